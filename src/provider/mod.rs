@@ -1,16 +1,45 @@
-//! The provider layer: maps Terraform's resources and data sources onto the engine.
+//! The provider layer: maps Terraform's resources and data sources onto the
+//! engine. It speaks cty values and diagnostics on one side and engine calls
+//! on the other; the gRPC transport lives in `plugin`, the SQL in `engine`.
 
-use crate::tfproto::tfplugin6::provider_server::Provider;
+mod cancel;
+mod config;
+mod errors;
+mod field;
+mod resources;
+mod rpc;
+
+use std::sync::RwLock;
+
+pub use cancel::{Cancelled, Canceller};
+pub use config::ProviderConfig;
+
+/// What every handler may consult: the provider's configuration and the
+/// cancellation switch that StopProvider flips.
+#[derive(Debug, Default)]
+pub struct Context {
+    config: RwLock<ProviderConfig>,
+    pub canceller: Canceller,
+}
+
+impl Context {
+    pub fn provider_config(&self) -> ProviderConfig {
+        self.config.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    fn configure(&self, config: ProviderConfig) {
+        *self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = config;
+    }
+}
 
 /// The `sqlalchemy` provider, served to Terraform over tfplugin6.
 #[derive(Debug, Default)]
-pub struct SqlalchemyProvider {}
+pub struct SqlalchemyProvider {
+    context: Context,
+}
 
 impl SqlalchemyProvider {
     pub fn new() -> Self {
         Self::default()
     }
 }
-
-#[tonic::async_trait]
-impl Provider for SqlalchemyProvider {}

@@ -13,3 +13,8 @@ pub mod tfplugin6 {
 pub mod go_plugin {
     tonic::include_proto!("plugin");
 }
+
+pub mod diagnostics;
+
+pub mod cty;
+pub mod schema;

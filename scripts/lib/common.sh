@@ -1,0 +1,46 @@
+# Sourced by the scripts in scripts/: repository paths and small helpers.
+# shellcheck shell=bash
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS_DIR="$REPO_ROOT/.tools"
+VENV_DIR="$TOOLS_DIR/venv"
+
+# Progress and errors go to stderr, so stdout stays clean for --print-path.
+say() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Creates (or repairs) the project's Python virtual environment. A venv holds
+# absolute paths, so one copied from another checkout is rebuilt.
+ensure_venv() {
+    if "$VENV_DIR/bin/python" -c 'import sys' >/dev/null 2>&1 \
+        && [[ "$("$VENV_DIR/bin/python" -c 'import sys; print(sys.prefix)')" == "$VENV_DIR" ]]; then
+        return 0
+    fi
+    command -v python3 >/dev/null || die "python3 is needed to create $VENV_DIR"
+    say "Creating the Python environment $VENV_DIR"
+    rm -rf "$VENV_DIR"
+    python3 -m venv "$VENV_DIR" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+}
+
+# pip install into the project's venv, quietly.
+venv_pip_install() {
+    "$VENV_DIR/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+}
+
+# Terraform's platform name for this machine, e.g. linux_amd64.
+terraform_platform() {
+    local os arch
+    os="$(uname -s | tr '[:upper:]' '[:lower:]')"
+    case "$(uname -m)" in
+        x86_64 | amd64) arch=amd64 ;;
+        aarch64 | arm64) arch=arm64 ;;
+        i?86) arch=386 ;;
+        *) arch="$(uname -m)" ;;
+    esac
+    printf '%s_%s\n' "$os" "$arch"
+}
+
+# The crate version from Cargo.toml's [package] section.
+crate_version() {
+    sed -n '/^\[package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1/p' "$REPO_ROOT/Cargo.toml" | head -n 1
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Quick start: builds the provider, installs it where Terraform can find it
+# offline, and runs init, plan, apply and a second plan on examples/quickstart
+# against a fresh SQLite database.
+#
+# Everything it makes lives in .tools/quickstart/ (work/ holds the Terraform
+# working directory, its state and app.db); each run starts from scratch.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+QUICKSTART_DIR="$TOOLS_DIR/quickstart"
+WORK_DIR="$QUICKSTART_DIR/work"
+MIRROR_DIR="$QUICKSTART_DIR/mirror"
+CLI_CONFIG="$QUICKSTART_DIR/terraform.tfrc"
+
+# A debug build: the tests build the same artefacts, so `scripts/test.sh`
+# after this (or before it) compiles almost nothing twice, and dependencies
+# are optimised anyway (see Cargo.toml). The provider's time goes to SQLite.
+step "Building the provider"
+cargo build --locked --bin terraform-provider-sqlalchemy
+provider_binary="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/terraform-provider-sqlalchemy"
+[[ -x "$provider_binary" ]] || die "cargo did not produce $provider_binary"
+
+step "Finding Terraform"
+terraform="$(scripts/install-terraform.sh --print-path)"
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+"$terraform" version 2>/dev/null | head -n 1
+
+step "Installing the provider into the local mirror $MIRROR_DIR"
+version="$(crate_version)"
+rm -rf "$QUICKSTART_DIR"
+package_dir="$MIRROR_DIR/registry.terraform.io/tfalchemy/sqlalchemy/$version/$(terraform_platform)"
+mkdir -p "$package_dir" "$WORK_DIR"
+cp "$provider_binary" "$package_dir/terraform-provider-sqlalchemy_v$version"
+cat >"$CLI_CONFIG" <<CONFIG
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR_DIR"
+    include = ["registry.terraform.io/tfalchemy/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/tfalchemy/*"]
+  }
+}
+CONFIG
+export TF_CLI_CONFIG_FILE="$CLI_CONFIG"
+export TF_DATA_DIR="$WORK_DIR/.terraform"
+cp examples/quickstart/main.tf examples/quickstart/schema.sql "$WORK_DIR/"
+echo "terraform-provider-sqlalchemy v$version"
+
+# Colours only for a terminal, not for a log file or CI.
+color_flag=()
+[[ -t 1 ]] || color_flag=(-no-color)
+
+cd "$WORK_DIR"
+step "terraform init"
+"$terraform" init -input=false "${color_flag[@]}"
+
+step "terraform plan: the SQL that will create the schema in app.db"
+"$terraform" plan -input=false "${color_flag[@]}" -out=quickstart.tfplan
+
+step "terraform apply: runs exactly that plan"
+"$terraform" apply -input=false "${color_flag[@]}" quickstart.tfplan
+
+step "Tables now in $WORK_DIR/app.db"
+python3 - app.db <<'PY'
+import sqlite3, sys
+with sqlite3.connect(sys.argv[1]) as db:
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ):
+        print(" ", name)
+PY
+
+step "terraform plan again: the database matches, so nothing to do"
+status=0
+"$terraform" plan -input=false "${color_flag[@]}" -detailed-exitcode || status=$?
+if [[ $status -ne 0 ]]; then
+    die "the second plan should have been empty (exit code $status)"
+fi
+
+cat <<DONE
+
+Done. To keep going, edit $WORK_DIR/schema.sql and run:
+  export TF_CLI_CONFIG_FILE=$CLI_CONFIG TF_DATA_DIR=$TF_DATA_DIR
+  $terraform -chdir=$WORK_DIR plan
+DONE

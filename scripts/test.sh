@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs every test (unit, protocol and
+# acceptance tests against real Terraform and real databases).
+# Exits with cargo's status. Extra arguments go to `cargo test`.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
+
+# Terraform: the acceptance tests run it for real.
+TFALCHEMY_TERRAFORM="$(scripts/install-terraform.sh --print-path)"
+export TFALCHEMY_TERRAFORM
+say "terraform: $TFALCHEMY_TERRAFORM ($("$TFALCHEMY_TERRAFORM" version 2>/dev/null | head -n 1))"
+
+# Python environments with SQLAlchemy, for the exporter's tests.
+if [[ -x scripts/install-python.sh ]]; then
+    scripts/install-python.sh
+fi
+
+# Database servers: the machine starts them; tests that need one say so.
+report_service() {
+    local name="$1" host="$2" port="$3"
+    if timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
+        say "$name: reachable at $host:$port"
+    else
+        say "$name: not reachable at $host:$port"
+    fi
+}
+report_service PostgreSQL 127.0.0.1 5432
+report_service MariaDB 127.0.0.1 3306
+
+exec cargo test --locked --all-targets "$@"

@@ -1,0 +1,106 @@
+//! The command-line interface: the same engine as the provider, for CI jobs
+//! without Terraform and for debugging. Thin: parse flags, call the engine,
+//! print. Exit codes follow `terraform plan -detailed-exitcode`.
+
+mod apply;
+mod inspect;
+mod plan;
+mod source;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine::DatabaseUrl;
+
+/// Manage SQL database schemas from SQLAlchemy models or DDL.
+///
+/// Run by Terraform, this binary is the `tfalchemy/sqlalchemy` provider;
+/// run by hand, it is this CLI.
+#[derive(Debug, Parser)]
+#[command(name = "terraform-provider-sqlalchemy", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the live schema as normalized DDL.
+    Inspect(inspect::InspectArgs),
+    /// Print the SQL that brings the database to the desired schema.
+    /// Exit code: 0 no changes, 2 changes, 1 error.
+    Plan(plan::PlanArgs),
+    /// Run the SQL that brings the database to the desired schema.
+    Apply(apply::ApplyArgs),
+}
+
+/// The database to work on.
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Database URL (SQLAlchemy or plain form). Prefer the environment
+    /// variable for URLs with passwords: command lines are visible to other users.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    url: String,
+}
+
+/// The desired schema and where to normalize it.
+#[derive(Debug, Args)]
+struct DesiredArgs {
+    /// File with the desired schema as DDL; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    desired: String,
+    /// Scratch database used to normalize the desired schema (may be wiped).
+    #[arg(long, env = "DEV_DATABASE_URL", hide_env_values = true)]
+    dev_url: Option<String>,
+}
+
+/// Exit codes of the CLI.
+const EXIT_ERROR: u8 = 1;
+const EXIT_CHANGES: u8 = 2;
+
+/// Run the CLI with these arguments (the first is the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Help and version are "errors" to clap but successes to the user.
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Inspect(args) => inspect::run(args).await,
+            Command::Plan(args) => plan::run(args).await,
+            Command::Apply(args) => apply::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn parse_url(flag: &str, text: &str) -> Result<DatabaseUrl, String> {
+    DatabaseUrl::parse(text).map_err(|err| format!("{flag}: {err}"))
+}
+
+/// Human-readable logs on stderr, quiet unless `TFALCHEMY_LOG` asks for more.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TFALCHEMY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,296 @@
+//! Schema × schema → changes. Neutral: it says *what* differs; each dialect's
+//! renderer decides *how* (e.g. SQLite rebuilds a table where PostgreSQL alters it).
+//!
+//! Objects are matched by exact name. Column order is ignored: no dialect can
+//! reorder columns cheaply, and order does not change what a table can hold.
+
+use serde::Serialize;
+
+use super::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, Trigger, UniqueConstraint, View};
+
+/// One difference between the live and the desired schema. Changes come out of
+/// [`diff`] in a deterministic order: by kind, then by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    CreateTable(Table),
+    DropTable(Table),
+    AlterTable(Box<TableDiff>),
+    CreateIndex { table: String, index: Index },
+    DropIndex { table: String, index: Index },
+    CreateView(View),
+    DropView(View),
+    CreateTrigger(Trigger),
+    DropTrigger(Trigger),
+}
+
+/// An existing table whose definition (other than its indexes) differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableDiff {
+    pub from: Table,
+    pub to: Table,
+    pub changes: Vec<TableChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum TableChange {
+    AddColumn(Column),
+    DropColumn(Column),
+    AlterColumn {
+        from: Column,
+        to: Column,
+    },
+    SetPrimaryKey {
+        from: Option<PrimaryKey>,
+        to: Option<PrimaryKey>,
+    },
+    AddUnique(UniqueConstraint),
+    DropUnique(UniqueConstraint),
+    AddForeignKey(ForeignKey),
+    DropForeignKey(ForeignKey),
+    AddCheck(Check),
+    DropCheck(Check),
+    SetOptions {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+}
+
+impl Change {
+    /// A one-line description naming the object, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::CreateTable(t) => format!("table {} is missing", t.name),
+            Change::DropTable(t) => format!("table {} is not in the desired schema", t.name),
+            Change::AlterTable(d) => {
+                let parts: Vec<String> = d.changes.iter().map(TableChange::describe).collect();
+                format!("table {}: {}", d.to.name, parts.join(", "))
+            }
+            Change::CreateIndex { index, .. } => format!("index {} is missing", index.name),
+            Change::DropIndex { index, .. } => {
+                format!("index {} is not in the desired schema", index.name)
+            }
+            Change::CreateView(v) => format!("view {} is missing", v.name),
+            Change::DropView(v) => format!("view {} is not in the desired schema", v.name),
+            Change::CreateTrigger(t) => format!("trigger {} is missing", t.name),
+            Change::DropTrigger(t) => format!("trigger {} is not in the desired schema", t.name),
+        }
+    }
+}
+
+impl TableChange {
+    pub fn describe(&self) -> String {
+        match self {
+            TableChange::AddColumn(c) => format!("column {} is missing", c.name),
+            TableChange::DropColumn(c) => format!("column {} is extra", c.name),
+            TableChange::AlterColumn { to, .. } => format!("column {} differs", to.name),
+            TableChange::SetPrimaryKey { .. } => "primary key differs".to_string(),
+            TableChange::AddUnique(u) => format!("unique ({}) is missing", u.columns.join(", ")),
+            TableChange::DropUnique(u) => format!("unique ({}) is extra", u.columns.join(", ")),
+            TableChange::AddForeignKey(fk) => {
+                format!("foreign key ({}) is missing", fk.columns.join(", "))
+            }
+            TableChange::DropForeignKey(fk) => {
+                format!("foreign key ({}) is extra", fk.columns.join(", "))
+            }
+            TableChange::AddCheck(c) => format!("check ({}) is missing", c.expression),
+            TableChange::DropCheck(c) => format!("check ({}) is extra", c.expression),
+            TableChange::SetOptions { .. } => "table options differ".to_string(),
+        }
+    }
+}
+
+/// What it takes to turn `live` into `desired`.
+pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, view) in &live.views {
+        if desired.views.get(name) != Some(view) {
+            changes.push(Change::DropView(view.clone()));
+        }
+    }
+    for (name, trigger) in &live.triggers {
+        if desired.triggers.get(name) != Some(trigger) {
+            changes.push(Change::DropTrigger(trigger.clone()));
+        }
+    }
+    for (name, table) in &live.tables {
+        if !desired.tables.contains_key(name) {
+            changes.push(Change::DropTable(table.clone()));
+        }
+    }
+    for (name, table) in &desired.tables {
+        if !live.tables.contains_key(name) {
+            changes.push(Change::CreateTable(table.clone()));
+        }
+    }
+    for (name, to) in &desired.tables {
+        let Some(from) = live.tables.get(name) else {
+            continue;
+        };
+        let table_changes = diff_table(from, to);
+        if !table_changes.is_empty() {
+            changes.push(Change::AlterTable(Box::new(TableDiff {
+                from: from.clone(),
+                to: to.clone(),
+                changes: table_changes,
+            })));
+        }
+        for (index_name, index) in &from.indexes {
+            if to.indexes.get(index_name) != Some(index) {
+                changes.push(Change::DropIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                });
+            }
+        }
+        for (index_name, index) in &to.indexes {
+            if from.indexes.get(index_name) != Some(index) {
+                changes.push(Change::CreateIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                });
+            }
+        }
+    }
+    for (name, view) in &desired.views {
+        if live.views.get(name) != Some(view) {
+            changes.push(Change::CreateView(view.clone()));
+        }
+    }
+    for (name, trigger) in &desired.triggers {
+        if live.triggers.get(name) != Some(trigger) {
+            changes.push(Change::CreateTrigger(trigger.clone()));
+        }
+    }
+    changes
+}
+
+fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
+    let mut changes = Vec::new();
+    for column in &from.columns {
+        if to.column(&column.name).is_none() {
+            changes.push(TableChange::DropColumn(column.clone()));
+        }
+    }
+    for column in &to.columns {
+        match from.column(&column.name) {
+            None => changes.push(TableChange::AddColumn(column.clone())),
+            Some(old) if old != column => changes.push(TableChange::AlterColumn {
+                from: old.clone(),
+                to: column.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    if from.primary_key != to.primary_key {
+        changes.push(TableChange::SetPrimaryKey {
+            from: from.primary_key.clone(),
+            to: to.primary_key.clone(),
+        });
+    }
+    push_set_changes(
+        &from.uniques,
+        &to.uniques,
+        &mut changes,
+        TableChange::DropUnique,
+        TableChange::AddUnique,
+    );
+    push_set_changes(
+        &from.foreign_keys,
+        &to.foreign_keys,
+        &mut changes,
+        TableChange::DropForeignKey,
+        TableChange::AddForeignKey,
+    );
+    push_set_changes(
+        &from.checks,
+        &to.checks,
+        &mut changes,
+        TableChange::DropCheck,
+        TableChange::AddCheck,
+    );
+    if from.options != to.options {
+        changes.push(TableChange::SetOptions {
+            from: from.options.iter().cloned().collect(),
+            to: to.options.iter().cloned().collect(),
+        });
+    }
+    changes
+}
+
+/// Drops for items only in `from`, then adds for items only in `to`.
+fn push_set_changes<T: Clone + PartialEq>(
+    from: &[T],
+    to: &[T],
+    changes: &mut Vec<TableChange>,
+    drop: impl Fn(T) -> TableChange,
+    add: impl Fn(T) -> TableChange,
+) {
+    for item in from {
+        if !to.contains(item) {
+            changes.push(drop(item.clone()));
+        }
+    }
+    for item in to {
+        if !from.contains(item) {
+            changes.push(add(item.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, data_type: &str) -> Column {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            nullable: true,
+            default: None,
+            collation: None,
+        }
+    }
+
+    fn schema(tables: Vec<Table>) -> Schema {
+        let mut schema = Schema::default();
+        for t in tables {
+            schema.tables.insert(t.name.clone(), t);
+        }
+        schema
+    }
+
+    #[test]
+    fn equal_schemas_have_no_changes_even_with_reordered_columns() {
+        let mut a = Table::new("t");
+        a.columns = vec![column("x", "INT"), column("y", "TEXT")];
+        let mut b = a.clone();
+        b.columns.reverse();
+        assert!(diff(&schema(vec![a]), &schema(vec![b])).is_empty());
+    }
+
+    #[test]
+    fn column_changes_are_reported_per_table() {
+        let mut a = Table::new("t");
+        a.columns = vec![column("x", "INT"), column("gone", "TEXT")];
+        let mut b = Table::new("t");
+        b.columns = vec![column("x", "BIGINT"), column("new", "TEXT")];
+        let changes = diff(&schema(vec![a]), &schema(vec![b]));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0].describe(),
+            "table t: column gone is extra, column x differs, column new is missing"
+        );
+    }
+
+    #[test]
+    fn tables_are_created_and_dropped() {
+        let changes = diff(&schema(vec![Table::new("old")]), &schema(vec![Table::new("new")]));
+        let described: Vec<String> = changes.iter().map(Change::describe).collect();
+        assert_eq!(
+            described,
+            vec!["table old is not in the desired schema", "table new is missing"]
+        );
+    }
+}

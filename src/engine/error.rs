@@ -1,0 +1,68 @@
+//! Engine errors. Every message names the database by its redacted URL, so
+//! they can go straight into logs and Terraform diagnostics.
+
+use super::url::Dialect;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot open database {url}: {reason}")]
+    Connect { url: String, reason: String },
+
+    #[error("cannot read the schema of {url}: {reason}")]
+    Inspect { url: String, reason: String },
+
+    #[error(
+        "desired schema SQL failed in the dev database {url} at statement {index} \
+         (line {line}): {message}\n  statement: {statement}"
+    )]
+    DesiredSql {
+        url: String,
+        /// 1-based position of the statement in the desired SQL.
+        index: usize,
+        /// 1-based line where the statement starts.
+        line: usize,
+        statement: String,
+        message: String,
+    },
+
+    #[error(
+        "the dev database {url} must be empty, but it contains: {objects}; \
+         use an empty database (or none, for a private in-memory one)"
+    )]
+    DevDatabaseNotEmpty { url: String, objects: String },
+
+    #[error("the dev database {dev_url} is {dev_dialect}, but the target {url} is {dialect}")]
+    DevDialectMismatch {
+        url: String,
+        dialect: Dialect,
+        dev_url: String,
+        dev_dialect: Dialect,
+    },
+
+    #[error("{url} changed since the plan was made: {detail}")]
+    ChangedSincePlan { url: String, detail: String },
+
+    #[error("applying the plan to {url} failed at statement {index}: {reason}\n  statement: {statement}")]
+    Apply {
+        url: String,
+        /// 1-based position in the plan.
+        index: usize,
+        statement: String,
+        reason: String,
+    },
+
+    #[error("cannot commit the changes to {url}: {reason}")]
+    Commit { url: String, reason: String },
+
+    #[error(
+        "{url} does not match the desired schema after the apply; still different: {}",
+        differences.join("; ")
+    )]
+    NotConverged { url: String, differences: Vec<String> },
+
+    #[error("{dialect} databases are not supported yet ({url})")]
+    UnsupportedDialect { url: String, dialect: Dialect },
+
+    #[error("{url}: {what} is not supported")]
+    Unsupported { url: String, what: String },
+}

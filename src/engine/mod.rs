@@ -1,0 +1,116 @@
+//! The schema engine: inspect a live database, normalize desired DDL into the
+//! same neutral model, diff the two, render the difference as ordered
+//! statements, and apply them. It knows nothing of Terraform or gRPC.
+//!
+//! Each dialect is a folder (`sqlite/`) implementing the same verbs; this
+//! module dispatches on [`Dialect`]. SQLite is implemented; PostgreSQL and
+//! MySQL URLs parse but their drivers answer [`EngineError::UnsupportedDialect`].
+
+pub mod diff;
+mod error;
+pub mod hash;
+pub mod model;
+pub mod plan;
+pub mod sqlite;
+mod url;
+
+pub use diff::{diff, Change, TableChange, TableDiff};
+pub use error::EngineError;
+pub use hash::schema_hash;
+pub use model::Schema;
+pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
+pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
+
+fn unsupported(url: &DatabaseUrl) -> EngineError {
+    EngineError::UnsupportedDialect {
+        url: url.redacted(),
+        dialect: url.dialect(),
+    }
+}
+
+/// The dev database must speak the target's dialect.
+fn check_dev_dialect(dialect: Dialect, url: &str, dev: Option<&DatabaseUrl>) -> Result<(), EngineError> {
+    match dev {
+        Some(dev) if dev.dialect() != dialect => Err(EngineError::DevDialectMismatch {
+            url: url.to_string(),
+            dialect,
+            dev_url: dev.redacted(),
+            dev_dialect: dev.dialect(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Inspect the live database. A SQLite file that does not exist yet is an
+/// empty schema (and is not created).
+pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
+    match url.dialect() {
+        Dialect::Sqlite => sqlite::inspect(url).await,
+        Dialect::Postgres | Dialect::Mysql => Err(unsupported(url)),
+    }
+}
+
+/// Normalize desired DDL: execute it in the dev database (`None` => the
+/// dialect default; for SQLite a private in-memory database) and inspect the
+/// result.
+pub async fn normalize(
+    dialect: Dialect,
+    dev_url: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> Result<Schema, EngineError> {
+    check_dev_dialect(dialect, dialect.name(), dev_url)?;
+    match dialect {
+        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await,
+        Dialect::Postgres | Dialect::Mysql => Err(EngineError::UnsupportedDialect {
+            url: dev_url.map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
+            dialect,
+        }),
+    }
+}
+
+/// Inspect live + normalize desired + diff + render, in that order.
+pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql: &str) -> Result<Plan, EngineError> {
+    check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
+    let live = inspect(url).await?;
+    let desired = normalize(url.dialect(), dev_url, desired_sql).await?;
+    let changes = diff(&live, &desired);
+    let statements = match url.dialect() {
+        Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
+        Dialect::Postgres | Dialect::Mysql => return Err(unsupported(url)),
+    };
+    Ok(Plan {
+        statements,
+        live_hash: schema_hash(&live),
+        desired_hash: schema_hash(&desired),
+    })
+}
+
+/// Re-plan; if the statements differ from `expected` (the SQL strings shown at
+/// plan time) fail with [`EngineError::ChangedSincePlan`]; run all statements
+/// in one transaction; re-inspect and verify live == desired
+/// ([`EngineError::NotConverged`] otherwise); return the executed statements
+/// and the new live hash.
+pub async fn apply(
+    url: &DatabaseUrl,
+    dev_url: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+) -> Result<ApplyOutcome, EngineError> {
+    check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
+    match url.dialect() {
+        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected).await,
+        Dialect::Postgres | Dialect::Mysql => Err(unsupported(url)),
+    }
+}
+
+/// Render a schema as normalized DDL statements (for `inspect` in the CLI).
+/// Fails only for dialects without a renderer yet.
+pub fn schema_sql(schema: &Schema, dialect: Dialect) -> Result<Vec<String>, EngineError> {
+    match dialect {
+        Dialect::Sqlite => Ok(sqlite::schema_sql(schema)),
+        Dialect::Postgres | Dialect::Mysql => Err(EngineError::UnsupportedDialect {
+            url: dialect.name().to_string(),
+            dialect,
+        }),
+    }
+}

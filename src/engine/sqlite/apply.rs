@@ -1,0 +1,191 @@
+//! Apply: re-plan, insist the plan is the one that was shown, run it in one
+//! transaction under SQLite's write lock, and prove the result converged.
+
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::{Column as _, Connection, Executor, Row};
+
+use super::connect::open_for_write;
+use super::inspect::inspect_connection;
+use super::normalize::{database_message, normalize};
+use super::render::render;
+use crate::engine::diff::{diff, Change};
+use crate::engine::error::EngineError;
+use crate::engine::hash::schema_hash;
+use crate::engine::plan::{ApplyOutcome, Statement};
+use crate::engine::url::DatabaseUrl;
+
+/// See [`crate::engine::apply`].
+pub async fn apply(
+    url: &DatabaseUrl,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+) -> Result<ApplyOutcome, EngineError> {
+    let label = url.redacted();
+    // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
+    let live = super::inspect(url).await?;
+    let desired = normalize(dev, desired_sql).await?;
+    let statements = render(&diff(&live, &desired), &live, &desired);
+    if let Some(detail) = plan_difference(expected, &statements) {
+        return Err(EngineError::ChangedSincePlan { url: label, detail });
+    }
+    let live_hash = schema_hash(&live);
+    if statements.is_empty() {
+        return Ok(ApplyOutcome {
+            executed: statements,
+            live_hash,
+        });
+    }
+
+    let mut conn = open_for_write(url).await?;
+    let first_in_tx = statements
+        .iter()
+        .position(|s| s.in_transaction)
+        .unwrap_or(statements.len());
+    let after_tx = statements
+        .iter()
+        .rposition(|s| s.in_transaction)
+        .map_or(first_in_tx, |last| last + 1);
+    for (i, statement) in statements.iter().enumerate().take(first_in_tx) {
+        execute(&mut conn, &label, i, statement).await?;
+    }
+    {
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| apply_error(&label, first_in_tx, "BEGIN IMMEDIATE", &e))?;
+        // Under the write lock nobody else can change the schema; check nobody did
+        // between the re-plan and now.
+        let locked = inspect_connection(&mut tx, &label).await?;
+        if schema_hash(&locked) != live_hash {
+            return Err(EngineError::ChangedSincePlan {
+                url: label,
+                detail: "another client changed the schema while the apply was starting".to_string(),
+            });
+        }
+        for (i, statement) in statements.iter().enumerate().take(after_tx).skip(first_in_tx) {
+            execute(&mut tx, &label, i, statement).await?;
+        }
+        tx.commit().await.map_err(|e| EngineError::Commit {
+            url: label.clone(),
+            reason: database_message(&e),
+        })?;
+    }
+    for (i, statement) in statements.iter().enumerate().skip(after_tx) {
+        execute(&mut conn, &label, i, statement).await?;
+    }
+
+    let after = inspect_connection(&mut conn, &label).await?;
+    // Closing flushes nothing that the commit did not already make durable.
+    let _ = conn.close().await;
+    let remaining = diff(&after, &desired);
+    if !remaining.is_empty() {
+        return Err(EngineError::NotConverged {
+            url: label,
+            differences: remaining.iter().map(Change::describe).collect(),
+        });
+    }
+    Ok(ApplyOutcome {
+        executed: statements,
+        live_hash: schema_hash(&after),
+    })
+}
+
+/// What differs between the SQL shown at plan time and the SQL planned now.
+fn plan_difference(expected: &[String], planned: &[Statement]) -> Option<String> {
+    let differing = expected.iter().zip(planned).position(|(e, p)| *e != p.sql);
+    match differing {
+        Some(i) => Some(format!(
+            "statement {} was planned as `{}` but is now `{}`",
+            i + 1,
+            expected[i],
+            planned[i].sql
+        )),
+        None if expected.len() > planned.len() => Some(format!(
+            "the plan had {} statements, now {} suffice; first no longer needed: `{}`",
+            expected.len(),
+            planned.len(),
+            expected[planned.len()]
+        )),
+        None if expected.len() < planned.len() => Some(format!(
+            "the plan had {} statements, now {} are needed; first new one: `{}`",
+            expected.len(),
+            planned.len(),
+            planned[expected.len()].sql
+        )),
+        None => None,
+    }
+}
+
+async fn execute(
+    conn: &mut SqliteConnection,
+    label: &str,
+    index: usize,
+    statement: &Statement,
+) -> Result<(), EngineError> {
+    if statement.fails_if_rows {
+        let rows = sqlx::query(&statement.sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+        if !rows.is_empty() {
+            return Err(EngineError::Apply {
+                url: label.to_string(),
+                index: index + 1,
+                statement: statement.sql.clone(),
+                reason: format!(
+                    "the check returned {} violation(s), so nothing was committed: {}",
+                    rows.len(),
+                    describe_rows(&rows)
+                ),
+            });
+        }
+        return Ok(());
+    }
+    // Through the Executor trait: its boxed future is Send (see normalize.rs).
+    conn.execute(sqlx::raw_sql(&statement.sql))
+        .await
+        .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+    Ok(())
+}
+
+fn apply_error(label: &str, index: usize, sql: &str, error: &sqlx::Error) -> EngineError {
+    EngineError::Apply {
+        url: label.to_string(),
+        index: index + 1,
+        statement: sql.to_string(),
+        reason: database_message(error),
+    }
+}
+
+/// The first few rows as `name=value` lists.
+fn describe_rows(rows: &[SqliteRow]) -> String {
+    const SHOWN: usize = 5;
+    let mut described: Vec<String> = rows
+        .iter()
+        .take(SHOWN)
+        .map(|row| {
+            let fields: Vec<String> = row
+                .columns()
+                .iter()
+                .enumerate()
+                .map(|(i, column)| format!("{}={}", column.name(), value_text(row, i)))
+                .collect();
+            format!("({})", fields.join(", "))
+        })
+        .collect();
+    if rows.len() > SHOWN {
+        described.push(format!("and {} more", rows.len() - SHOWN));
+    }
+    described.join("; ")
+}
+
+fn value_text(row: &SqliteRow, index: usize) -> String {
+    if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
+        return text;
+    }
+    if let Ok(Some(number)) = row.try_get::<Option<i64>, _>(index) {
+        return number.to_string();
+    }
+    "NULL".to_string()
+}

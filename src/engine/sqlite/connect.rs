@@ -1,0 +1,66 @@
+//! Opening SQLite databases the way each step needs them: inspection never
+//! creates or writes a file, apply creates the file on first use.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::engine::error::EngineError;
+use crate::engine::url::{DatabaseUrl, SqliteLocation};
+
+/// How long to wait for another writer's lock when the URL does not say.
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Read-only connection for inspection; `None` when the file does not exist
+/// yet (an empty schema, and no empty file left behind by a plan).
+pub async fn open_for_inspect(url: &DatabaseUrl) -> Result<Option<SqliteConnection>, EngineError> {
+    match url.sqlite_location() {
+        Some(SqliteLocation::File(path)) => {
+            if !path.exists() {
+                return Ok(None);
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true)
+                .busy_timeout(url.sqlite_busy_timeout().unwrap_or(DEFAULT_BUSY_TIMEOUT));
+            connect(url, options).await.map(Some)
+        }
+        _ => open_memory(&url.redacted()).await.map(Some),
+    }
+}
+
+/// Read-write connection that creates the file if missing.
+pub async fn open_for_write(url: &DatabaseUrl) -> Result<SqliteConnection, EngineError> {
+    match url.sqlite_location() {
+        Some(SqliteLocation::File(path)) => {
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .busy_timeout(url.sqlite_busy_timeout().unwrap_or(DEFAULT_BUSY_TIMEOUT));
+            connect(url, options).await
+        }
+        _ => open_memory(&url.redacted()).await,
+    }
+}
+
+/// A private in-memory database; `label` names it in errors.
+pub async fn open_memory(label: &str) -> Result<SqliteConnection, EngineError> {
+    let failed = |e: sqlx::Error| EngineError::Connect {
+        url: label.to_string(),
+        reason: e.to_string(),
+    };
+    let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(failed)?;
+    options.connect().await.map_err(failed)
+}
+
+async fn connect(url: &DatabaseUrl, options: SqliteConnectOptions) -> Result<SqliteConnection, EngineError> {
+    SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| EngineError::Connect {
+            url: url.redacted(),
+            reason: e.to_string(),
+        })
+}

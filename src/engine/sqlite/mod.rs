@@ -1,0 +1,48 @@
+//! The SQLite driver: inspect, normalize, render, apply.
+
+mod apply;
+mod connect;
+mod ddl;
+mod inspect;
+mod normalize;
+mod render;
+mod spelling;
+mod split;
+mod sql;
+mod tokens;
+
+pub use apply::apply;
+pub use normalize::normalize;
+pub use render::REBUILD_PREFIX;
+
+use super::diff::Change;
+use super::error::EngineError;
+use super::model::Schema;
+use super::plan::Statement;
+use super::url::DatabaseUrl;
+
+/// Inspects the live database without creating or writing it.
+pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
+    match connect::open_for_inspect(url).await? {
+        None => Ok(Schema::default()),
+        Some(mut conn) => {
+            let schema = inspect::inspect_connection(&mut conn, &url.redacted()).await;
+            // A read-only connection has nothing to flush.
+            let _ = sqlx::Connection::close(conn).await;
+            schema
+        }
+    }
+}
+
+pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+    render::render(changes, live, desired)
+}
+
+/// The schema as the statements that create it from nothing.
+pub fn schema_sql(schema: &Schema) -> Vec<String> {
+    let changes = super::diff::diff(&Schema::default(), schema);
+    render::render(&changes, &Schema::default(), schema)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+}

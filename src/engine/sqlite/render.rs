@@ -1,0 +1,342 @@
+//! Changes → ordered SQLite statements.
+//!
+//! SQLite's ALTER TABLE can only add, drop and rename columns, and only under
+//! conditions; every other table change uses SQLite's documented rebuild
+//! (create the new shape under a temporary name, copy the rows, drop the old
+//! table, rename). With foreign keys on, dropping a parent table deletes or
+//! rejects child rows, so any plan that drops or rebuilds a table runs with
+//! `PRAGMA foreign_keys = OFF` (outside the transaction, where that pragma
+//! works) and checks `PRAGMA foreign_key_check` before committing.
+//!
+//! Order: drop triggers, views, indexes; drop tables (children first); create
+//! tables (parents first) with their indexes; alter or rebuild tables; create
+//! indexes, views, triggers. A rebuild renames a table, and SQLite re-parses
+//! every view and trigger when it does, so a plan with a rebuild drops all views
+//! and triggers first and recreates the desired ones last.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::spelling::{is_constant_default, is_null_default};
+use super::sql;
+use super::tokens::tokenize;
+use crate::engine::diff::{Change, TableChange, TableDiff};
+use crate::engine::model::{Column, ForeignKey, Schema, Table};
+use crate::engine::plan::{HazardKind, Statement};
+
+/// Prefix of the temporary name a table is rebuilt under.
+pub const REBUILD_PREFIX: &str = "_tfalchemy_new_";
+
+pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+    let mut created = Vec::new();
+    let mut dropped = Vec::new();
+    let mut altered = Vec::new();
+    let mut rebuilt = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateTable(t) => created.push(t),
+            Change::DropTable(t) => dropped.push(t),
+            Change::AlterTable(d) => match in_place_statements(d, live) {
+                Some(statements) => altered.push(statements),
+                None => rebuilt.push(d),
+            },
+            _ => {}
+        }
+    }
+    let rebuilt_names: BTreeSet<&str> = rebuilt.iter().map(|d| d.to.name.as_str()).collect();
+    let foreign_keys_off = !rebuilt.is_empty() || !dropped.is_empty();
+
+    let mut out = Vec::new();
+    if foreign_keys_off {
+        out.push(Statement::outside_transaction("PRAGMA foreign_keys = OFF"));
+    }
+    // Triggers and views go first: they may depend on what follows.
+    let mut triggers_to_drop = BTreeSet::new();
+    let mut views_to_drop = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::DropTrigger(t) => {
+                triggers_to_drop.insert(t.name.as_str());
+            }
+            Change::DropView(v) => {
+                views_to_drop.insert(v.name.as_str());
+            }
+            _ => {}
+        }
+    }
+    if !rebuilt.is_empty() {
+        triggers_to_drop.extend(live.triggers.keys().map(String::as_str));
+        views_to_drop.extend(live.views.keys().map(String::as_str));
+    }
+    out.extend(triggers_to_drop.iter().map(|n| Statement::ddl(sql::drop_trigger(n))));
+    out.extend(views_to_drop.iter().map(|n| Statement::ddl(sql::drop_view(n))));
+    for change in changes {
+        if let Change::DropIndex { table, index } = change {
+            if !rebuilt_names.contains(table.as_str()) {
+                out.push(Statement::ddl(sql::drop_index(&index.name)));
+            }
+        }
+    }
+    let mut drop_order = dependency_order(&dropped);
+    drop_order.reverse();
+    for table in drop_order {
+        out.push(Statement::ddl(sql::drop_table(&table.name)).with_hazard(
+            HazardKind::DropsTable,
+            format!("drops table {} and all its rows", table.name),
+        ));
+    }
+    for table in dependency_order(&created) {
+        out.push(Statement::ddl(sql::create_table(table, &table.name)));
+        out.extend(
+            table
+                .indexes
+                .values()
+                .map(|i| Statement::ddl(sql::create_index(&table.name, i))),
+        );
+    }
+    for statements in altered {
+        out.extend(statements);
+    }
+    for diff in &rebuilt {
+        out.extend(rebuild_statements(diff));
+    }
+    for change in changes {
+        if let Change::CreateIndex { table, index } = change {
+            if !rebuilt_names.contains(table.as_str()) {
+                let mut statement = Statement::ddl(sql::create_index(table, index));
+                if index.unique {
+                    statement = statement.with_hazard(
+                        HazardKind::MayFailOnExistingRows,
+                        format!("unique index {} fails if existing rows repeat a key", index.name),
+                    );
+                }
+                out.push(statement);
+            }
+        }
+    }
+    let recreate_all = !rebuilt.is_empty();
+    out.extend(views_to_create(changes, desired, recreate_all));
+    out.extend(triggers_to_create(changes, desired, recreate_all));
+    if foreign_keys_off {
+        out.push(Statement::check("PRAGMA foreign_key_check"));
+        out.push(Statement::outside_transaction("PRAGMA foreign_keys = ON"));
+    }
+    out
+}
+
+/// Views from `CreateView` changes, plus every desired view when a rebuild
+/// dropped them all.
+fn views_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<Statement> {
+    let mut views: BTreeMap<&str, &str> = BTreeMap::new();
+    for change in changes {
+        if let Change::CreateView(v) = change {
+            views.insert(&v.name, &v.definition);
+        }
+    }
+    if all {
+        views.extend(desired.views.values().map(|v| (v.name.as_str(), v.definition.as_str())));
+    }
+    views.values().map(|d| Statement::ddl(*d)).collect()
+}
+
+/// Triggers from `CreateTrigger` changes, plus every desired trigger when a
+/// rebuild dropped them all.
+fn triggers_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<Statement> {
+    let mut triggers: BTreeMap<&str, &str> = BTreeMap::new();
+    for change in changes {
+        if let Change::CreateTrigger(t) = change {
+            triggers.insert(&t.name, &t.definition);
+        }
+    }
+    if all {
+        triggers.extend(
+            desired
+                .triggers
+                .values()
+                .map(|t| (t.name.as_str(), t.definition.as_str())),
+        );
+    }
+    triggers.values().map(|d| Statement::ddl(*d)).collect()
+}
+
+/// Tables ordered so that referenced tables come before the tables referencing
+/// them; ties and cycles are broken by name, so the order is deterministic.
+fn dependency_order<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), *t)).collect();
+    let mut remaining: BTreeSet<&str> = by_name.keys().copied().collect();
+    let mut ordered = Vec::new();
+    while !remaining.is_empty() {
+        let ready = remaining
+            .iter()
+            .copied()
+            .find(|name| {
+                by_name[name]
+                    .referenced_tables()
+                    .iter()
+                    .all(|dep| !remaining.contains(dep))
+            })
+            .or_else(|| remaining.iter().next().copied());
+        let Some(name) = ready else { break };
+        remaining.remove(name);
+        ordered.push(by_name[name]);
+    }
+    ordered
+}
+
+/// ALTER TABLE statements for a diff SQLite can do in place, or `None` when the
+/// table must be rebuilt.
+fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>> {
+    let added: BTreeSet<&str> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(column) => Some(column.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut inline_fks: BTreeMap<&str, &ForeignKey> = BTreeMap::new();
+    for change in &diff.changes {
+        if let TableChange::AddForeignKey(fk) = change {
+            match fk.columns.as_slice() {
+                [column] if added.contains(column.as_str()) && !inline_fks.contains_key(column.as_str()) => {
+                    inline_fks.insert(column.as_str(), fk);
+                }
+                _ => return None,
+            }
+        }
+    }
+    let mut statements = Vec::new();
+    for change in &diff.changes {
+        match change {
+            TableChange::DropColumn(column) if can_drop_column(&diff.from, column, live) => {
+                statements.push(
+                    Statement::ddl(sql::drop_column(&diff.from.name, &column.name)).with_hazard(
+                        HazardKind::DropsColumn,
+                        format!("drops column {}.{} and its values", diff.from.name, column.name),
+                    ),
+                );
+            }
+            TableChange::AddColumn(column) => {
+                let fk = inline_fks.get(column.name.as_str()).copied();
+                if !can_add_column(column, fk) {
+                    return None;
+                }
+                statements.push(Statement::ddl(sql::add_column(&diff.to.name, column, fk)));
+            }
+            TableChange::AddForeignKey(_) => {}
+            _ => return None,
+        }
+    }
+    Some(statements)
+}
+
+/// SQLite's rules for ADD COLUMN: a constant default; NOT NULL only with a
+/// non-null default; a REFERENCES clause only with a NULL default.
+fn can_add_column(column: &Column, fk: Option<&ForeignKey>) -> bool {
+    let default = column.default.as_deref();
+    if default.is_some_and(|d| !is_constant_default(d)) {
+        return false;
+    }
+    if !column.nullable && is_null_default(default) {
+        return false;
+    }
+    fk.is_none() || is_null_default(default)
+}
+
+/// SQLite's rules for DROP COLUMN: the column is not part of a key, a
+/// constraint or a check. (Indexes on it are dropped earlier in the plan.)
+fn can_drop_column(table: &Table, column: &Column, live: &Schema) -> bool {
+    let name = column.name.as_str();
+    let named = |c: &String| c.eq_ignore_ascii_case(name);
+    if table
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| pk.columns.iter().any(named))
+        || table.uniques.iter().any(|u| u.columns.iter().any(named))
+        || table.foreign_keys.iter().any(|fk| fk.columns.iter().any(named))
+    {
+        return false;
+    }
+    let in_check = table.checks.iter().any(|check| {
+        tokenize(&check.expression)
+            .iter()
+            .any(|t| t.identifier().eq_ignore_ascii_case(name))
+    });
+    let referenced = live.tables.values().any(|other| {
+        other
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.ref_table.eq_ignore_ascii_case(&table.name) && fk.ref_columns.iter().any(named))
+    });
+    !in_check && !referenced
+}
+
+/// The 12-step rebuild, keeping the rows of the columns both shapes share.
+fn rebuild_statements(diff: &TableDiff) -> Vec<Statement> {
+    let name = diff.to.name.as_str();
+    let temporary = format!("{REBUILD_PREFIX}{name}");
+    let common: Vec<String> = diff
+        .to
+        .columns
+        .iter()
+        .filter(|c| diff.from.column(&c.name).is_some())
+        .map(|c| c.name.clone())
+        .collect();
+    let mut out = vec![Statement::ddl(sql::create_table(&diff.to, &temporary))];
+    if !common.is_empty() {
+        let mut copy = Statement::ddl(sql::copy_rows(&temporary, name, &common)).with_hazard(
+            HazardKind::RebuildsTable,
+            format!(
+                "rebuilds table {name} ({}) by copying its rows",
+                diff.changes
+                    .iter()
+                    .map(TableChange::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        for risk in rebuild_risks(diff) {
+            copy = copy.with_hazard(HazardKind::MayFailOnExistingRows, risk);
+        }
+        out.push(copy);
+    }
+    let mut drop = Statement::ddl(sql::drop_table(name));
+    for change in &diff.changes {
+        if let TableChange::DropColumn(column) = change {
+            drop = drop.with_hazard(
+                HazardKind::DropsColumn,
+                format!("drops column {name}.{} and its values", column.name),
+            );
+        }
+    }
+    out.push(drop);
+    out.push(Statement::ddl(sql::rename_table(&temporary, name)));
+    out.extend(
+        diff.to
+            .indexes
+            .values()
+            .map(|i| Statement::ddl(sql::create_index(name, i))),
+    );
+    out
+}
+
+/// Constraints the copied rows must satisfy that the old table did not enforce.
+fn rebuild_risks(diff: &TableDiff) -> Vec<String> {
+    let mut risks = Vec::new();
+    for change in &diff.changes {
+        let risk = match change {
+            TableChange::AddColumn(c) if !c.nullable && is_null_default(c.default.as_deref()) => {
+                Some(format!("new column {} is NOT NULL without a default", c.name))
+            }
+            TableChange::AlterColumn { from, to } if from.nullable && !to.nullable => {
+                Some(format!("column {} becomes NOT NULL", to.name))
+            }
+            TableChange::SetPrimaryKey { to: Some(_), .. } => Some("the new primary key must be unique".to_string()),
+            TableChange::AddUnique(u) => Some(format!("unique ({}) is added", u.columns.join(", "))),
+            TableChange::AddCheck(c) => Some(format!("check ({}) is added", c.expression)),
+            TableChange::AddForeignKey(fk) => Some(format!("foreign key ({}) is added", fk.columns.join(", "))),
+            _ => None,
+        };
+        risks.extend(risk);
+    }
+    risks
+}

@@ -1,0 +1,193 @@
+//! SQL text for single objects, always in one spelling: every identifier
+//! double-quoted, clauses in a fixed order. Deterministic by construction.
+
+use super::spelling::is_literal_default;
+use super::tokens::quote_identifier as q;
+use crate::engine::model::{Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
+
+/// `CREATE TABLE "<name>" (…)` for `table`, under `name` (the rebuild uses a
+/// temporary name).
+pub fn create_table(table: &Table, name: &str) -> String {
+    let inline_pk = inline_primary_key_column(table);
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let mut def = column_definition(c);
+            if inline_pk == Some(c.name.as_str()) {
+                if let Some(pk) = &table.primary_key {
+                    def.push_str(&constraint_name(pk.name.as_deref()));
+                    def.push_str(" PRIMARY KEY AUTOINCREMENT");
+                }
+            }
+            def
+        })
+        .collect();
+    if let (Some(pk), None) = (&table.primary_key, inline_pk) {
+        lines.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_prefix(pk.name.as_deref()),
+            column_list(&pk.columns)
+        ));
+    }
+    for unique in &table.uniques {
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            constraint_prefix(unique.name.as_deref()),
+            column_list(&unique.columns)
+        ));
+    }
+    for fk in &table.foreign_keys {
+        lines.push(format!(
+            "{}FOREIGN KEY ({}) {}",
+            constraint_prefix(fk.name.as_deref()),
+            column_list(&fk.columns),
+            references(fk)
+        ));
+    }
+    for check in &table.checks {
+        lines.push(format!(
+            "{}CHECK ({})",
+            constraint_prefix(check.name.as_deref()),
+            check.expression
+        ));
+    }
+    let mut sql = format!("CREATE TABLE {} (\n  {}\n)", q(name), lines.join(",\n  "));
+    if !table.options.is_empty() {
+        let options: Vec<&str> = table.options.iter().map(String::as_str).collect();
+        sql.push(' ');
+        sql.push_str(&options.join(", "));
+    }
+    sql
+}
+
+/// AUTOINCREMENT only exists as a column constraint on an INTEGER PRIMARY KEY.
+fn inline_primary_key_column(table: &Table) -> Option<&str> {
+    match &table.primary_key {
+        Some(pk) if pk.autoincrement && pk.columns.len() == 1 => Some(pk.columns[0].as_str()),
+        _ => None,
+    }
+}
+
+/// `"name" TYPE [NOT NULL] [DEFAULT …] [COLLATE …]`.
+pub fn column_definition(column: &Column) -> String {
+    let mut def = q(&column.name);
+    if !column.data_type.is_empty() {
+        def.push(' ');
+        def.push_str(&column.data_type);
+    }
+    if !column.nullable {
+        def.push_str(" NOT NULL");
+    }
+    if let Some(default) = &column.default {
+        // SQLite reports an expression default without its parentheses.
+        if is_literal_default(default) {
+            def.push_str(&format!(" DEFAULT {default}"));
+        } else {
+            def.push_str(&format!(" DEFAULT ({default})"));
+        }
+    }
+    if let Some(collation) = &column.collation {
+        def.push_str(&format!(" COLLATE {collation}"));
+    }
+    def
+}
+
+/// `REFERENCES "t" ("c") [ON DELETE …] [ON UPDATE …]`.
+pub fn references(fk: &ForeignKey) -> String {
+    let mut sql = format!("REFERENCES {}", q(&fk.ref_table));
+    if !fk.ref_columns.is_empty() {
+        sql.push_str(&format!(" ({})", column_list(&fk.ref_columns)));
+    }
+    if fk.on_delete != ReferentialAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    if fk.on_update != ReferentialAction::NoAction {
+        sql.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    sql
+}
+
+/// ` CONSTRAINT "name"` for a column constraint.
+pub fn constraint_name(name: Option<&str>) -> String {
+    name.map(|n| format!(" CONSTRAINT {}", q(n))).unwrap_or_default()
+}
+
+/// `CONSTRAINT "name" ` before a table constraint.
+fn constraint_prefix(name: Option<&str>) -> String {
+    name.map(|n| format!("CONSTRAINT {} ", q(n))).unwrap_or_default()
+}
+
+pub fn column_list(columns: &[String]) -> String {
+    columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+}
+
+pub fn create_index(table: &str, index: &Index) -> String {
+    let parts: Vec<String> = index
+        .parts
+        .iter()
+        .map(|part| {
+            let mut sql = match &part.key {
+                IndexKey::Column(column) => q(column),
+                IndexKey::Expression(expression) => expression.clone(),
+            };
+            if let Some(collation) = &part.collation {
+                sql.push_str(&format!(" COLLATE {collation}"));
+            }
+            if part.descending {
+                sql.push_str(" DESC");
+            }
+            sql
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        q(&index.name),
+        q(table),
+        parts.join(", ")
+    );
+    if let Some(predicate) = &index.predicate {
+        sql.push_str(&format!(" WHERE {predicate}"));
+    }
+    sql
+}
+
+pub fn drop_index(name: &str) -> String {
+    format!("DROP INDEX {}", q(name))
+}
+
+pub fn drop_table(name: &str) -> String {
+    format!("DROP TABLE {}", q(name))
+}
+
+pub fn drop_view(name: &str) -> String {
+    format!("DROP VIEW {}", q(name))
+}
+
+pub fn drop_trigger(name: &str) -> String {
+    format!("DROP TRIGGER {}", q(name))
+}
+
+pub fn add_column(table: &str, column: &Column, fk: Option<&ForeignKey>) -> String {
+    let mut sql = format!("ALTER TABLE {} ADD COLUMN {}", q(table), column_definition(column));
+    if let Some(fk) = fk {
+        sql.push_str(&constraint_name(fk.name.as_deref()));
+        sql.push(' ');
+        sql.push_str(&references(fk));
+    }
+    sql
+}
+
+pub fn drop_column(table: &str, column: &str) -> String {
+    format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))
+}
+
+pub fn rename_table(from: &str, to: &str) -> String {
+    format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))
+}
+
+pub fn copy_rows(to: &str, from: &str, columns: &[String]) -> String {
+    let list = column_list(columns);
+    format!("INSERT INTO {} ({list}) SELECT {list} FROM {}", q(to), q(from))
+}

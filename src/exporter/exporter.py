@@ -1,0 +1,810 @@
+"""tfalchemy's SQLAlchemy exporter.
+
+The provider embeds this file and runs it with the user's own interpreter (the one that has
+SQLAlchemy and the app's dependencies):
+
+    python exporter.py < request.json
+
+The request names the models (`module` or `path`), the `dialect`, the `working_dir`, extra
+`python_path` entries and the `result_path`. The script writes exactly one JSON document to
+`result_path`: either the export (`sql`, `tables`, `sources`, `warnings`, versions and the files
+the cache must watch) or `{"error": {...}}` with a `kind`. Standard output is never used: the
+user's modules may print while they are imported, so `sys.stdout` points at stderr throughout.
+
+Only the standard library and SQLAlchemy (1.4 or 2.x) are imported; the code stays compatible
+with Python 3.7.
+"""
+
+import ast
+import functools
+import importlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import platform
+import re
+import site
+import sys
+import sysconfig
+import traceback
+import warnings
+
+DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite")
+# Dialects where a schema is a namespace inside the database that DDL can create.
+DIALECTS_WITH_SCHEMAS = {"postgresql": "public"}
+SYNTHETIC_PACKAGE = "_tfalchemy_models"
+SCRIPT_PATH = os.path.abspath(__file__)
+
+
+class ExportFailure(Exception):
+    """A failure reported to the provider as `{"error": {...}}`."""
+
+    def __init__(self, kind, message, exc=None, hint=None, **details):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.exc = exc
+        self.hint = hint
+        self.details = details
+
+    def to_json(self, files):
+        error = {"kind": self.kind, "message": self.message}
+        if self.hint:
+            error["hint"] = self.hint
+        if self.exc is not None:
+            error["exception_type"] = qualified_type_name(self.exc)
+            error["exception_message"] = exception_message(self.exc)
+            location = files.innermost_user_location(self.exc)
+            if location is not None:
+                error["file"], error["line"] = location
+            error["traceback"] = "".join(
+                traceback.format_exception(type(self.exc), self.exc, self.exc.__traceback__)
+            )
+        error.update(self.details)
+        return error
+
+
+def qualified_type_name(exc):
+    cls = type(exc)
+    if cls.__module__ in ("builtins", "__main__"):
+        return cls.__qualname__
+    return cls.__module__ + "." + cls.__qualname__
+
+
+def exception_message(exc):
+    if isinstance(exc, SyntaxError) and exc.msg:
+        return exc.msg
+    text = str(exc)
+    if not text and exc.args:
+        text = repr(exc.args[0])
+    return text
+
+
+class UserFiles:
+    """Tells the user's own files from the standard library's, site-packages' and ours."""
+
+    def __init__(self, working_dir):
+        self.working_dir = working_dir
+        prefixes = set()
+        paths = sysconfig.get_paths()
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            if paths.get(key):
+                prefixes.add(os.path.abspath(paths[key]))
+        for getter in ("getsitepackages", "getusersitepackages"):
+            try:
+                found = getattr(site, getter)()
+            except Exception:
+                continue
+            for entry in [found] if isinstance(found, str) else found:
+                prefixes.add(os.path.abspath(entry))
+        self.library_prefixes = sorted(p.rstrip(os.sep) + os.sep for p in prefixes)
+
+    def is_library(self, path):
+        parts = path.split(os.sep)
+        if "site-packages" in parts or "dist-packages" in parts:
+            return True
+        return any(path.startswith(prefix) for prefix in self.library_prefixes)
+
+    def is_user_file(self, path):
+        if not path or path.startswith("<") or not path.endswith(".py"):
+            return False
+        path = os.path.abspath(path)
+        return path != SCRIPT_PATH and not self.is_library(path)
+
+    def display(self, path):
+        """A path relative to the working directory when it lies inside it."""
+        path = os.path.abspath(path)
+        try:
+            relative = os.path.relpath(path, self.working_dir)
+        except ValueError:
+            return path
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return path
+        return relative
+
+    def innermost_user_location(self, exc):
+        """(file, line) of the innermost frame of `exc` (or its causes) in the user's files."""
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            if isinstance(exc, SyntaxError) and self.is_user_file(exc.filename or ""):
+                return self.display(exc.filename), exc.lineno or 1
+            frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+            for frame in reversed(frames):
+                if self.is_user_file(frame.filename):
+                    return self.display(frame.filename), frame.lineno
+            exc = exc.__cause__ or exc.__context__
+        return None
+
+    def loaded_user_files(self):
+        """Every .py file of the user's that is imported now: the cache watches them."""
+        found = set()
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if isinstance(path, str) and self.is_user_file(path):
+                found.add(os.path.abspath(path))
+        return sorted(found)
+
+
+def main():
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    result_path = request["result_path"]
+    sys.stdout = sys.stderr
+    working_dir = os.path.abspath(request.get("working_dir") or os.getcwd())
+    files = UserFiles(working_dir)
+    try:
+        result = export(request, files)
+    except ExportFailure as failure:
+        result = {"error": failure.to_json(files)}
+    except BaseException as exc:  # a bug of ours: report it instead of dying silently
+        result = {"error": ExportFailure("internal_error", "the exporter failed unexpectedly", exc).to_json(files)}
+    with open(result_path, "w", encoding="utf-8") as out:
+        json.dump(result, out, ensure_ascii=False)
+
+
+def export(request, files):
+    dialect = request["dialect"]
+    if dialect not in DIALECTS:
+        raise ExportFailure(
+            "unknown_dialect", "unknown dialect %r" % dialect, dialect=dialect, valid=list(DIALECTS)
+        )
+    # The user's paths first: a SQLAlchemy vendored there is the one their models use.
+    prepare_sys_path(request, files.working_dir)
+    sa = import_sqlalchemy()
+    collector = StatementCollector()
+    install_listener_guard(sa, collector, files)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", sa.exc.SAWarning)
+        scope = load_models(sa, request, files)
+        metadatas = collect_metadata(sa, scope)
+        if not any(md.tables for md in metadatas):
+            raise ExportFailure(
+                "no_models",
+                "no SQLAlchemy tables found in %s" % describe_source(request),
+                hint="the exporter looks for declarative bases, registries, MetaData and Table objects "
+                "in the loaded modules; point `module`/`path` at the module that defines or imports the models",
+            )
+        ddl = DdlBuilder(sa, dialect, collector, files)
+        sql = ddl.build(metadatas)
+    warnings_out = list(collector.warnings) + ddl.warnings
+    for warning in caught:
+        if issubclass(warning.category, sa.exc.SAWarning):
+            warnings_out.append(
+                "SQLAlchemy warning at %s:%s: %s" % (files.display(warning.filename), warning.lineno, warning.message)
+            )
+    tables = sorted(qualified_name(t) for md in metadatas for t in md.tables.values())
+    return {
+        "sql": sql,
+        "tables": tables,
+        "sources": find_sources(sa, scope, metadatas, files),
+        "warnings": warnings_out,
+        "sqlalchemy_version": sa.__version__,
+        "python_version": platform.python_version(),
+        "cache": {
+            "files": files.loaded_user_files() + [os.path.abspath(sa.__file__)],
+            "directories": sorted(set(os.path.abspath(p) for p in site_package_dirs())),
+            "source_roots": scope.roots,
+        },
+    }
+
+
+def describe_source(request):
+    if request.get("module"):
+        return "module %s" % request["module"]
+    return "path %s" % request["path"]
+
+
+def import_sqlalchemy():
+    try:
+        import sqlalchemy
+        import sqlalchemy.exc
+        import sqlalchemy.orm
+    except ImportError as exc:
+        raise ExportFailure(
+            "sqlalchemy_missing", "SQLAlchemy cannot be imported", exc, python=sys.executable
+        )
+    version = sqlalchemy.__version__
+    match = re.match(r"(\d+)\.(\d+)", version)
+    major_minor = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if major_minor != (1, 4) and major_minor[0] != 2:
+        raise ExportFailure(
+            "unsupported_sqlalchemy_version",
+            "SQLAlchemy %s is not supported" % version,
+            version=version,
+            python=sys.executable,
+        )
+    return sqlalchemy
+
+
+def prepare_sys_path(request, working_dir):
+    # Running a script puts its own (temporary) directory first; the models must not see it.
+    script_dir = os.path.dirname(SCRIPT_PATH)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != script_dir]
+    extra = [working_dir] + [os.path.abspath(p) for p in request.get("python_path") or []]
+    sys.path[0:0] = extra
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading the models
+
+
+class Scope:
+    """The modules the export scans, and the source roots whose files the cache watches."""
+
+    def __init__(self, prefix, roots):
+        self.prefix = prefix
+        self.roots = roots
+
+    def contains(self, module_name):
+        return module_name == self.prefix or module_name.startswith(self.prefix + ".")
+
+    def modules(self):
+        return [(name, module) for name, module in sorted(list(sys.modules.items())) if self.contains(name) and module]
+
+
+def load_models(sa, request, files):
+    try:
+        if request.get("module"):
+            return load_module(request["module"])
+        return load_path(os.path.abspath(request["path"]))
+    except ExportFailure:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        kind = "model_error" if isinstance(exc, sa.exc.SQLAlchemyError) else "import_error"
+        hint = None
+        if isinstance(exc, ModuleNotFoundError) and files.innermost_user_location(exc) is None:
+            hint = "Python searched sys.path = %s; set `working_dir` or `python_path` so the module is importable" % (
+                json.dumps(sys.path)
+            )
+        raise ExportFailure(kind, "importing the models failed", exc, hint=hint)
+
+
+def load_module(name):
+    importlib.import_module(name)
+    top = sys.modules[name.split(".")[0]]
+    paths = list(getattr(top, "__path__", None) or [])
+    if not paths and getattr(top, "__file__", None):
+        paths = [top.__file__]
+    return Scope(name, sorted(os.path.abspath(p) for p in paths))
+
+
+def load_path(path):
+    if not os.path.exists(path):
+        raise ExportFailure("import_error", "the models path %s does not exist" % path)
+    if os.path.isfile(path):
+        stem = os.path.splitext(os.path.basename(path))[0]
+        name = importable_name(stem)
+        sys.path.insert(0, os.path.dirname(path))
+        execute_module_file(name, path, is_package=False)
+        return Scope(name, [path])
+
+    name = importable_name(os.path.basename(path.rstrip(os.sep)))
+    sys.path.insert(0, os.path.dirname(path.rstrip(os.sep)))
+    execute_module_file(name, path, is_package=True)
+    for module_name in package_modules(name, path):
+        importlib.import_module(module_name)
+    return Scope(name, [path])
+
+
+def importable_name(candidate):
+    """The file's or directory's own name when Python can import it under it, else a private one."""
+    if candidate.isidentifier() and candidate not in sys.modules:
+        return candidate
+    return SYNTHETIC_PACKAGE
+
+
+def execute_module_file(name, path, is_package):
+    if is_package:
+        init = os.path.join(path, "__init__.py")
+        if os.path.isfile(init):
+            spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[path])
+        else:
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [path]
+    else:
+        spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs: SQLAlchemy resolves annotations through sys.modules.
+    sys.modules[name] = module
+    try:
+        if spec.loader is not None:
+            spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def is_importable_dir(path, name):
+    return (
+        name.isidentifier()
+        and name != "__pycache__"
+        and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
+    )
+
+
+def package_modules(package, root):
+    """Dotted names of every .py file under `root`, sorted, so the import order is fixed."""
+    names = []
+    for directory, subdirs, filenames in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if is_importable_dir(os.path.join(directory, d), d))
+        relative = os.path.relpath(directory, root)
+        parts = [] if relative == os.curdir else relative.split(os.sep)
+        for filename in sorted(filenames):
+            stem, extension = os.path.splitext(filename)
+            if extension != ".py" or not stem.isidentifier():
+                continue
+            if stem == "__init__":
+                if parts:
+                    names.append(".".join([package] + parts))
+            else:
+                names.append(".".join([package] + parts + [stem]))
+    return sorted(names)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the MetaData
+
+
+def collect_metadata(sa, scope):
+    """Every MetaData with tables reachable from the scanned modules, by identity, in a fixed order."""
+    found = {}
+    order = []
+
+    def add(metadata):
+        if isinstance(metadata, sa.MetaData) and id(metadata) not in found:
+            found[id(metadata)] = metadata
+            order.append(metadata)
+
+    for module_name, module in scope.modules():
+        for _, value in sorted(safe_items(module), key=lambda item: item[0]):
+            for metadata in metadata_of(sa, value, scope):
+                add(metadata)
+    with_tables = [md for md in order if md.tables]
+    # Sorting by the first table name makes the order independent of attribute names.
+    with_tables.sort(key=lambda md: sorted(qualified_name(t) for t in md.tables.values())[0])
+    return with_tables
+
+
+def safe_items(module):
+    try:
+        return list(vars(module).items())
+    except TypeError:
+        return []
+
+
+def metadata_of(sa, value, scope):
+    try:
+        if isinstance(value, sa.MetaData):
+            return [value]
+        if isinstance(value, sa.Table):
+            return [value.metadata]
+        if isinstance(value, sa.orm.registry):
+            return [value.metadata]
+        if isinstance(value, type):
+            own = vars(value)
+            # Classes defined in scope count with everything they inherit; imported ones only
+            # when they are a declarative base themselves (so a third-party mapped class that
+            # happens to be imported does not drag its whole MetaData in).
+            if scope.contains(getattr(value, "__module__", "") or "") or "metadata" in own or "registry" in own:
+                result = []
+                metadata = getattr(value, "metadata", None)
+                if isinstance(metadata, sa.MetaData):
+                    result.append(metadata)
+                table = getattr(value, "__table__", None)
+                if isinstance(table, sa.Table):
+                    result.append(table.metadata)
+                return result
+    except Exception:
+        # Arbitrary user objects: a failing attribute lookup only means "not a model".
+        return []
+    return []
+
+
+def qualified_name(table):
+    return "%s.%s" % (table.schema, table.name) if table.schema else table.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Event listeners that need a live database
+
+
+class StatementCollector:
+    """Receives what `create_all` executes on the mock engine."""
+
+    def __init__(self):
+        self.elements = []
+        self.warnings = []
+
+    def execute(self, element, *multiparams, **params):
+        self.elements.append(element)
+
+
+def install_listener_guard(sa, collector, files):
+    """Wraps Python callables listening to before/after_create so a failing one is skipped.
+
+    Installed before the user's code runs, so `event.listen` and `@event.listens_for` both go
+    through it. A listener that needs a real connection (reads rows, inspects the database)
+    fails on the mock engine: its statements are dropped and a warning names it.
+    """
+    api = sa.event.api
+    original_listen = api.listen
+    original_remove = api.remove
+    guarded = {}
+
+    def describe(fn):
+        name = getattr(fn, "__qualname__", None) or repr(fn)
+        module = getattr(fn, "__module__", None)
+        code = getattr(fn, "__code__", None)
+        where = " (%s:%d)" % (files.display(code.co_filename), code.co_firstlineno) if code else ""
+        return "%s%s%s" % (module + "." if module else "", name, where)
+
+    def guard(identifier, fn):
+        if identifier not in ("before_create", "after_create") or isinstance(fn, sa.schema.DDLElement):
+            return fn
+        module = getattr(fn, "__module__", None) or type(fn).__module__ or ""
+        if module == "sqlalchemy" or module.startswith("sqlalchemy."):
+            return fn
+
+        @functools.wraps(fn)
+        def guarded_listener(*args, **kw):
+            emitted = len(collector.elements)
+            try:
+                return fn(*args, **kw)
+            except Exception as exc:
+                del collector.elements[emitted:]
+                collector.warnings.append(
+                    "skipped the %s listener %s: it cannot run without a live database (%s: %s)"
+                    % (identifier, describe(fn), qualified_type_name(exc), exception_message(exc))
+                )
+                return None
+
+        return guarded_listener
+
+    def listen(target, identifier, fn, *args, **kw):
+        wrapped = guard(identifier, fn)
+        if wrapped is not fn:
+            guarded[(id(target), identifier, id(fn))] = wrapped
+        return original_listen(target, identifier, wrapped, *args, **kw)
+
+    def remove(target, identifier, fn):
+        wrapped = guarded.pop((id(target), identifier, id(fn)), fn)
+        return original_remove(target, identifier, wrapped)
+
+    api.listen = listen
+    api.remove = remove
+    sa.event.listen = listen
+    sa.event.remove = remove
+
+
+# ---------------------------------------------------------------------------------------------
+# DDL
+
+
+class DdlBuilder:
+    def __init__(self, sa, dialect, collector, files):
+        self.sa = sa
+        self.dialect_name = dialect
+        self.collector = collector
+        self.files = files
+        self.warnings = []
+        # Named parameters: dialects with format/pyformat would double every "%" in the DDL.
+        self.engine = sa.create_mock_engine(dialect + "://", collector.execute, paramstyle="named")
+        self.dialect = self.engine.dialect
+
+    def build(self, metadatas):
+        statements = self.schema_statements(metadatas)
+        emitted = {}
+        for metadata in metadatas:
+            tables = []
+            for table in metadata.sorted_tables:
+                name = qualified_name(table)
+                if name in emitted:
+                    self.check_same_table(emitted[name], table)
+                    continue
+                emitted[name] = table
+                tables.append(table)
+            del self.collector.elements[:]
+            try:
+                metadata.create_all(self.engine, tables=tables, checkfirst=False)
+                statements.extend(self.compile_all(self.collector.elements))
+            except ExportFailure:
+                raise
+            except Exception as exc:
+                raise ExportFailure("model_error", "SQLAlchemy could not create the schema", exc)
+        unique = []
+        seen = set()
+        for statement in statements:
+            if statement not in seen:
+                seen.add(statement)
+                unique.append(statement)
+        return "".join(terminate(statement) + ("\n" if i + 1 < len(unique) else "") for i, statement in enumerate(unique))
+
+    def check_same_table(self, first, second):
+        create = self.sa.schema.CreateTable
+        if str(create(first).compile(dialect=self.dialect)) == str(create(second).compile(dialect=self.dialect)):
+            self.warnings.append(
+                "table %s is defined identically in two MetaData objects; it is created once" % qualified_name(first)
+            )
+            return
+        raise ExportFailure(
+            "duplicate_table",
+            "table %s is defined differently in two MetaData objects" % qualified_name(first),
+            table=qualified_name(first),
+            first=table_location(first, self.files),
+            second=table_location(second, self.files),
+        )
+
+    def schema_statements(self, metadatas):
+        schemas = set()
+        for metadata in metadatas:
+            for table in metadata.tables.values():
+                if table.schema:
+                    schemas.add(table.schema)
+                for column in table.columns:
+                    schemas.update(type_schemas(self.sa, column.type))
+                    default = column.default
+                    if isinstance(default, self.sa.Sequence) and default.schema:
+                        schemas.add(default.schema)
+            for sequence in getattr(metadata, "_sequences", {}).values():
+                if sequence.schema:
+                    schemas.add(sequence.schema)
+        default_schema = DIALECTS_WITH_SCHEMAS.get(self.dialect_name)
+        if default_schema is None:
+            if schemas:
+                self.warnings.append(
+                    "the models use the schema(s) %s; %s has no CREATE SCHEMA the export can emit "
+                    "(for MySQL/MariaDB a schema is a separate database, for SQLite an attached one): "
+                    "create them outside this schema" % (", ".join(sorted(schemas)), self.dialect_name)
+                )
+            return []
+        preparer = self.dialect.identifier_preparer
+        return [
+            "CREATE SCHEMA IF NOT EXISTS %s" % preparer.format_schema(name)
+            for name in sorted(schemas)
+            if name != default_schema
+        ]
+
+    def compile_all(self, elements):
+        sa = self.sa
+        statements = []
+        run = []  # consecutive CREATE INDEX: create_all emits them in set order
+
+        def flush():
+            run.sort(key=lambda item: item[0])
+            statements.extend(text for _, text in run)
+            del run[:]
+
+        for element in elements:
+            if isinstance(element, str):
+                text = element
+            elif isinstance(element, (sa.schema.DDL, sa.sql.elements.TextClause)):
+                # The user's own text: kept exactly as written.
+                text = str(element.compile(dialect=self.dialect))
+            elif isinstance(element, sa.schema.DDLElement):
+                # SQLAlchemy's generated DDL ends lines with ", "; the trailing blanks only add noise.
+                text = "\n".join(line.rstrip() for line in str(element.compile(dialect=self.dialect)).split("\n"))
+            else:
+                self.warnings.append(
+                    "skipped a %s statement run by a create listener: only DDL belongs in the schema"
+                    % type(element).__name__
+                )
+                continue
+            text = text.strip()
+            if not text:
+                continue
+            if isinstance(element, sa.schema.CreateIndex):
+                run.append(((element.element.name or "", text), text))
+            else:
+                flush()
+                statements.append(text)
+        flush()
+        return statements
+
+
+def type_schemas(sa, column_type):
+    schema = getattr(column_type, "schema", None)
+    found = [schema] if isinstance(schema, str) and isinstance(column_type, sa.types.SchemaType) else []
+    item_type = getattr(column_type, "item_type", None)
+    if item_type is not None and item_type is not column_type:
+        found.extend(type_schemas(sa, item_type))
+    return found
+
+
+def terminate(statement):
+    """One statement ending in exactly one ';' and a newline, its inner text untouched."""
+    statement = statement.rstrip()
+    while statement.endswith(";"):
+        statement = statement[:-1].rstrip()
+    last_line = statement.rsplit("\n", 1)[-1]
+    # A trailing line comment would swallow the terminator.
+    return statement + ("\n;\n" if "--" in last_line else ";\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Where each table is defined
+
+
+def find_sources(sa, scope, metadatas, files):
+    wanted = {}
+    for metadata in metadatas:
+        for table in metadata.tables.values():
+            wanted[id(table)] = table
+    located = {}
+    class_lines = ClassLineIndex()
+
+    for cls in mapped_classes(sa, scope):
+        table = vars(cls).get("__table__")
+        if not isinstance(table, sa.Table) or id(table) not in wanted or id(table) in located:
+            continue
+        path = source_file_of_class(cls)
+        if path:
+            located[id(table)] = (path, class_lines.line(path, cls))
+
+    core_lines = TableLineIndex()
+    for module_name, module in scope.modules():
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            continue
+        for attribute, value in sorted(safe_items(module), key=lambda item: item[0]):
+            if isinstance(value, sa.Table) and id(value) in wanted and id(value) not in located:
+                located[id(value)] = (path, core_lines.line(path, value.name, attribute))
+
+    sources = []
+    for table_id, (path, line) in located.items():
+        source = {"table": qualified_name(wanted[table_id]), "file": files.display(path)}
+        if line:
+            source["line"] = line
+        sources.append(source)
+    sources.sort(key=lambda s: s["table"])
+    return sources
+
+
+def mapped_classes(sa, scope):
+    """Mapped classes of every registry reachable from the scanned modules, in a fixed order."""
+    registries = {}
+    for module_name, module in scope.modules():
+        for _, value in safe_items(module):
+            candidates = []
+            if isinstance(value, sa.orm.registry):
+                candidates.append(value)
+            elif isinstance(value, type):
+                try:
+                    mapper = sa.inspect(value, raiseerr=False)
+                    candidates.append(getattr(mapper, "registry", None))
+                    candidates.append(vars(value).get("registry"))
+                except Exception:
+                    continue
+            for candidate in candidates:
+                if isinstance(candidate, sa.orm.registry):
+                    registries[id(candidate)] = candidate
+    classes = {}
+    for registry in registries.values():
+        for mapper in registry.mappers:
+            cls = mapper.class_
+            classes[id(cls)] = cls
+    return sorted(classes.values(), key=lambda c: (c.__module__ or "", c.__qualname__))
+
+
+def source_file_of_class(cls):
+    module = sys.modules.get(cls.__module__)
+    path = getattr(module, "__file__", None)
+    return path if isinstance(path, str) and path.endswith(".py") else None
+
+
+def read_source(path):
+    try:
+        with open(path, encoding="utf-8") as source:
+            return source.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class ClassLineIndex:
+    """Line of each class statement, by qualified name; one parse per file (not one per class)."""
+
+    def __init__(self):
+        self.by_file = {}
+
+    def line(self, path, cls):
+        if path not in self.by_file:
+            self.by_file[path] = self.index(path)
+        return self.by_file[path].get(cls.__qualname__)
+
+    @staticmethod
+    def index(path):
+        source = read_source(path)
+        lines = {}
+        if source is None:
+            return lines
+        try:
+            tree = ast.parse(source, path)
+        except (SyntaxError, ValueError):
+            return lines
+
+        def visit(node, prefix):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.ClassDef):
+                    name = prefix + child.name
+                    lines.setdefault(name, child.lineno)
+                    visit(child, name + ".")
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    visit(child, prefix + child.name + ".<locals>.")
+                else:
+                    visit(child, prefix)
+
+        visit(tree, "")
+        return lines
+
+
+class TableLineIndex:
+    """Best-effort line of a Core table: its module-level assignment, else a `Table("name", ...)` call."""
+
+    TABLE_CALL = re.compile(r"""Table\(\s*(?:name\s*=\s*)?["']([^"']+)["']""")
+
+    def __init__(self):
+        self.by_file = {}
+
+    def line(self, path, table_name, attribute):
+        if path not in self.by_file:
+            self.by_file[path] = read_source(path) or ""
+        source = self.by_file[path]
+        # The assignment names this very object; a table name may appear in several calls.
+        assignment = re.search(r"^%s\s*[:=]" % re.escape(attribute), source, re.MULTILINE)
+        if assignment:
+            return source.count("\n", 0, assignment.start()) + 1
+        for match in self.TABLE_CALL.finditer(source):
+            if match.group(1) == table_name:
+                return source.count("\n", 0, match.start()) + 1
+        return None
+
+
+def table_location(table, files):
+    """'file:line' of a table for duplicate_table messages, or its MetaData's description."""
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not files.is_user_file(path):
+            continue
+        for attribute, value in safe_items(module):
+            mapped = getattr(value, "__table__", None) if isinstance(value, type) else None
+            if value is table or mapped is table:
+                if mapped is table:
+                    line = ClassLineIndex().line(path, value)
+                else:
+                    line = TableLineIndex().line(path, table.name, attribute)
+                return "%s:%s" % (files.display(path), line) if line else files.display(path)
+    return "an unknown module"
+
+
+def site_package_dirs():
+    paths = sysconfig.get_paths()
+    found = [paths[key] for key in ("purelib", "platlib") if paths.get(key)]
+    return [p for p in found if os.path.isdir(p)]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+//! The state of everything an export read, recorded so a later run can tell it is unchanged.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::protocol::WireCacheInputs;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Fingerprint {
+    /// SHA-256 of every watched file: the user's imported modules, every `.py` file under the
+    /// source roots, and SQLAlchemy's `__init__.py` (it carries the version).
+    files: BTreeMap<PathBuf, String>,
+    /// Package directories (or module files) of the models: a `.py` file added under them
+    /// invalidates the entry even though the export never imported it.
+    roots: Vec<PathBuf>,
+    /// Modification times (ns) of site-packages directories: a package installed, upgraded
+    /// or removed changes them.
+    directories: BTreeMap<PathBuf, u128>,
+}
+
+impl Fingerprint {
+    /// Records the current state, or `None` when it cannot be trusted: a file is unreadable, or
+    /// was modified after `export_started` (the export may have read the older content).
+    pub fn capture(inputs: &WireCacheInputs, export_started: SystemTime) -> Option<Fingerprint> {
+        let mut paths: BTreeSet<PathBuf> = inputs.files.iter().cloned().collect();
+        for root in &inputs.source_roots {
+            paths.extend(python_files_under(root));
+        }
+        let mut files = BTreeMap::new();
+        for path in paths {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            if modified >= export_started {
+                return None;
+            }
+            files.insert(path.clone(), file_sha256(&path)?);
+        }
+        let directories = inputs
+            .directories
+            .iter()
+            .filter_map(|dir| modified_ns(dir).map(|ns| (dir.clone(), ns)))
+            .collect();
+        Some(Fingerprint {
+            files,
+            roots: inputs.source_roots.clone(),
+            directories,
+        })
+    }
+
+    /// True when every watched file has the same content, no `.py` file appeared under or
+    /// vanished from the roots, and no site-packages directory changed.
+    pub fn is_current(&self) -> bool {
+        let mut paths: BTreeSet<&Path> = self.files.keys().map(PathBuf::as_path).collect();
+        let found: Vec<PathBuf> = self.roots.iter().flat_map(|root| python_files_under(root)).collect();
+        paths.extend(found.iter().map(PathBuf::as_path));
+        if paths.len() != self.files.len() {
+            return false;
+        }
+        let files_same = self
+            .files
+            .iter()
+            .all(|(path, hash)| file_sha256(path).as_deref() == Some(hash.as_str()));
+        files_same && self.directories.iter().all(|(dir, ns)| modified_ns(dir) == Some(*ns))
+    }
+}
+
+/// Every `.py` file under `root` (or `root` itself when it is a file), skipping what Python
+/// could not import as part of a package: caches, virtualenvs, names that are not identifiers.
+pub(crate) fn python_files_under(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    if root.is_file() {
+        found.push(root.to_path_buf());
+        return found;
+    }
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                if is_package_dir(&path) {
+                    pending.push(path);
+                }
+            } else if path.extension().is_some_and(|ext| ext == "py") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn is_package_dir(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let mut chars = name.chars();
+    let starts_well = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
+    starts_well
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && name != "__pycache__"
+        && !path.join("pyvenv.cfg").exists()
+}
+
+pub(crate) fn file_sha256(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = file.read(&mut buffer).ok()?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Some(hex::encode(hasher.finalize()))
+}
+
+fn modified_ns(path: &Path) -> Option<u128> {
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    modified.duration_since(UNIX_EPOCH).ok().map(|d| d.as_nanos())
+}

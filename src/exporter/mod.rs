@@ -1,0 +1,149 @@
+//! SQLAlchemy models → DDL, with the user's own Python interpreter.
+//!
+//! `exporter.py` is embedded in the binary and run with the interpreter that already has
+//! SQLAlchemy (1.4 or 2.x) and the application's dependencies: nothing of ours is installed
+//! there. It imports the models, collects every MetaData, and lets SQLAlchemy compile
+//! `create_all` for the dialect against a mock engine. Results are cached (see [`cache`]).
+
+mod cache;
+mod errors;
+mod fingerprint;
+mod interpreter;
+mod protocol;
+mod request;
+mod runner;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use errors::{ExportError, PythonException, SourceLocation};
+pub use request::{CacheMode, ExportRequest, ModelSource, DEFAULT_PYTHON, DIALECTS};
+
+use cache::{CacheKey, CachedExport};
+use interpreter::Interpreter;
+use request::ResolvedPaths;
+use runner::Run;
+
+/// The Python side, written to a temporary file for each run.
+pub const EXPORTER_SCRIPT: &str = include_str!("exporter.py");
+
+/// How long an export may take before the interpreter is stopped.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The DDL SQLAlchemy creates for the models, and where each table came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// Statements each terminated by `;` and a newline, separated by a blank line;
+    /// byte-for-byte the same for the same models.
+    pub sql: String,
+    /// Qualified table names (`schema.table`, or `table`), sorted.
+    pub tables: Vec<String>,
+    pub sources: Vec<TableSource>,
+    /// What was left out (listeners that need a live database, schemas the dialect cannot
+    /// create, SQLAlchemy warnings).
+    pub warnings: Vec<String>,
+    /// Hex SHA-256 of `sql`.
+    pub sha256: String,
+    pub sqlalchemy_version: String,
+    pub python_version: String,
+    pub from_cache: bool,
+}
+
+/// Where a table is defined: the mapped class's `class` line, or a Core table's assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSource {
+    pub table: String,
+    /// Relative to the working directory when inside it, else absolute.
+    pub file: String,
+    /// 1 when the line could not be found.
+    pub line: u32,
+}
+
+/// Exports the models, reusing a cached export when nothing it depends on changed.
+pub async fn export(request: &ExportRequest) -> Result<Export, ExportError> {
+    export_with_timeout(request, DEFAULT_TIMEOUT).await
+}
+
+/// [`export`] with a custom limit on how long the interpreter may run.
+pub async fn export_with_timeout(request: &ExportRequest, timeout: Duration) -> Result<Export, ExportError> {
+    let dialect = request.validated_dialect()?;
+    let paths = ResolvedPaths::of(request)?;
+    let child_env = child_env(&request.env);
+    let search_path = child_env
+        .get("PATH")
+        .map(OsString::from)
+        .or_else(|| std::env::var_os("PATH"));
+    let interpreter = Interpreter::resolve(&request.python, search_path.as_deref())?;
+
+    let cache = match &request.cache {
+        CacheMode::Enabled { dir } => {
+            CacheKey::new(request, &paths, &interpreter.identity, &child_env).map(|key| (dir.as_path(), key))
+        }
+        CacheMode::Disabled => None,
+    };
+    if let Some((dir, key)) = &cache {
+        if let Some(cached) = cache::lookup(dir, key).await {
+            return Ok(finish(cached, true));
+        }
+    }
+
+    let started = SystemTime::now();
+    let run = Run {
+        interpreter: &interpreter,
+        module: match &request.source {
+            ModelSource::Module(name) => Some(name.as_str()),
+            ModelSource::Path(_) => None,
+        },
+        path: paths.source_path.as_ref(),
+        dialect,
+        working_dir: &paths.working_dir,
+        python_path: &paths.python_path,
+        env: &child_env,
+        timeout,
+        models: request.source.to_string(),
+    };
+    let output = run.execute().await?;
+    if output.tables.is_empty() {
+        return Err(ExportError::NoModels {
+            models: request.source.to_string(),
+        });
+    }
+    if let Some((dir, key)) = &cache {
+        cache::store(dir, key, &output, started).await;
+    }
+    Ok(finish(CachedExport::from_wire(&output), false))
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The request's variables, plus defaults that keep exports reproducible and the user's
+/// source tree clean (no `__pycache__` written next to the models); the request wins.
+fn child_env(requested: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::from([
+        ("PYTHONDONTWRITEBYTECODE".to_string(), "1".to_string()),
+        ("PYTHONHASHSEED".to_string(), "0".to_string()),
+        ("PYTHONIOENCODING".to_string(), "utf-8".to_string()),
+    ]);
+    env.extend(requested.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env
+}
+
+fn finish(export: CachedExport, from_cache: bool) -> Export {
+    Export {
+        sha256: sha256_hex(export.sql.as_bytes()),
+        sql: export.sql,
+        tables: export.tables,
+        sources: export.sources,
+        warnings: export.warnings,
+        sqlalchemy_version: export.sqlalchemy_version,
+        python_version: export.python_version,
+        from_cache,
+    }
+}

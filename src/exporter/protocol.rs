@@ -1,0 +1,74 @@
+//! The JSON exchanged with `exporter.py`: the request on its stdin, the result file it writes.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Written to the script's standard input.
+#[derive(Debug, Serialize)]
+pub(crate) struct WireRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<&'a PathBuf>,
+    pub dialect: &'a str,
+    pub working_dir: &'a PathBuf,
+    pub python_path: &'a [PathBuf],
+    pub result_path: &'a PathBuf,
+}
+
+/// The script's one result document.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum WireResult {
+    Failure { error: WireError },
+    Success(WireExport),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WireExport {
+    pub sql: String,
+    pub tables: Vec<String>,
+    pub sources: Vec<WireSource>,
+    pub warnings: Vec<String>,
+    pub sqlalchemy_version: String,
+    pub python_version: String,
+    pub cache: WireCacheInputs,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WireSource {
+    pub table: String,
+    pub file: String,
+    pub line: Option<u32>,
+}
+
+/// What the export read, so a later run can tell whether it may reuse the result.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WireCacheInputs {
+    /// The user's module files that were imported, plus SQLAlchemy's `__init__.py`.
+    pub files: Vec<PathBuf>,
+    /// site-packages directories: installing or removing a package changes their mtime.
+    pub directories: Vec<PathBuf>,
+    /// The package directories (or module files) the models were loaded from.
+    pub source_roots: Vec<PathBuf>,
+}
+
+/// `{"error": {...}}`: `kind` says which; the other fields depend on it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct WireError {
+    pub kind: String,
+    pub message: String,
+    pub hint: Option<String>,
+    pub exception_type: Option<String>,
+    pub exception_message: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub traceback: Option<String>,
+    pub python: Option<String>,
+    pub version: Option<String>,
+    pub dialect: Option<String>,
+    pub table: Option<String>,
+    pub first: Option<String>,
+    pub second: Option<String>,
+}

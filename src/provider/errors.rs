@@ -1,0 +1,20 @@
+//! Engine errors become Terraform diagnostics here, at the provider boundary.
+
+use crate::engine::EngineError;
+use crate::tfproto::diagnostics::Diagnostics;
+
+use super::cancel::Cancelled;
+
+/// An engine failure as a diagnostic. Engine messages already name the
+/// database by its redacted URL, never with its password.
+pub fn engine_error(diagnostics: &mut Diagnostics, action: &str, err: &EngineError) {
+    diagnostics.error(format!("Could not {action}"), err.to_string());
+}
+
+pub fn cancelled(diagnostics: &mut Diagnostics, action: &str, _: Cancelled) {
+    diagnostics.error(
+        format!("Could not {action}: interrupted"),
+        "Terraform asked the provider to stop (StopProvider). The operation was cancelled; any open \
+         transaction was rolled back.",
+    );
+}

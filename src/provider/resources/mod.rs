@@ -1,0 +1,3 @@
+//! Managed resources of the provider.
+
+pub mod schema;

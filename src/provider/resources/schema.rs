@@ -1,0 +1,327 @@
+//! Resource `sqlalchemy_schema`: one database whose schema Terraform manages.
+//!
+//! Plan computes the SQL that brings the live database to `desired_sql` and
+//! shows it as `planned_sql`; apply runs exactly that SQL (refusing if the
+//! database changed since the plan) and proves convergence. Refresh records
+//! the live schema's hash and clears `planned_sql`, so drift reappears as a
+//! planned update carrying the SQL that repairs it.
+
+use crate::engine::{self, DatabaseUrl};
+use crate::tfproto::cty::{Type, Value};
+use crate::tfproto::diagnostics::Diagnostics;
+use crate::tfproto::schema::{Attribute, Block, Schema};
+
+use super::super::config::validate_url;
+use super::super::errors;
+use super::super::field::{self, Field};
+use super::super::Context;
+
+pub const TYPE_NAME: &str = "sqlalchemy_schema";
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "A database schema managed from desired DDL (for example the output of the \
+             `sqlalchemy_models` data source). `terraform plan` shows the exact SQL in `planned_sql`; \
+             `terraform apply` runs it in one transaction and verifies that the database converged. \
+             Destroying the resource only removes it from the state: no database object is dropped.",
+        )
+        .attribute(Attribute::computed(
+            "id",
+            Type::String,
+            "The database URL with its password redacted.",
+        ))
+        .attribute(
+            Attribute::optional(
+                "url",
+                Type::String,
+                "URL of the database to manage; defaults to the provider's `url`. SQLAlchemy URLs \
+                 (`postgresql+psycopg://…`, `mysql+pymysql://…`, `sqlite:///relative.db`, \
+                 `sqlite:////absolute/path.db`) and plain `postgres://`, `mysql://`, `sqlite://` URLs are accepted.",
+            )
+            .sensitive(),
+        )
+        .attribute(
+            Attribute::optional(
+                "dev_url",
+                Type::String,
+                "URL of a scratch database the provider may wipe, used to normalize `desired_sql` by \
+                 executing it and reading back what the database understood. Defaults to the provider's \
+                 `dev_url`; for SQLite, to a private in-memory database.",
+            )
+            .sensitive(),
+        )
+        .attribute(Attribute::required(
+            "desired_sql",
+            Type::String,
+            "The desired schema as DDL statements in the database's dialect.",
+        ))
+        .attribute(Attribute::computed(
+            "planned_sql",
+            Type::list(Type::String),
+            "The SQL statements the next apply will run, in order. Empty when the database matches \
+             `desired_sql`.",
+        ))
+        .attribute(Attribute::computed(
+            "schema_hash",
+            Type::String,
+            "SHA-256 of the normalized live schema.",
+        )),
+    )
+}
+
+/// The resource's attributes, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SchemaResource {
+    id: Field<String>,
+    url: Field<String>,
+    dev_url: Field<String>,
+    desired_sql: Field<String>,
+    planned_sql: Field<Vec<String>>,
+    schema_hash: Field<String>,
+}
+
+impl SchemaResource {
+    fn from_value(value: &Value) -> Self {
+        Self {
+            id: field::string(value, "id"),
+            url: field::string(value, "url"),
+            dev_url: field::string(value, "dev_url"),
+            desired_sql: field::string(value, "desired_sql"),
+            planned_sql: field::string_list(value, "planned_sql"),
+            schema_hash: field::string(value, "schema_hash"),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::object([
+            ("id", field::string_value(&self.id)),
+            ("url", field::string_value(&self.url)),
+            ("dev_url", field::string_value(&self.dev_url)),
+            ("desired_sql", field::string_value(&self.desired_sql)),
+            ("planned_sql", field::string_list_value(&self.planned_sql)),
+            ("schema_hash", field::string_value(&self.schema_hash)),
+        ])
+    }
+
+    /// Nothing about the outcome is known yet.
+    fn unknown_outcome(&mut self) {
+        self.planned_sql = Field::Unknown;
+        self.schema_hash = Field::Unknown;
+    }
+}
+
+/// The database URLs in effect for one resource: its own, else the provider's.
+struct Urls {
+    url: Field<DatabaseUrl>,
+    dev_url: Field<DatabaseUrl>,
+}
+
+fn resolve_urls(ctx: &Context, resource: &SchemaResource, diagnostics: &mut Diagnostics) -> Option<Urls> {
+    let provider = ctx.provider_config();
+    let url = parse_field(diagnostics, "url", resource.url.clone().or(provider.url))?;
+    let dev_url = parse_field(diagnostics, "dev_url", resource.dev_url.clone().or(provider.dev_url))?;
+    if let (Field::Known(url), Field::Known(dev_url)) = (&url, &dev_url) {
+        if url.dialect() != dev_url.dialect() {
+            diagnostics.attribute_error(
+                "dev_url",
+                "Dev database of another dialect",
+                format!(
+                    "`dev_url` ({}) must be a {:?} database like `url` ({}): the desired schema is \
+                     normalized in the dev database before it is compared with the live one.",
+                    dev_url.redacted(),
+                    url.dialect(),
+                    url.redacted()
+                ),
+            );
+            return None;
+        }
+    }
+    Some(Urls { url, dev_url })
+}
+
+fn parse_field(diagnostics: &mut Diagnostics, attribute: &str, text: Field<String>) -> Option<Field<DatabaseUrl>> {
+    match text {
+        Field::Null => Some(Field::Null),
+        Field::Unknown => Some(Field::Unknown),
+        known @ Field::Known(_) => validate_url(diagnostics, attribute, &known).map(Field::Known),
+    }
+}
+
+fn missing_url(diagnostics: &mut Diagnostics) {
+    diagnostics.attribute_error(
+        "url",
+        "No database URL",
+        "Set `url` on this resource or in the `provider \"sqlalchemy\"` block.",
+    );
+}
+
+/// ValidateResourceConfig: checks that need no database.
+pub fn validate(config: &Value) -> Diagnostics {
+    let resource = SchemaResource::from_value(config);
+    let mut diagnostics = Diagnostics::new();
+    let url = validate_url(&mut diagnostics, "url", &resource.url);
+    let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
+    if let (Some(url), Some(dev_url)) = (url, dev_url) {
+        if url.dialect() != dev_url.dialect() {
+            diagnostics.attribute_error(
+                "dev_url",
+                "Dev database of another dialect",
+                format!("`dev_url` must be a {:?} database like `url`.", url.dialect()),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// PlanResourceChange.
+pub async fn plan(ctx: &Context, proposed: &Value) -> (Value, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    if proposed.is_null() {
+        return (Value::Null, diagnostics); // destroy: nothing is dropped
+    }
+    let mut planned = SchemaResource::from_value(proposed);
+    let Some(urls) = resolve_urls(ctx, &planned, &mut diagnostics) else {
+        return (Value::Null, diagnostics);
+    };
+    let url = match urls.url {
+        Field::Null => {
+            missing_url(&mut diagnostics);
+            return (Value::Null, diagnostics);
+        }
+        Field::Unknown => {
+            planned.id = Field::Unknown;
+            planned.unknown_outcome();
+            return (planned.to_value(), diagnostics);
+        }
+        Field::Known(url) => url,
+    };
+    planned.id = Field::Known(url.redacted());
+    let (Field::Known(desired_sql), false) = (planned.desired_sql.clone(), urls.dev_url.is_unknown()) else {
+        // The desired schema depends on values only known during apply.
+        planned.unknown_outcome();
+        return (planned.to_value(), diagnostics);
+    };
+    let dev_url = urls.dev_url.known();
+    match ctx.canceller.run(engine::plan(&url, dev_url.as_ref(), &desired_sql)).await {
+        Ok(Ok(plan)) => {
+            tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
+            planned.schema_hash =
+                Field::Known(if plan.statements.is_empty() { plan.live_hash } else { plan.desired_hash });
+            planned.planned_sql = Field::Known(plan.statements.into_iter().map(|s| s.sql).collect());
+        }
+        Ok(Err(err)) => errors::engine_error(&mut diagnostics, "plan the schema change", &err),
+        Err(cancelled) => errors::cancelled(&mut diagnostics, "plan the schema change", cancelled),
+    }
+    (planned.to_value(), diagnostics)
+}
+
+/// ApplyResourceChange.
+pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    if planned.is_null() {
+        return (Value::Null, diagnostics); // destroy: the database keeps its objects
+    }
+    let mut state = SchemaResource::from_value(planned);
+    let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
+        return (Value::Null, diagnostics);
+    };
+    let (Field::Known(url), Field::Known(desired_sql)) = (urls.url, state.desired_sql.clone()) else {
+        missing_url(&mut diagnostics);
+        return (Value::Null, diagnostics);
+    };
+    let dev_url = urls.dev_url.known();
+    let outcome = ctx
+        .canceller
+        .run(async {
+            let expected = match &state.planned_sql {
+                Field::Known(statements) => statements.clone(),
+                // Planned while the desired schema was unknown: plan now.
+                _ => engine::plan(&url, dev_url.as_ref(), &desired_sql)
+                    .await?
+                    .statements
+                    .into_iter()
+                    .map(|s| s.sql)
+                    .collect(),
+            };
+            engine::apply(&url, dev_url.as_ref(), &desired_sql, &expected).await
+        })
+        .await;
+    match outcome {
+        Ok(Ok(outcome)) => {
+            tracing::info!(statements = outcome.executed.len(), database = %url.redacted(), "applied schema change");
+            state.id = Field::Known(url.redacted());
+            state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
+            state.schema_hash = Field::Known(outcome.live_hash);
+            (state.to_value(), diagnostics)
+        }
+        Ok(Err(err)) => {
+            errors::engine_error(&mut diagnostics, "apply the schema change", &err);
+            (Value::Null, diagnostics)
+        }
+        Err(cancelled) => {
+            errors::cancelled(&mut diagnostics, "apply the schema change", cancelled);
+            (Value::Null, diagnostics)
+        }
+    }
+}
+
+/// ReadResource: refresh the live schema's hash; nothing is pending until the next plan.
+pub async fn read(ctx: &Context, current: &Value) -> (Value, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    if current.is_null() {
+        return (Value::Null, diagnostics);
+    }
+    let mut state = SchemaResource::from_value(current);
+    let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
+        return (current.clone(), diagnostics);
+    };
+    let Field::Known(url) = urls.url else {
+        return (current.clone(), diagnostics);
+    };
+    match ctx.canceller.run(engine::inspect(&url)).await {
+        Ok(Ok(live)) => {
+            state.id = Field::Known(url.redacted());
+            state.schema_hash = Field::Known(engine::schema_hash(&live));
+            state.planned_sql = Field::Known(Vec::new());
+            (state.to_value(), diagnostics)
+        }
+        Ok(Err(err)) => {
+            errors::engine_error(&mut diagnostics, "read the live schema", &err);
+            (current.clone(), diagnostics)
+        }
+        Err(cancelled) => {
+            errors::cancelled(&mut diagnostics, "read the live schema", cancelled);
+            (current.clone(), diagnostics)
+        }
+    }
+}
+
+/// ImportResourceState: the import ID is the database URL.
+pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let url = match DatabaseUrl::parse(id) {
+        Ok(url) => url,
+        Err(err) => {
+            diagnostics.error(
+                "Invalid import ID",
+                format!("The import ID of `{TYPE_NAME}` is the database URL. {err}"),
+            );
+            return (Value::Null, diagnostics);
+        }
+    };
+    // A database reached through the provider's default URL keeps `url` unset,
+    // so a configuration that relies on the default plans no change to it.
+    let provider_url = ctx.provider_config().url;
+    let url_attribute = if provider_url == Field::Known(id.to_string()) { Field::Null } else { Field::Known(id.to_string()) };
+    let state = SchemaResource {
+        id: Field::Known(url.redacted()),
+        url: url_attribute,
+        dev_url: Field::Null,
+        desired_sql: Field::Null,
+        planned_sql: Field::Known(Vec::new()),
+        schema_hash: Field::Null,
+    };
+    (state.to_value(), diagnostics)
+}

@@ -1,0 +1,180 @@
+//! Renders Terraform configuration for the tests: the `required_providers`
+//! block, the provider block, `sqlalchemy_schema` resources and any raw HCL.
+
+use std::fmt::Write as _;
+
+use super::provider_mirror::{provider_version, PROVIDER_SOURCE, PROVIDER_TYPE};
+
+/// An HCL quoted string literal for `text`, with template sequences escaped
+/// so SQL is taken verbatim.
+pub fn quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                quoted.push(c);
+                quoted.push(c);
+            }
+            other => quoted.push(other),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A whole `main.tf`: the `terraform` block pinning our provider, then blocks.
+#[derive(Debug, Clone)]
+pub struct Config {
+    blocks: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Config {
+    pub fn new() -> Self {
+        let terraform = format!(
+            "terraform {{\n  required_providers {{\n    {PROVIDER_TYPE} = {{\n      source  = {}\n      version = {}\n    }}\n  }}\n}}\n",
+            quote(PROVIDER_SOURCE),
+            quote(provider_version()),
+        );
+        Self {
+            blocks: vec![terraform],
+        }
+    }
+
+    pub fn provider(mut self, provider: ProviderBlock) -> Self {
+        self.blocks.push(provider.render());
+        self
+    }
+
+    pub fn schema(mut self, schema: SchemaBlock) -> Self {
+        self.blocks.push(schema.render());
+        self
+    }
+
+    /// An `import` block adopting `id` into resource address `to`.
+    pub fn import(mut self, to: &str, id: &str) -> Self {
+        self.blocks
+            .push(format!("import {{\n  to = {to}\n  id = {}\n}}\n", quote(id)));
+        self
+    }
+
+    /// Any other HCL, verbatim.
+    pub fn raw(mut self, hcl: &str) -> Self {
+        self.blocks.push(format!("{}\n", hcl.trim_end()));
+        self
+    }
+
+    pub fn render(&self) -> String {
+        self.blocks.join("\n")
+    }
+}
+
+/// `provider "sqlalchemy" { ... }`; every attribute is optional.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderBlock {
+    url: Option<String>,
+    dev_url: Option<String>,
+}
+
+impl ProviderBlock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn url(mut self, url: &str) -> Self {
+        self.url = Some(url.to_owned());
+        self
+    }
+
+    pub fn dev_url(mut self, dev_url: &str) -> Self {
+        self.dev_url = Some(dev_url.to_owned());
+        self
+    }
+
+    fn render(&self) -> String {
+        let mut block = format!("provider {} {{\n", quote(PROVIDER_TYPE));
+        write_string_attribute(&mut block, "url", self.url.as_deref());
+        write_string_attribute(&mut block, "dev_url", self.dev_url.as_deref());
+        block.push_str("}\n");
+        block
+    }
+}
+
+/// `resource "sqlalchemy_schema" "<name>" { ... }`.
+#[derive(Debug, Clone)]
+pub struct SchemaBlock {
+    name: String,
+    url: Option<String>,
+    dev_url: Option<String>,
+    /// An HCL expression, already rendered.
+    desired_sql: String,
+}
+
+impl SchemaBlock {
+    /// A resource whose `desired_sql` is the literal `ddl`.
+    pub fn new(name: &str, ddl: &str) -> Self {
+        Self::with_desired_expression(name, &quote(ddl))
+    }
+
+    /// A resource whose `desired_sql` is an arbitrary expression, such as a
+    /// reference to another resource's attribute.
+    pub fn with_desired_expression(name: &str, expression: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            url: None,
+            dev_url: None,
+            desired_sql: expression.to_owned(),
+        }
+    }
+
+    pub fn url(mut self, url: &str) -> Self {
+        self.url = Some(url.to_owned());
+        self
+    }
+
+    pub fn dev_url(mut self, dev_url: &str) -> Self {
+        self.dev_url = Some(dev_url.to_owned());
+        self
+    }
+
+    /// This resource's Terraform address, e.g. `sqlalchemy_schema.app`.
+    pub fn address(&self) -> String {
+        resource_address(&self.name)
+    }
+
+    fn render(&self) -> String {
+        let mut block = format!(
+            "resource {} {} {{\n",
+            quote(&format!("{PROVIDER_TYPE}_schema")),
+            quote(&self.name)
+        );
+        write_string_attribute(&mut block, "url", self.url.as_deref());
+        write_string_attribute(&mut block, "dev_url", self.dev_url.as_deref());
+        let _ = writeln!(block, "  desired_sql = {}", self.desired_sql);
+        block.push_str("}\n");
+        block
+    }
+}
+
+/// The address of the `sqlalchemy_schema` resource called `name`.
+pub fn resource_address(name: &str) -> String {
+    format!("{PROVIDER_TYPE}_schema.{name}")
+}
+
+fn write_string_attribute(block: &mut String, name: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        let _ = writeln!(block, "  {name} = {}", quote(value));
+    }
+}

@@ -1,0 +1,648 @@
+//! The SQLAlchemy exporter with real Python and real SQLAlchemy (the venvs made by
+//! `scripts/install-python.sh`): DDL per dialect, determinism, every error's message, the cache.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tfalchemy::exporter::{self, CacheMode, Export, ExportError, ExportRequest, ModelSource};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    manifest_dir().join("tests/fixtures/models")
+}
+
+/// The SQLAlchemy 2.x interpreter: `TFALCHEMY_TEST_PYTHON`, else `.tools/sqla2/bin/python`.
+fn test_python() -> String {
+    let python = std::env::var("TFALCHEMY_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| manifest_dir().join(".tools/sqla2/bin/python"));
+    assert!(
+        python.exists(),
+        "the exporter tests need a Python with SQLAlchemy 2.x at {}: run scripts/install-python.sh \
+         (or set TFALCHEMY_TEST_PYTHON)",
+        python.display()
+    );
+    python.display().to_string()
+}
+
+/// The SQLAlchemy 1.4 interpreter, unless `TFALCHEMY_SKIP_SQLA14=1` says it was not installed.
+fn test_python_14() -> Option<String> {
+    if std::env::var("TFALCHEMY_SKIP_SQLA14").as_deref() == Ok("1") {
+        eprintln!("TFALCHEMY_SKIP_SQLA14=1: not testing SQLAlchemy 1.4");
+        return None;
+    }
+    let python = std::env::var("TFALCHEMY_TEST_PYTHON14")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| manifest_dir().join(".tools/sqla14/bin/python"));
+    assert!(
+        python.exists(),
+        "no SQLAlchemy 1.4 interpreter at {}: run scripts/install-python.sh (or set \
+         TFALCHEMY_SKIP_SQLA14=1)",
+        python.display()
+    );
+    Some(python.display().to_string())
+}
+
+fn request(source: ModelSource, dialect: &str) -> ExportRequest {
+    let mut request = ExportRequest::new(source, dialect);
+    request.python = test_python();
+    request.working_dir = Some(fixtures());
+    request.cache = CacheMode::Disabled;
+    request
+}
+
+fn module(name: &str, dialect: &str) -> ExportRequest {
+    request(ModelSource::Module(name.into()), dialect)
+}
+
+fn path(relative: &str, dialect: &str) -> ExportRequest {
+    request(ModelSource::Path(fixtures().join(relative)), dialect)
+}
+
+async fn export_ok(request: &ExportRequest) -> Export {
+    match exporter::export(request).await {
+        Ok(export) => export,
+        Err(err) => panic!("export of {} failed: {err}", request.source),
+    }
+}
+
+async fn export_err(request: &ExportRequest) -> ExportError {
+    match exporter::export(request).await {
+        Ok(export) => panic!("export of {} unexpectedly succeeded:\n{}", request.source, export.sql),
+        Err(err) => err,
+    }
+}
+
+fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+    }
+}
+
+fn statement_starting(sql: &str, prefix: &str) -> usize {
+    sql.find(prefix)
+        .unwrap_or_else(|| panic!("no statement starting {prefix:?} in:\n{sql}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// DDL
+
+#[tokio::test]
+async fn package_with_relative_imports_exports_every_metadata_for_postgresql() {
+    let export = export_ok(&module("app.models", "postgresql")).await;
+    // Two MetaData objects (the declarative base's and the Core one): both exported.
+    assert_eq!(export.tables, ["audit_log", "posts", "users"]);
+    assert!(!export.from_cache);
+    assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+    assert!(
+        export.sqlalchemy_version.starts_with("2."),
+        "{}",
+        export.sqlalchemy_version
+    );
+    assert_eq!(export.sha256, exporter::sha256_hex(export.sql.as_bytes()));
+    // A table before the tables that reference it, its indexes after it, sorted by name.
+    let sql = &export.sql;
+    assert!(statement_starting(sql, "CREATE TABLE users") < statement_starting(sql, "CREATE TABLE posts"));
+    assert!(
+        statement_starting(sql, "CREATE INDEX ix_users_created ")
+            < statement_starting(sql, "CREATE INDEX ix_users_name ")
+    );
+    let sources: Vec<String> = export
+        .sources
+        .iter()
+        .map(|s| format!("{} {}:{}", s.table, s.file, s.line))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "audit_log app/models/audit.py:7",
+            "posts app/models/posts.py:8",
+            "users app/models/users.py:6"
+        ]
+    );
+    insta::assert_snapshot!("app_postgresql", export.sql);
+}
+
+#[tokio::test]
+async fn package_exports_for_sqlite() {
+    let export = export_ok(&module("app.models", "sqlite")).await;
+    assert_eq!(export.tables, ["audit_log", "posts", "users"]);
+    assert_contains(
+        &export.sql,
+        &[
+            "DEFAULT CURRENT_TIMESTAMP",
+            "GENERATED ALWAYS AS (lower(email))",
+            "CREATE VIEW recent_posts AS\n",
+        ],
+    );
+    assert!(!export.sql.contains("SERIAL"), "{}", export.sql);
+    insta::assert_snapshot!("app_sqlite", export.sql);
+}
+
+#[tokio::test]
+async fn directory_of_postgres_models_keeps_types_listeners_and_function_bodies() {
+    let export = export_ok(&path("pg_models", "postgresql")).await;
+    assert_eq!(export.tables, ["billing.accounts", "billing.invoices"]);
+    let sql = &export.sql;
+    assert!(sql.starts_with("CREATE SCHEMA IF NOT EXISTS billing;\n\n"), "{sql}");
+    assert_contains(
+        sql,
+        &[
+            "CREATE TYPE billing.plan AS ENUM ('free', 'pro');",
+            "CREATE SEQUENCE billing.invoice_number_seq",
+            "id INTEGER GENERATED ALWAYS AS IDENTITY",
+            "public_id UUID DEFAULT gen_random_uuid() NOT NULL",
+            "settings JSONB DEFAULT '{}'::jsonb NOT NULL",
+            "tags VARCHAR(40)[]",
+            "last_ip INET",
+            "GENERATED ALWAYS AS (seats * seat_price_cents) STORED",
+            "COMMENT ON TABLE billing.accounts IS 'Paying customers';",
+            "COMMENT ON COLUMN billing.accounts.last_ip IS 'Last address seen';",
+            // The function body exactly as written: newlines, indentation, `--` comment, one `%`.
+            "RETURNS trigger AS $$\nBEGIN\n    -- keep the row's timestamp current; 100% of updates",
+            "END;\n$$ LANGUAGE plpgsql;\n\n",
+            "CREATE TRIGGER accounts_touch BEFORE UPDATE ON billing.accounts\nFOR EACH ROW",
+        ],
+    );
+    assert!(!sql.contains(";;"), "{sql}");
+    // The Python listener that reads rows cannot run on a mock engine: skipped, with a warning
+    // that names it, and none of what it executed before failing is kept.
+    assert_eq!(export.warnings.len(), 1, "{:?}", export.warnings);
+    assert_contains(
+        &export.warnings[0],
+        &["seed_accounts", "pg_models/triggers.py:28", "live database"],
+    );
+    assert!(!sql.contains("SELECT 1"), "{sql}");
+    insta::assert_snapshot!("pg_models_postgresql", export.sql);
+}
+
+#[tokio::test]
+async fn schemas_are_created_on_postgresql_and_reported_on_mysql() {
+    let export = export_ok(&path("reporting.py", "postgresql")).await;
+    assert_eq!(export.tables, ["reporting.daily_totals"]);
+    assert!(export
+        .sql
+        .starts_with("CREATE SCHEMA IF NOT EXISTS reporting;\n\nCREATE TABLE reporting.daily_totals ("));
+
+    for dialect in ["mysql", "mariadb"] {
+        let export = export_ok(&path("reporting.py", dialect)).await;
+        assert!(!export.sql.contains("CREATE SCHEMA"), "{}", export.sql);
+        assert_contains(&export.sql, &["CREATE TABLE reporting.daily_totals ("]);
+        assert_eq!(export.warnings.len(), 1, "{:?}", export.warnings);
+        assert_contains(&export.warnings[0], &["reporting", dialect, "separate database"]);
+    }
+}
+
+#[tokio::test]
+async fn sqlmodel_metadata_is_found() {
+    let export = export_ok(&path("sqlmodel_heroes.py", "sqlite")).await;
+    assert_eq!(export.tables, ["hero"]);
+    assert_contains(
+        &export.sql,
+        &["CREATE TABLE hero (", "CREATE INDEX ix_hero_name ON hero (name);"],
+    );
+    assert_eq!(export.sources[0].file, "sqlmodel_heroes.py");
+    assert_eq!(export.sources[0].line, 6);
+}
+
+#[tokio::test]
+async fn two_cold_runs_in_two_processes_are_byte_identical() {
+    let request = path("pg_models", "postgresql");
+    let first = export_ok(&request).await;
+    let second = export_ok(&request).await;
+    assert!(!first.from_cache && !second.from_cache);
+    assert_eq!(first, second);
+
+    let request = module("app.models", "postgresql");
+    assert_eq!(export_ok(&request).await.sql, export_ok(&request).await.sql);
+}
+
+#[tokio::test]
+async fn sqlalchemy_1_4_exports_the_package_too() {
+    let Some(python) = test_python_14() else { return };
+    for dialect in ["postgresql", "sqlite"] {
+        let mut request = module("app.models", dialect);
+        request.python = python.clone();
+        let export = export_ok(&request).await;
+        assert!(
+            export.sqlalchemy_version.starts_with("1.4."),
+            "{}",
+            export.sqlalchemy_version
+        );
+        assert_eq!(export.tables, ["audit_log", "posts", "users"]);
+        assert_contains(
+            &export.sql,
+            &["CREATE TABLE users (", "CREATE INDEX ix_users_name ON users (name);"],
+        );
+        assert_contains(
+            &export.sql,
+            &["CREATE VIEW recent_posts AS\n-- posts with their author's name\n"],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: each one's message says what, where and what to do
+
+#[tokio::test]
+async fn module_raising_on_import_reports_type_message_and_user_frame() {
+    let err = export_err(&module("broken", "postgresql")).await;
+    assert!(matches!(err, ExportError::ImportFailed { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "module broken",
+            "RuntimeError: environment variable TFALCHEMY_FIXTURE_UNSET_VARIABLE is not set",
+            "(at broken/settings.py:7)",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn unknown_module_says_where_python_looked() {
+    let err = export_err(&module("no_such_models_package", "sqlite")).await;
+    assert_contains(
+        &err.to_string(),
+        &[
+            "ModuleNotFoundError: No module named 'no_such_models_package'",
+            "sys.path",
+            "`working_dir`",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn module_without_models_is_a_hard_error() {
+    let err = export_err(&path("errors/no_models.py", "postgresql")).await;
+    assert!(matches!(err, ExportError::NoModels { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &["no SQLAlchemy tables found", "errors/no_models.py", "drop every table"],
+    );
+}
+
+#[tokio::test]
+async fn invalid_mapping_is_a_model_error_at_the_class() {
+    let err = export_err(&path("errors/no_primary_key.py", "postgresql")).await;
+    assert!(matches!(err, ExportError::ModelError { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "sqlalchemy.exc.ArgumentError",
+            "could not assemble any primary key",
+            "(at errors/no_primary_key.py:7)",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn same_table_defined_differently_twice_is_refused() {
+    let err = export_err(&path("errors/duplicate_table.py", "postgresql")).await;
+    assert!(matches!(err, ExportError::DuplicateTable { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "table things is defined twice",
+            "errors/duplicate_table.py:6",
+            "errors/duplicate_table.py:7",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn unknown_dialect_lists_the_valid_ones() {
+    let err = export_err(&module("app.models", "oracle")).await;
+    assert!(matches!(err, ExportError::UnknownDialect { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "unknown dialect \"oracle\": use one of postgresql, mysql, mariadb, sqlite"
+    );
+}
+
+#[tokio::test]
+async fn missing_interpreter_names_the_path_and_the_setting() {
+    let mut request = module("app.models", "sqlite");
+    request.python = "/nonexistent/python".into();
+    let err = export_err(&request).await;
+    assert!(matches!(err, ExportError::InterpreterNotFound { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &["/nonexistent/python does not exist", "Set `python`"],
+    );
+
+    request.python = "tfalchemy-no-such-python".into();
+    let err = export_err(&request).await;
+    assert_contains(
+        &err.to_string(),
+        &["tfalchemy-no-such-python was not found on PATH", "Set `python`"],
+    );
+}
+
+#[tokio::test]
+async fn interpreter_without_sqlalchemy_says_to_pick_another() {
+    let venv = tempfile::tempdir().expect("temp dir");
+    let status = std::process::Command::new(test_python())
+        .args(["-m", "venv", "--without-pip"])
+        .arg(venv.path())
+        .status()
+        .expect("run python -m venv");
+    assert!(status.success(), "python -m venv failed");
+    let mut request = module("app.models", "sqlite");
+    request.python = venv.path().join("bin/python").display().to_string();
+    let err = export_err(&request).await;
+    assert!(matches!(err, ExportError::SqlalchemyMissing { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "SQLAlchemy cannot be imported",
+            "No module named 'sqlalchemy'",
+            "Set `python`",
+            "SQLAlchemy 1.4 or 2.x",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn unsupported_sqlalchemy_version_is_named() {
+    // A stand-in `sqlalchemy` package first on sys.path, reporting an old version.
+    let shadow = tempfile::tempdir().expect("temp dir");
+    let package = shadow.path().join("sqlalchemy");
+    std::fs::create_dir(&package).expect("mkdir");
+    std::fs::write(package.join("__init__.py"), "__version__ = '1.3.24'\n").expect("write");
+    std::fs::write(package.join("exc.py"), "").expect("write");
+    std::fs::write(package.join("orm.py"), "").expect("write");
+    let mut request = module("app.models", "sqlite");
+    request.python_path = vec![shadow.path().to_path_buf()];
+    let err = export_err(&request).await;
+    assert!(
+        matches!(err, ExportError::UnsupportedSqlalchemyVersion { .. }),
+        "{err:?}"
+    );
+    assert_contains(
+        &err.to_string(),
+        &["SQLAlchemy 1.3.24", "is not supported", "1.4 or 2.x"],
+    );
+}
+
+/// An executable standing in for Python, for failures no real interpreter produces on demand.
+fn fake_interpreter(dir: &Path, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("python");
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write fake interpreter");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn interpreter_dying_without_result_reports_status_and_stderr() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut request = module("app.models", "sqlite");
+    request.python = fake_interpreter(dir.path(), "echo 'Python 2.7: SyntaxError' >&2; exit 3");
+    let err = export_err(&request).await;
+    assert!(matches!(err, ExportError::InterpreterFailed { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &["exited with status 3", "Python 3.7 or newer", "Python 2.7: SyntaxError"],
+    );
+}
+
+#[tokio::test]
+async fn hanging_import_times_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut request = module("app.models", "sqlite");
+    request.python = fake_interpreter(dir.path(), "echo 'connecting to the database' >&2; exec sleep 30");
+    let started = Instant::now();
+    let err = exporter::export_with_timeout(&request, Duration::from_secs(1))
+        .await
+        .expect_err("must time out");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, ExportError::Timeout { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &["did not finish within 1 s", "connecting to the database"],
+    );
+}
+
+#[tokio::test]
+async fn missing_models_path_is_reported_before_python_runs() {
+    let mut request = path("does/not/exist", "sqlite");
+    request.python = "/nonexistent/python".into();
+    let err = export_err(&request).await;
+    assert!(matches!(err, ExportError::SourceNotFound { .. }), "{err:?}");
+    assert_contains(&err.to_string(), &["does/not/exist does not exist"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cache
+
+/// A writable copy of the `app` package in its own working directory.
+fn copy_of_app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixtures().join("app"), &dir.path().join("app"));
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_tree(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture");
+        }
+    }
+}
+
+fn cached_request(work: &Path, cache: &Path) -> ExportRequest {
+    let mut request = module("app.models", "postgresql");
+    request.working_dir = Some(work.to_path_buf());
+    request.cache = CacheMode::Enabled {
+        dir: cache.to_path_buf(),
+    };
+    request
+}
+
+#[tokio::test]
+async fn unchanged_models_come_from_the_cache_and_an_edit_is_a_miss() {
+    let work = copy_of_app();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let request = cached_request(work.path(), cache.path());
+
+    let cold = export_ok(&request).await;
+    assert!(!cold.from_cache);
+    let warm = export_ok(&request).await;
+    assert!(warm.from_cache, "second export must come from the cache");
+    assert_eq!(
+        Export {
+            from_cache: false,
+            ..warm.clone()
+        },
+        cold
+    );
+
+    // Editing a model file: a miss, and the new column is there.
+    let users = work.path().join("app/models/users.py");
+    let source = std::fs::read_to_string(&users).expect("read users.py");
+    let edited = source.replace(
+        "    status = Column(",
+        "    nickname = Column(String(40))\n    status = Column(",
+    );
+    assert_ne!(source, edited);
+    std::fs::write(&users, edited).expect("write users.py");
+    let after_edit = export_ok(&request).await;
+    assert!(
+        !after_edit.from_cache,
+        "an edited model file must not be served from the cache"
+    );
+    assert_contains(&after_edit.sql, &["nickname VARCHAR(40)"]);
+    assert!(export_ok(&request).await.from_cache);
+
+    // A new file in the package, even one nothing imports yet: a miss.
+    std::fs::write(work.path().join("app/models/tags.py"), "TAGS = []\n").expect("write tags.py");
+    assert!(
+        !export_ok(&request).await.from_cache,
+        "a new file under the package must be a miss"
+    );
+    assert!(export_ok(&request).await.from_cache);
+}
+
+#[tokio::test]
+async fn declared_inputs_env_and_dialect_are_part_of_the_key() {
+    let work = copy_of_app();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let request = cached_request(work.path(), cache.path());
+    export_ok(&request).await;
+    assert!(export_ok(&request).await.from_cache);
+
+    let mut with_input = request.clone();
+    with_input.extra_cache_inputs = vec!["settings-v2".into()];
+    assert!(!export_ok(&with_input).await.from_cache);
+
+    let mut with_env = request.clone();
+    with_env.env = BTreeMap::from([("APP_ENV".to_string(), "test".to_string())]);
+    assert!(!export_ok(&with_env).await.from_cache);
+
+    let mut sqlite = request.clone();
+    sqlite.dialect = "sqlite".into();
+    let sqlite_export = export_ok(&sqlite).await;
+    assert!(!sqlite_export.from_cache);
+    assert!(!sqlite_export.sql.contains("SERIAL"));
+    // The earlier entries are still there.
+    assert!(export_ok(&request).await.from_cache);
+}
+
+#[tokio::test]
+async fn path_sources_are_cached_too() {
+    let work = copy_of_app();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut request = path("app/models", "sqlite");
+    request.source = ModelSource::Path(work.path().join("app/models"));
+    request.working_dir = Some(work.path().to_path_buf());
+    request.cache = CacheMode::Enabled {
+        dir: cache.path().to_path_buf(),
+    };
+    assert!(!export_ok(&request).await.from_cache);
+    assert!(export_ok(&request).await.from_cache);
+    std::fs::remove_file(work.path().join("app/models/audit.py")).expect("remove audit.py");
+    std::fs::write(
+        work.path().join("app/models/__init__.py"),
+        "from . import posts, users  # noqa: F401\nfrom .base import Base  # noqa: F401\n",
+    )
+    .expect("write __init__.py");
+    let export = export_ok(&request).await;
+    assert!(!export.from_cache);
+    assert_eq!(export.tables, ["posts", "users"]);
+}
+
+#[tokio::test]
+async fn disabled_cache_never_hits() {
+    let request = module("app.models", "sqlite");
+    assert_eq!(request.cache, CacheMode::Disabled);
+    assert!(!export_ok(&request).await.from_cache);
+    assert!(!export_ok(&request).await.from_cache);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark: `scripts/bench-export.sh` (or this test with --ignored --nocapture)
+
+/// A module with `count` mapped classes: columns of several types, an index, a foreign key.
+fn thousand_classes_module(count: usize) -> String {
+    let mut source = String::from(
+        "from sqlalchemy import ForeignKey, Index, String, Text, func\n\
+         from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n\
+         class Base(DeclarativeBase):\n    pass\n",
+    );
+    for i in 0..count {
+        let parent = if i == 0 {
+            String::new()
+        } else {
+            format!(
+                "    parent_id: Mapped[int] = mapped_column(ForeignKey(\"table_{:04}.id\"), index=True)\n",
+                i - 1
+            )
+        };
+        source.push_str(&format!(
+            "\n\nclass Model{i:04}(Base):\n    __tablename__ = \"table_{i:04}\"\n    \
+             __table_args__ = (Index(\"ix_table_{i:04}_name_created\", \"name\", \"created_at\"),)\n\n    \
+             id: Mapped[int] = mapped_column(primary_key=True)\n    \
+             name: Mapped[str] = mapped_column(String(100))\n    \
+             body: Mapped[str] = mapped_column(Text, server_default=\"\")\n    \
+             created_at = mapped_column(server_default=func.now(), type_=String(40))\n{parent}"
+        ));
+    }
+    source
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::test]
+#[ignore = "benchmark: run with scripts/bench-export.sh"]
+async fn bench_export_1000_classes() {
+    const RUNS: usize = 3;
+    let work = tempfile::tempdir().expect("temp dir");
+    std::fs::write(work.path().join("bench_models.py"), thousand_classes_module(1000)).expect("write models");
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut request = module("bench_models", "postgresql");
+    request.working_dir = Some(work.path().to_path_buf());
+
+    let mut cold = Vec::new();
+    let mut reference = None;
+    for _ in 0..RUNS {
+        request.cache = CacheMode::Disabled;
+        let started = Instant::now();
+        let export = export_ok(&request).await;
+        cold.push(started.elapsed());
+        assert_eq!(export.tables.len(), 1000);
+        reference.get_or_insert(export.sql);
+    }
+    request.cache = CacheMode::Enabled {
+        dir: cache.path().to_path_buf(),
+    };
+    export_ok(&request).await;
+    let mut warm = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let export = export_ok(&request).await;
+        warm.push(started.elapsed());
+        assert!(export.from_cache);
+        assert_eq!(Some(&export.sql), reference.as_ref());
+    }
+    println!("| export of 1,000 mapped classes (postgresql) | median of {RUNS} |");
+    println!("|---|---|");
+    println!("| cold (Python + SQLAlchemy) | {:.3} s |", median(cold).as_secs_f64());
+    println!("| warm (cache hit, no Python) | {:.3} s |", median(warm).as_secs_f64());
+}
