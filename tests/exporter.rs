@@ -300,6 +300,21 @@ async fn invalid_mapping_is_a_model_error_at_the_class() {
 }
 
 #[tokio::test]
+async fn ddl_text_that_does_not_compile_names_the_statement_and_the_rule() {
+    let err = export_err(&path("errors/ddl_percent.py", "postgresql")).await;
+    assert!(matches!(err, ExportError::ModelError { .. }), "{err:?}");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "ValueError: unsupported format character",
+            "DDL(\"CREATE INDEX ix_codes_a ON codes (code) WHERE code LIKE 'a%'\"...)",
+            "on table codes",
+            "written %%",
+        ],
+    );
+}
+
+#[tokio::test]
 async fn same_table_defined_differently_twice_is_refused() {
     let err = export_err(&path("errors/duplicate_table.py", "postgresql")).await;
     assert!(matches!(err, ExportError::DuplicateTable { .. }), "{err:?}");

@@ -3,6 +3,7 @@
 //! print. Exit codes follow `terraform plan -detailed-exitcode`.
 
 mod apply;
+mod export;
 mod inspect;
 mod plan;
 mod source;
@@ -27,6 +28,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print the DDL SQLAlchemy creates for a models module, for one dialect.
+    Export(export::ExportArgs),
     /// Print the live schema as normalized DDL.
     Inspect(inspect::InspectArgs),
     /// Print the SQL that brings the database to the desired schema.
@@ -80,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
+            Command::Export(args) => export::run(args).await,
             Command::Inspect(args) => inspect::run(args).await,
             Command::Plan(args) => plan::run(args).await,
             Command::Apply(args) => apply::run(args).await,

@@ -6,7 +6,12 @@
 
 use serde::Serialize;
 
-use super::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, Trigger, UniqueConstraint, View};
+use std::collections::BTreeMap;
+
+use super::model::{
+    Check, Column, ColumnAttributes, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, PrimaryKey, Routine,
+    Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+};
 
 /// One difference between the live and the desired schema. Changes come out of
 /// [`diff`] in a deterministic order: by kind, then by name.
@@ -22,6 +27,21 @@ pub enum Change {
     DropView(View),
     CreateTrigger(Trigger),
     DropTrigger(Trigger),
+    CreateNamespace(Namespace),
+    DropNamespace(Namespace),
+    CreateExtension(Extension),
+    DropExtension(Extension),
+    AlterExtension { from: Extension, to: Extension },
+    CreateEnum(EnumType),
+    DropEnum(EnumType),
+    AlterEnum { from: EnumType, to: EnumType },
+    CreateSequence(Sequence),
+    DropSequence(Sequence),
+    AlterSequence { from: Sequence, to: Sequence },
+    CreateRoutine(Routine),
+    DropRoutine(Routine),
+    /// Same name and identity arguments, different definition.
+    ReplaceRoutine { from: Routine, to: Routine },
 }
 
 /// An existing table whose definition (other than its indexes) differs.
@@ -55,6 +75,18 @@ pub enum TableChange {
         from: Vec<String>,
         to: Vec<String>,
     },
+    /// Identity, generation or comment of a column present on both sides.
+    SetColumnAttributes {
+        column: String,
+        from: ColumnAttributes,
+        to: ColumnAttributes,
+    },
+    AddExclusion(Exclusion),
+    DropExclusion(Exclusion),
+    SetComment {
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl Change {
@@ -75,6 +107,25 @@ impl Change {
             Change::DropView(v) => format!("view {} is not in the desired schema", v.name),
             Change::CreateTrigger(t) => format!("trigger {} is missing", t.name),
             Change::DropTrigger(t) => format!("trigger {} is not in the desired schema", t.name),
+            Change::CreateNamespace(n) => format!("schema {} is missing", n.name),
+            Change::DropNamespace(n) => format!("schema {} is not in the desired schema", n.name),
+            Change::CreateExtension(e) => format!("extension {} is missing", e.name),
+            Change::DropExtension(e) => format!("extension {} is not in the desired schema", e.name),
+            Change::AlterExtension { to, .. } => format!("extension {} differs", to.name),
+            Change::CreateEnum(e) => format!("enum type {}.{} is missing", e.namespace, e.name),
+            Change::DropEnum(e) => format!("enum type {}.{} is not in the desired schema", e.namespace, e.name),
+            Change::AlterEnum { to, .. } => format!("enum type {}.{} has different values", to.namespace, to.name),
+            Change::CreateSequence(q) => format!("sequence {}.{} is missing", q.namespace, q.name),
+            Change::DropSequence(q) => format!("sequence {}.{} is not in the desired schema", q.namespace, q.name),
+            Change::AlterSequence { to, .. } => format!("sequence {}.{} differs", to.namespace, to.name),
+            Change::CreateRoutine(r) => format!("routine {}.{}({}) is missing", r.namespace, r.name, r.identity_arguments),
+            Change::DropRoutine(r) => format!(
+                "routine {}.{}({}) is not in the desired schema",
+                r.namespace, r.name, r.identity_arguments
+            ),
+            Change::ReplaceRoutine { to, .. } => {
+                format!("routine {}.{}({}) differs", to.namespace, to.name, to.identity_arguments)
+            }
         }
     }
 }
@@ -97,6 +148,12 @@ impl TableChange {
             TableChange::AddCheck(c) => format!("check ({}) is missing", c.expression),
             TableChange::DropCheck(c) => format!("check ({}) is extra", c.expression),
             TableChange::SetOptions { .. } => "table options differ".to_string(),
+            TableChange::SetColumnAttributes { column, .. } => {
+                format!("identity, generation or comment of column {column} differs")
+            }
+            TableChange::AddExclusion(e) => format!("exclusion constraint {} is missing", e.name),
+            TableChange::DropExclusion(e) => format!("exclusion constraint {} is extra", e.name),
+            TableChange::SetComment { .. } => "table comment differs".to_string(),
         }
     }
 }
@@ -163,7 +220,71 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::CreateTrigger(trigger.clone()));
         }
     }
+    diff_objects(
+        &live.namespaces,
+        &desired.namespaces,
+        &mut changes,
+        Change::DropNamespace,
+        Change::CreateNamespace,
+        |_, to| Change::CreateNamespace(to),
+    );
+    diff_objects(
+        &live.extensions,
+        &desired.extensions,
+        &mut changes,
+        Change::DropExtension,
+        Change::CreateExtension,
+        |from, to| Change::AlterExtension { from, to },
+    );
+    diff_objects(
+        &live.enums,
+        &desired.enums,
+        &mut changes,
+        Change::DropEnum,
+        Change::CreateEnum,
+        |from, to| Change::AlterEnum { from, to },
+    );
+    diff_objects(
+        &live.sequences,
+        &desired.sequences,
+        &mut changes,
+        Change::DropSequence,
+        Change::CreateSequence,
+        |from, to| Change::AlterSequence { from, to },
+    );
+    diff_objects(
+        &live.routines,
+        &desired.routines,
+        &mut changes,
+        Change::DropRoutine,
+        Change::CreateRoutine,
+        |from, to| Change::ReplaceRoutine { from, to },
+    );
     changes
+}
+
+/// Drops for keys only in `live`, creates for keys only in `desired`, and
+/// `alter` for keys in both whose values differ.
+fn diff_objects<T: Clone + PartialEq>(
+    live: &BTreeMap<String, T>,
+    desired: &BTreeMap<String, T>,
+    changes: &mut Vec<Change>,
+    drop: impl Fn(T) -> Change,
+    create: impl Fn(T) -> Change,
+    alter: impl Fn(T, T) -> Change,
+) {
+    for (key, object) in live {
+        if !desired.contains_key(key) {
+            changes.push(drop(object.clone()));
+        }
+    }
+    for (key, object) in desired {
+        match live.get(key) {
+            None => changes.push(create(object.clone())),
+            Some(old) if old != object => changes.push(alter(old.clone(), object.clone())),
+            Some(_) => {}
+        }
+    }
 }
 
 fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
@@ -214,6 +335,32 @@ fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
         changes.push(TableChange::SetOptions {
             from: from.options.iter().cloned().collect(),
             to: to.options.iter().cloned().collect(),
+        });
+    }
+    for column in &to.columns {
+        if from.column(&column.name).is_none() {
+            continue;
+        }
+        let (old, new) = (from.column_attributes(&column.name), to.column_attributes(&column.name));
+        if old != new {
+            changes.push(TableChange::SetColumnAttributes {
+                column: column.name.clone(),
+                from: old,
+                to: new,
+            });
+        }
+    }
+    push_set_changes(
+        &from.exclusions,
+        &to.exclusions,
+        &mut changes,
+        TableChange::DropExclusion,
+        TableChange::AddExclusion,
+    );
+    if from.comment != to.comment {
+        changes.push(TableChange::SetComment {
+            from: from.comment.clone(),
+            to: to.comment.clone(),
         });
     }
     changes

@@ -60,9 +60,26 @@ pub enum EngineError {
     )]
     NotConverged { url: String, differences: Vec<String> },
 
+    #[error(
+        "cannot use a temporary dev database on {url}: {reason}; set `dev_url` to an empty \
+         database the provider may use for normalizing the desired schema"
+    )]
+    DevDatabase { url: String, reason: String },
+
+    #[error("another apply holds the schema lock on {url}; gave up after {seconds} s")]
+    Locked { url: String, seconds: u64 },
+
     #[error("{dialect} databases are not supported yet ({url})")]
     UnsupportedDialect { url: String, dialect: Dialect },
 
     #[error("{url}: {what} is not supported")]
     Unsupported { url: String, what: String },
+}
+
+/// The database's own message, without sqlx's wrapping.
+pub(crate) fn database_message(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
 }

@@ -2,15 +2,17 @@
 //! same neutral model, diff the two, render the difference as ordered
 //! statements, and apply them. It knows nothing of Terraform or gRPC.
 //!
-//! Each dialect is a folder (`sqlite/`) implementing the same verbs; this
-//! module dispatches on [`Dialect`]. SQLite is implemented; PostgreSQL and
-//! MySQL URLs parse but their drivers answer [`EngineError::UnsupportedDialect`].
+//! Each dialect is a folder (`sqlite/`, `postgres/`) implementing the same
+//! verbs; this module dispatches on [`Dialect`]. SQLite and PostgreSQL are
+//! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
 pub mod diff;
 mod error;
 pub mod hash;
 pub mod model;
 pub mod plan;
+pub mod postgres;
+mod script;
 pub mod sqlite;
 mod url;
 
@@ -46,13 +48,15 @@ fn check_dev_dialect(dialect: Dialect, url: &str, dev: Option<&DatabaseUrl>) -> 
 pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
     match url.dialect() {
         Dialect::Sqlite => sqlite::inspect(url).await,
-        Dialect::Postgres | Dialect::Mysql => Err(unsupported(url)),
+        Dialect::Postgres => postgres::inspect(url).await,
+        Dialect::Mysql => Err(unsupported(url)),
     }
 }
 
 /// Normalize desired DDL: execute it in the dev database (`None` => the
 /// dialect default; for SQLite a private in-memory database) and inspect the
-/// result.
+/// result. PostgreSQL needs a dev database here; [`plan`] and [`apply`] fall
+/// back to a temporary database on the target server instead.
 pub async fn normalize(
     dialect: Dialect,
     dev_url: Option<&DatabaseUrl>,
@@ -61,7 +65,8 @@ pub async fn normalize(
     check_dev_dialect(dialect, dialect.name(), dev_url)?;
     match dialect {
         Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await,
-        Dialect::Postgres | Dialect::Mysql => Err(EngineError::UnsupportedDialect {
+        Dialect::Postgres => postgres::normalize(None, dev_url, desired_sql).await,
+        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
             url: dev_url.map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
             dialect,
         }),
@@ -72,11 +77,15 @@ pub async fn normalize(
 pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql: &str) -> Result<Plan, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     let live = inspect(url).await?;
-    let desired = normalize(url.dialect(), dev_url, desired_sql).await?;
+    let desired = match url.dialect() {
+        Dialect::Postgres => postgres::normalize(Some(url), dev_url, desired_sql).await?,
+        dialect => normalize(dialect, dev_url, desired_sql).await?,
+    };
     let changes = diff(&live, &desired);
     let statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
-        Dialect::Postgres | Dialect::Mysql => return Err(unsupported(url)),
+        Dialect::Postgres => postgres::render(&changes, &live, &desired),
+        Dialect::Mysql => return Err(unsupported(url)),
     };
     Ok(Plan {
         statements,
@@ -99,7 +108,8 @@ pub async fn apply(
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     match url.dialect() {
         Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected).await,
-        Dialect::Postgres | Dialect::Mysql => Err(unsupported(url)),
+        Dialect::Postgres => postgres::apply(url, dev_url, desired_sql, expected).await,
+        Dialect::Mysql => Err(unsupported(url)),
     }
 }
 
@@ -108,7 +118,8 @@ pub async fn apply(
 pub fn schema_sql(schema: &Schema, dialect: Dialect) -> Result<Vec<String>, EngineError> {
     match dialect {
         Dialect::Sqlite => Ok(sqlite::schema_sql(schema)),
-        Dialect::Postgres | Dialect::Mysql => Err(EngineError::UnsupportedDialect {
+        Dialect::Postgres => Ok(postgres::schema_sql(schema)),
+        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
             url: dialect.name().to_string(),
             dialect,
         }),

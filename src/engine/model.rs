@@ -10,7 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-/// A whole schema (for SQLite: the `main` database).
+/// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
+/// managed namespace of one database).
+///
+/// Keys are the names a dialect uses to tell objects apart: bare names in
+/// SQLite, quoted-where-needed qualified names (`public.users`,
+/// `"My App".t`) in PostgreSQL. The collections after `triggers` are empty
+/// for dialects that lack them and then leave the serialized form (and so the
+/// hash) unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     pub tables: BTreeMap<String, Table>,
@@ -18,17 +25,39 @@ pub struct Schema {
     pub views: BTreeMap<String, View>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Namespaces (PostgreSQL `CREATE SCHEMA`), keyed by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub namespaces: BTreeMap<String, Namespace>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, Extension>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enums: BTreeMap<String, EnumType>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
+    /// Functions and procedures, keyed by qualified name and identity arguments.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routines: BTreeMap<String, Routine>,
 }
 
 impl Schema {
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.views.is_empty() && self.triggers.is_empty()
+        self.tables.is_empty()
+            && self.views.is_empty()
+            && self.triggers.is_empty()
+            && self.namespaces.is_empty()
+            && self.extensions.is_empty()
+            && self.enums.is_empty()
+            && self.sequences.is_empty()
+            && self.routines.is_empty()
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
     pub name: String,
+    /// The namespace holding the table, for dialects that have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// In declaration order. Order is not part of the schema's identity: diff
     /// and hash compare columns by name.
     pub columns: Vec<Column>,
@@ -46,15 +75,26 @@ pub struct Table {
     /// Sorted (see [`Table::sort`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
-    /// Dialect table options in canonical spelling, e.g. SQLite's `STRICT`, `WITHOUT ROWID`.
+    /// Dialect table options in canonical spelling, e.g. SQLite's `STRICT`,
+    /// `WITHOUT ROWID`, PostgreSQL's `UNLOGGED`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub options: BTreeSet<String>,
+    /// Exclusion constraints (PostgreSQL), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<Exclusion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Column attributes only some dialects have (identity, generated
+    /// expressions, comments), keyed by column name; absent when all are unset.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_attributes: BTreeMap<String, ColumnAttributes>,
 }
 
 impl Table {
     pub fn new(name: impl Into<String>) -> Table {
         Table {
             name: name.into(),
+            namespace: None,
             columns: Vec::new(),
             primary_key: None,
             uniques: Vec::new(),
@@ -62,6 +102,9 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             options: BTreeSet::new(),
+            exclusions: Vec::new(),
+            comment: None,
+            column_attributes: BTreeMap::new(),
         }
     }
 
@@ -75,6 +118,11 @@ impl Table {
         self.uniques.dedup();
         self.foreign_keys.sort();
         self.checks.sort();
+        self.exclusions.sort();
+    }
+
+    pub fn column_attributes(&self, column: &str) -> ColumnAttributes {
+        self.column_attributes.get(column).cloned().unwrap_or_default()
     }
 
     /// Tables this one references through foreign keys (excluding itself).
@@ -97,6 +145,41 @@ pub struct Column {
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+}
+
+/// Column attributes beyond [`Column`], for dialects that have them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ColumnAttributes {
+    /// `GENERATED … AS IDENTITY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl ColumnAttributes {
+    pub fn is_empty(&self) -> bool {
+        *self == ColumnAttributes::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+impl Identity {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Identity::Always => "ALWAYS",
+            Identity::ByDefault => "BY DEFAULT",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +207,11 @@ pub struct Index {
     /// The `WHERE` predicate of a partial index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// For dialects that keep an index whole: its canonical definition after
+    /// `CREATE [UNIQUE] INDEX name ON ` (PostgreSQL's `pg_get_indexdef`), which
+    /// then says everything `parts` and `predicate` would.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +240,13 @@ pub struct ForeignKey {
     pub on_update: ReferentialAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `MATCH FULL` (the default is `MATCH SIMPLE`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub match_full: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -196,17 +291,85 @@ pub struct Check {
     pub name: Option<String>,
 }
 
-/// A view, kept as its whole canonical `CREATE VIEW` statement.
+/// An exclusion constraint, kept as its canonical definition (`EXCLUDE USING …`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Exclusion {
+    pub name: String,
+    pub definition: String,
+}
+
+/// A view, kept as its whole canonical `CREATE VIEW` statement (SQLite) or
+/// its canonical query (PostgreSQL's `pg_get_viewdef`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
     pub name: String,
     pub definition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub materialized: bool,
+    /// Keys of the tables and views the query reads, sorted: a change to one
+    /// of them may require dropping and recreating this view around it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 /// A trigger, kept as its whole canonical `CREATE TRIGGER` statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
     pub name: String,
+    /// Key of the table (or view) the trigger is on.
     pub table: String,
+    pub definition: String,
+}
+
+/// A namespace (PostgreSQL schema).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespace {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    pub namespace: String,
+    pub version: String,
+}
+
+/// An enumerated type; `values` in their sort order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    pub namespace: String,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub namespace: String,
+    pub name: String,
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `table_key.column` of the column owning the sequence (`serial`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
+}
+
+/// A function or procedure, kept as its canonical `CREATE OR REPLACE` statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Routine {
+    pub namespace: String,
+    pub name: String,
+    pub procedure: bool,
+    /// The argument types that identify an overload, e.g. `integer, text`.
+    pub identity_arguments: String,
+    /// The result type (`pg_get_function_result`); changing it needs a drop.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result: String,
     pub definition: String,
 }

@@ -100,3 +100,29 @@ pub struct ApplyOutcome {
     /// Hash of the live schema after the apply (equal to the desired hash).
     pub live_hash: String,
 }
+
+/// What differs between the SQL shown at plan time and the SQL planned now.
+pub(crate) fn plan_difference(expected: &[String], planned: &[Statement]) -> Option<String> {
+    let differing = expected.iter().zip(planned).position(|(e, p)| *e != p.sql);
+    match differing {
+        Some(i) => Some(format!(
+            "statement {} was planned as `{}` but is now `{}`",
+            i + 1,
+            expected[i],
+            planned[i].sql
+        )),
+        None if expected.len() > planned.len() => Some(format!(
+            "the plan had {} statements, now {} suffice; first no longer needed: `{}`",
+            expected.len(),
+            planned.len(),
+            expected[planned.len()]
+        )),
+        None if expected.len() < planned.len() => Some(format!(
+            "the plan had {} statements, now {} are needed; first new one: `{}`",
+            expected.len(),
+            planned.len(),
+            planned[expected.len()].sql
+        )),
+        None => None,
+    }
+}

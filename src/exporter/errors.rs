@@ -76,10 +76,12 @@ pub enum ExportError {
     #[error("unknown dialect \"{dialect}\": use one of {}", DIALECTS.join(", "))]
     UnknownDialect { dialect: String },
 
-    #[error("SQLAlchemy rejected the models ({models}): {exception}. Fix the model definition there.")]
+    #[error("SQLAlchemy rejected the models ({models}): {exception}. {}", .hint.as_deref().unwrap_or(
+        "Fix the model definition there."))]
     ModelError {
         models: String,
         exception: Box<PythonException>,
+        hint: Option<String>,
     },
 
     #[error(
@@ -162,6 +164,7 @@ impl ExportError {
             "model_error" => ExportError::ModelError {
                 models: models.to_string(),
                 exception: exception.unwrap_or_else(|| plain_exception("Error", error.message)),
+                hint: error.hint,
             },
             "duplicate_table" => ExportError::DuplicateTable {
                 table: error.table.unwrap_or_default(),

@@ -604,10 +604,10 @@ class DdlBuilder:
                 text = element
             elif isinstance(element, (sa.schema.DDL, sa.sql.elements.TextClause)):
                 # The user's own text: kept exactly as written.
-                text = str(element.compile(dialect=self.dialect))
+                text = self.compile(element)
             elif isinstance(element, sa.schema.DDLElement):
                 # SQLAlchemy's generated DDL ends lines with ", "; the trailing blanks only add noise.
-                text = "\n".join(line.rstrip() for line in str(element.compile(dialect=self.dialect)).split("\n"))
+                text = "\n".join(line.rstrip() for line in self.compile(element).split("\n"))
             else:
                 self.warnings.append(
                     "skipped a %s statement run by a create listener: only DDL belongs in the schema"
@@ -624,6 +624,23 @@ class DdlBuilder:
                 statements.append(text)
         flush()
         return statements
+
+
+    def compile(self, element):
+        try:
+            return str(element.compile(dialect=self.dialect))
+        except Exception as exc:
+            target = getattr(element, "target", None)
+            where = " on table %s" % qualified_name(target) if isinstance(target, self.sa.Table) else ""
+            if isinstance(element, self.sa.schema.DDL):
+                first_line = element.statement.strip().split("\n", 1)[0][:80]
+                hint = (
+                    "The failing statement is DDL(%r...)%s. In DDL() text a literal %% must be written %%%%, "
+                    "and %%(table)s, %%(schema)s, %%(fullname)s are the only substitutions." % (first_line, where)
+                )
+            else:
+                hint = "The failing statement is %s%s." % (type(element).__name__, where)
+            raise ExportFailure("model_error", "SQLAlchemy could not compile the schema", exc, hint=hint)
 
 
 def type_schemas(sa, column_type):

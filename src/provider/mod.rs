@@ -4,6 +4,8 @@
 
 mod cancel;
 mod config;
+mod data_sources;
+mod dialect_marker;
 mod errors;
 mod field;
 mod resources;

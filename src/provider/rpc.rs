@@ -13,16 +13,32 @@ use crate::tfproto::tfplugin6 as pb;
 use crate::tfproto::tfplugin6::provider_server::Provider;
 
 use super::config::{self, ProviderConfig};
+use super::data_sources::models as models_data_source;
 use super::resources::schema as schema_resource;
 use super::SqlalchemyProvider;
 
 const RESOURCE_TYPES: [&str; 1] = [schema_resource::TYPE_NAME];
+const DATA_SOURCE_TYPES: [&str; 1] = [models_data_source::TYPE_NAME];
 
 fn resource_type(type_name: &str) -> Option<Type> {
     match type_name {
         schema_resource::TYPE_NAME => Some(schema_resource::schema().value_type()),
         _ => None,
     }
+}
+
+fn data_source_type(type_name: &str) -> Option<Type> {
+    match type_name {
+        models_data_source::TYPE_NAME => Some(models_data_source::schema().value_type()),
+        _ => None,
+    }
+}
+
+fn unknown_data_source(diagnostics: &mut Diagnostics, type_name: &str) {
+    diagnostics.error(
+        "Unknown data source",
+        format!("This provider has no data source `{type_name}`; it has: {}.", DATA_SOURCE_TYPES.join(", ")),
+    );
 }
 
 fn unknown_resource(diagnostics: &mut Diagnostics, type_name: &str) {
@@ -70,7 +86,10 @@ impl Provider for SqlalchemyProvider {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             diagnostics: Vec::new(),
-            data_sources: Vec::new(),
+            data_sources: DATA_SOURCE_TYPES
+                .iter()
+                .map(|name| pb::get_metadata::DataSourceMetadata { type_name: name.to_string() })
+                .collect(),
             resources: RESOURCE_TYPES
                 .iter()
                 .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.to_string() })
@@ -88,7 +107,10 @@ impl Provider for SqlalchemyProvider {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(config::schema().to_proto()),
             resource_schemas,
-            data_source_schemas: HashMap::new(),
+            data_source_schemas: HashMap::from([(
+                models_data_source::TYPE_NAME.to_string(),
+                models_data_source::schema().to_proto(),
+            )]),
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(capabilities()),
@@ -153,12 +175,39 @@ impl Provider for SqlalchemyProvider {
         &self,
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        diagnostics.error(
-            "Unknown data source",
-            format!("This provider has no data source `{}`.", request.into_inner().type_name),
-        );
+        match data_source_type(&request.type_name) {
+            None => unknown_data_source(&mut diagnostics, &request.type_name),
+            Some(ty) => {
+                if let Some(config) = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics) {
+                    diagnostics.extend(models_data_source::validate(&config));
+                }
+            }
+        }
         Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diagnostics.into_proto() }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let request = request.into_inner();
+        let mut diagnostics = Diagnostics::new();
+        let mut state = None;
+        match data_source_type(&request.type_name) {
+            None => unknown_data_source(&mut diagnostics, &request.type_name),
+            Some(ty) => {
+                if let Some(config) = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics) {
+                    let (value, found) = models_data_source::read(&self.context, &config).await;
+                    diagnostics.extend(found);
+                    if !value.is_null() {
+                        state = encode(&value, &ty, &mut diagnostics);
+                    }
+                }
+            }
+        }
+        Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diagnostics.into_proto(), deferred: None }))
     }
 
     async fn upgrade_resource_state(

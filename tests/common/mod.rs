@@ -9,6 +9,7 @@
 pub mod hcl;
 pub mod output;
 pub mod provider_mirror;
+pub mod python;
 pub mod sqlite_db;
 pub mod state_json;
 pub mod terraform_binary;

@@ -6,12 +6,12 @@ use sqlx::{Column as _, Connection, Executor, Row};
 
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
-use super::normalize::{database_message, normalize};
+use super::normalize::normalize;
 use super::render::render;
 use crate::engine::diff::{diff, Change};
-use crate::engine::error::EngineError;
+use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
-use crate::engine::plan::{ApplyOutcome, Statement};
+use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
 use crate::engine::url::DatabaseUrl;
 
 /// See [`crate::engine::apply`].
@@ -89,32 +89,6 @@ pub async fn apply(
         executed: statements,
         live_hash: schema_hash(&after),
     })
-}
-
-/// What differs between the SQL shown at plan time and the SQL planned now.
-fn plan_difference(expected: &[String], planned: &[Statement]) -> Option<String> {
-    let differing = expected.iter().zip(planned).position(|(e, p)| *e != p.sql);
-    match differing {
-        Some(i) => Some(format!(
-            "statement {} was planned as `{}` but is now `{}`",
-            i + 1,
-            expected[i],
-            planned[i].sql
-        )),
-        None if expected.len() > planned.len() => Some(format!(
-            "the plan had {} statements, now {} suffice; first no longer needed: `{}`",
-            expected.len(),
-            planned.len(),
-            expected[planned.len()]
-        )),
-        None if expected.len() < planned.len() => Some(format!(
-            "the plan had {} statements, now {} are needed; first new one: `{}`",
-            expected.len(),
-            planned.len(),
-            planned[expected.len()].sql
-        )),
-        None => None,
-    }
 }
 
 async fn execute(

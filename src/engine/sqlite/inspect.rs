@@ -209,6 +209,9 @@ impl SchemaBuilder<'_> {
                         View {
                             name: object.name.clone(),
                             definition: canonical_text(&object.sql),
+                            namespace: None,
+                            materialized: false,
+                            depends_on: Vec::new(),
                         },
                     );
                 }
@@ -364,6 +367,7 @@ impl SchemaBuilder<'_> {
                             unique,
                             parts,
                             predicate: parsed.predicate,
+                            definition: None,
                         },
                     );
                 }
@@ -421,6 +425,9 @@ fn add_foreign_keys(schema: &mut Schema, parsed_tables: &BTreeMap<String, Parsed
             on_delete: ReferentialAction::from_sql(&first.on_delete).unwrap_or(ReferentialAction::NoAction),
             on_update: ReferentialAction::from_sql(&first.on_update).unwrap_or(ReferentialAction::NoAction),
             name,
+            match_full: false,
+            deferrable: false,
+            initially_deferred: false,
         };
         if let Some(table) = schema.tables.get_mut(&table_name) {
             table.foreign_keys.push(foreign_key);

@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor};
 use super::connect::{open_for_write, open_memory};
 use super::inspect::inspect_connection;
 use super::split::split_statements;
-use crate::engine::error::EngineError;
+use crate::engine::error::{database_message, EngineError};
 use crate::engine::model::Schema;
 use crate::engine::url::{DatabaseUrl, SqliteLocation};
 
@@ -78,14 +78,6 @@ async fn run_script(conn: &mut SqliteConnection, label: &str, sql: &str) -> Resu
             })?;
     }
     Ok(())
-}
-
-/// The database's own message, without sqlx's wrapping.
-pub fn database_message(error: &sqlx::Error) -> String {
-    match error {
-        sqlx::Error::Database(db) => db.message().to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// Closing only flushes; a failure to close a private database loses nothing.

@@ -3,14 +3,7 @@
 //! `CREATE TRIGGER`, whose inner semicolons do not end the statement.
 
 use super::tokens::{tokenize, Token};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptStatement<'a> {
-    /// The statement text without the terminating `;` or surrounding comments.
-    pub text: &'a str,
-    /// 1-based line where the statement starts.
-    pub line: usize,
-}
+use crate::engine::script::ScriptStatement;
 
 pub fn split_statements(sql: &str) -> Vec<ScriptStatement<'_>> {
     let tokens = tokenize(sql);
@@ -53,10 +46,7 @@ fn push_statement<'a>(sql: &'a str, tokens: &[Token<'a>], out: &mut Vec<ScriptSt
     let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
         return;
     };
-    out.push(ScriptStatement {
-        text: &sql[first.start..last.end],
-        line: 1 + sql[..first.start].matches('\n').count(),
-    });
+    out.push(ScriptStatement::at(sql, first.start, last.end));
 }
 
 #[cfg(test)]

@@ -12,12 +12,12 @@ use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
 use super::super::field::{self, Field};
-use super::super::{dialect_marker, Context};
+use super::super::dialect_marker;
+use super::super::Context;
 
 pub const TYPE_NAME: &str = "sqlalchemy_models";
 
-/// Dialects the exporter can compile DDL for.
-pub const DIALECTS: [&str; 4] = ["postgresql", "mysql", "mariadb", "sqlite"];
+use crate::exporter::DIALECTS;
 
 fn source_type() -> Type {
     Type::object([("table", Type::String), ("file", Type::String), ("line", Type::Number)])
@@ -156,12 +156,12 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
         diagnostics.warning("SQLAlchemy models: part of the schema was skipped", warning.clone());
     }
     tracing::debug!(tables = export.tables.len(), from_cache = export.from_cache, "exported models");
-    let sql = format!("{}{}", dialect_marker(&request.dialect), export.sql);
+    let sql = format!("{}{}", dialect_marker::marker(&request.dialect), export.sql);
     let mut state: BTreeMap<String, Value> = match config {
         Value::Object(attributes) => attributes.clone(),
         _ => BTreeMap::new(),
     };
-    let sha256 = crate::exporter::sha256_hex(sql.as_bytes());
+    let sha256 = exporter::sha256_hex(sql.as_bytes());
     state.insert("id".into(), Value::string(sha256.clone()));
     state.insert("sha256".into(), Value::string(sha256));
     state.insert("sql".into(), Value::string(sql));

@@ -12,6 +12,7 @@ use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
 use super::super::config::validate_url;
+use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
 use super::super::Context;
@@ -149,6 +150,27 @@ fn parse_field(diagnostics: &mut Diagnostics, attribute: &str, text: Field<Strin
     }
 }
 
+/// Desired SQL exported by `sqlalchemy_models` for another dialect than the database's.
+fn check_exported_dialect(diagnostics: &mut Diagnostics, url: &DatabaseUrl, desired_sql: &str) {
+    let wrong: Vec<&str> = dialect_marker::exported_dialects(desired_sql)
+        .into_iter()
+        .filter(|exported| !dialect_marker::suits(exported, url))
+        .collect();
+    if let Some(exported) = wrong.first() {
+        diagnostics.attribute_error(
+            "desired_sql",
+            "Desired SQL is for another dialect",
+            format!(
+                "`desired_sql` was exported by `sqlalchemy_models` for `{exported}`, but the database {} is {}. \
+                 Set `dialect = \"{}\"` on the data source.",
+                url.redacted(),
+                dialect_marker::exporter_dialect(url),
+                dialect_marker::exporter_dialect(url)
+            ),
+        );
+    }
+}
+
 fn missing_url(diagnostics: &mut Diagnostics) {
     diagnostics.attribute_error(
         "url",
@@ -163,6 +185,9 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let url = validate_url(&mut diagnostics, "url", &resource.url);
     let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
+    if let (Some(url), Field::Known(desired_sql)) = (&url, &resource.desired_sql) {
+        check_exported_dialect(&mut diagnostics, url, desired_sql);
+    }
     if let (Some(url), Some(dev_url)) = (url, dev_url) {
         if url.dialect() != dev_url.dialect() {
             diagnostics.attribute_error(
@@ -203,6 +228,10 @@ pub async fn plan(ctx: &Context, proposed: &Value) -> (Value, Diagnostics) {
         planned.unknown_outcome();
         return (planned.to_value(), diagnostics);
     };
+    check_exported_dialect(&mut diagnostics, &url, &desired_sql);
+    if diagnostics.has_errors() {
+        return (planned.to_value(), diagnostics);
+    }
     let dev_url = urls.dev_url.known();
     match ctx.canceller.run(engine::plan(&url, dev_url.as_ref(), &desired_sql)).await {
         Ok(Ok(plan)) => {

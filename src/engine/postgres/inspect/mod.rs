@@ -1,0 +1,77 @@
+//! Live database → model, with one bulk catalog query per object kind: the
+//! number of queries does not depend on how many tables there are.
+
+mod filter;
+mod objects;
+mod tables;
+
+use std::collections::BTreeMap;
+
+use sqlx::postgres::{PgConnection, PgRow};
+
+use crate::engine::error::EngineError;
+use crate::engine::model::Schema;
+
+/// What one inspection cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InspectStats {
+    /// Catalog queries sent.
+    pub queries: usize,
+}
+
+/// Runs the catalog queries on one connection and counts them.
+pub struct Catalog<'c> {
+    conn: &'c mut PgConnection,
+    label: &'c str,
+    queries: usize,
+}
+
+impl<'c> Catalog<'c> {
+    async fn fetch(&mut self, sql: &str) -> Result<Vec<PgRow>, EngineError> {
+        self.queries += 1;
+        sqlx::query(sql)
+            .fetch_all(&mut *self.conn)
+            .await
+            .map_err(|e| EngineError::Inspect {
+                url: self.label.to_string(),
+                reason: crate::engine::error::database_message(&e),
+            })
+    }
+
+    fn decode_error(&self, e: sqlx::Error) -> EngineError {
+        EngineError::Inspect {
+            url: self.label.to_string(),
+            reason: format!("unexpected catalog data: {e}"),
+        }
+    }
+}
+
+/// Relation oid → model key, for resolving references between objects.
+pub type RelationKeys = BTreeMap<i64, String>;
+
+pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<(Schema, InspectStats), EngineError> {
+    let mut catalog = Catalog {
+        conn,
+        label,
+        queries: 0,
+    };
+    let mut schema = Schema::default();
+    objects::namespaces(&mut catalog, &mut schema).await?;
+    objects::extensions(&mut catalog, &mut schema).await?;
+    objects::enums(&mut catalog, &mut schema).await?;
+    let mut relations = tables::tables(&mut catalog, &mut schema).await?;
+    tables::columns(&mut catalog, &mut schema, &relations).await?;
+    tables::constraints(&mut catalog, &mut schema, &relations).await?;
+    tables::indexes(&mut catalog, &mut schema, &relations).await?;
+    objects::sequences(&mut catalog, &mut schema).await?;
+    objects::views(&mut catalog, &mut schema, &mut relations).await?;
+    objects::routines(&mut catalog, &mut schema).await?;
+    objects::triggers(&mut catalog, &mut schema, &relations).await?;
+    for table in schema.tables.values_mut() {
+        table.sort();
+    }
+    let stats = InspectStats {
+        queries: catalog.queries,
+    };
+    Ok((schema, stats))
+}

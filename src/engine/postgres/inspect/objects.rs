@@ -1,0 +1,248 @@
+//! Schema-level objects: namespaces, extensions, enum types, sequences,
+//! views, routines and triggers.
+
+use sqlx::Row;
+
+use super::filter::{extension_member, managed_namespace};
+use super::{Catalog, RelationKeys};
+use crate::engine::error::EngineError;
+use crate::engine::model::{EnumType, Extension, Namespace, Routine, Schema, Sequence, Trigger, View};
+use crate::engine::postgres::ident;
+
+pub async fn namespaces(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT n.nspname::text AS name FROM pg_catalog.pg_namespace n WHERE {} ORDER BY 1",
+        managed_namespace("n")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let name: String = row.try_get("name").map_err(|e| catalog.decode_error(e))?;
+        schema.namespaces.insert(name.clone(), Namespace { name });
+    }
+    Ok(())
+}
+
+pub async fn extensions(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = "SELECT e.extname::text AS name, n.nspname::text AS ns, e.extversion AS version \
+               FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
+               ORDER BY 1";
+    for row in catalog.fetch(sql).await? {
+        let read = || -> Result<Extension, sqlx::Error> {
+            Ok(Extension {
+                name: row.try_get("name")?,
+                namespace: row.try_get("ns")?,
+                version: row.try_get("version")?,
+            })
+        };
+        let extension = read().map_err(|e| catalog.decode_error(e))?;
+        schema.extensions.insert(extension.name.clone(), extension);
+    }
+    Ok(())
+}
+
+pub async fn enums(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT n.nspname::text AS ns, t.typname::text AS name, \
+                array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid \
+         WHERE {} AND NOT {} \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        managed_namespace("n"),
+        extension_member("pg_type", "t.oid")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<EnumType, sqlx::Error> {
+            Ok(EnumType {
+                namespace: row.try_get("ns")?,
+                name: row.try_get("name")?,
+                values: row.try_get("labels")?,
+            })
+        };
+        let enum_type = read().map_err(|e| catalog.decode_error(e))?;
+        schema
+            .enums
+            .insert(ident::key(&enum_type.namespace, &enum_type.name), enum_type);
+    }
+    Ok(())
+}
+
+/// Free-standing and `serial` sequences; identity sequences belong to their
+/// column and are described by it.
+pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT n.nspname::text AS ns, c.relname::text AS name, \
+                pg_catalog.format_type(s.seqtypid, NULL) AS data_type, s.seqstart AS start, \
+                s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value, \
+                s.seqcache AS cache, s.seqcycle AS cycle, \
+                own_n.nspname::text AS owner_ns, own_c.relname::text AS owner_table, \
+                own_a.attname::text AS owner_column \
+         FROM pg_catalog.pg_sequence s \
+         JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+              AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
+         LEFT JOIN pg_catalog.pg_class own_c ON own_c.oid = d.refobjid \
+         LEFT JOIN pg_catalog.pg_namespace own_n ON own_n.oid = own_c.relnamespace \
+         LEFT JOIN pg_catalog.pg_attribute own_a ON own_a.attrelid = d.refobjid AND own_a.attnum = d.refobjsubid \
+         WHERE {} AND NOT {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i \
+               WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i') \
+         ORDER BY 1, 2",
+        managed_namespace("n"),
+        extension_member("pg_class", "c.oid")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<Sequence, sqlx::Error> {
+            let owner_ns: Option<String> = row.try_get("owner_ns")?;
+            let owner_table: Option<String> = row.try_get("owner_table")?;
+            let owner_column: Option<String> = row.try_get("owner_column")?;
+            let owned_by = match (owner_ns, owner_table, owner_column) {
+                (Some(ns), Some(table), Some(column)) => Some(format!("{}.{}", ident::key(&ns, &table), column)),
+                _ => None,
+            };
+            Ok(Sequence {
+                namespace: row.try_get("ns")?,
+                name: row.try_get("name")?,
+                data_type: row.try_get("data_type")?,
+                start: row.try_get("start")?,
+                increment: row.try_get("increment")?,
+                min_value: row.try_get("min_value")?,
+                max_value: row.try_get("max_value")?,
+                cache: row.try_get("cache")?,
+                cycle: row.try_get("cycle")?,
+                owned_by,
+            })
+        };
+        let sequence = read().map_err(|e| catalog.decode_error(e))?;
+        schema
+            .sequences
+            .insert(ident::key(&sequence.namespace, &sequence.name), sequence);
+    }
+    Ok(())
+}
+
+/// Views and materialized views, with the relations their queries read.
+/// Adds the views to `relations` (triggers may be on views).
+pub async fn views(catalog: &mut Catalog<'_>, schema: &mut Schema, relations: &mut RelationKeys) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
+                c.relkind = 'm' AS materialized, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, \
+                ARRAY(SELECT DISTINCT d.refobjid::int8 FROM pg_catalog.pg_rewrite r \
+                      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid \
+                       AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid \
+                      WHERE r.ev_class = c.oid) AS depends_on \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('v', 'm') AND {} AND NOT {} \
+         ORDER BY 1",
+        managed_namespace("n"),
+        extension_member("pg_class", "c.oid")
+    );
+    let mut found = Vec::new();
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get::<i64, _>("oid")?,
+                row.try_get::<String, _>("ns")?,
+                row.try_get::<String, _>("name")?,
+                row.try_get::<bool, _>("materialized")?,
+                row.try_get::<String, _>("definition")?,
+                row.try_get::<Vec<i64>, _>("depends_on")?,
+            ))
+        };
+        let view = read().map_err(|e| catalog.decode_error(e))?;
+        relations.insert(view.0, ident::key(&view.1, &view.2));
+        found.push(view);
+    }
+    // Dependencies resolve once every view has its key.
+    for (_, namespace, name, materialized, definition, depends_on) in found {
+        let mut depends_on: Vec<String> = depends_on
+            .iter()
+            .filter_map(|oid| relations.get(oid).cloned())
+            .collect();
+        depends_on.sort();
+        depends_on.dedup();
+        let key = ident::key(&namespace, &name);
+        let definition = definition.trim().trim_end_matches(';').trim_end().to_string();
+        schema.views.insert(
+            key,
+            View {
+                name,
+                definition,
+                namespace: Some(namespace),
+                materialized,
+                depends_on,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Functions and procedures (aggregates and window functions are not managed).
+pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT n.nspname::text AS ns, p.proname::text AS name, p.prokind = 'p' AS procedure, \
+                pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments, \
+                coalesce(pg_catalog.pg_get_function_result(p.oid), '') AS result, \
+                pg_catalog.pg_get_functiondef(p.oid) AS definition \
+         FROM pg_catalog.pg_proc p \
+         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.prokind IN ('f', 'p') AND {} AND NOT {} \
+         ORDER BY 1, 2, 4",
+        managed_namespace("n"),
+        extension_member("pg_proc", "p.oid")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<Routine, sqlx::Error> {
+            Ok(Routine {
+                namespace: row.try_get("ns")?,
+                name: row.try_get("name")?,
+                procedure: row.try_get("procedure")?,
+                identity_arguments: row.try_get("arguments")?,
+                result: row.try_get("result")?,
+                definition: row.try_get::<String, _>("definition")?.trim_end().to_string(),
+            })
+        };
+        let routine = read().map_err(|e| catalog.decode_error(e))?;
+        let key = format!(
+            "{}({})",
+            ident::key(&routine.namespace, &routine.name),
+            routine.identity_arguments
+        );
+        schema.routines.insert(key, routine);
+    }
+    Ok(())
+}
+
+pub async fn triggers(catalog: &mut Catalog<'_>, schema: &mut Schema, relations: &RelationKeys) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT t.tgrelid::int8 AS oid, t.tgname::text AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition \
+         FROM pg_catalog.pg_trigger t \
+         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE NOT t.tgisinternal AND {} ORDER BY 1, 2",
+        managed_namespace("n")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get::<i64, _>("oid")?,
+                row.try_get::<String, _>("name")?,
+                row.try_get::<String, _>("definition")?,
+            ))
+        };
+        let (oid, name, definition) = read().map_err(|e| catalog.decode_error(e))?;
+        let Some(table) = relations.get(&oid) else {
+            continue;
+        };
+        schema.triggers.insert(
+            format!("{table}.{}", ident::key_part(&name)),
+            Trigger {
+                name,
+                table: table.clone(),
+                definition,
+            },
+        );
+    }
+    Ok(())
+}

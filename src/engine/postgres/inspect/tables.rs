@@ -1,0 +1,256 @@
+//! Tables, their columns, constraints and indexes.
+
+use sqlx::Row;
+
+use super::filter::{extension_member, managed_namespace};
+use super::{Catalog, RelationKeys};
+use crate::engine::error::EngineError;
+use crate::engine::model::{
+    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, PrimaryKey, ReferentialAction, Schema,
+    Table, UniqueConstraint,
+};
+use crate::engine::postgres::ident;
+
+/// Ordinary (and unlogged) tables; partitioned tables and partitions are not
+/// managed yet and are left out.
+pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<RelationKeys, EngineError> {
+    let sql = format!(
+        "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
+                c.relpersistence::text AS persistence, d.description AS comment \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_description d \
+           ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0 \
+         WHERE c.relkind = 'r' AND NOT c.relispartition AND {} AND NOT {} \
+         ORDER BY 1",
+        managed_namespace("n"),
+        extension_member("pg_class", "c.oid")
+    );
+    let mut keys = RelationKeys::new();
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<(i64, String, String, String, Option<String>), sqlx::Error> {
+            Ok((
+                row.try_get("oid")?,
+                row.try_get("ns")?,
+                row.try_get("name")?,
+                row.try_get("persistence")?,
+                row.try_get("comment")?,
+            ))
+        };
+        let (oid, namespace, name, persistence, comment) = read().map_err(|e| catalog.decode_error(e))?;
+        let key = ident::key(&namespace, &name);
+        let mut table = Table::new(name);
+        table.namespace = Some(namespace);
+        table.comment = comment;
+        if persistence == "u" {
+            table.options.insert("UNLOGGED".to_string());
+        }
+        schema.tables.insert(key.clone(), table);
+        keys.insert(oid, key);
+    }
+    Ok(keys)
+}
+
+pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &RelationKeys) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT a.attrelid::int8 AS oid, a.attname::text AS name, \
+                pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type, a.attnotnull AS not_null, \
+                pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS expr, a.attidentity::text AS identity, \
+                a.attgenerated::text AS generated, \
+                CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
+                d.description AS comment \
+         FROM pg_catalog.pg_attribute a \
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+         LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+         LEFT JOIN pg_catalog.pg_description d \
+           ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = a.attnum \
+         WHERE c.relkind = 'r' AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND {} \
+         ORDER BY a.attrelid, a.attnum",
+        managed_namespace("n")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get::<i64, _>("oid")?,
+                row.try_get::<String, _>("name")?,
+                row.try_get::<String, _>("data_type")?,
+                row.try_get::<bool, _>("not_null")?,
+                row.try_get::<Option<String>, _>("expr")?,
+                row.try_get::<String, _>("identity")?,
+                row.try_get::<String, _>("generated")?,
+                row.try_get::<Option<String>, _>("collation")?,
+                row.try_get::<Option<String>, _>("comment")?,
+            ))
+        };
+        let (oid, name, data_type, not_null, expr, identity, generated, collation, comment) =
+            read().map_err(|e| catalog.decode_error(e))?;
+        let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
+            continue;
+        };
+        let is_generated = generated == "s";
+        let attributes = ColumnAttributes {
+            identity: match identity.as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated: if is_generated { expr.clone() } else { None },
+            comment,
+        };
+        if !attributes.is_empty() {
+            table.column_attributes.insert(name.clone(), attributes);
+        }
+        table.columns.push(Column {
+            name,
+            data_type,
+            nullable: !not_null,
+            default: if is_generated { None } else { expr },
+            collation,
+        });
+    }
+    Ok(())
+}
+
+/// Primary keys, uniques, foreign keys, checks and exclusion constraints.
+pub async fn constraints(
+    catalog: &mut Catalog<'_>,
+    schema: &mut Schema,
+    tables: &RelationKeys,
+) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT con.conrelid::int8 AS oid, con.conname::text AS name, con.contype::text AS kind, \
+                pg_catalog.pg_get_constraintdef(con.oid, true) AS definition, \
+                ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, pos) \
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num \
+                      ORDER BY k.pos) AS columns, \
+                rn.nspname::text AS ref_ns, rc.relname::text AS ref_name, \
+                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, pos) \
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num \
+                      ORDER BY k.pos) AS ref_columns, \
+                con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
+                con.confmatchtype::text AS match_type, con.condeferrable AS deferrable, \
+                con.condeferred AS deferred \
+         FROM pg_catalog.pg_constraint con \
+         JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
+         LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+         WHERE c.relkind = 'r' AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND {} \
+         ORDER BY 1, 2",
+        managed_namespace("n")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get::<i64, _>("oid")?,
+                row.try_get::<String, _>("name")?,
+                row.try_get::<String, _>("kind")?,
+                row.try_get::<String, _>("definition")?,
+                row.try_get::<Vec<String>, _>("columns")?,
+            ))
+        };
+        let (oid, name, kind, definition, columns) = read().map_err(|e| catalog.decode_error(e))?;
+        let foreign_key = if kind == "f" {
+            Some(read_foreign_key(&row, name.clone(), columns.clone()).map_err(|e| catalog.decode_error(e))?)
+        } else {
+            None
+        };
+        let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
+            continue;
+        };
+        match kind.as_str() {
+            "p" => {
+                table.primary_key = Some(PrimaryKey {
+                    name: Some(name),
+                    columns,
+                    autoincrement: false,
+                })
+            }
+            "u" => table.uniques.push(UniqueConstraint {
+                columns,
+                name: Some(name),
+            }),
+            "c" => table.checks.push(Check {
+                expression: definition
+                    .strip_prefix("CHECK ")
+                    .unwrap_or(&definition)
+                    .to_string(),
+                name: Some(name),
+            }),
+            "x" => table.exclusions.push(Exclusion { name, definition }),
+            _ => table.foreign_keys.extend(foreign_key),
+        }
+    }
+    Ok(())
+}
+
+fn read_foreign_key(row: &sqlx::postgres::PgRow, name: String, columns: Vec<String>) -> Result<ForeignKey, sqlx::Error> {
+    let ref_ns: String = row.try_get("ref_ns")?;
+    let ref_name: String = row.try_get("ref_name")?;
+    let action = |code: String| match code.as_str() {
+        "r" => ReferentialAction::Restrict,
+        "c" => ReferentialAction::Cascade,
+        "n" => ReferentialAction::SetNull,
+        "d" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    };
+    Ok(ForeignKey {
+        columns,
+        ref_table: ident::key(&ref_ns, &ref_name),
+        ref_columns: row.try_get("ref_columns")?,
+        on_delete: action(row.try_get("on_delete")?),
+        on_update: action(row.try_get("on_update")?),
+        name: Some(name),
+        match_full: row.try_get::<String, _>("match_type")? == "f",
+        deferrable: row.try_get("deferrable")?,
+        initially_deferred: row.try_get("deferred")?,
+    })
+}
+
+/// Indexes that no constraint owns, kept as `pg_get_indexdef` after the name.
+pub async fn indexes(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &RelationKeys) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT i.indrelid::int8 AS oid, ic.relname::text AS name, i.indisunique AS is_unique, \
+                pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, \
+                quote_ident(ic.relname) AS quoted \
+         FROM pg_catalog.pg_index i \
+         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+         JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'r' AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+             WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) \
+         ORDER BY 1, 2",
+        managed_namespace("n")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get::<i64, _>("oid")?,
+                row.try_get::<String, _>("name")?,
+                row.try_get::<bool, _>("is_unique")?,
+                row.try_get::<String, _>("definition")?,
+                row.try_get::<String, _>("quoted")?,
+            ))
+        };
+        let (oid, name, unique, definition, quoted) = read().map_err(|e| catalog.decode_error(e))?;
+        let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
+            continue;
+        };
+        let prefix = format!("CREATE {}INDEX {quoted} ON ", if unique { "UNIQUE " } else { "" });
+        let body = definition.strip_prefix(&prefix).unwrap_or(&definition).to_string();
+        table.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                unique,
+                parts: Vec::new(),
+                predicate: None,
+                definition: Some(body),
+            },
+        );
+    }
+    Ok(())
+}

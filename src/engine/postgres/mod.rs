@@ -1,0 +1,61 @@
+//! The PostgreSQL driver: inspect (bulk catalog queries), normalize (in a dev
+//! or temporary database), render (dependency-ordered DDL), apply (locked,
+//! transactional, verified).
+
+mod apply;
+mod connect;
+pub mod ident;
+mod inspect;
+mod normalize;
+mod render;
+mod split;
+
+pub use apply::{apply, APPLY_LOCK_KEY};
+pub use inspect::InspectStats;
+pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
+pub use render::ENUM_REBUILD_SUFFIX;
+
+use super::diff::{diff, Change};
+use super::error::EngineError;
+use super::model::{Namespace, Schema};
+use super::plan::Statement;
+use super::url::DatabaseUrl;
+
+/// Inspects the live database.
+pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
+    inspect_with_stats(url).await.map(|(schema, _)| schema)
+}
+
+/// Inspects the live database and says how many catalog queries it took.
+pub async fn inspect_with_stats(url: &DatabaseUrl) -> Result<(Schema, InspectStats), EngineError> {
+    let mut conn = connect::open(url).await?;
+    let result = inspect::inspect_connection(&mut conn, &url.redacted()).await;
+    // Inspection wrote nothing; a failed close loses nothing.
+    let _ = sqlx::Connection::close(conn).await;
+    result
+}
+
+pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+    render::render(changes, live, desired)
+}
+
+/// The schema as the statements that create it in a new database (which
+/// already has the `public` schema and the `plpgsql` extension).
+pub fn schema_sql(schema: &Schema) -> Vec<String> {
+    let mut baseline = Schema::default();
+    if schema.namespaces.contains_key("public") {
+        baseline.namespaces.insert(
+            "public".to_string(),
+            Namespace {
+                name: "public".to_string(),
+            },
+        );
+    }
+    if let Some(plpgsql) = schema.extensions.get("plpgsql") {
+        baseline.extensions.insert(plpgsql.name.clone(), plpgsql.clone());
+    }
+    render::render(&diff(&baseline, schema), &baseline, schema)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! Desired DDL → model: PostgreSQL parses and resolves it, we inspect what it
+//! made. With a `dev_url` the DDL runs in a transaction that is rolled back, so
+//! the dev database stays empty; without one, a temporary database is created
+//! on the target server and dropped afterwards, also when something fails.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition};
+use sqlx::{Connection, Executor};
+
+use super::connect::{connect, options};
+use super::ident::quote;
+use super::inspect::inspect_connection;
+use super::split::split_statements;
+use crate::engine::error::{database_message, EngineError};
+use crate::engine::model::Schema;
+use crate::engine::url::DatabaseUrl;
+
+/// Prefix of the temporary dev databases' names.
+pub const TEMPORARY_DATABASE_PREFIX: &str = "tfalchemy_dev_";
+
+/// `target`: the server to create a temporary database on when `dev` is `None`.
+pub async fn normalize(
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> Result<Schema, EngineError> {
+    match (dev, target) {
+        (Some(dev), _) => normalize_in_dev(dev, desired_sql).await,
+        (None, Some(target)) => normalize_in_temporary(target, desired_sql).await,
+        (None, None) => Err(EngineError::DevDatabase {
+            url: "postgres".to_string(),
+            reason: "there is no target server to create one on".to_string(),
+        }),
+    }
+}
+
+async fn normalize_in_dev(dev: &DatabaseUrl, desired_sql: &str) -> Result<Schema, EngineError> {
+    let label = dev.redacted();
+    let mut conn = super::connect::open(dev).await?;
+    let (existing, _) = inspect_connection(&mut conn, &label).await?;
+    let extra = objects_beyond_a_new_database(&existing);
+    if !extra.is_empty() {
+        return Err(EngineError::DevDatabaseNotEmpty {
+            url: label,
+            objects: extra.join(", "),
+        });
+    }
+    let mut tx = conn.begin().await.map_err(|e| EngineError::Connect {
+        url: label.clone(),
+        reason: database_message(&e),
+    })?;
+    run_script(&mut tx, &label, desired_sql).await?;
+    let (schema, _) = inspect_connection(&mut tx, &label).await?;
+    // The rollback is what keeps the dev database empty; if it fails the
+    // connection is gone, and the server rolls back on its own.
+    let _ = tx.rollback().await;
+    Ok(schema)
+}
+
+/// What a database holds beyond `public` and `plpgsql`, which every new one has.
+fn objects_beyond_a_new_database(schema: &Schema) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    found.extend(schema.namespaces.keys().filter(|n| *n != "public").map(|n| format!("schema {n}")));
+    found.extend(
+        schema
+            .extensions
+            .keys()
+            .filter(|e| *e != "plpgsql")
+            .map(|e| format!("extension {e}")),
+    );
+    found.extend(schema.tables.keys().map(|k| format!("table {k}")));
+    found.extend(schema.views.keys().map(|k| format!("view {k}")));
+    found.extend(schema.enums.keys().map(|k| format!("type {k}")));
+    found.extend(schema.sequences.keys().map(|k| format!("sequence {k}")));
+    found.extend(schema.routines.keys().map(|k| format!("routine {k}")));
+    found
+}
+
+async fn normalize_in_temporary(target: &DatabaseUrl, desired_sql: &str) -> Result<Schema, EngineError> {
+    let admin = options(target, None)?;
+    let name = temporary_name();
+    let label = format!("{} (temporary dev database {name})", target.redacted());
+    let mut admin_conn = connect(&admin, &target.redacted()).await?;
+    admin_conn
+        .execute(format!("CREATE DATABASE {} TEMPLATE template0", quote(&name)).as_str())
+        .await
+        .map_err(|e| EngineError::DevDatabase {
+            url: target.redacted(),
+            reason: format!("CREATE DATABASE failed: {}", database_message(&e)),
+        })?;
+    let mut guard = DropGuard {
+        admin: admin.clone(),
+        name: name.clone(),
+        armed: true,
+    };
+    let result = async {
+        let mut conn = connect(&admin.clone().database(&name), &label).await?;
+        run_script(&mut conn, &label, desired_sql).await?;
+        let (schema, _) = inspect_connection(&mut conn, &label).await?;
+        let _ = conn.close().await;
+        Ok(schema)
+    }
+    .await;
+    let dropped = drop_database(&mut admin_conn, &name).await;
+    guard.armed = false;
+    let _ = admin_conn.close().await;
+    let schema = result?;
+    dropped.map_err(|e| EngineError::DevDatabase {
+        url: target.redacted(),
+        reason: format!("could not drop the temporary database {name}: {}", database_message(&e)),
+    })?;
+    Ok(schema)
+}
+
+fn temporary_name() -> String {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    format!("{TEMPORARY_DATABASE_PREFIX}{}_{:016x}", std::process::id(), hasher.finish())
+}
+
+async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), sqlx::Error> {
+    conn.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(name)).as_str())
+        .await
+        .map(|_| ())
+}
+
+/// Drops the temporary database if normalization is abandoned midway (its
+/// future dropped by a cancelled Terraform operation).
+struct DropGuard {
+    admin: PgConnectOptions,
+    name: String,
+    armed: bool,
+}
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        runtime.spawn(async move {
+            if let Ok(mut conn) = sqlx::ConnectOptions::connect(&admin).await {
+                let _ = drop_database(&mut conn, &name).await;
+                let _ = conn.close().await;
+            }
+        });
+    }
+}
+
+/// Runs the statements one at a time so a failure names its statement.
+async fn run_script(conn: &mut PgConnection, label: &str, sql: &str) -> Result<(), EngineError> {
+    for (position, statement) in split_statements(sql).iter().enumerate() {
+        conn.execute(sqlx::raw_sql(statement.text))
+            .await
+            .map_err(|e| EngineError::DesiredSql {
+                url: label.to_string(),
+                index: position + 1,
+                line: statement.line,
+                statement: statement.text.trim().to_string(),
+                message: message_with_position(&e, statement.text),
+            })?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL's message, with the line and column it points at.
+fn message_with_position(error: &sqlx::Error, statement: &str) -> String {
+    let message = database_message(error);
+    let position = match error {
+        sqlx::Error::Database(db) => db
+            .try_downcast_ref::<PgDatabaseError>()
+            .and_then(PgDatabaseError::position),
+        _ => None,
+    };
+    match position {
+        Some(PgErrorPosition::Original(character)) => {
+            let before: String = statement.chars().take(character.saturating_sub(1)).collect();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{message} (line {line}, column {column} of the statement)")
+        }
+        _ => message,
+    }
+}

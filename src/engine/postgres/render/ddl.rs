@@ -1,0 +1,152 @@
+//! SQL text for single objects. Identifiers are always quoted.
+
+use crate::engine::model::{
+    Column, ColumnAttributes, EnumType, Extension, ForeignKey, Routine, Schema, Sequence, Table, View,
+};
+use crate::engine::postgres::ident::{key, literal, qualified, quote};
+
+/// The table's qualified name in SQL.
+pub fn table_name(table: &Table) -> String {
+    qualified(table.namespace.as_deref().unwrap_or("public"), &table.name)
+}
+
+/// SQL name of the table or view stored under `key` in either schema.
+pub fn relation_name(relation_key: &str, schemas: &[&Schema]) -> String {
+    for schema in schemas {
+        if let Some(table) = schema.tables.get(relation_key) {
+            return table_name(table);
+        }
+        if let Some(view) = schema.views.get(relation_key) {
+            return view_name(view);
+        }
+    }
+    // Keys are built from quoted-where-needed parts, which is valid SQL too.
+    relation_key.to_string()
+}
+
+pub fn view_name(view: &View) -> String {
+    qualified(view.namespace.as_deref().unwrap_or("public"), &view.name)
+}
+
+pub fn enum_name(enum_type: &EnumType) -> String {
+    qualified(&enum_type.namespace, &enum_type.name)
+}
+
+/// How `format_type` spells an enum type in column types (search path
+/// `"$user", public`): bare in `public`, qualified elsewhere.
+pub fn enum_type_spelling(enum_type: &EnumType) -> String {
+    if enum_type.namespace == "public" {
+        crate::engine::postgres::ident::key_part(&enum_type.name)
+    } else {
+        key(&enum_type.namespace, &enum_type.name)
+    }
+}
+
+pub fn sequence_name(sequence: &Sequence) -> String {
+    qualified(&sequence.namespace, &sequence.name)
+}
+
+pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> String {
+    let mut sql = format!("{} {}", quote(&column.name), column.data_type);
+    if let Some(collation) = &column.collation {
+        sql.push_str(&format!(" COLLATE {}", quote(collation)));
+    }
+    if let Some(expression) = &attributes.generated {
+        sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
+    } else if let Some(identity) = attributes.identity {
+        sql.push_str(&format!(" GENERATED {} AS IDENTITY", identity.sql()));
+    } else if let Some(default) = &column.default {
+        sql.push_str(&format!(" DEFAULT {default}"));
+    }
+    if !column.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    sql
+}
+
+pub fn column_list(columns: &[String]) -> String {
+    columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
+}
+
+pub fn constraint_prefix(name: Option<&str>) -> String {
+    name.map(|n| format!("CONSTRAINT {} ", quote(n))).unwrap_or_default()
+}
+
+pub fn foreign_key(fk: &ForeignKey, schemas: &[&Schema]) -> String {
+    let mut sql = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        constraint_prefix(fk.name.as_deref()),
+        column_list(&fk.columns),
+        relation_name(&fk.ref_table, schemas),
+        column_list(&fk.ref_columns)
+    );
+    if fk.match_full {
+        sql.push_str(" MATCH FULL");
+    }
+    sql.push_str(&format!(" ON UPDATE {} ON DELETE {}", fk.on_update.sql(), fk.on_delete.sql()));
+    if fk.deferrable {
+        sql.push_str(" DEFERRABLE");
+        if fk.initially_deferred {
+            sql.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    sql
+}
+
+pub fn comment_text(comment: Option<&str>) -> String {
+    comment.map_or_else(|| "NULL".to_string(), literal)
+}
+
+pub fn create_extension(extension: &Extension) -> String {
+    format!(
+        "CREATE EXTENSION {} WITH SCHEMA {} VERSION {}",
+        quote(&extension.name),
+        quote(&extension.namespace),
+        literal(&extension.version)
+    )
+}
+
+pub fn create_enum(enum_type: &EnumType) -> String {
+    let values: Vec<String> = enum_type.values.iter().map(|v| literal(v)).collect();
+    format!("CREATE TYPE {} AS ENUM ({})", enum_name(enum_type), values.join(", "))
+}
+
+/// The options shared by `CREATE SEQUENCE` and `ALTER SEQUENCE`.
+pub fn sequence_options(sequence: &Sequence) -> String {
+    format!(
+        "AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}",
+        sequence.data_type,
+        sequence.increment,
+        sequence.min_value,
+        sequence.max_value,
+        sequence.start,
+        sequence.cache,
+        if sequence.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+pub fn drop_routine(routine: &Routine) -> String {
+    format!(
+        "DROP {} {}({})",
+        if routine.procedure { "PROCEDURE" } else { "FUNCTION" },
+        qualified(&routine.namespace, &routine.name),
+        routine.identity_arguments
+    )
+}
+
+pub fn create_view(view: &View) -> String {
+    format!(
+        "CREATE {}VIEW {} AS {}",
+        if view.materialized { "MATERIALIZED " } else { "" },
+        view_name(view),
+        view.definition
+    )
+}
+
+pub fn drop_view(view: &View) -> String {
+    format!(
+        "DROP {}VIEW {}",
+        if view.materialized { "MATERIALIZED " } else { "" },
+        view_name(view)
+    )
+}

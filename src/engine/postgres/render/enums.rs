@@ -1,0 +1,124 @@
+//! Enum types: new values are added in place at their position; removing or
+//! reordering values rebuilds the type and converts the columns using it.
+
+use super::ddl::{create_enum, enum_name, enum_type_spelling, table_name};
+use crate::engine::model::{EnumType, Schema};
+use crate::engine::plan::{HazardKind, Statement};
+use crate::engine::postgres::ident::{literal, qualified, quote};
+
+/// Suffix of the name an enum is renamed to while it is rebuilt.
+pub const OLD_SUFFIX: &str = "__tfalchemy_old";
+
+/// How an enum change is carried out.
+pub struct EnumChange {
+    /// `ALTER TYPE … ADD VALUE`; they run before the plan's transaction,
+    /// because a value added in a transaction cannot be used before commit.
+    pub added_values: Vec<Statement>,
+    /// The rebuild, inside the transaction.
+    pub rebuild: Vec<Statement>,
+    /// Dropping the renamed old type, once nothing uses it.
+    pub cleanup: Vec<Statement>,
+    /// Keys of tables whose columns change type (their views must be
+    /// dropped and recreated around it).
+    pub retyped_tables: Vec<String>,
+}
+
+pub fn alter_enum(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schema) -> EnumChange {
+    let mut change = EnumChange {
+        added_values: Vec::new(),
+        rebuild: Vec::new(),
+        cleanup: Vec::new(),
+        retyped_tables: Vec::new(),
+    };
+    if is_subsequence(&from.values, &to.values) {
+        change.added_values = add_values(from, to);
+    } else {
+        rebuild(from, to, live, desired, &mut change);
+    }
+    change
+}
+
+fn is_subsequence(old: &[String], new: &[String]) -> bool {
+    let mut remaining = new.iter();
+    old.iter().all(|value| remaining.any(|v| v == value))
+}
+
+fn add_values(from: &EnumType, to: &EnumType) -> Vec<Statement> {
+    let name = enum_name(to);
+    let mut out = Vec::new();
+    for (position, value) in to.values.iter().enumerate() {
+        if from.values.contains(value) {
+            continue;
+        }
+        // The previous desired value exists by now (kept or just added); at the
+        // front, the next kept value does.
+        let anchor = match position.checked_sub(1).and_then(|p| to.values.get(p)) {
+            Some(previous) => format!(" AFTER {}", literal(previous)),
+            None => match to.values.iter().find(|v| from.values.contains(v)) {
+                Some(next) => format!(" BEFORE {}", literal(next)),
+                None => String::new(),
+            },
+        };
+        out.push(Statement::outside_transaction(format!(
+            "ALTER TYPE {name} ADD VALUE {}{anchor}",
+            literal(value)
+        )));
+    }
+    out
+}
+
+fn rebuild(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schema, change: &mut EnumChange) {
+    let old_name = format!("{}{OLD_SUFFIX}", to.name);
+    let spelling = enum_type_spelling(from);
+    let array_spelling = format!("{spelling}[]");
+    change.rebuild.push(Statement::ddl(format!(
+        "ALTER TYPE {} RENAME TO {}",
+        enum_name(from),
+        quote(&old_name)
+    )));
+    change.rebuild.push(Statement::ddl(create_enum(to)));
+    let new_name = enum_name(to);
+    for (key, table) in &live.tables {
+        // A table that is going away keeps the old type until it is dropped.
+        let Some(kept) = desired.tables.get(key) else {
+            continue;
+        };
+        for column in &table.columns {
+            let array = column.data_type == array_spelling;
+            if column.data_type != spelling && !array {
+                continue;
+            }
+            let column_name = quote(&column.name);
+            let table_sql = table_name(table);
+            if column.default.is_some() {
+                change.rebuild.push(Statement::ddl(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_name} DROP DEFAULT"
+                )));
+            }
+            let (target, text) = if array {
+                (format!("{new_name}[]"), "text[]")
+            } else {
+                (new_name.clone(), "text")
+            };
+            change.rebuild.push(
+                Statement::ddl(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_name} TYPE {target} \
+                     USING {column_name}::{text}::{target}"
+                ))
+                .with_hazard(
+                    HazardKind::MayFailOnExistingRows,
+                    format!("rows of {table_sql} holding a removed value of {new_name} fail the conversion"),
+                ),
+            );
+            if let Some(default) = kept.column(&column.name).and_then(|c| c.default.as_ref()) {
+                change.rebuild.push(Statement::ddl(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_name} SET DEFAULT {default}"
+                )));
+            }
+            change.retyped_tables.push(key.clone());
+        }
+    }
+    change
+        .cleanup
+        .push(Statement::ddl(format!("DROP TYPE {}", qualified(&to.namespace, &old_name))));
+}

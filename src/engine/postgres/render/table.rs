@@ -1,0 +1,267 @@
+//! Tables: create (without foreign keys, which are added once every table
+//! exists) and alter in place.
+
+use super::ddl::{
+    column_definition, column_list, comment_text, constraint_prefix, table_name,
+};
+use crate::engine::diff::{TableChange, TableDiff};
+use crate::engine::model::{Column, ColumnAttributes, Table};
+use crate::engine::plan::{HazardKind, Statement};
+use crate::engine::postgres::ident::quote;
+
+pub fn create_table(table: &Table) -> Vec<Statement> {
+    let mut parts: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column_definition(c, &table.column_attributes(&c.name)))
+        .collect();
+    if let Some(pk) = &table.primary_key {
+        parts.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_prefix(pk.name.as_deref()),
+            column_list(&pk.columns)
+        ));
+    }
+    for unique in &table.uniques {
+        parts.push(format!(
+            "{}UNIQUE ({})",
+            constraint_prefix(unique.name.as_deref()),
+            column_list(&unique.columns)
+        ));
+    }
+    for check in &table.checks {
+        parts.push(format!("{}CHECK {}", constraint_prefix(check.name.as_deref()), check.expression));
+    }
+    for exclusion in &table.exclusions {
+        parts.push(format!("{}{}", constraint_prefix(Some(&exclusion.name)), exclusion.definition));
+    }
+    let unlogged = if table.options.contains("UNLOGGED") { "UNLOGGED " } else { "" };
+    let mut out = vec![Statement::ddl(format!(
+        "CREATE {unlogged}TABLE {} (\n  {}\n)",
+        table_name(table),
+        parts.join(",\n  ")
+    ))];
+    if let Some(comment) = &table.comment {
+        out.push(Statement::ddl(format!(
+            "COMMENT ON TABLE {} IS {}",
+            table_name(table),
+            comment_text(Some(comment))
+        )));
+    }
+    for column in &table.columns {
+        if let Some(comment) = table.column_attributes(&column.name).comment {
+            out.push(column_comment(table, &column.name, Some(&comment)));
+        }
+    }
+    out
+}
+
+fn column_comment(table: &Table, column: &str, comment: Option<&str>) -> Statement {
+    Statement::ddl(format!(
+        "COMMENT ON COLUMN {}.{} IS {}",
+        table_name(table),
+        quote(column),
+        comment_text(comment)
+    ))
+}
+
+fn alter(table: &Table, action: String) -> Statement {
+    Statement::ddl(format!("ALTER TABLE {} {action}", table_name(table)))
+}
+
+fn may_fail(statement: Statement, detail: String) -> Statement {
+    statement.with_hazard(HazardKind::MayFailOnExistingRows, detail)
+}
+
+/// A column is rebuilt (dropped and added) when its generation expression
+/// changes: PostgreSQL 15 cannot alter one in place.
+fn generation_changes(from: &ColumnAttributes, to: &ColumnAttributes) -> bool {
+    from.generated != to.generated
+}
+
+/// In-place statements for everything but foreign keys (handled by the caller).
+/// Order inside a table: drop constraints, drop identities, drop and rebuild
+/// columns, add and alter columns, add constraints, then comments.
+pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
+    let table = &diff.to;
+    let name = table_name(table);
+    let mut drops = Vec::new();
+    let mut columns = Vec::new();
+    let mut adds = Vec::new();
+    let mut comments = Vec::new();
+    let rebuilt: Vec<&str> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::SetColumnAttributes { column, from, to } if generation_changes(from, to) => {
+                Some(column.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    for change in &diff.changes {
+        match change {
+            TableChange::SetPrimaryKey { from, to } => {
+                if let Some(pk) = from.as_ref().and_then(|pk| pk.name.as_ref()) {
+                    drops.push(alter(table, format!("DROP CONSTRAINT {}", quote(pk))));
+                }
+                if let Some(pk) = to {
+                    adds.push(may_fail(
+                        alter(
+                            table,
+                            format!(
+                                "ADD {}PRIMARY KEY ({})",
+                                constraint_prefix(pk.name.as_deref()),
+                                column_list(&pk.columns)
+                            ),
+                        ),
+                        format!("the primary key of {name} must be unique and not null"),
+                    ));
+                }
+            }
+            TableChange::DropUnique(u) => drops.extend(drop_named(table, u.name.as_deref())),
+            TableChange::DropCheck(c) => drops.extend(drop_named(table, c.name.as_deref())),
+            TableChange::DropExclusion(e) => drops.extend(drop_named(table, Some(&e.name))),
+            TableChange::AddUnique(u) => adds.push(may_fail(
+                alter(
+                    table,
+                    format!("ADD {}UNIQUE ({})", constraint_prefix(u.name.as_deref()), column_list(&u.columns)),
+                ),
+                format!("existing rows of {name} must be unique on ({})", u.columns.join(", ")),
+            )),
+            TableChange::AddCheck(c) => adds.push(may_fail(
+                alter(table, format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression)),
+                format!("existing rows of {name} must satisfy CHECK {}", c.expression),
+            )),
+            TableChange::AddExclusion(e) => adds.push(may_fail(
+                alter(table, format!("ADD {}{}", constraint_prefix(Some(&e.name)), e.definition)),
+                format!("existing rows of {name} must satisfy {}", e.definition),
+            )),
+            TableChange::DropColumn(column) => drops.push(drop_column(table, column, &diff.from)),
+            TableChange::AddColumn(column) => {
+                columns.push(add_column(table, column));
+                if let Some(comment) = table.column_attributes(&column.name).comment {
+                    comments.push(column_comment(table, &column.name, Some(&comment)));
+                }
+            }
+            TableChange::AlterColumn { from, to } if !rebuilt.contains(&to.name.as_str()) => {
+                columns.extend(alter_column(table, from, to));
+            }
+            TableChange::AlterColumn { .. } => {}
+            TableChange::SetColumnAttributes { column, from, to } => {
+                let Some(definition) = table.column(column) else {
+                    continue;
+                };
+                if generation_changes(from, to) {
+                    if let Some(old) = diff.from.column(column) {
+                        drops.push(drop_column(table, old, &diff.from));
+                    }
+                    columns.push(add_column(table, definition));
+                    if to.comment.is_some() {
+                        comments.push(column_comment(table, column, to.comment.as_deref()));
+                    }
+                    continue;
+                }
+                match (from.identity, to.identity) {
+                    (Some(_), None) => {
+                        drops.push(alter(table, format!("ALTER COLUMN {} DROP IDENTITY", quote(column))))
+                    }
+                    (None, Some(identity)) => columns.push(alter(
+                        table,
+                        format!("ALTER COLUMN {} ADD GENERATED {} AS IDENTITY", quote(column), identity.sql()),
+                    )),
+                    (Some(a), Some(b)) if a != b => columns.push(alter(
+                        table,
+                        format!("ALTER COLUMN {} SET GENERATED {}", quote(column), b.sql()),
+                    )),
+                    _ => {}
+                }
+                if from.comment != to.comment {
+                    comments.push(column_comment(table, column, to.comment.as_deref()));
+                }
+            }
+            TableChange::SetOptions { to, .. } => {
+                let logged = if to.iter().any(|o| o == "UNLOGGED") { "UNLOGGED" } else { "LOGGED" };
+                columns.push(alter(table, format!("SET {logged}")));
+            }
+            TableChange::SetComment { to, .. } => comments.push(Statement::ddl(format!(
+                "COMMENT ON TABLE {name} IS {}",
+                comment_text(to.as_deref())
+            ))),
+            TableChange::AddForeignKey(_) | TableChange::DropForeignKey(_) => {}
+        }
+    }
+    drops.into_iter().chain(columns).chain(adds).chain(comments).collect()
+}
+
+fn drop_named(table: &Table, name: Option<&str>) -> Option<Statement> {
+    name.map(|n| alter(table, format!("DROP CONSTRAINT {}", quote(n))))
+}
+
+fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
+    let statement = alter(table, format!("DROP COLUMN {}", quote(&column.name)));
+    if from.column_attributes(&column.name).generated.is_some() {
+        // A generated column holds nothing that cannot be computed again.
+        return statement;
+    }
+    statement.with_hazard(
+        HazardKind::DropsColumn,
+        format!("drops column {}.{} and its values", table_name(table), quote(&column.name)),
+    )
+}
+
+fn add_column(table: &Table, column: &Column) -> Statement {
+    let attributes = table.column_attributes(&column.name);
+    let statement = alter(table, format!("ADD COLUMN {}", column_definition(column, &attributes)));
+    let filled = column.default.is_some() || attributes.identity.is_some() || attributes.generated.is_some();
+    if !column.nullable && !filled {
+        return may_fail(
+            statement,
+            format!("{} is NOT NULL without a default: the table must be empty", quote(&column.name)),
+        );
+    }
+    statement
+}
+
+fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
+    let column = quote(&to.name);
+    let mut out = Vec::new();
+    let retyped = from.data_type != to.data_type || from.collation != to.collation;
+    if retyped {
+        if from.default.is_some() {
+            out.push(alter(table, format!("ALTER COLUMN {column} DROP DEFAULT")));
+        }
+        let collate = to
+            .collation
+            .as_ref()
+            .map(|c| format!(" COLLATE {}", quote(c)))
+            .unwrap_or_default();
+        out.push(may_fail(
+            alter(
+                table,
+                format!("ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}", to.data_type, to.data_type),
+            ),
+            format!("existing values of {column} must convert to {}", to.data_type),
+        ));
+    }
+    // A retype dropped the old default, so the new one is set again.
+    let default_changed = from.default != to.default;
+    match &to.default {
+        Some(default) if default_changed || retyped => {
+            out.push(alter(table, format!("ALTER COLUMN {column} SET DEFAULT {default}")))
+        }
+        None if default_changed && !retyped => out.push(alter(table, format!("ALTER COLUMN {column} DROP DEFAULT"))),
+        _ => {}
+    }
+    if from.nullable != to.nullable {
+        out.push(if to.nullable {
+            alter(table, format!("ALTER COLUMN {column} DROP NOT NULL"))
+        } else {
+            may_fail(
+                alter(table, format!("ALTER COLUMN {column} SET NOT NULL")),
+                format!("existing rows must have a value in {column}"),
+            )
+        });
+    }
+    out
+}
