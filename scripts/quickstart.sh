@@ -30,6 +30,11 @@ terraform="$(scripts/install-terraform.sh --print-path)"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 "$terraform" version 2>/dev/null | head -n 1
 
+step "Python with SQLAlchemy (the models' interpreter)"
+TFALCHEMY_SKIP_SQLA14=1 scripts/install-python.sh
+export TF_VAR_python="$TOOLS_DIR/sqla2/bin/python"
+"$TF_VAR_python" -c 'import sqlalchemy; print("SQLAlchemy", sqlalchemy.__version__)'
+
 step "Installing the provider into the local mirror $MIRROR_DIR"
 version="$(crate_version)"
 rm -rf "$QUICKSTART_DIR"
@@ -49,7 +54,8 @@ provider_installation {
 CONFIG
 export TF_CLI_CONFIG_FILE="$CLI_CONFIG"
 export TF_DATA_DIR="$WORK_DIR/.terraform"
-cp examples/quickstart/main.tf examples/quickstart/schema.sql "$WORK_DIR/"
+cp -R examples/quickstart/. "$WORK_DIR/"
+rm -f "$WORK_DIR"/app.db "$WORK_DIR"/terraform.tfstate*
 echo "terraform-provider-sqlalchemy v$version"
 
 # Colours only for a terminal, not for a log file or CI.
@@ -60,7 +66,7 @@ cd "$WORK_DIR"
 step "terraform init"
 "$terraform" init -input=false "${color_flag[@]}"
 
-step "terraform plan: the SQL that will create the schema in app.db"
+step "terraform plan: the SQL that will create the models' schema in app.db"
 "$terraform" plan -input=false "${color_flag[@]}" -out=quickstart.tfplan
 
 step "terraform apply: runs exactly that plan"
@@ -85,7 +91,7 @@ fi
 
 cat <<DONE
 
-Done. To keep going, edit $WORK_DIR/schema.sql and run:
+Done. To keep going, edit the models in $WORK_DIR/blog/models (add a column, an index) and run:
   export TF_CLI_CONFIG_FILE=$CLI_CONFIG TF_DATA_DIR=$TF_DATA_DIR
   $terraform -chdir=$WORK_DIR plan
 DONE

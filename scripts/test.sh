@@ -29,4 +29,5 @@ report_service() {
 report_service PostgreSQL 127.0.0.1 5432
 report_service MariaDB 127.0.0.1 3306
 
-exec cargo test --locked --all-targets "$@"
+# --no-fail-fast: one failing test binary must not hide the results of the others.
+exec cargo test --locked --all-targets --no-fail-fast "$@"

@@ -53,6 +53,8 @@ impl PgDb {
             return;
         }
         let mut conn = self.connect().await;
+        // As pg_dump does: functions may name tables created after them.
+        conn.execute("SET check_function_bodies = off").await.expect("set");
         conn.execute(sqlx::raw_sql(sql)).await.expect(sql);
         conn.close().await.expect("close");
     }
@@ -203,7 +205,11 @@ async fn create_from_nothing_and_drop_everything() {
         kept: &[],
     })
     .await;
-    let hazards: Vec<HazardKind> = plan.statements.iter().flat_map(|s| s.hazards.iter().map(|h| h.kind)).collect();
+    let hazards: Vec<HazardKind> = plan
+        .statements
+        .iter()
+        .flat_map(|s| s.hazards.iter().map(|h| h.kind))
+        .collect();
     assert!(hazards.contains(&HazardKind::DropsTable), "{hazards:?}");
 }
 
@@ -233,7 +239,11 @@ async fn enum_values_are_added_in_place_at_their_position() {
             "ALTER TYPE \"public\".\"mood\" ADD VALUE 'ecstatic' AFTER 'happy'",
         ]
     );
-    assert!(plan.statements.iter().filter(|s| s.sql.contains("ADD VALUE")).all(|s| !s.in_transaction));
+    assert!(plan
+        .statements
+        .iter()
+        .filter(|s| s.sql.contains("ADD VALUE"))
+        .all(|s| !s.in_transaction));
     insta::assert_snapshot!(render_plan(&plan));
 }
 
@@ -555,7 +565,9 @@ async fn invalid_desired_sql_names_the_statement_and_position() {
         }
         other => panic!("unexpected error: {other}"),
     }
-    let syntax = engine::plan(&db.url, None, "CREATE TABEL x (a int)").await.expect_err("must fail");
+    let syntax = engine::plan(&db.url, None, "CREATE TABEL x (a int)")
+        .await
+        .expect_err("must fail");
     assert!(syntax.to_string().contains("syntax error"), "{syntax}");
 }
 
@@ -563,7 +575,9 @@ async fn invalid_desired_sql_names_the_statement_and_position() {
 async fn server_urls_never_leak_the_password() {
     let url = DatabaseUrl::parse("postgresql://postgres:s3cr3t-pw@127.0.0.1:1/postgres").expect("url");
     for err in [
-        engine::plan(&url, None, "CREATE TABLE a (x int)").await.expect_err("unreachable"),
+        engine::plan(&url, None, "CREATE TABLE a (x int)")
+            .await
+            .expect_err("unreachable"),
         engine::inspect(&url).await.expect_err("unreachable"),
         engine::apply(&url, Some(&url), "", &[]).await.expect_err("unreachable"),
     ] {
@@ -579,7 +593,9 @@ async fn apply_refuses_a_plan_the_database_no_longer_matches() {
     let desired = "CREATE TABLE a (x int);";
     let plan = engine::plan(&db.url, None, desired).await.expect("plan");
     db.execute("CREATE TABLE a (x int, y int);").await;
-    let err = engine::apply(&db.url, None, desired, &plan.sql()).await.expect_err("changed");
+    let err = engine::apply(&db.url, None, desired, &plan.sql())
+        .await
+        .expect_err("changed");
     assert!(matches!(err, EngineError::ChangedSincePlan { .. }), "{err}");
 }
 
@@ -607,7 +623,9 @@ async fn failed_apply_rolls_everything_back() {
     db.execute("CREATE TABLE a (x int); INSERT INTO a VALUES (NULL);").await;
     let desired = "CREATE TABLE a (x int NOT NULL); CREATE TABLE b (y int);";
     let plan = engine::plan(&db.url, None, desired).await.expect("plan");
-    let err = engine::apply(&db.url, None, desired, &plan.sql()).await.expect_err("null row");
+    let err = engine::apply(&db.url, None, desired, &plan.sql())
+        .await
+        .expect_err("null row");
     assert!(matches!(err, EngineError::Apply { .. }), "{err}");
     let live = engine::inspect(&db.url).await.expect("inspect");
     assert!(!live.tables.contains_key("public.b"), "the transaction must roll back");
@@ -626,7 +644,9 @@ async fn dev_database_is_left_empty_and_must_start_empty() {
         .await
         .expect_err("not empty");
     assert!(err.to_string().contains("public.leftover"), "{err}");
-    let err = engine::normalize(Dialect::Postgres, None, "").await.expect_err("no server");
+    let err = engine::normalize(Dialect::Postgres, None, "")
+        .await
+        .expect_err("no server");
     assert!(err.to_string().contains("dev_url"), "{err}");
 }
 

@@ -21,8 +21,14 @@ pub enum Change {
     CreateTable(Table),
     DropTable(Table),
     AlterTable(Box<TableDiff>),
-    CreateIndex { table: String, index: Index },
-    DropIndex { table: String, index: Index },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
     CreateView(View),
     DropView(View),
     CreateTrigger(Trigger),
@@ -31,17 +37,29 @@ pub enum Change {
     DropNamespace(Namespace),
     CreateExtension(Extension),
     DropExtension(Extension),
-    AlterExtension { from: Extension, to: Extension },
+    AlterExtension {
+        from: Extension,
+        to: Extension,
+    },
     CreateEnum(EnumType),
     DropEnum(EnumType),
-    AlterEnum { from: EnumType, to: EnumType },
+    AlterEnum {
+        from: EnumType,
+        to: EnumType,
+    },
     CreateSequence(Sequence),
     DropSequence(Sequence),
-    AlterSequence { from: Sequence, to: Sequence },
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
     CreateRoutine(Routine),
     DropRoutine(Routine),
     /// Same name and identity arguments, different definition.
-    ReplaceRoutine { from: Routine, to: Routine },
+    ReplaceRoutine {
+        from: Routine,
+        to: Routine,
+    },
 }
 
 /// An existing table whose definition (other than its indexes) differs.
@@ -118,13 +136,19 @@ impl Change {
             Change::CreateSequence(q) => format!("sequence {}.{} is missing", q.namespace, q.name),
             Change::DropSequence(q) => format!("sequence {}.{} is not in the desired schema", q.namespace, q.name),
             Change::AlterSequence { to, .. } => format!("sequence {}.{} differs", to.namespace, to.name),
-            Change::CreateRoutine(r) => format!("routine {}.{}({}) is missing", r.namespace, r.name, r.identity_arguments),
+            Change::CreateRoutine(r) => format!(
+                "routine {}.{}({}) is missing",
+                r.namespace, r.name, r.identity_arguments
+            ),
             Change::DropRoutine(r) => format!(
                 "routine {}.{}({}) is not in the desired schema",
                 r.namespace, r.name, r.identity_arguments
             ),
             Change::ReplaceRoutine { to, .. } => {
-                format!("routine {}.{}({}) differs", to.namespace, to.name, to.identity_arguments)
+                format!(
+                    "routine {}.{}({}) differs",
+                    to.namespace, to.name, to.identity_arguments
+                )
             }
         }
     }

@@ -35,7 +35,9 @@ pub async fn apply(
     lock(&mut conn, &label).await?;
     let result = apply_locked(&mut conn, url, dev, desired_sql, expected).await;
     // Closing the session releases the lock even if the unlock fails.
-    let _ = conn.execute(sqlx::query("SELECT pg_advisory_unlock($1)").bind(APPLY_LOCK_KEY)).await;
+    let _ = conn
+        .execute(sqlx::query("SELECT pg_advisory_unlock($1)").bind(APPLY_LOCK_KEY))
+        .await;
     let _ = conn.close().await;
     result
 }
@@ -139,7 +141,10 @@ async fn execute(conn: &mut PgConnection, label: &str, index: usize, statement: 
                 url: label.to_string(),
                 index: index + 1,
                 statement: statement.sql.clone(),
-                reason: format!("the check returned {} violation(s), so nothing was committed", rows.len()),
+                reason: format!(
+                    "the check returned {} violation(s), so nothing was committed",
+                    rows.len()
+                ),
             });
         }
         return Ok(());

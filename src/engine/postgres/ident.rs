@@ -26,10 +26,7 @@ pub fn key(namespace: &str, name: &str) -> String {
 
 /// One part of a key: `name` as is when it is a plain lower-case word, else quoted.
 pub fn key_part(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');

@@ -62,7 +62,13 @@ async fn normalize_in_dev(dev: &DatabaseUrl, desired_sql: &str) -> Result<Schema
 /// What a database holds beyond `public` and `plpgsql`, which every new one has.
 fn objects_beyond_a_new_database(schema: &Schema) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    found.extend(schema.namespaces.keys().filter(|n| *n != "public").map(|n| format!("schema {n}")));
+    found.extend(
+        schema
+            .namespaces
+            .keys()
+            .filter(|n| *n != "public")
+            .map(|n| format!("schema {n}")),
+    );
     found.extend(
         schema
             .extensions
@@ -117,7 +123,11 @@ async fn normalize_in_temporary(target: &DatabaseUrl, desired_sql: &str) -> Resu
 fn temporary_name() -> String {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u32(std::process::id());
-    format!("{TEMPORARY_DATABASE_PREFIX}{}_{:016x}", std::process::id(), hasher.finish())
+    format!(
+        "{TEMPORARY_DATABASE_PREFIX}{}_{:016x}",
+        std::process::id(),
+        hasher.finish()
+    )
 }
 
 async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), sqlx::Error> {
@@ -153,7 +163,15 @@ impl Drop for DropGuard {
 }
 
 /// Runs the statements one at a time so a failure names its statement.
+/// Function bodies are checked when called, not when created (as pg_dump
+/// does), so a function may read a table created after it.
 async fn run_script(conn: &mut PgConnection, label: &str, sql: &str) -> Result<(), EngineError> {
+    conn.execute("SET check_function_bodies = off")
+        .await
+        .map_err(|e| EngineError::Connect {
+            url: label.to_string(),
+            reason: database_message(&e),
+        })?;
     for (position, statement) in split_statements(sql).iter().enumerate() {
         conn.execute(sqlx::raw_sql(statement.text))
             .await

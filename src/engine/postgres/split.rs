@@ -46,9 +46,8 @@ pub fn split_statements(sql: &str) -> Vec<ScriptStatement<'_>> {
                     .find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
                     .map_or(sql.len(), |n| i + n);
                 let word = sql[i..word_end].to_ascii_uppercase();
-                if word == "ATOMIC" && previous_word == "BEGIN" {
-                    depth += 1;
-                } else if depth > 0 && word == "CASE" {
+                let opens_block = word == "ATOMIC" && previous_word == "BEGIN";
+                if opens_block || (depth > 0 && word == "CASE") {
                     depth += 1;
                 } else if depth > 0 && word == "END" {
                     depth -= 1;

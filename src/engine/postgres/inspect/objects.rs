@@ -123,7 +123,11 @@ pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
 
 /// Views and materialized views, with the relations their queries read.
 /// Adds the views to `relations` (triggers may be on views).
-pub async fn views(catalog: &mut Catalog<'_>, schema: &mut Schema, relations: &mut RelationKeys) -> Result<(), EngineError> {
+pub async fn views(
+    catalog: &mut Catalog<'_>,
+    schema: &mut Schema,
+    relations: &mut RelationKeys,
+) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
                 c.relkind = 'm' AS materialized, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, \
@@ -214,7 +218,11 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
     Ok(())
 }
 
-pub async fn triggers(catalog: &mut Catalog<'_>, schema: &mut Schema, relations: &RelationKeys) -> Result<(), EngineError> {
+pub async fn triggers(
+    catalog: &mut Catalog<'_>,
+    schema: &mut Schema,
+    relations: &RelationKeys,
+) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT t.tgrelid::int8 AS oid, t.tgname::text AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition \
          FROM pg_catalog.pg_trigger t \

@@ -174,10 +174,7 @@ pub async fn constraints(
                 name: Some(name),
             }),
             "c" => table.checks.push(Check {
-                expression: definition
-                    .strip_prefix("CHECK ")
-                    .unwrap_or(&definition)
-                    .to_string(),
+                expression: definition.strip_prefix("CHECK ").unwrap_or(&definition).to_string(),
                 name: Some(name),
             }),
             "x" => table.exclusions.push(Exclusion { name, definition }),
@@ -187,7 +184,11 @@ pub async fn constraints(
     Ok(())
 }
 
-fn read_foreign_key(row: &sqlx::postgres::PgRow, name: String, columns: Vec<String>) -> Result<ForeignKey, sqlx::Error> {
+fn read_foreign_key(
+    row: &sqlx::postgres::PgRow,
+    name: String,
+    columns: Vec<String>,
+) -> Result<ForeignKey, sqlx::Error> {
     let ref_ns: String = row.try_get("ref_ns")?;
     let ref_name: String = row.try_get("ref_name")?;
     let action = |code: String| match code.as_str() {

@@ -83,7 +83,11 @@ pub fn foreign_key(fk: &ForeignKey, schemas: &[&Schema]) -> String {
     if fk.match_full {
         sql.push_str(" MATCH FULL");
     }
-    sql.push_str(&format!(" ON UPDATE {} ON DELETE {}", fk.on_update.sql(), fk.on_delete.sql()));
+    sql.push_str(&format!(
+        " ON UPDATE {} ON DELETE {}",
+        fk.on_update.sql(),
+        fk.on_delete.sql()
+    ));
     if fk.deferrable {
         sql.push_str(" DEFERRABLE");
         if fk.initially_deferred {

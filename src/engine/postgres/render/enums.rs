@@ -110,7 +110,12 @@ fn rebuild(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schema, chan
                     format!("rows of {table_sql} holding a removed value of {new_name} fail the conversion"),
                 ),
             );
-            if let Some(default) = kept.column(&column.name).and_then(|c| c.default.as_ref()) {
+            // A changed default is set by the table's own changes later.
+            let unchanged_default = kept
+                .column(&column.name)
+                .and_then(|c| c.default.as_ref())
+                .filter(|d| Some(*d) == column.default.as_ref());
+            if let Some(default) = unchanged_default {
                 change.rebuild.push(Statement::ddl(format!(
                     "ALTER TABLE {table_sql} ALTER COLUMN {column_name} SET DEFAULT {default}"
                 )));
@@ -118,7 +123,8 @@ fn rebuild(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schema, chan
             change.retyped_tables.push(key.clone());
         }
     }
-    change
-        .cleanup
-        .push(Statement::ddl(format!("DROP TYPE {}", qualified(&to.namespace, &old_name))));
+    change.cleanup.push(Statement::ddl(format!(
+        "DROP TYPE {}",
+        qualified(&to.namespace, &old_name)
+    )));
 }

@@ -17,7 +17,7 @@ mod views;
 use std::collections::BTreeSet;
 
 use crate::engine::diff::{Change, TableChange};
-use crate::engine::model::{Schema, Sequence, Table, Trigger, View};
+use crate::engine::model::{Index, Schema, Sequence, Table, Trigger, View};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{key, key_part, literal, quote};
 
@@ -86,12 +86,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             _ => None,
         })
         .collect();
-    views_to_create.extend(
-        views_to_drop
-            .iter()
-            .filter(|k| desired.views.contains_key(*k))
-            .cloned(),
-    );
+    views_to_create.extend(views_to_drop.iter().filter(|k| desired.views.contains_key(*k)).cloned());
 
     // Triggers: changed ones, and those on views dropped above.
     let mut triggers_to_drop: BTreeSet<String> = BTreeSet::new();
@@ -195,7 +190,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     }
     for change in changes {
         match change {
-            Change::CreateNamespace(n) => prerequisites.push(Statement::ddl(format!("CREATE SCHEMA {}", quote(&n.name)))),
+            Change::CreateNamespace(n) => {
+                prerequisites.push(Statement::ddl(format!("CREATE SCHEMA {}", quote(&n.name))))
+            }
             Change::CreateExtension(e) => prerequisites.push(Statement::ddl(create_extension(e))),
             Change::AlterExtension { from, to } => {
                 if from.namespace != to.namespace {
@@ -260,10 +257,10 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     // Tables.
     for change in changes {
         if let Change::DropTable(t) = change {
-            tables.push(
-                Statement::ddl(format!("DROP TABLE {}", table_name(t)))
-                    .with_hazard(HazardKind::DropsTable, format!("drops table {} and its rows", table_name(t))),
-            );
+            tables.push(Statement::ddl(format!("DROP TABLE {}", table_name(t))).with_hazard(
+                HazardKind::DropsTable,
+                format!("drops table {} and its rows", table_name(t)),
+            ));
         }
     }
     for change in changes {
@@ -294,15 +291,19 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
                 for c in &d.changes {
                     if let TableChange::AddForeignKey(fk) = c {
                         foreign_keys.push(
-                            Statement::ddl(format!("ALTER TABLE {} ADD {}", table_name(&d.to), foreign_key(fk, &schemas)))
-                                .with_hazard(
-                                    HazardKind::MayFailOnExistingRows,
-                                    format!(
-                                        "existing rows of {} must reference existing rows of {}",
-                                        table_name(&d.to),
-                                        relation_name(&fk.ref_table, &schemas)
-                                    ),
+                            Statement::ddl(format!(
+                                "ALTER TABLE {} ADD {}",
+                                table_name(&d.to),
+                                foreign_key(fk, &schemas)
+                            ))
+                            .with_hazard(
+                                HazardKind::MayFailOnExistingRows,
+                                format!(
+                                    "existing rows of {} must reference existing rows of {}",
+                                    table_name(&d.to),
+                                    relation_name(&fk.ref_table, &schemas)
                                 ),
+                            ),
                         );
                     }
                 }
@@ -314,13 +315,10 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let mut finish_all = foreign_keys;
     finish_all.append(&mut finish);
     for change in changes {
-        if let Change::CreateIndex { index, .. } = change {
-            let unique = if index.unique { "UNIQUE " } else { "" };
-            let definition = index.definition.as_deref().unwrap_or_default();
-            finish_all.push(Statement::ddl(format!(
-                "CREATE {unique}INDEX {} ON {definition}",
-                quote(&index.name)
-            )));
+        match change {
+            Change::CreateIndex { index, .. } => finish_all.push(create_index(index)),
+            Change::CreateTable(t) => finish_all.extend(t.indexes.values().map(create_index)),
+            _ => {}
         }
     }
     let create_names: BTreeSet<&str> = views_to_create.iter().map(String::as_str).collect();
@@ -390,6 +388,12 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         return before_transaction;
     }
     before_transaction.into_iter().chain(in_transaction).collect()
+}
+
+fn create_index(index: &Index) -> Statement {
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let definition = index.definition.as_deref().unwrap_or_default();
+    Statement::ddl(format!("CREATE {unique}INDEX {} ON {definition}", quote(&index.name)))
 }
 
 fn owned_by(sequence: &Sequence, desired: &Schema) -> Statement {

@@ -1,9 +1,7 @@
 //! Tables: create (without foreign keys, which are added once every table
 //! exists) and alter in place.
 
-use super::ddl::{
-    column_definition, column_list, comment_text, constraint_prefix, table_name,
-};
+use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, table_name};
 use crate::engine::diff::{TableChange, TableDiff};
 use crate::engine::model::{Column, ColumnAttributes, Table};
 use crate::engine::plan::{HazardKind, Statement};
@@ -30,12 +28,24 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
         ));
     }
     for check in &table.checks {
-        parts.push(format!("{}CHECK {}", constraint_prefix(check.name.as_deref()), check.expression));
+        parts.push(format!(
+            "{}CHECK {}",
+            constraint_prefix(check.name.as_deref()),
+            check.expression
+        ));
     }
     for exclusion in &table.exclusions {
-        parts.push(format!("{}{}", constraint_prefix(Some(&exclusion.name)), exclusion.definition));
+        parts.push(format!(
+            "{}{}",
+            constraint_prefix(Some(&exclusion.name)),
+            exclusion.definition
+        ));
     }
-    let unlogged = if table.options.contains("UNLOGGED") { "UNLOGGED " } else { "" };
+    let unlogged = if table.options.contains("UNLOGGED") {
+        "UNLOGGED "
+    } else {
+        ""
+    };
     let mut out = vec![Statement::ddl(format!(
         "CREATE {unlogged}TABLE {} (\n  {}\n)",
         table_name(table),
@@ -125,16 +135,26 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
             TableChange::AddUnique(u) => adds.push(may_fail(
                 alter(
                     table,
-                    format!("ADD {}UNIQUE ({})", constraint_prefix(u.name.as_deref()), column_list(&u.columns)),
+                    format!(
+                        "ADD {}UNIQUE ({})",
+                        constraint_prefix(u.name.as_deref()),
+                        column_list(&u.columns)
+                    ),
                 ),
                 format!("existing rows of {name} must be unique on ({})", u.columns.join(", ")),
             )),
             TableChange::AddCheck(c) => adds.push(may_fail(
-                alter(table, format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression)),
+                alter(
+                    table,
+                    format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression),
+                ),
                 format!("existing rows of {name} must satisfy CHECK {}", c.expression),
             )),
             TableChange::AddExclusion(e) => adds.push(may_fail(
-                alter(table, format!("ADD {}{}", constraint_prefix(Some(&e.name)), e.definition)),
+                alter(
+                    table,
+                    format!("ADD {}{}", constraint_prefix(Some(&e.name)), e.definition),
+                ),
                 format!("existing rows of {name} must satisfy {}", e.definition),
             )),
             TableChange::DropColumn(column) => drops.push(drop_column(table, column, &diff.from)),
@@ -168,7 +188,11 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                     }
                     (None, Some(identity)) => columns.push(alter(
                         table,
-                        format!("ALTER COLUMN {} ADD GENERATED {} AS IDENTITY", quote(column), identity.sql()),
+                        format!(
+                            "ALTER COLUMN {} ADD GENERATED {} AS IDENTITY",
+                            quote(column),
+                            identity.sql()
+                        ),
                     )),
                     (Some(a), Some(b)) if a != b => columns.push(alter(
                         table,
@@ -181,7 +205,11 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                 }
             }
             TableChange::SetOptions { to, .. } => {
-                let logged = if to.iter().any(|o| o == "UNLOGGED") { "UNLOGGED" } else { "LOGGED" };
+                let logged = if to.iter().any(|o| o == "UNLOGGED") {
+                    "UNLOGGED"
+                } else {
+                    "LOGGED"
+                };
                 columns.push(alter(table, format!("SET {logged}")));
             }
             TableChange::SetComment { to, .. } => comments.push(Statement::ddl(format!(
@@ -206,7 +234,11 @@ fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
     }
     statement.with_hazard(
         HazardKind::DropsColumn,
-        format!("drops column {}.{} and its values", table_name(table), quote(&column.name)),
+        format!(
+            "drops column {}.{} and its values",
+            table_name(table),
+            quote(&column.name)
+        ),
     )
 }
 
@@ -217,7 +249,10 @@ fn add_column(table: &Table, column: &Column) -> Statement {
     if !column.nullable && !filled {
         return may_fail(
             statement,
-            format!("{} is NOT NULL without a default: the table must be empty", quote(&column.name)),
+            format!(
+                "{} is NOT NULL without a default: the table must be empty",
+                quote(&column.name)
+            ),
         );
     }
     statement
@@ -239,7 +274,10 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
         out.push(may_fail(
             alter(
                 table,
-                format!("ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}", to.data_type, to.data_type),
+                format!(
+                    "ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}",
+                    to.data_type, to.data_type
+                ),
             ),
             format!("existing values of {column} must convert to {}", to.data_type),
         ));
