@@ -50,10 +50,20 @@ fn models_are_planned_applied_and_then_stable() {
     let state = workspace.show_state();
     let data = common::state_json::state_values(&state, "data.sqlalchemy_models.app");
     assert_eq!(strings(&data["tables"]), vec!["customers", "orders"]);
-    assert!(common::state_json::is_sha256_hex(&data["sha256"]), "sha256 is {}", data["sha256"]);
+    assert!(
+        common::state_json::is_sha256_hex(&data["sha256"]),
+        "sha256 is {}",
+        data["sha256"]
+    );
     let sources = data["sources"].as_array().expect("sources");
-    let customers = sources.iter().find(|s| s["table"] == "customers").expect("customers source");
-    assert!(customers["file"].as_str().unwrap().ends_with("customers.py"), "{customers}");
+    let customers = sources
+        .iter()
+        .find(|s| s["table"] == "customers")
+        .expect("customers source");
+    assert!(
+        customers["file"].as_str().unwrap().ends_with("customers.py"),
+        "{customers}"
+    );
     assert_eq!(customers["line"], 7, "the `class Customer` line");
 }
 
@@ -68,7 +78,10 @@ fn a_model_change_plans_exactly_that_change() {
         "    total_cents: Mapped[int] = mapped_column(Integer, server_default=\"0\")\n",
         "    total_cents: Mapped[int] = mapped_column(Integer, server_default=\"0\")\n    note: Mapped[str | None] = mapped_column(String(200), index=True)\n",
     );
-    let changed = changed.replace("from sqlalchemy import ForeignKey, Integer", "from sqlalchemy import ForeignKey, Integer, String");
+    let changed = changed.replace(
+        "from sqlalchemy import ForeignKey, Integer",
+        "from sqlalchemy import ForeignKey, Integer, String",
+    );
     assert_ne!(source, changed, "the fixture changed shape; update this test");
     std::fs::write(&orders, changed).unwrap();
 
@@ -94,7 +107,11 @@ fn models_from_a_path_work_like_a_module() {
     let workspace = Workspace::new();
     copy_model_fixture("shop", workspace.workdir());
     let db = workspace.sqlite("app");
-    workspace.write_main_tf(&shop_config(&db.url(), "sqlite", "path = \"${path.module}/shop/models\""));
+    workspace.write_main_tf(&shop_config(
+        &db.url(),
+        "sqlite",
+        "path = \"${path.module}/shop/models\"",
+    ));
     workspace.init().success();
     workspace.apply().success();
     assert!(db.has_table("customers"));
@@ -119,7 +136,14 @@ fn a_module_that_raises_is_an_error_with_the_exception_and_its_line() {
     copy_model_fixture("shop", workspace.workdir());
     let customers = workspace.workdir().join("shop/models/customers.py");
     let source = std::fs::read_to_string(&customers).unwrap();
-    std::fs::write(&customers, source.replace("from .base import Base\n", "from .base import Base\n\nraise RuntimeError(\"settings missing\")\n")).unwrap();
+    std::fs::write(
+        &customers,
+        source.replace(
+            "from .base import Base\n",
+            "from .base import Base\n\nraise RuntimeError(\"settings missing\")\n",
+        ),
+    )
+    .unwrap();
     let db = workspace.sqlite("app");
     workspace.write_main_tf(&shop_config(&db.url(), "sqlite", "module = \"shop.models\""));
     workspace.init().success();
@@ -142,7 +166,11 @@ fn no_models_is_an_error_not_an_empty_schema() {
     db.execute("CREATE TABLE keep_me (id INTEGER PRIMARY KEY);");
     workspace.write_main_tf(&shop_config(&db.url(), "sqlite", "module = \"empty\""));
     workspace.init().success();
-    workspace.plan().failure().contains("Could not export the SQLAlchemy models").hides_sql("DROP");
+    workspace
+        .plan()
+        .failure()
+        .contains("Could not export the SQLAlchemy models")
+        .hides_sql("DROP");
     assert!(db.has_table("keep_me"));
 }
 
@@ -176,5 +204,9 @@ fn a_missing_interpreter_says_what_to_set() {
         .render();
     workspace.write_main_tf(&config);
     workspace.init().success();
-    workspace.plan().failure().contains("/nonexistent/python").contains("python");
+    workspace
+        .plan()
+        .failure()
+        .contains("/nonexistent/python")
+        .contains("python");
 }

@@ -409,3 +409,31 @@ fn resources_fall_back_to_the_provider_url() {
     assert_eq!(db.tables(), ["settings"]);
     workspace.plan().no_changes();
 }
+
+#[test]
+fn a_saved_plan_is_refused_when_the_database_changed_since() {
+    let (workspace, db) = applied_blog();
+    workspace.write_main_tf(&schema_config(
+        &db.url(),
+        &format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n"),
+    ));
+    let (plan, plan_file) = workspace.plan_to_file("stale.tfplan");
+    plan.changes().shows_sql("CREATE TABLE \"tags\"");
+    // Someone else changes the database between plan and apply.
+    db.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY);");
+    workspace
+        .apply_plan_file(&plan_file)
+        .failure()
+        .contains("The database changed since Terraform read it")
+        .contains("Run `terraform plan` again");
+    assert!(!db.has_table("tags"), "nothing of the stale plan may run");
+    assert!(db.has_table("audit"));
+    // A fresh plan takes the change into account and converges.
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("DROP TABLE \"audit\"")
+        .shows_sql("CREATE TABLE \"tags\"");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+}

@@ -665,3 +665,49 @@ async fn plans_are_deterministic_and_schema_sql_recreates_the_schema() {
     let copied = engine::inspect(&copy.url).await.expect("inspect");
     assert_eq!(schema_hash(&copied), schema_hash(&live));
 }
+
+#[tokio::test]
+async fn views_that_only_gain_columns_are_replaced_in_place() {
+    let plan = converge(&Case {
+        name: "replace view",
+        current: "CREATE TABLE t (a int, b int);
+                  CREATE VIEW base AS SELECT a FROM t;
+                  CREATE VIEW reader AS SELECT a FROM base;",
+        seed: "",
+        desired: "CREATE TABLE t (a int, b int);
+                  CREATE VIEW base AS SELECT a, b FROM t WHERE a > 0;
+                  CREATE VIEW reader AS SELECT a FROM base;",
+        kept: &[],
+    })
+    .await;
+    assert_eq!(plan.sql().len(), 1, "{:?}", plan.sql());
+    assert!(plan.sql()[0].starts_with("CREATE OR REPLACE VIEW \"public\".\"base\""));
+}
+
+#[tokio::test]
+async fn materialized_views_keep_their_indexes() {
+    converge(&Case {
+        name: "matview indexes",
+        current: "CREATE TABLE t (a int, b int);
+                  CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;
+                  CREATE INDEX mv_a ON mv (a);",
+        seed: "",
+        desired: "CREATE TABLE t (a int, b int);
+                  CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;
+                  CREATE UNIQUE INDEX mv_a ON mv (a, b);",
+        kept: &[],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn renamed_function_arguments_drop_and_recreate_the_function() {
+    converge(&Case {
+        name: "function args",
+        current: "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS $$ SELECT x * 2 $$;",
+        seed: "",
+        desired: "CREATE FUNCTION twice(value int DEFAULT 1) RETURNS int LANGUAGE sql AS $$ SELECT value * 2 $$;",
+        kept: &[],
+    })
+    .await;
+}

@@ -70,7 +70,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(err) => {
             // Help and version are "errors" to clap but successes to the user.
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging();
@@ -106,5 +110,8 @@ fn parse_url(flag: &str, text: &str) -> Result<DatabaseUrl, String> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TFALCHEMY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

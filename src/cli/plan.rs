@@ -18,9 +18,16 @@ pub struct PlanArgs {
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, String> {
     let url = super::parse_url("--url", &args.database.url)?;
-    let dev_url = args.desired.dev_url.as_deref().map(|text| super::parse_url("--dev-url", text)).transpose()?;
+    let dev_url = args
+        .desired
+        .dev_url
+        .as_deref()
+        .map(|text| super::parse_url("--dev-url", text))
+        .transpose()?;
     let desired_sql = read_desired(&args.desired.desired)?;
-    let plan = engine::plan(&url, dev_url.as_ref(), &desired_sql).await.map_err(|err| err.to_string())?;
+    let plan = engine::plan(&url, dev_url.as_ref(), &desired_sql)
+        .await
+        .map_err(|err| err.to_string())?;
     if plan.statements.is_empty() {
         eprintln!("No changes: {} matches the desired schema.", url.redacted());
         return Ok(ExitCode::SUCCESS);

@@ -312,6 +312,13 @@ pub struct View {
     /// of them may require dropping and recreating this view around it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// Output columns as `name type`, in order (PostgreSQL): whether
+    /// `CREATE OR REPLACE` can change the view depends on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// Indexes of a materialized view, keyed by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
 }
 
 /// A trigger, kept as its whole canonical `CREATE TRIGGER` statement.
@@ -368,6 +375,10 @@ pub struct Routine {
     pub procedure: bool,
     /// The argument types that identify an overload, e.g. `integer, text`.
     pub identity_arguments: String,
+    /// The full argument list with names and defaults; `CREATE OR REPLACE`
+    /// cannot rename arguments or remove defaults, so a change needs a drop.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arguments: String,
     /// The result type (`pg_get_function_result`); changing it needs a drop.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub result: String,

@@ -37,7 +37,10 @@ impl Canceller {
     }
 
     fn token(&self) -> CancellationToken {
-        self.current.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 
@@ -51,9 +54,7 @@ mod tests {
     async fn stop_cancels_in_flight_work_but_not_later_work() {
         let canceller = Arc::new(Canceller::default());
         let stopper = canceller.clone();
-        let pending = tokio::spawn(async move {
-            canceller.run(tokio::time::sleep(Duration::from_secs(60))).await
-        });
+        let pending = tokio::spawn(async move { canceller.run(tokio::time::sleep(Duration::from_secs(60))).await });
         tokio::time::sleep(Duration::from_millis(50)).await;
         stopper.stop();
         assert_eq!(pending.await.unwrap(), Err(Cancelled));

@@ -45,13 +45,19 @@ pub struct ProviderConfig {
 
 impl Default for ProviderConfig {
     fn default() -> Self {
-        Self { url: Field::Null, dev_url: Field::Null }
+        Self {
+            url: Field::Null,
+            dev_url: Field::Null,
+        }
     }
 }
 
 impl ProviderConfig {
     pub fn from_value(value: &Value) -> Self {
-        Self { url: field::string(value, "url"), dev_url: field::string(value, "dev_url") }
+        Self {
+            url: field::string(value, "url"),
+            dev_url: field::string(value, "dev_url"),
+        }
     }
 
     /// Check what can be checked without touching a database.

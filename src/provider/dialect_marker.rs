@@ -17,7 +17,10 @@ pub fn marker(dialect: &str) -> String {
 
 /// Every dialect named by a marker line in `sql` (several exports may be joined).
 pub fn exported_dialects(sql: &str) -> Vec<&str> {
-    sql.lines().filter_map(|line| line.trim().strip_prefix(PREFIX)).map(str::trim).collect()
+    sql.lines()
+        .filter_map(|line| line.trim().strip_prefix(PREFIX))
+        .map(str::trim)
+        .collect()
 }
 
 /// Whether DDL exported for `exported` suits the database at `url`.
@@ -45,7 +48,11 @@ mod tests {
 
     #[test]
     fn markers_are_found_in_joined_exports() {
-        let sql = format!("{}CREATE TABLE a (id int);\n{}CREATE TABLE b (id int);", marker("sqlite"), marker("postgresql"));
+        let sql = format!(
+            "{}CREATE TABLE a (id int);\n{}CREATE TABLE b (id int);",
+            marker("sqlite"),
+            marker("postgresql")
+        );
         assert_eq!(exported_dialects(&sql), vec!["sqlite", "postgresql"]);
         assert!(exported_dialects("CREATE TABLE a (id int); -- sqlalchemy").is_empty());
     }

@@ -53,9 +53,12 @@ pub fn string_list(object: &Value, name: &str) -> Field<Vec<String>> {
         None | Some(Value::Null) => Field::Null,
         Some(Value::Unknown) => Field::Unknown,
         Some(value) => match value.as_list() {
-            Some(items) if items.iter().all(Value::is_known) => {
-                Field::Known(items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
-            }
+            Some(items) if items.iter().all(Value::is_known) => Field::Known(
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect(),
+            ),
             Some(_) => Field::Unknown,
             None => Field::Null,
         },

@@ -8,6 +8,7 @@ mod data_sources;
 mod dialect_marker;
 mod errors;
 mod field;
+mod private;
 mod resources;
 mod rpc;
 
@@ -26,7 +27,10 @@ pub struct Context {
 
 impl Context {
     pub fn provider_config(&self) -> ProviderConfig {
-        self.config.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.config
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     fn configure(&self, config: ProviderConfig) {

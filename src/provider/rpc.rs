@@ -37,14 +37,20 @@ fn data_source_type(type_name: &str) -> Option<Type> {
 fn unknown_data_source(diagnostics: &mut Diagnostics, type_name: &str) {
     diagnostics.error(
         "Unknown data source",
-        format!("This provider has no data source `{type_name}`; it has: {}.", DATA_SOURCE_TYPES.join(", ")),
+        format!(
+            "This provider has no data source `{type_name}`; it has: {}.",
+            DATA_SOURCE_TYPES.join(", ")
+        ),
     );
 }
 
 fn unknown_resource(diagnostics: &mut Diagnostics, type_name: &str) {
     diagnostics.error(
         "Unknown resource type",
-        format!("This provider has no resource type `{type_name}`; it has: {}.", RESOURCE_TYPES.join(", ")),
+        format!(
+            "This provider has no resource type `{type_name}`; it has: {}.",
+            RESOURCE_TYPES.join(", ")
+        ),
     );
 }
 
@@ -69,7 +75,10 @@ fn decode(value: Option<&pb::DynamicValue>, ty: &Type, what: &str, diagnostics: 
 
 fn encode(value: &Value, ty: &Type, diagnostics: &mut Diagnostics) -> Option<pb::DynamicValue> {
     match value.encode_msgpack(ty) {
-        Ok(msgpack) => Some(pb::DynamicValue { msgpack, json: Vec::new() }),
+        Ok(msgpack) => Some(pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        }),
         Err(err) => {
             diagnostics.error("Provider produced a value it cannot encode", err.to_string());
             None
@@ -88,11 +97,15 @@ impl Provider for SqlalchemyProvider {
             diagnostics: Vec::new(),
             data_sources: DATA_SOURCE_TYPES
                 .iter()
-                .map(|name| pb::get_metadata::DataSourceMetadata { type_name: name.to_string() })
+                .map(|name| pb::get_metadata::DataSourceMetadata {
+                    type_name: name.to_string(),
+                })
                 .collect(),
             resources: RESOURCE_TYPES
                 .iter()
-                .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.to_string() })
+                .map(|name| pb::get_metadata::ResourceMetadata {
+                    type_name: name.to_string(),
+                })
                 .collect(),
             functions: Vec::new(),
         }))
@@ -102,8 +115,10 @@ impl Provider for SqlalchemyProvider {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let resource_schemas: HashMap<String, pb::Schema> =
-            HashMap::from([(schema_resource::TYPE_NAME.to_string(), schema_resource::schema().to_proto())]);
+        let resource_schemas: HashMap<String, pb::Schema> = HashMap::from([(
+            schema_resource::TYPE_NAME.to_string(),
+            schema_resource::schema().to_proto(),
+        )]);
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(config::schema().to_proto()),
             resource_schemas,
@@ -135,7 +150,9 @@ impl Provider for SqlalchemyProvider {
         if let Some(value) = decode(request.config.as_ref(), &ty, "provider configuration", &mut diagnostics) {
             diagnostics.extend(ProviderConfig::from_value(&value).validate());
         }
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diagnostics.into_proto() }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diagnostics.into_proto(),
+        }))
     }
 
     async fn configure_provider(
@@ -151,7 +168,9 @@ impl Provider for SqlalchemyProvider {
             tracing::debug!(terraform_version = %request.terraform_version, "provider configured");
             self.context.configure(config);
         }
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: diagnostics.into_proto() }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diagnostics.into_proto(),
+        }))
     }
 
     async fn validate_resource_config(
@@ -168,7 +187,9 @@ impl Provider for SqlalchemyProvider {
                 }
             }
         }
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diagnostics.into_proto() }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diagnostics.into_proto(),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -185,7 +206,9 @@ impl Provider for SqlalchemyProvider {
                 }
             }
         }
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diagnostics.into_proto() }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diagnostics.into_proto(),
+        }))
     }
 
     async fn read_data_source(
@@ -207,7 +230,11 @@ impl Provider for SqlalchemyProvider {
                 }
             }
         }
-        Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diagnostics.into_proto(), deferred: None }))
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diagnostics.into_proto(),
+            deferred: None,
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -229,11 +256,17 @@ impl Provider for SqlalchemyProvider {
         let upgraded_state = match Value::decode_json(&raw, &ty) {
             Ok(value) => encode(&value, &ty, &mut diagnostics),
             Err(err) => {
-                diagnostics.error("Unreadable stored state", format!("The state of `{}`: {err}", request.type_name));
+                diagnostics.error(
+                    "Unreadable stored state",
+                    format!("The state of `{}`: {err}", request.type_name),
+                );
                 None
             }
         };
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state, diagnostics: diagnostics.into_proto() }))
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diagnostics.into_proto(),
+        }))
     }
 
     async fn read_resource(
@@ -243,20 +276,24 @@ impl Provider for SqlalchemyProvider {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut new_state = None;
+        let mut private = request.private;
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(current) = decode(request.current_state.as_ref(), &ty, "state", &mut diagnostics) {
-                    let (state, found) = schema_resource::read(&self.context, &current).await;
+                    let (state, found, seen) = schema_resource::read(&self.context, &current).await;
                     diagnostics.extend(found);
                     new_state = encode(&state, &ty, &mut diagnostics);
+                    if let Some(seen) = seen {
+                        private = seen.encode();
+                    }
                 }
             }
         }
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics: diagnostics.into_proto(),
-            private: request.private,
+            private,
             deferred: None,
             new_identity: None,
         }))
@@ -272,9 +309,15 @@ impl Provider for SqlalchemyProvider {
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
-                let proposed = decode(request.proposed_new_state.as_ref(), &ty, "proposed state", &mut diagnostics);
+                let proposed = decode(
+                    request.proposed_new_state.as_ref(),
+                    &ty,
+                    "proposed state",
+                    &mut diagnostics,
+                );
                 if let Some(proposed) = proposed {
-                    let (planned, found) = schema_resource::plan(&self.context, &proposed).await;
+                    let (planned, found) =
+                        schema_resource::plan(&self.context, &proposed, &request.prior_private).await;
                     diagnostics.extend(found);
                     planned_state = encode(&planned, &ty, &mut diagnostics);
                 }
@@ -298,12 +341,16 @@ impl Provider for SqlalchemyProvider {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut new_state = None;
+        let mut private = request.planned_private.clone();
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(planned) = decode(request.planned_state.as_ref(), &ty, "planned state", &mut diagnostics) {
-                    let (state, found) = schema_resource::apply(&self.context, &planned).await;
+                    let (state, found, seen) = schema_resource::apply(&self.context, &planned).await;
                     diagnostics.extend(found);
+                    if let Some(seen) = seen {
+                        private = seen.encode();
+                    }
                     if state.is_null() && !planned.is_null() {
                         // A failed create or update: keep what was there before.
                         new_state = request.prior_state.clone();
@@ -315,7 +362,7 @@ impl Provider for SqlalchemyProvider {
         }
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
-            private: request.planned_private,
+            private,
             diagnostics: diagnostics.into_proto(),
             legacy_type_system: false,
             new_identity: None,

@@ -22,27 +22,48 @@ pub struct Attribute {
 
 impl Attribute {
     fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
-        Self { name, ty, description, required: false, optional: false, computed: false, sensitive: false }
+        Self {
+            name,
+            ty,
+            description,
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+        }
     }
 
     /// The user must set it.
     pub fn required(name: &'static str, ty: Type, description: &'static str) -> Self {
-        Self { required: true, ..Self::new(name, ty, description) }
+        Self {
+            required: true,
+            ..Self::new(name, ty, description)
+        }
     }
 
     /// The user may set it; null when not set.
     pub fn optional(name: &'static str, ty: Type, description: &'static str) -> Self {
-        Self { optional: true, ..Self::new(name, ty, description) }
+        Self {
+            optional: true,
+            ..Self::new(name, ty, description)
+        }
     }
 
     /// Set by the provider only.
     pub fn computed(name: &'static str, ty: Type, description: &'static str) -> Self {
-        Self { computed: true, ..Self::new(name, ty, description) }
+        Self {
+            computed: true,
+            ..Self::new(name, ty, description)
+        }
     }
 
     /// The user may set it; the provider fills it in when not set.
     pub fn optional_computed(name: &'static str, ty: Type, description: &'static str) -> Self {
-        Self { optional: true, computed: true, ..Self::new(name, ty, description) }
+        Self {
+            optional: true,
+            computed: true,
+            ..Self::new(name, ty, description)
+        }
     }
 
     /// Terraform hides the value in plans and output.
@@ -99,7 +120,10 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &'static str) -> Self {
-        Self { description, ..Self::default() }
+        Self {
+            description,
+            ..Self::default()
+        }
     }
 
     pub fn attribute(mut self, attribute: Attribute) -> Self {
@@ -170,7 +194,10 @@ impl Schema {
     }
 
     pub fn to_proto(&self) -> pb::Schema {
-        pb::Schema { version: self.version, block: Some(self.block.to_proto()) }
+        pb::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto()),
+        }
     }
 }
 
@@ -185,7 +212,11 @@ mod tests {
             .attribute(Attribute::computed("items", Type::list(Type::String), "Items."))
             .block(NestedBlock {
                 type_name: "policy",
-                block: Block::new("Policy.").attribute(Attribute::optional("allow", Type::list(Type::String), "Allowed.")),
+                block: Block::new("Policy.").attribute(Attribute::optional(
+                    "allow",
+                    Type::list(Type::String),
+                    "Allowed.",
+                )),
                 nesting: Nesting::List,
                 min_items: 0,
                 max_items: 1,
@@ -211,6 +242,9 @@ mod tests {
         assert_eq!(secret.r#type, b"\"string\"");
         assert_eq!(block.description_kind, pb::StringKind::Markdown as i32);
         assert_eq!(block.block_types[0].max_items, 1);
-        assert_eq!(block.block_types[0].nesting, pb::schema::nested_block::NestingMode::List as i32);
+        assert_eq!(
+            block.block_types[0].nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
     }
 }

@@ -21,7 +21,9 @@ pub fn test_python() -> PathBuf {
 /// Copies the fixture tree `tests/fixtures/models/<name>` into `dest/<name>`,
 /// so a test may edit its models without touching other tests.
 pub fn copy_model_fixture(name: &str, dest: &Path) -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models").join(name);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name);
     let target = dest.join(name);
     copy_tree(&source, &target);
     target

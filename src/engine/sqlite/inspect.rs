@@ -212,6 +212,8 @@ impl SchemaBuilder<'_> {
                             namespace: None,
                             materialized: false,
                             depends_on: Vec::new(),
+                            columns: Vec::new(),
+                            indexes: Default::default(),
                         },
                     );
                 }

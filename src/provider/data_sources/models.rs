@@ -11,8 +11,8 @@ use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
-use super::super::field::{self, Field};
 use super::super::dialect_marker;
+use super::super::field::{self, Field};
 use super::super::Context;
 
 pub const TYPE_NAME: &str = "sqlalchemy_models";
@@ -31,7 +31,11 @@ pub fn schema() -> Schema {
              your own Python interpreter (the one that has SQLAlchemy and your application's \
              dependencies). Feed `sql` to `sqlalchemy_schema.desired_sql`.",
         )
-        .attribute(Attribute::computed("id", Type::String, "The `sha256` of the exported DDL."))
+        .attribute(Attribute::computed(
+            "id",
+            Type::String,
+            "The `sha256` of the exported DDL.",
+        ))
         .attribute(Attribute::optional(
             "module",
             Type::String,
@@ -89,7 +93,11 @@ pub fn schema() -> Schema {
             Type::list(Type::String),
             "Qualified names of the exported tables, sorted.",
         ))
-        .attribute(Attribute::computed("sha256", Type::String, "SHA-256 of `sql`, hex encoded."))
+        .attribute(Attribute::computed(
+            "sha256",
+            Type::String,
+            "SHA-256 of `sql`, hex encoded.",
+        ))
         .attribute(Attribute::computed(
             "sources",
             Type::list(source_type()),
@@ -121,7 +129,10 @@ pub fn validate(config: &Value) -> Diagnostics {
             diagnostics.attribute_error(
                 "dialect",
                 "Unknown dialect",
-                format!("`{dialect}` is not a dialect the exporter knows; use one of: {}.", DIALECTS.join(", ")),
+                format!(
+                    "`{dialect}` is not a dialect the exporter knows; use one of: {}.",
+                    DIALECTS.join(", ")
+                ),
             );
         }
     }
@@ -155,7 +166,11 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
     for warning in &export.warnings {
         diagnostics.warning("SQLAlchemy models: part of the schema was skipped", warning.clone());
     }
-    tracing::debug!(tables = export.tables.len(), from_cache = export.from_cache, "exported models");
+    tracing::debug!(
+        tables = export.tables.len(),
+        from_cache = export.from_cache,
+        "exported models"
+    );
     let sql = format!("{}{}", dialect_marker::marker(&request.dialect), export.sql);
     let mut state: BTreeMap<String, Value> = match config {
         Value::Object(attributes) => attributes.clone(),
@@ -165,7 +180,10 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
     state.insert("id".into(), Value::string(sha256.clone()));
     state.insert("sha256".into(), Value::string(sha256));
     state.insert("sql".into(), Value::string(sql));
-    state.insert("tables".into(), Value::List(export.tables.iter().cloned().map(Value::string).collect()));
+    state.insert(
+        "tables".into(),
+        Value::List(export.tables.iter().cloned().map(Value::string).collect()),
+    );
     state.insert(
         "sources".into(),
         Value::List(
@@ -176,7 +194,10 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
                     Value::object([
                         ("table", Value::string(source.table.clone())),
                         ("file", Value::string(source.file.clone())),
-                        ("line", Value::Number(crate::tfproto::cty::Number::from_u64(source.line as u64))),
+                        (
+                            "line",
+                            Value::Number(crate::tfproto::cty::Number::from_u64(source.line as u64)),
+                        ),
                     ])
                 })
                 .collect(),
@@ -191,12 +212,15 @@ fn export_request(config: &Value) -> Result<ExportRequest, String> {
         (_, Field::Known(path)) => ModelSource::Path(PathBuf::from(path)),
         _ => return Err("`module` or `path` must be known before the models can be exported".into()),
     };
-    let python = field::string(config, "python").known().unwrap_or_else(|| "python3".to_string());
+    let python = field::string(config, "python")
+        .known()
+        .unwrap_or_else(|| "python3".to_string());
     let dialect = field::string(config, "dialect").known().unwrap_or_default();
     let env = match config.attr("env") {
-        Some(Value::Map(entries)) => {
-            entries.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect()
-        }
+        Some(Value::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect(),
         _ => BTreeMap::new(),
     };
     let cache_enabled = config.attr("cache").and_then(Value::as_bool).unwrap_or(true);
@@ -205,9 +229,18 @@ fn export_request(config: &Value) -> Result<ExportRequest, String> {
         source,
         dialect,
         working_dir: field::string(config, "working_dir").known().map(PathBuf::from),
-        python_path: field::string_list(config, "python_path").known().unwrap_or_default().into_iter().map(PathBuf::from).collect(),
+        python_path: field::string_list(config, "python_path")
+            .known()
+            .unwrap_or_default()
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
         env,
-        cache: if cache_enabled { CacheMode::default_dir() } else { CacheMode::Disabled },
+        cache: if cache_enabled {
+            CacheMode::default_dir()
+        } else {
+            CacheMode::Disabled
+        },
         extra_cache_inputs: field::string_list(config, "cache_inputs").known().unwrap_or_default(),
     })
 }

@@ -15,6 +15,7 @@ use super::super::config::validate_url;
 use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
+use super::super::private::SeenSchema;
 use super::super::Context;
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
@@ -201,7 +202,8 @@ pub fn validate(config: &Value) -> Diagnostics {
 }
 
 /// PlanResourceChange.
-pub async fn plan(ctx: &Context, proposed: &Value) -> (Value, Diagnostics) {
+/// `prior_private` is what the last refresh or apply recorded (see `private.rs`).
+pub async fn plan(ctx: &Context, proposed: &Value, prior_private: &[u8]) -> (Value, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if proposed.is_null() {
         return (Value::Null, diagnostics); // destroy: nothing is dropped
@@ -233,11 +235,33 @@ pub async fn plan(ctx: &Context, proposed: &Value) -> (Value, Diagnostics) {
         return (planned.to_value(), diagnostics);
     }
     let dev_url = urls.dev_url.known();
-    match ctx.canceller.run(engine::plan(&url, dev_url.as_ref(), &desired_sql)).await {
+    match ctx
+        .canceller
+        .run(engine::plan(&url, dev_url.as_ref(), &desired_sql))
+        .await
+    {
         Ok(Ok(plan)) => {
+            if let Some(refreshed) = SeenSchema::refreshed_hash(prior_private) {
+                if refreshed != plan.live_hash {
+                    diagnostics.error(
+                        "The database changed since Terraform read it",
+                        format!(
+                            "The schema of {} is not the one Terraform refreshed before planning: someone or \
+                             something changed it in the meantime (for example between `terraform plan -out` \
+                             and `terraform apply`). Nothing was changed. Run `terraform plan` again to see the \
+                             SQL for the database as it is now.",
+                            url.redacted()
+                        ),
+                    );
+                    return (planned.to_value(), diagnostics);
+                }
+            }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
-            planned.schema_hash =
-                Field::Known(if plan.statements.is_empty() { plan.live_hash } else { plan.desired_hash });
+            planned.schema_hash = Field::Known(if plan.statements.is_empty() {
+                plan.live_hash
+            } else {
+                plan.desired_hash
+            });
             planned.planned_sql = Field::Known(plan.statements.into_iter().map(|s| s.sql).collect());
         }
         Ok(Err(err)) => errors::engine_error(&mut diagnostics, "plan the schema change", &err),
@@ -247,18 +271,19 @@ pub async fn plan(ctx: &Context, proposed: &Value) -> (Value, Diagnostics) {
 }
 
 /// ApplyResourceChange.
-pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics) {
+/// Also returns the private state to record (the hash seen after applying).
+pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Option<SeenSchema>) {
     let mut diagnostics = Diagnostics::new();
     if planned.is_null() {
-        return (Value::Null, diagnostics); // destroy: the database keeps its objects
+        return (Value::Null, diagnostics, None); // destroy: the database keeps its objects
     }
     let mut state = SchemaResource::from_value(planned);
     let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
-        return (Value::Null, diagnostics);
+        return (Value::Null, diagnostics, None);
     };
     let (Field::Known(url), Field::Known(desired_sql)) = (urls.url, state.desired_sql.clone()) else {
         missing_url(&mut diagnostics);
-        return (Value::Null, diagnostics);
+        return (Value::Null, diagnostics, None);
     };
     let dev_url = urls.dev_url.known();
     let outcome = ctx
@@ -282,47 +307,51 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics) {
             tracing::info!(statements = outcome.executed.len(), database = %url.redacted(), "applied schema change");
             state.id = Field::Known(url.redacted());
             state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
+            let seen = SeenSchema::applied(outcome.live_hash.clone());
             state.schema_hash = Field::Known(outcome.live_hash);
-            (state.to_value(), diagnostics)
+            (state.to_value(), diagnostics, Some(seen))
         }
         Ok(Err(err)) => {
             errors::engine_error(&mut diagnostics, "apply the schema change", &err);
-            (Value::Null, diagnostics)
+            (Value::Null, diagnostics, None)
         }
         Err(cancelled) => {
             errors::cancelled(&mut diagnostics, "apply the schema change", cancelled);
-            (Value::Null, diagnostics)
+            (Value::Null, diagnostics, None)
         }
     }
 }
 
 /// ReadResource: refresh the live schema's hash; nothing is pending until the next plan.
-pub async fn read(ctx: &Context, current: &Value) -> (Value, Diagnostics) {
+/// Also returns the private state to record (the hash this refresh saw).
+pub async fn read(ctx: &Context, current: &Value) -> (Value, Diagnostics, Option<SeenSchema>) {
     let mut diagnostics = Diagnostics::new();
     if current.is_null() {
-        return (Value::Null, diagnostics);
+        return (Value::Null, diagnostics, None);
     }
     let mut state = SchemaResource::from_value(current);
     let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
-        return (current.clone(), diagnostics);
+        return (current.clone(), diagnostics, None);
     };
     let Field::Known(url) = urls.url else {
-        return (current.clone(), diagnostics);
+        return (current.clone(), diagnostics, None);
     };
     match ctx.canceller.run(engine::inspect(&url)).await {
         Ok(Ok(live)) => {
             state.id = Field::Known(url.redacted());
-            state.schema_hash = Field::Known(engine::schema_hash(&live));
+            let live_hash = engine::schema_hash(&live);
+            let seen = SeenSchema::refreshed(live_hash.clone());
+            state.schema_hash = Field::Known(live_hash);
             state.planned_sql = Field::Known(Vec::new());
-            (state.to_value(), diagnostics)
+            (state.to_value(), diagnostics, Some(seen))
         }
         Ok(Err(err)) => {
             errors::engine_error(&mut diagnostics, "read the live schema", &err);
-            (current.clone(), diagnostics)
+            (current.clone(), diagnostics, None)
         }
         Err(cancelled) => {
             errors::cancelled(&mut diagnostics, "read the live schema", cancelled);
-            (current.clone(), diagnostics)
+            (current.clone(), diagnostics, None)
         }
     }
 }
@@ -343,7 +372,11 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
     // A database reached through the provider's default URL keeps `url` unset,
     // so a configuration that relies on the default plans no change to it.
     let provider_url = ctx.provider_config().url;
-    let url_attribute = if provider_url == Field::Known(id.to_string()) { Field::Null } else { Field::Known(id.to_string()) };
+    let url_attribute = if provider_url == Field::Known(id.to_string()) {
+        Field::Null
+    } else {
+        Field::Known(id.to_string())
+    };
     let state = SchemaResource {
         id: Field::Known(url.redacted()),
         url: url_attribute,

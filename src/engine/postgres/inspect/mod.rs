@@ -62,9 +62,9 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     let mut relations = tables::tables(&mut catalog, &mut schema).await?;
     tables::columns(&mut catalog, &mut schema, &relations).await?;
     tables::constraints(&mut catalog, &mut schema, &relations).await?;
+    objects::views(&mut catalog, &mut schema, &mut relations).await?;
     tables::indexes(&mut catalog, &mut schema, &relations).await?;
     objects::sequences(&mut catalog, &mut schema).await?;
-    objects::views(&mut catalog, &mut schema, &mut relations).await?;
     objects::routines(&mut catalog, &mut schema).await?;
     objects::triggers(&mut catalog, &mut schema, &relations).await?;
     for table in schema.tables.values_mut() {

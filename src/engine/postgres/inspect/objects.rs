@@ -134,7 +134,11 @@ pub async fn views(
                 ARRAY(SELECT DISTINCT d.refobjid::int8 FROM pg_catalog.pg_rewrite r \
                       JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid \
                        AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid \
-                      WHERE r.ev_class = c.oid) AS depends_on \
+                      WHERE r.ev_class = c.oid) AS depends_on, \
+                ARRAY(SELECT quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) \
+                      FROM pg_catalog.pg_attribute a \
+                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+                      ORDER BY a.attnum) AS columns \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('v', 'm') AND {} AND NOT {} \
@@ -152,6 +156,7 @@ pub async fn views(
                 row.try_get::<bool, _>("materialized")?,
                 row.try_get::<String, _>("definition")?,
                 row.try_get::<Vec<i64>, _>("depends_on")?,
+                row.try_get::<Vec<String>, _>("columns")?,
             ))
         };
         let view = read().map_err(|e| catalog.decode_error(e))?;
@@ -159,7 +164,7 @@ pub async fn views(
         found.push(view);
     }
     // Dependencies resolve once every view has its key.
-    for (_, namespace, name, materialized, definition, depends_on) in found {
+    for (_, namespace, name, materialized, definition, depends_on, columns) in found {
         let mut depends_on: Vec<String> = depends_on
             .iter()
             .filter_map(|oid| relations.get(oid).cloned())
@@ -176,6 +181,8 @@ pub async fn views(
                 namespace: Some(namespace),
                 materialized,
                 depends_on,
+                columns,
+                indexes: Default::default(),
             },
         );
     }
@@ -186,7 +193,8 @@ pub async fn views(
 pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT n.nspname::text AS ns, p.proname::text AS name, p.prokind = 'p' AS procedure, \
-                pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments, \
+                pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments, \
+                pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
                 coalesce(pg_catalog.pg_get_function_result(p.oid), '') AS result, \
                 pg_catalog.pg_get_functiondef(p.oid) AS definition \
          FROM pg_catalog.pg_proc p \
@@ -202,7 +210,8 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
                 namespace: row.try_get("ns")?,
                 name: row.try_get("name")?,
                 procedure: row.try_get("procedure")?,
-                identity_arguments: row.try_get("arguments")?,
+                identity_arguments: row.try_get("identity_arguments")?,
+                arguments: row.try_get("arguments")?,
                 result: row.try_get("result")?,
                 definition: row.try_get::<String, _>("definition")?.trim_end().to_string(),
             })

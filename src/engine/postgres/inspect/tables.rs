@@ -211,8 +211,13 @@ fn read_foreign_key(
     })
 }
 
-/// Indexes that no constraint owns, kept as `pg_get_indexdef` after the name.
-pub async fn indexes(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &RelationKeys) -> Result<(), EngineError> {
+/// Indexes that no constraint owns, of tables and materialized views, kept
+/// as `pg_get_indexdef` after the name.
+pub async fn indexes(
+    catalog: &mut Catalog<'_>,
+    schema: &mut Schema,
+    relations: &RelationKeys,
+) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT i.indrelid::int8 AS oid, ic.relname::text AS name, i.indisunique AS is_unique, \
                 pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, \
@@ -221,7 +226,7 @@ pub async fn indexes(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind = 'r' AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+         WHERE c.relkind IN ('r', 'm') AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
              WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) \
          ORDER BY 1, 2",
         managed_namespace("n")
@@ -237,21 +242,23 @@ pub async fn indexes(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
             ))
         };
         let (oid, name, unique, definition, quoted) = read().map_err(|e| catalog.decode_error(e))?;
-        let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
+        let Some(key) = relations.get(&oid) else {
             continue;
         };
         let prefix = format!("CREATE {}INDEX {quoted} ON ", if unique { "UNIQUE " } else { "" });
         let body = definition.strip_prefix(&prefix).unwrap_or(&definition).to_string();
-        table.indexes.insert(
-            name.clone(),
-            Index {
-                name,
-                unique,
-                parts: Vec::new(),
-                predicate: None,
-                definition: Some(body),
-            },
-        );
+        let index = Index {
+            name: name.clone(),
+            unique,
+            parts: Vec::new(),
+            predicate: None,
+            definition: Some(body),
+        };
+        if let Some(table) = schema.tables.get_mut(key) {
+            table.indexes.insert(name, index);
+        } else if let Some(view) = schema.views.get_mut(key) {
+            view.indexes.insert(name, index);
+        }
     }
     Ok(())
 }

@@ -69,16 +69,23 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
 
     // Views: those that change, plus every live view reading a retyped table
     // or a view that is dropped, recreated afterwards when still desired.
-    let mut views_to_drop: BTreeSet<String> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropView(v) => Some(view_key(v)),
-            _ => None,
-        })
-        .collect();
+    // A changed view whose columns only grow at the end is replaced in place,
+    // which leaves the views reading it alone.
+    let mut replaced: BTreeSet<String> = BTreeSet::new();
+    let mut views_to_drop: BTreeSet<String> = BTreeSet::new();
+    for change in changes {
+        if let Change::DropView(v) = change {
+            let key = view_key(v);
+            match desired.views.get(&key) {
+                Some(new) if views::replaceable(v, new) => replaced.insert(key),
+                _ => views_to_drop.insert(key),
+            };
+        }
+    }
     let mut roots = retyped.clone();
     roots.extend(views_to_drop.iter().cloned());
     views_to_drop.extend(views::dependents(&roots, &live.views));
+    replaced.retain(|key| !views_to_drop.contains(key));
     let mut views_to_create: BTreeSet<String> = changes
         .iter()
         .filter_map(|c| match c {
@@ -245,7 +252,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         match change {
             Change::CreateRoutine(r) => prerequisites.push(Statement::ddl(r.definition.clone())),
             Change::ReplaceRoutine { from, to } => {
-                if from.result != to.result || from.procedure != to.procedure {
+                let signature_changes =
+                    from.result != to.result || from.procedure != to.procedure || from.arguments != to.arguments;
+                if signature_changes {
                     prerequisites.push(Statement::ddl(drop_routine(from)));
                 }
                 prerequisites.push(Statement::ddl(to.definition.clone()));
@@ -323,9 +332,19 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     }
     let create_names: BTreeSet<&str> = views_to_create.iter().map(String::as_str).collect();
     for key in views::creation_order(&create_names, &desired.views) {
-        if let Some(view) = desired.views.get(key) {
-            finish_all.push(Statement::ddl(create_view(view)));
+        let Some(view) = desired.views.get(key) else {
+            continue;
+        };
+        if replaced.contains(key) {
+            finish_all.push(Statement::ddl(create_view(view).replacen(
+                "CREATE ",
+                "CREATE OR REPLACE ",
+                1,
+            )));
+            continue;
         }
+        finish_all.push(Statement::ddl(create_view(view)));
+        finish_all.extend(view.indexes.values().map(create_index));
     }
     for key in &triggers_to_create {
         if let Some(trigger) = desired.triggers.get(key) {

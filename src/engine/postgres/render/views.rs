@@ -55,3 +55,10 @@ pub fn dependents(roots: &BTreeSet<String>, views: &BTreeMap<String, View>) -> B
         }
     }
 }
+
+/// PostgreSQL's rule for `CREATE OR REPLACE VIEW`: same kind (not
+/// materialized), and the old output columns, names and types, are a prefix
+/// of the new ones. Indexes only exist on materialized views.
+pub fn replaceable(old: &View, new: &View) -> bool {
+    !old.materialized && !new.materialized && new.columns.starts_with(&old.columns)
+}

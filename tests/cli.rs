@@ -1,0 +1,221 @@
+//! The binary as a CLI: `inspect`, `plan` (exit codes like
+//! `terraform plan -detailed-exitcode`), `apply` and `export`, on real SQLite
+//! files and real SQLAlchemy.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::python::{copy_model_fixture, test_python};
+use common::SqliteDb;
+
+const DESIRED: &str = "\
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id), title TEXT);
+CREATE INDEX ix_posts_user ON posts (user_id);
+";
+
+fn cli(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .env_remove("DATABASE_URL")
+        .env_remove("DEV_DATABASE_URL")
+        .output()
+        .expect("running the CLI")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn workdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("tfalchemy-cli-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temp dir")
+}
+
+#[test]
+fn plan_apply_plan_follows_detailed_exit_codes() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("schema.sql"), DESIRED).unwrap();
+    let db = SqliteDb::at(dir.path().join("app.db"));
+
+    let plan = cli(&["plan", "--url", &db.url(), "--desired", "schema.sql"], dir.path());
+    assert_eq!(plan.status.code(), Some(2), "changes → exit 2\n{}", text(&plan.stderr));
+    let script = text(&plan.stdout);
+    assert!(script.contains("CREATE TABLE \"users\""), "{script}");
+    assert!(
+        script.contains("CREATE INDEX \"ix_posts_user\" ON \"posts\" (\"user_id\");"),
+        "{script}"
+    );
+    assert!(!db.exists(), "plan must not create the database file");
+
+    let apply = cli(&["apply", "--url", &db.url(), "--desired", "schema.sql"], dir.path());
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert!(
+        text(&apply.stderr).contains("Applied 3 statement(s)"),
+        "{}",
+        text(&apply.stderr)
+    );
+    assert_eq!(db.tables(), vec!["posts".to_string(), "users".to_string()]);
+
+    let again = cli(&["plan", "--url", &db.url(), "--desired", "schema.sql"], dir.path());
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "no changes → exit 0\n{}",
+        text(&again.stderr)
+    );
+    assert!(text(&again.stdout).is_empty());
+    assert!(text(&again.stderr).contains("No changes"));
+}
+
+#[test]
+fn inspect_prints_the_live_schema_as_ddl_that_plans_nothing() {
+    let dir = workdir();
+    let db = SqliteDb::at(dir.path().join("app.db"));
+    db.execute(DESIRED);
+    let inspect = cli(&["inspect", "--url", &db.url()], dir.path());
+    assert_eq!(inspect.status.code(), Some(0), "{}", text(&inspect.stderr));
+    let ddl = text(&inspect.stdout);
+    assert!(ddl.contains("CREATE TABLE \"posts\""), "{ddl}");
+    // The inspected DDL is itself a desired schema equal to the live one.
+    std::fs::write(dir.path().join("inspected.sql"), &ddl).unwrap();
+    let plan = cli(&["plan", "--url", &db.url(), "--desired", "inspected.sql"], dir.path());
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}{}",
+        text(&plan.stdout),
+        text(&plan.stderr)
+    );
+}
+
+#[test]
+fn the_url_may_come_from_the_environment() {
+    let dir = workdir();
+    let db = SqliteDb::at(dir.path().join("env.db"));
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY);");
+    let output = Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
+        .args(["inspect"])
+        .env("DATABASE_URL", db.url())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("CREATE TABLE \"t\""));
+}
+
+#[test]
+fn errors_exit_1_with_a_message_and_never_show_the_password() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("schema.sql"), DESIRED).unwrap();
+    let bad_scheme = cli(
+        &["plan", "--url", "oracle://scott:tiger@db/x", "--desired", "schema.sql"],
+        dir.path(),
+    );
+    assert_eq!(bad_scheme.status.code(), Some(1));
+    let message = text(&bad_scheme.stderr);
+    assert!(message.contains("--url") && message.contains("oracle"), "{message}");
+    assert!(!message.contains("tiger"), "{message}");
+
+    let unreachable = cli(
+        &[
+            "plan",
+            "--url",
+            "postgresql+psycopg://app:s3cret@127.0.0.1:1/db",
+            "--desired",
+            "schema.sql",
+        ],
+        dir.path(),
+    );
+    assert_eq!(unreachable.status.code(), Some(1));
+    let output = format!("{}{}", text(&unreachable.stdout), text(&unreachable.stderr));
+    assert!(
+        output.contains("127.0.0.1:1"),
+        "the message names the database: {output}"
+    );
+    assert!(!output.contains("s3cret"), "{output}");
+
+    let missing = cli(
+        &["plan", "--url", "sqlite:///x.db", "--desired", "missing.sql"],
+        dir.path(),
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("cannot read missing.sql"));
+
+    std::fs::write(
+        dir.path().join("broken.sql"),
+        "CREATE TABLE ok (id INTEGER);\nCREATE TABLEX nope;\n",
+    )
+    .unwrap();
+    let broken = cli(
+        &["plan", "--url", "sqlite:///x.db", "--desired", "broken.sql"],
+        dir.path(),
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    let message = text(&broken.stderr);
+    assert!(message.contains("CREATE TABLEX nope"), "names the statement: {message}");
+    assert!(message.contains("line 2"), "and its line: {message}");
+}
+
+#[test]
+fn without_arguments_it_explains_that_it_is_a_plugin() {
+    let dir = workdir();
+    let output = cli(&[], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let message = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(message.contains("Terraform") && message.contains("--help"), "{message}");
+    let help = cli(&["--help"], dir.path());
+    assert_eq!(help.status.code(), Some(0));
+    for command in ["export", "inspect", "plan", "apply"] {
+        assert!(text(&help.stdout).contains(command), "--help lists {command}");
+    }
+}
+
+#[test]
+fn export_prints_the_models_ddl() {
+    let dir = workdir();
+    copy_model_fixture("shop", dir.path());
+    let python = test_python();
+    let output = cli(
+        &[
+            "export",
+            "--module",
+            "shop.models",
+            "--dialect",
+            "sqlite",
+            "--python",
+            python.to_str().unwrap(),
+            "--no-cache",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let ddl = text(&output.stdout);
+    assert!(
+        ddl.contains("CREATE TABLE customers") && ddl.contains("CREATE INDEX ix_orders_customer_id"),
+        "{ddl}"
+    );
+
+    let unknown = cli(
+        &[
+            "export",
+            "--module",
+            "shop.models",
+            "--dialect",
+            "oracle",
+            "--python",
+            python.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("oracle"));
+    let neither = cli(&["export", "--dialect", "sqlite"], dir.path());
+    assert_eq!(neither.status.code(), Some(1));
+}
