@@ -34,7 +34,7 @@ pub struct Schema {
     pub enums: BTreeMap<String, EnumType>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
-    /// Functions and procedures, keyed by qualified name and identity arguments.
+    /// Functions and procedures, keyed by qualified name and argument types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routines: BTreeMap<String, Routine>,
 }

@@ -195,6 +195,7 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
         "SELECT n.nspname::text AS ns, p.proname::text AS name, p.prokind = 'p' AS procedure, \
                 pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments, \
                 pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
+                pg_catalog.oidvectortypes(p.proargtypes) AS argument_types, \
                 coalesce(pg_catalog.pg_get_function_result(p.oid), '') AS result, \
                 pg_catalog.pg_get_functiondef(p.oid) AS definition \
          FROM pg_catalog.pg_proc p \
@@ -217,11 +218,9 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
             })
         };
         let routine = read().map_err(|e| catalog.decode_error(e))?;
-        let key = format!(
-            "{}({})",
-            ident::key(&routine.namespace, &routine.name),
-            routine.identity_arguments
-        );
+        // Overloads differ by argument types; names may change in place.
+        let argument_types: String = row.try_get("argument_types").map_err(|e| catalog.decode_error(e))?;
+        let key = format!("{}({argument_types})", ident::key(&routine.namespace, &routine.name));
         schema.routines.insert(key, routine);
     }
     Ok(())
