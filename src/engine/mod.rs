@@ -91,7 +91,23 @@ pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql:
         statements,
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
+        warnings: unmanaged_warnings(&live, &desired),
     })
+}
+
+/// One warning per object the engine saw but left alone, in either schema.
+fn unmanaged_warnings(live: &Schema, desired: &Schema) -> Vec<String> {
+    let mut warnings: Vec<String> =
+        live.unmanaged
+            .iter()
+            .map(|object| format!("{object} in the live database is not managed yet and is left alone"))
+            .chain(desired.unmanaged.iter().map(|object| {
+                format!("{object} in the desired schema is not managed yet and is not created or changed")
+            }))
+            .collect();
+    warnings.sort();
+    warnings.dedup();
+    warnings
 }
 
 /// Re-plan; if the statements differ from `expected` (the SQL strings shown at

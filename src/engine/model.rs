@@ -37,6 +37,11 @@ pub struct Schema {
     /// Functions and procedures, keyed by qualified name and argument types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routines: BTreeMap<String, Routine>,
+    /// Objects the inspector saw but does not manage (e.g. `partitioned table
+    /// public.events`): left alone, and reported as plan warnings. Not part
+    /// of the schema's identity, so not serialized (or hashed).
+    #[serde(skip)]
+    pub unmanaged: Vec<String>,
 }
 
 impl Schema {

@@ -80,6 +80,10 @@ pub struct Plan {
     pub live_hash: String,
     /// Hash of the desired schema; equals `live_hash` after a successful apply.
     pub desired_hash: String,
+    /// What the plan leaves alone that a reviewer should know about, such as
+    /// objects the engine does not manage yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Plan {

@@ -163,7 +163,7 @@ where
 
 /// The tests are synchronous (they drive a Terraform process); database
 /// helpers get a small runtime of their own per call.
-fn block_on<T>(future: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
+pub fn block_on<T>(future: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

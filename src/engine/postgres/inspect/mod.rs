@@ -4,6 +4,7 @@
 mod filter;
 mod objects;
 mod tables;
+mod unmanaged;
 
 use std::collections::BTreeMap;
 
@@ -67,6 +68,7 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     objects::sequences(&mut catalog, &mut schema).await?;
     objects::routines(&mut catalog, &mut schema).await?;
     objects::triggers(&mut catalog, &mut schema, &relations).await?;
+    unmanaged::unmanaged(&mut catalog, &mut schema).await?;
     for table in schema.tables.values_mut() {
         table.sort();
     }

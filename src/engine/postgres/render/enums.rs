@@ -128,3 +128,50 @@ fn rebuild(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schema, chan
         qualified(&to.namespace, &old_name)
     )));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mood(values: &[&str]) -> EnumType {
+        EnumType {
+            namespace: "public".to_string(),
+            name: "mood".to_string(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn additions_in_order_are_added_in_place() {
+        let change = alter_enum(
+            &mood(&["b", "d"]),
+            &mood(&["a", "b", "c", "d"]),
+            &Schema::default(),
+            &Schema::default(),
+        );
+        let sql: Vec<&str> = change.added_values.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            vec![
+                "ALTER TYPE \"public\".\"mood\" ADD VALUE 'a' BEFORE 'b'",
+                "ALTER TYPE \"public\".\"mood\" ADD VALUE 'c' AFTER 'b'",
+            ]
+        );
+        assert!(change.rebuild.is_empty());
+    }
+
+    #[test]
+    fn removal_or_reordering_rebuilds() {
+        for values in [&["b"][..], &["d", "b"][..]] {
+            let change = alter_enum(
+                &mood(&["b", "d"]),
+                &mood(values),
+                &Schema::default(),
+                &Schema::default(),
+            );
+            assert!(change.added_values.is_empty());
+            assert_eq!(change.rebuild.len(), 2, "rename and create, no columns to convert");
+            assert_eq!(change.cleanup.len(), 1);
+        }
+    }
+}

@@ -62,3 +62,40 @@ pub fn dependents(roots: &BTreeSet<String>, views: &BTreeMap<String, View>) -> B
 pub fn replaceable(old: &View, new: &View) -> bool {
     !old.materialized && !new.materialized && new.columns.starts_with(&old.columns)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(name: &str, depends_on: &[&str], columns: &[&str]) -> View {
+        View {
+            name: name.to_string(),
+            definition: format!("SELECT * FROM {name}"),
+            namespace: Some("public".to_string()),
+            materialized: false,
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            indexes: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn views_come_after_the_views_they_read() {
+        let mut views = BTreeMap::new();
+        views.insert("public.a".to_string(), view("a", &["public.c"], &[]));
+        views.insert("public.b".to_string(), view("b", &["public.t"], &[]));
+        views.insert("public.c".to_string(), view("c", &["public.b"], &[]));
+        let names: BTreeSet<&str> = views.keys().map(String::as_str).collect();
+        assert_eq!(creation_order(&names, &views), vec!["public.b", "public.c", "public.a"]);
+        let roots = BTreeSet::from(["public.t".to_string()]);
+        assert_eq!(dependents(&roots, &views).len(), 3);
+    }
+
+    #[test]
+    fn only_views_that_gain_trailing_columns_are_replaceable() {
+        let old = view("v", &[], &["a integer"]);
+        assert!(replaceable(&old, &view("v", &[], &["a integer", "b text"])));
+        assert!(!replaceable(&old, &view("v", &[], &["a bigint"])));
+        assert!(!replaceable(&old, &view("v", &[], &["b text", "a integer"])));
+    }
+}

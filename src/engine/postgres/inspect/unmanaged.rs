@@ -1,0 +1,50 @@
+//! Objects in managed schemas that the engine does not manage yet. They are
+//! listed (one query) so a plan can warn about them instead of silently
+//! ignoring them.
+
+use sqlx::Row;
+
+use super::filter::{extension_member, managed_namespace};
+use super::Catalog;
+use crate::engine::error::EngineError;
+use crate::engine::model::Schema;
+
+pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let namespaces = managed_namespace("n");
+    let sql = format!(
+        "SELECT kind || ' ' || quote_ident(n.nspname) || '.' || quote_ident(name) AS object FROM ( \
+           SELECT CASE WHEN c.relkind = 'p' THEN 'partitioned table' \
+                       WHEN c.relkind = 'f' THEN 'foreign table' \
+                       ELSE 'partition' END AS kind, c.relname AS name, c.relnamespace AS ns \
+           FROM pg_catalog.pg_class c \
+           WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition)) AND NOT {class_member} \
+           UNION ALL \
+           SELECT 'row-level security on table', c.relname, c.relnamespace FROM pg_catalog.pg_class c \
+           WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity) \
+           UNION ALL \
+           SELECT 'policy ' || quote_ident(p.polname) || ' on table', c.relname, c.relnamespace \
+           FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+           UNION ALL \
+           SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' \
+                       ELSE 'composite type' END, t.typname, t.typnamespace \
+           FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
+           WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c')) AND NOT {type_member} \
+           UNION ALL \
+           SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, p.proname, p.pronamespace \
+           FROM pg_catalog.pg_proc p WHERE p.prokind IN ('a', 'w') AND NOT {proc_member} \
+           UNION ALL \
+           SELECT 'rule ' || quote_ident(r.rulename) || ' on', c.relname, c.relnamespace \
+           FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+           WHERE r.rulename <> '_RETURN' \
+         ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns \
+         WHERE {namespaces} ORDER BY 1",
+        class_member = extension_member("pg_class", "c.oid"),
+        type_member = extension_member("pg_type", "t.oid"),
+        proc_member = extension_member("pg_proc", "p.oid"),
+    );
+    for row in catalog.fetch(&sql).await? {
+        let object: String = row.try_get("object").map_err(|e| catalog.decode_error(e))?;
+        schema.unmanaged.push(object);
+    }
+    Ok(())
+}

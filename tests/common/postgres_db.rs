@@ -1,0 +1,119 @@
+//! Throwaway PostgreSQL databases on the local server (127.0.0.1:5432, user
+//! `postgres`, or `TFALCHEMY_TEST_POSTGRES_URL`), uniquely named and dropped
+//! when the test ends, pass or fail: CI runs against the same server.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, Row};
+
+use super::sqlite_db::block_on;
+
+/// Database names start with this, so leftovers of a killed run are recognisable.
+pub const PREFIX: &str = "tfalchemy_acc_";
+
+fn server_url() -> String {
+    std::env::var("TFALCHEMY_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+fn admin_options() -> PgConnectOptions {
+    format!("{}/postgres", server_url()).parse().expect("admin URL")
+}
+
+pub struct PostgresDb {
+    name: String,
+}
+
+impl PostgresDb {
+    /// A new empty database. Fails the test (never skips) when the server is unreachable.
+    #[track_caller]
+    pub fn new() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "{PREFIX}{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        block_on(async {
+            let mut admin = admin_options().connect().await?;
+            sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await
+        })
+        .unwrap_or_else(|error| panic!("creating PostgreSQL database {name} on {}: {error}", server_url()));
+        Self { name }
+    }
+
+    /// The URL in SQLAlchemy's form, as users write it.
+    pub fn url(&self) -> String {
+        format!(
+            "{}/{}",
+            server_url().replacen("postgres://", "postgresql+psycopg://", 1),
+            self.name
+        )
+    }
+
+    fn options(&self) -> PgConnectOptions {
+        format!("{}/{}", server_url(), self.name).parse().expect("database URL")
+    }
+
+    #[track_caller]
+    pub fn execute(&self, sql: &str) {
+        block_on(async {
+            let mut connection = self.options().connect().await?;
+            sqlx::raw_sql(sql).execute(&mut connection).await?;
+            connection.close().await
+        })
+        .unwrap_or_else(|error| panic!("executing {sql:?} on {}: {error}", self.name));
+    }
+
+    /// One text column of a query's rows.
+    #[track_caller]
+    pub fn strings(&self, query: &str) -> Vec<String> {
+        block_on(async {
+            let mut connection: PgConnection = self.options().connect().await?;
+            let rows = sqlx::query(query).fetch_all(&mut connection).await?;
+            connection.close().await?;
+            rows.iter()
+                .map(|row| row.try_get::<String, _>(0))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap_or_else(|error| panic!("querying {query:?} on {}: {error}", self.name))
+    }
+
+    /// Tables as `schema.table`, sorted, outside PostgreSQL's own schemas.
+    pub fn tables(&self) -> Vec<String> {
+        self.strings(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables \
+             WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+        )
+    }
+
+    pub fn columns(&self, schema: &str, table: &str) -> Vec<String> {
+        self.strings(&format!(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = '{schema}' AND table_name = '{table}' ORDER BY ordinal_position"
+        ))
+    }
+}
+
+impl Drop for PostgresDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let dropped = block_on(async {
+            let mut admin = admin_options().connect().await?;
+            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await
+        });
+        if let Err(error) = dropped {
+            eprintln!("warning: could not drop test database {name}: {error}");
+        }
+    }
+}
