@@ -26,6 +26,21 @@ report_service() {
         say "$name: not reachable at $host:$port"
     fi
 }
+reachable() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+# The machine normally starts both servers; start one that stopped, where
+# this machine knows how (Debian's cluster tools, the MariaDB daemon).
+if ! reachable 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
+    say "PostgreSQL: not reachable; starting it"
+    for version in /etc/postgresql/*; do
+        pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+    done
+    for _ in $(seq 20); do reachable 127.0.0.1 5432 && break; sleep 0.5; done
+fi
+if ! reachable 127.0.0.1 3306 && [[ -x /usr/sbin/mariadbd ]] && command -v start-stop-daemon >/dev/null; then
+    say "MariaDB: not reachable; starting it"
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+    for _ in $(seq 20); do reachable 127.0.0.1 3306 && break; sleep 0.5; done
+fi
 report_service PostgreSQL 127.0.0.1 5432
 report_service MariaDB 127.0.0.1 3306
 
