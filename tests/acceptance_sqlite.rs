@@ -437,3 +437,24 @@ fn a_saved_plan_is_refused_when_the_database_changed_since() {
     workspace.apply().success();
     workspace.plan().no_changes();
 }
+
+#[test]
+fn an_already_applied_desired_schema_is_planned_without_normalizing_it() {
+    let (workspace, db) = applied_blog();
+    // A dev database that normalization would refuse (it is not empty).
+    let dev = workspace.sqlite("dev");
+    dev.execute("CREATE TABLE occupied (id INTEGER PRIMARY KEY);");
+    let with_dev = |ddl: &str| Config::new().schema(SchemaBlock::new(APP, ddl).url(&db.url()).dev_url(&dev.url())).render();
+
+    // Same desired SQL as applied, live schema unchanged: one inspection, no dev database.
+    workspace.write_main_tf(&with_dev(BLOG_SCHEMA));
+    let (plan, plan_file) = workspace.plan_to_file("same.tfplan");
+    plan.changes().lacks("Error");
+    let shown = workspace.show_plan(&plan_file);
+    let change = planned_change(&shown, &resource_address(APP));
+    assert!(strings(&change["after"]["planned_sql"]).is_empty(), "{change:#}");
+
+    // A different desired schema must be normalized, and the dev database says why it can't be.
+    workspace.write_main_tf(&with_dev(&format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n")));
+    workspace.plan().failure().contains("occupied");
+}

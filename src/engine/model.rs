@@ -158,6 +158,10 @@ pub struct ColumnAttributes {
     /// `GENERATED … AS IDENTITY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
+    /// The identity's sequence options, canonical:
+    /// `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1 NO CYCLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<String>,
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,

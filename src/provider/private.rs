@@ -1,62 +1,71 @@
 //! The resource's private state: what the provider remembers between RPCs
 //! without showing it to the user.
 //!
-//! Terraform refreshes (ReadResource) just before it plans, and when it
-//! applies it plans once more against the state of that refresh. Recording
-//! the live schema's hash at refresh lets the apply-time plan tell "the
-//! database changed since the plan was made" (a clear error asking for a new
-//! plan) from a genuine plan, instead of answering with different SQL, which
-//! Terraform would report as a provider bug ("inconsistent final plan").
+//! Two facts are kept:
+//! - The live schema's hash at the last refresh. Terraform refreshes just
+//!   before it plans, and when it applies it plans once more against the state
+//!   of that refresh. If the apply-time plan finds another live schema, the
+//!   database changed since the plan was made: a clear error asking for a new
+//!   plan, instead of different SQL, which Terraform would report as a
+//!   provider bug ("inconsistent final plan").
+//! - Which desired SQL was last applied, and the hash of its normalized
+//!   schema. A plan whose desired SQL is byte-for-byte that one, against a live
+//!   schema that still has that hash, is a no-op without normalizing (loading
+//!   a large schema into a dev database costs seconds).
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-/// Who last saw the live schema, and its hash then.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePrivate {
+    /// The live schema's hash as the last ReadResource saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refreshed_live_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<AppliedDesired>,
+}
+
+/// The desired SQL an apply converged to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeenSchema {
-    pub seen_by: SeenBy,
-    pub live_hash: String,
+pub struct AppliedDesired {
+    /// Normalization may change between provider versions; a record from
+    /// another version is not trusted.
+    pub provider_version: String,
+    pub desired_sql_sha256: String,
+    /// The hash of the normalized desired schema (the live hash after apply).
+    pub desired_hash: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeenBy {
-    /// ReadResource: Terraform plans against this refresh.
-    Refresh,
-    /// ApplyResourceChange, just after the change.
-    Apply,
-}
-
-impl SeenSchema {
-    pub fn refreshed(live_hash: String) -> Self {
+impl AppliedDesired {
+    pub fn new(desired_sql: &str, desired_hash: String) -> Self {
         Self {
-            seen_by: SeenBy::Refresh,
-            live_hash,
+            provider_version: env!("CARGO_PKG_VERSION").to_string(),
+            desired_sql_sha256: sha256_hex(desired_sql),
+            desired_hash,
         }
     }
 
-    pub fn applied(live_hash: String) -> Self {
-        Self {
-            seen_by: SeenBy::Apply,
-            live_hash,
-        }
+    /// The normalized hash of `desired_sql`, if this record knows it.
+    pub fn desired_hash_of(&self, desired_sql: &str) -> Option<&str> {
+        (self.provider_version == env!("CARGO_PKG_VERSION") && self.desired_sql_sha256 == sha256_hex(desired_sql))
+            .then_some(self.desired_hash.as_str())
     }
+}
 
+impl ResourcePrivate {
     pub fn encode(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Private bytes from an older provider version or none at all mean
+    /// Private bytes from an older provider version, or none at all, mean
     /// "nothing known": never an error.
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
-        serde_json::from_slice(bytes).ok()
+    pub fn decode(bytes: &[u8]) -> Self {
+        serde_json::from_slice(bytes).unwrap_or_default()
     }
+}
 
-    /// The live hash a plan must still find, if this was a refresh.
-    pub fn refreshed_hash(bytes: &[u8]) -> Option<String> {
-        Self::decode(bytes)
-            .filter(|seen| seen.seen_by == SeenBy::Refresh)
-            .map(|seen| seen.live_hash)
-    }
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 #[cfg(test)]
@@ -64,16 +73,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_refresh_pins_the_hash_a_plan_must_find() {
-        assert_eq!(
-            SeenSchema::refreshed_hash(&SeenSchema::refreshed("h1".into()).encode()),
-            Some("h1".into())
-        );
-        assert_eq!(
-            SeenSchema::refreshed_hash(&SeenSchema::applied("h2".into()).encode()),
-            None
-        );
-        assert_eq!(SeenSchema::refreshed_hash(b""), None);
-        assert_eq!(SeenSchema::refreshed_hash(b"\x00garbage"), None);
+    fn round_trips_and_tolerates_foreign_bytes() {
+        let private = ResourcePrivate {
+            refreshed_live_hash: Some("h1".into()),
+            applied: Some(AppliedDesired::new("CREATE TABLE t (id int);", "h2".into())),
+        };
+        assert_eq!(ResourcePrivate::decode(&private.encode()), private);
+        assert_eq!(ResourcePrivate::decode(b""), ResourcePrivate::default());
+        assert_eq!(ResourcePrivate::decode(b"\x00garbage"), ResourcePrivate::default());
+    }
+
+    #[test]
+    fn the_applied_hash_is_only_known_for_the_same_sql_and_version() {
+        let applied = AppliedDesired::new("CREATE TABLE t (id int);", "h2".into());
+        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id int);"), Some("h2"));
+        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id bigint);"), None);
+        let older = AppliedDesired { provider_version: "0.0.0".into(), ..applied };
+        assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);"), None);
     }
 }

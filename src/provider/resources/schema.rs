@@ -15,7 +15,7 @@ use super::super::config::validate_url;
 use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
-use super::super::private::SeenSchema;
+use super::super::private::{AppliedDesired, ResourcePrivate};
 use super::super::Context;
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
@@ -201,9 +201,21 @@ pub fn validate(config: &Value) -> Diagnostics {
     diagnostics
 }
 
-/// PlanResourceChange.
-/// `prior_private` is what the last refresh or apply recorded (see `private.rs`).
-pub async fn plan(ctx: &Context, proposed: &Value, prior_private: &[u8]) -> (Value, Diagnostics) {
+/// The live schema is not the one the last refresh saw.
+fn changed_since_refresh(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
+    diagnostics.error(
+        "The database changed since Terraform read it",
+        format!(
+            "The schema of {} is not the one Terraform refreshed before planning: someone or something changed \
+             it in the meantime (for example between `terraform plan -out` and `terraform apply`). Nothing was \
+             changed. Run `terraform plan` again to see the SQL for the database as it is now.",
+            url.redacted()
+        ),
+    );
+}
+
+/// PlanResourceChange. `private` is what the last refresh or apply recorded.
+pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) -> (Value, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if proposed.is_null() {
         return (Value::Null, diagnostics); // destroy: nothing is dropped
@@ -234,34 +246,46 @@ pub async fn plan(ctx: &Context, proposed: &Value, prior_private: &[u8]) -> (Val
     if diagnostics.has_errors() {
         return (planned.to_value(), diagnostics);
     }
-    let dev_url = urls.dev_url.known();
-    match ctx
-        .canceller
-        .run(engine::plan(&url, dev_url.as_ref(), &desired_sql))
-        .await
-    {
-        Ok(Ok(plan)) => {
-            if let Some(refreshed) = SeenSchema::refreshed_hash(prior_private) {
-                if refreshed != plan.live_hash {
-                    diagnostics.error(
-                        "The database changed since Terraform read it",
-                        format!(
-                            "The schema of {} is not the one Terraform refreshed before planning: someone or \
-                             something changed it in the meantime (for example between `terraform plan -out` \
-                             and `terraform apply`). Nothing was changed. Run `terraform plan` again to see the \
-                             SQL for the database as it is now.",
-                            url.redacted()
-                        ),
-                    );
+
+    // Fast path: the desired SQL is the one last applied, so its normalized
+    // hash is known; if the live schema still has it, nothing is to be done,
+    // and one inspection (no dev database) proves it.
+    if let Some(desired_hash) = private.applied.as_ref().and_then(|applied| applied.desired_hash_of(&desired_sql)) {
+        match ctx.canceller.run(engine::inspect(&url)).await {
+            Ok(Ok(live)) => {
+                let live_hash = engine::schema_hash(&live);
+                if private.refreshed_live_hash.as_ref().is_some_and(|refreshed| *refreshed != live_hash) {
+                    changed_since_refresh(&mut diagnostics, &url);
+                    return (planned.to_value(), diagnostics);
+                }
+                if live_hash == desired_hash {
+                    tracing::debug!(database = %url.redacted(), "desired SQL already applied and live schema unchanged");
+                    planned.schema_hash = Field::Known(live_hash);
+                    planned.planned_sql = Field::Known(Vec::new());
                     return (planned.to_value(), diagnostics);
                 }
             }
+            Ok(Err(err)) => {
+                errors::engine_error(&mut diagnostics, "read the live schema", &err);
+                return (planned.to_value(), diagnostics);
+            }
+            Err(cancelled) => {
+                errors::cancelled(&mut diagnostics, "read the live schema", cancelled);
+                return (planned.to_value(), diagnostics);
+            }
+        }
+    }
+
+    let dev_url = urls.dev_url.known();
+    match ctx.canceller.run(engine::plan(&url, dev_url.as_ref(), &desired_sql)).await {
+        Ok(Ok(plan)) => {
+            if private.refreshed_live_hash.as_ref().is_some_and(|refreshed| *refreshed != plan.live_hash) {
+                changed_since_refresh(&mut diagnostics, &url);
+                return (planned.to_value(), diagnostics);
+            }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
-            planned.schema_hash = Field::Known(if plan.statements.is_empty() {
-                plan.live_hash
-            } else {
-                plan.desired_hash
-            });
+            planned.schema_hash =
+                Field::Known(if plan.statements.is_empty() { plan.live_hash } else { plan.desired_hash });
             planned.planned_sql = Field::Known(plan.statements.into_iter().map(|s| s.sql).collect());
         }
         Ok(Err(err)) => errors::engine_error(&mut diagnostics, "plan the schema change", &err),
@@ -271,8 +295,8 @@ pub async fn plan(ctx: &Context, proposed: &Value, prior_private: &[u8]) -> (Val
 }
 
 /// ApplyResourceChange.
-/// Also returns the private state to record (the hash seen after applying).
-pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Option<SeenSchema>) {
+/// Also returns the private state to record: which desired SQL converged.
+pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Option<ResourcePrivate>) {
     let mut diagnostics = Diagnostics::new();
     if planned.is_null() {
         return (Value::Null, diagnostics, None); // destroy: the database keeps its objects
@@ -307,7 +331,10 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
             tracing::info!(statements = outcome.executed.len(), database = %url.redacted(), "applied schema change");
             state.id = Field::Known(url.redacted());
             state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
-            let seen = SeenSchema::applied(outcome.live_hash.clone());
+            let seen = ResourcePrivate {
+                refreshed_live_hash: None,
+                applied: Some(AppliedDesired::new(&desired_sql, outcome.live_hash.clone())),
+            };
             state.schema_hash = Field::Known(outcome.live_hash);
             (state.to_value(), diagnostics, Some(seen))
         }
@@ -323,8 +350,12 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
 }
 
 /// ReadResource: refresh the live schema's hash; nothing is pending until the next plan.
-/// Also returns the private state to record (the hash this refresh saw).
-pub async fn read(ctx: &Context, current: &Value) -> (Value, Diagnostics, Option<SeenSchema>) {
+/// Also returns the private state to record: `private` with the hash this refresh saw.
+pub async fn read(
+    ctx: &Context,
+    current: &Value,
+    private: ResourcePrivate,
+) -> (Value, Diagnostics, Option<ResourcePrivate>) {
     let mut diagnostics = Diagnostics::new();
     if current.is_null() {
         return (Value::Null, diagnostics, None);
@@ -340,7 +371,7 @@ pub async fn read(ctx: &Context, current: &Value) -> (Value, Diagnostics, Option
         Ok(Ok(live)) => {
             state.id = Field::Known(url.redacted());
             let live_hash = engine::schema_hash(&live);
-            let seen = SeenSchema::refreshed(live_hash.clone());
+            let seen = ResourcePrivate { refreshed_live_hash: Some(live_hash.clone()), ..private };
             state.schema_hash = Field::Known(live_hash);
             state.planned_sql = Field::Known(Vec::new());
             (state.to_value(), diagnostics, Some(seen))

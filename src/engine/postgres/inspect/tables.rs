@@ -57,6 +57,13 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                 pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type, a.attnotnull AS not_null, \
                 pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS expr, a.attidentity::text AS identity, \
                 a.attgenerated::text AS generated, \
+                (SELECT format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s %s', \
+                               s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, \
+                               CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END) \
+                 FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
+                 WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass \
+                   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' \
+                 LIMIT 1) AS identity_options, \
                 CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
                 d.description AS comment \
          FROM pg_catalog.pg_attribute a \
@@ -81,11 +88,12 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                 row.try_get::<Option<String>, _>("expr")?,
                 row.try_get::<String, _>("identity")?,
                 row.try_get::<String, _>("generated")?,
+                row.try_get::<Option<String>, _>("identity_options")?,
                 row.try_get::<Option<String>, _>("collation")?,
                 row.try_get::<Option<String>, _>("comment")?,
             ))
         };
-        let (oid, name, data_type, not_null, expr, identity, generated, collation, comment) =
+        let (oid, name, data_type, not_null, expr, identity, generated, identity_options, collation, comment) =
             read().map_err(|e| catalog.decode_error(e))?;
         let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
             continue;
@@ -97,6 +105,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                 "d" => Some(Identity::ByDefault),
                 _ => None,
             },
+            identity_options: if identity.is_empty() { None } else { identity_options },
             generated: if is_generated { expr.clone() } else { None },
             comment,
         };

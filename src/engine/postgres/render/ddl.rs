@@ -54,7 +54,7 @@ pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> Stri
     if let Some(expression) = &attributes.generated {
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     } else if let Some(identity) = attributes.identity {
-        sql.push_str(&format!(" GENERATED {} AS IDENTITY", identity.sql()));
+        sql.push_str(&format!(" GENERATED {} AS IDENTITY{}", identity.sql(), identity_options(attributes)));
     } else if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {default}"));
     }
@@ -62,6 +62,15 @@ pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> Stri
         sql.push_str(" NOT NULL");
     }
     sql
+}
+
+/// ` (START WITH …)` when the identity's options are known.
+pub fn identity_options(attributes: &ColumnAttributes) -> String {
+    attributes
+        .identity_options
+        .as_ref()
+        .map(|options| format!(" ({options})"))
+        .unwrap_or_default()
 }
 
 pub fn column_list(columns: &[String]) -> String {

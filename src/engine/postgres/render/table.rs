@@ -1,7 +1,7 @@
 //! Tables: create (without foreign keys, which are added once every table
 //! exists) and alter in place.
 
-use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, table_name};
+use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, identity_options, table_name};
 use crate::engine::diff::{TableChange, TableDiff};
 use crate::engine::model::{Column, ColumnAttributes, Table};
 use crate::engine::plan::{HazardKind, Statement};
@@ -189,9 +189,10 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                     (None, Some(identity)) => columns.push(alter(
                         table,
                         format!(
-                            "ALTER COLUMN {} ADD GENERATED {} AS IDENTITY",
+                            "ALTER COLUMN {} ADD GENERATED {} AS IDENTITY{}",
                             quote(column),
-                            identity.sql()
+                            identity.sql(),
+                            identity_options(to)
                         ),
                     )),
                     (Some(a), Some(b)) if a != b => columns.push(alter(
@@ -199,6 +200,13 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                         format!("ALTER COLUMN {} SET GENERATED {}", quote(column), b.sql()),
                     )),
                     _ => {}
+                }
+                let options_change = from.identity.is_some() && from.identity_options != to.identity_options;
+                if let (true, Some(options)) = (options_change, &to.identity_options) {
+                    columns.push(alter(
+                        table,
+                        format!("ALTER COLUMN {} {}", quote(column), identity_option_settings(options)),
+                    ));
                 }
                 if from.comment != to.comment {
                     comments.push(column_comment(table, column, to.comment.as_deref()));
@@ -220,6 +228,24 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
         }
     }
     drops.into_iter().chain(columns).chain(adds).chain(comments).collect()
+}
+
+/// `START WITH 1 INCREMENT BY 1 … NO CYCLE` as
+/// `SET START WITH 1 SET INCREMENT BY 1 … SET NO CYCLE`.
+fn identity_option_settings(options: &str) -> String {
+    const OPTION_WORDS: [&str; 7] = ["START", "INCREMENT", "MINVALUE", "MAXVALUE", "CACHE", "NO", "CYCLE"];
+    let mut settings: Vec<String> = Vec::new();
+    for word in options.split_whitespace() {
+        let after_no = settings.last().is_some_and(|s| s == "SET NO");
+        match settings.last_mut() {
+            Some(last) if !OPTION_WORDS.contains(&word) || after_no => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => settings.push(format!("SET {word}")),
+        }
+    }
+    settings.join(" ")
 }
 
 fn drop_named(table: &Table, name: Option<&str>) -> Option<Statement> {
@@ -302,4 +328,18 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity_option_settings;
+
+    #[test]
+    fn identity_options_become_set_clauses() {
+        assert_eq!(
+            identity_option_settings("START WITH 5 INCREMENT BY -1 MINVALUE 1 MAXVALUE 9 CACHE 1 NO CYCLE"),
+            "SET START WITH 5 SET INCREMENT BY -1 SET MINVALUE 1 SET MAXVALUE 9 SET CACHE 1 SET NO CYCLE"
+        );
+        assert!(identity_option_settings("START WITH 1 CACHE 2 CYCLE").ends_with("SET CACHE 2 SET CYCLE"));
+    }
 }
