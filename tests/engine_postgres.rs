@@ -739,3 +739,36 @@ async fn unmanaged_objects_are_left_alone_with_a_warning() {
         ]
     );
 }
+
+#[tokio::test]
+async fn referenced_keys_are_rebuilt_around_their_foreign_keys() {
+    converge(&Case {
+        name: "rekey",
+        current: "CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);
+                  CREATE TABLE child (parent_id int REFERENCES parent, code text REFERENCES parent (code));",
+        seed: "INSERT INTO parent VALUES (1, 'a'); INSERT INTO child VALUES (1, 'a');",
+        desired: "CREATE TABLE parent (id int, code text, CONSTRAINT parent_key PRIMARY KEY (id),
+                      CONSTRAINT parent_code UNIQUE (code));
+                  CREATE TABLE child (parent_id int REFERENCES parent, code text REFERENCES parent (code));",
+        kept: &["SELECT parent_id::text FROM child"],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn enum_rebuild_carries_functions_checks_and_indexes_along() {
+    converge(&Case {
+        name: "enum rebuild deps",
+        current: "CREATE TYPE state AS ENUM ('draft', 'live', 'gone');
+                  CREATE TABLE posts (id int, state state NOT NULL CHECK (state <> 'gone'));
+                  CREATE INDEX posts_live ON posts (id) WHERE state = 'live';
+                  CREATE FUNCTION is_live(s state) RETURNS boolean LANGUAGE sql AS $$ SELECT s = 'live' $$;",
+        seed: "INSERT INTO posts VALUES (1, 'live'), (2, 'live');",
+        desired: "CREATE TYPE state AS ENUM ('live', 'draft');
+                  CREATE TABLE posts (id int, state state NOT NULL CHECK (state <> 'draft'));
+                  CREATE INDEX posts_live ON posts (id) WHERE state = 'live';
+                  CREATE FUNCTION is_live(s state) RETURNS boolean LANGUAGE sql AS $$ SELECT s = 'live' $$;",
+        kept: &["SELECT state::text FROM posts WHERE id = 2"],
+    })
+    .await;
+}

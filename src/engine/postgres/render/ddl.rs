@@ -54,7 +54,11 @@ pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> Stri
     if let Some(expression) = &attributes.generated {
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     } else if let Some(identity) = attributes.identity {
-        sql.push_str(&format!(" GENERATED {} AS IDENTITY{}", identity.sql(), identity_options(attributes)));
+        sql.push_str(&format!(
+            " GENERATED {} AS IDENTITY{}",
+            identity.sql(),
+            identity_options(column, attributes)
+        ));
     } else if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {default}"));
     }
@@ -64,13 +68,19 @@ pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> Stri
     sql
 }
 
-/// ` (START WITH …)` when the identity's options are known.
-pub fn identity_options(attributes: &ColumnAttributes) -> String {
-    attributes
-        .identity_options
-        .as_ref()
-        .map(|options| format!(" ({options})"))
-        .unwrap_or_default()
+/// ` (START WITH …)` when the identity's options are not PostgreSQL's
+/// defaults for the column's type.
+pub fn identity_options(column: &Column, attributes: &ColumnAttributes) -> String {
+    let max = match column.data_type.as_str() {
+        "smallint" => "32767",
+        "integer" => "2147483647",
+        _ => "9223372036854775807",
+    };
+    let defaults = format!("START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE {max} CACHE 1 NO CYCLE");
+    match &attributes.identity_options {
+        Some(options) if *options != defaults => format!(" ({options})"),
+        _ => String::new(),
+    }
 }
 
 pub fn column_list(columns: &[String]) -> String {

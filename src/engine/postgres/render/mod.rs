@@ -11,13 +11,14 @@
 
 mod ddl;
 mod enums;
+mod foreign_keys;
 mod table;
 mod views;
 
 use std::collections::BTreeSet;
 
 use crate::engine::diff::{Change, TableChange};
-use crate::engine::model::{Index, Schema, Sequence, Table, Trigger, View};
+use crate::engine::model::{Index, Routine, Schema, Sequence, Table, Trigger, View};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{key, key_part, literal, quote};
 
@@ -41,6 +42,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let mut retyped: BTreeSet<String> = BTreeSet::new();
     let mut enum_cleanup = Vec::new();
     let mut enum_rebuilds = Vec::new();
+    let mut dropped_routines: Vec<Routine> = Vec::new();
     for change in changes {
         match change {
             Change::AlterTable(d) => {
@@ -62,6 +64,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
                 enum_rebuilds.extend(change.rebuild);
                 enum_cleanup.extend(change.cleanup);
                 retyped.extend(change.retyped_tables);
+                dropped_routines.extend(change.dropped_routines);
             }
             _ => {}
         }
@@ -144,6 +147,16 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             _ => None,
         })
         .collect();
+    let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
+    for (table, fk) in &stepping_aside {
+        if let Some(name) = &fk.name {
+            teardown.push(Statement::ddl(format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                table_name(table),
+                quote(name)
+            )));
+        }
+    }
     for change in changes {
         match change {
             Change::DropTable(t) => {
@@ -254,7 +267,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             Change::ReplaceRoutine { from, to } => {
                 let signature_changes =
                     from.result != to.result || from.procedure != to.procedure || from.arguments != to.arguments;
-                if signature_changes {
+                if signature_changes && !dropped_routines.contains(from) {
                     prerequisites.push(Statement::ddl(drop_routine(from)));
                 }
                 prerequisites.push(Statement::ddl(to.definition.clone()));
@@ -279,12 +292,23 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     }
     for change in changes {
         if let Change::AlterTable(d) = change {
-            tables.extend(table::alter_table(d));
+            let altered = table::alter_table(d);
+            teardown.extend(altered.constraint_drops);
+            tables.extend(altered.changes);
         }
     }
 
     // Finish: foreign keys, sequence ownership, indexes, views, triggers.
-    let mut foreign_keys = Vec::new();
+    let mut foreign_keys: Vec<Statement> = stepping_aside
+        .iter()
+        .map(|(table, fk)| {
+            Statement::ddl(format!(
+                "ALTER TABLE {} ADD {}",
+                table_name(table),
+                foreign_key(fk, &schemas)
+            ))
+        })
+        .collect();
     for change in changes {
         match change {
             Change::CreateTable(t) => {
@@ -374,7 +398,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         .collect();
     for change in changes {
         match change {
-            Change::DropRoutine(r) => cleanup.push(Statement::ddl(drop_routine(r))),
+            Change::DropRoutine(r) if !dropped_routines.contains(r) => cleanup.push(Statement::ddl(drop_routine(r))),
             // A sequence owned by a dropped column went with it.
             Change::DropSequence(s) if !s.owned_by.as_ref().is_some_and(|o| dropped_columns.contains(o)) => {
                 cleanup.push(Statement::ddl(format!("DROP SEQUENCE {}", sequence_name(s))))

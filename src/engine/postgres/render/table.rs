@@ -89,12 +89,20 @@ fn generation_changes(from: &ColumnAttributes, to: &ColumnAttributes) -> bool {
     from.generated != to.generated
 }
 
-/// In-place statements for everything but foreign keys (handled by the caller).
-/// Order inside a table: drop constraints, drop identities, drop and rebuild
-/// columns, add and alter columns, add constraints, then comments.
-pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
+/// In-place statements for a table, except its foreign keys (the caller's).
+pub struct AlteredTable {
+    /// Dropped constraints; they go first in the plan, before anything that
+    /// could trip over them (a key being rebuilt, a column changing type).
+    pub constraint_drops: Vec<Statement>,
+    /// Then, in order: drop identities, drop and rebuild columns, add and
+    /// alter columns, add constraints, comments.
+    pub changes: Vec<Statement>,
+}
+
+pub fn alter_table(diff: &TableDiff) -> AlteredTable {
     let table = &diff.to;
     let name = table_name(table);
+    let mut constraint_drops = Vec::new();
     let mut drops = Vec::new();
     let mut columns = Vec::new();
     let mut adds = Vec::new();
@@ -113,7 +121,7 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
         match change {
             TableChange::SetPrimaryKey { from, to } => {
                 if let Some(pk) = from.as_ref().and_then(|pk| pk.name.as_ref()) {
-                    drops.push(alter(table, format!("DROP CONSTRAINT {}", quote(pk))));
+                    constraint_drops.push(alter(table, format!("DROP CONSTRAINT {}", quote(pk))));
                 }
                 if let Some(pk) = to {
                     adds.push(may_fail(
@@ -129,9 +137,9 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                     ));
                 }
             }
-            TableChange::DropUnique(u) => drops.extend(drop_named(table, u.name.as_deref())),
-            TableChange::DropCheck(c) => drops.extend(drop_named(table, c.name.as_deref())),
-            TableChange::DropExclusion(e) => drops.extend(drop_named(table, Some(&e.name))),
+            TableChange::DropUnique(u) => constraint_drops.extend(drop_named(table, u.name.as_deref())),
+            TableChange::DropCheck(c) => constraint_drops.extend(drop_named(table, c.name.as_deref())),
+            TableChange::DropExclusion(e) => constraint_drops.extend(drop_named(table, Some(&e.name))),
             TableChange::AddUnique(u) => adds.push(may_fail(
                 alter(
                     table,
@@ -192,7 +200,7 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
                             "ALTER COLUMN {} ADD GENERATED {} AS IDENTITY{}",
                             quote(column),
                             identity.sql(),
-                            identity_options(to)
+                            identity_options(definition, to)
                         ),
                     )),
                     (Some(a), Some(b)) if a != b => columns.push(alter(
@@ -227,7 +235,10 @@ pub fn alter_table(diff: &TableDiff) -> Vec<Statement> {
             TableChange::AddForeignKey(_) | TableChange::DropForeignKey(_) => {}
         }
     }
-    drops.into_iter().chain(columns).chain(adds).chain(comments).collect()
+    AlteredTable {
+        constraint_drops,
+        changes: drops.into_iter().chain(columns).chain(adds).chain(comments).collect(),
+    }
 }
 
 /// `START WITH 1 INCREMENT BY 1 … NO CYCLE` as
