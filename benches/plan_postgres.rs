@@ -63,10 +63,16 @@ fn changed_ddl(n: usize) -> String {
     let mut sql = schema_ddl(n);
     for i in 1..=20 {
         sql.push_str(&format!("ALTER TABLE t{i:04} ADD COLUMN extra integer;\n"));
-        sql.push_str(&format!("CREATE INDEX t{:04}_created ON t{:04} (created_at);\n", i + 100, i + 100));
+        sql.push_str(&format!(
+            "CREATE INDEX t{:04}_created ON t{:04} (created_at);\n",
+            i + 100,
+            i + 100
+        ));
     }
     for i in 1..=10 {
-        sql.push_str(&format!("CREATE TABLE added_{i} (id bigint PRIMARY KEY, t_id bigint REFERENCES t0001 (id));\n"));
+        sql.push_str(&format!(
+            "CREATE TABLE added_{i} (id bigint PRIMARY KEY, t_id bigint REFERENCES t0001 (id));\n"
+        ));
     }
     sql
 }
@@ -94,14 +100,18 @@ impl ScratchDatabase {
 
 async fn admin(sql: &str) -> Result<(), String> {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&format!("{}/postgres", server())).await.map_err(|e| e.to_string())?;
+    let mut conn = sqlx::PgConnection::connect(&format!("{}/postgres", server()))
+        .await
+        .map_err(|e| e.to_string())?;
     sqlx::raw_sql(sql).execute(&mut conn).await.map_err(|e| e.to_string())?;
     conn.close().await.map_err(|e| e.to_string())
 }
 
 async fn load(url: &DatabaseUrl, sql: &str) -> Result<(), String> {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&url.sqlx_url()).await.map_err(|e| e.to_string())?;
+    let mut conn = sqlx::PgConnection::connect(&url.sqlx_url())
+        .await
+        .map_err(|e| e.to_string())?;
     sqlx::raw_sql(sql).execute(&mut conn).await.map_err(|e| e.to_string())?;
     conn.close().await.map_err(|e| e.to_string())
 }
@@ -127,7 +137,10 @@ fn peak_rss_mib() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
-            status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or_else(|| "n/a".into(), |kib| format!("{:.0} MiB", kib / 1024.0))
 }
@@ -149,7 +162,9 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
     load(&big_url, &desired).await?;
     let load_time = started.elapsed();
 
-    let (_, small_stats) = postgres::inspect_with_stats(&small_url).await.map_err(|e| e.to_string())?;
+    let (_, small_stats) = postgres::inspect_with_stats(&small_url)
+        .await
+        .map_err(|e| e.to_string())?;
     let (inspect_time, (schema, big_stats)) =
         median(|| async { postgres::inspect_with_stats(&big_url).await.map_err(|e| e.to_string()) }).await?;
     let (noop_time, _) = median(|| async {
@@ -167,14 +182,40 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
     println!("median of {RUNS} runs\n");
     println!("| measure                                   | value |");
     println!("|-------------------------------------------|-------|");
-    println!("| load the schema with psql-style raw SQL   | {:.2} s |", load_time.as_secs_f64());
-    println!("| tables seen by one inspection             | {} |", schema.tables.len());
-    println!("| catalog queries per inspection, 10 tables | {} |", small_stats.queries);
-    println!("| catalog queries per inspection, {TABLES} tables | {} |", big_stats.queries);
-    println!("| one inspection                            | {:.3} s |", inspect_time.as_secs_f64());
-    println!("| no-op plan (provider fast path)           | {:.3} s |", noop_time.as_secs_f64());
-    println!("| full plan, nothing to do (normalizes)     | {:.3} s ({} statements) |", full_time.as_secs_f64(), full_plan.statements.len());
-    println!("| plan with 50 changes                      | {:.3} s ({} statements) |", change_time.as_secs_f64(), change_plan.statements.len());
+    println!(
+        "| load the schema with psql-style raw SQL   | {:.2} s |",
+        load_time.as_secs_f64()
+    );
+    println!(
+        "| tables seen by one inspection             | {} |",
+        schema.tables.len()
+    );
+    println!(
+        "| catalog queries per inspection, 10 tables | {} |",
+        small_stats.queries
+    );
+    println!(
+        "| catalog queries per inspection, {TABLES} tables | {} |",
+        big_stats.queries
+    );
+    println!(
+        "| one inspection                            | {:.3} s |",
+        inspect_time.as_secs_f64()
+    );
+    println!(
+        "| no-op plan (provider fast path)           | {:.3} s |",
+        noop_time.as_secs_f64()
+    );
+    println!(
+        "| full plan, nothing to do (normalizes)     | {:.3} s ({} statements) |",
+        full_time.as_secs_f64(),
+        full_plan.statements.len()
+    );
+    println!(
+        "| plan with 50 changes                      | {:.3} s ({} statements) |",
+        change_time.as_secs_f64(),
+        change_plan.statements.len()
+    );
     println!("| peak resident memory                      | {} |", peak_rss_mib());
     Ok(())
 }

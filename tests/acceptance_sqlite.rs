@@ -186,8 +186,32 @@ fn a_table_created_by_hand_is_detected_and_dropped() {
     workspace.plan().no_changes();
 
     db.execute("CREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT)");
-    workspace.plan().changes().shows_sql(r#"DROP TABLE "extra""#);
-    workspace.apply().success();
+    // Dropping it loses data: the default policy refuses and says how to allow it.
+    workspace
+        .plan()
+        .failure()
+        .contains("Plan blocked by policy: drops_table")
+        .shows_sql(r#"DROP TABLE "extra""#)
+        .contains(r#"allow = ["drops_table"]"#);
+    assert!(db.has_table("extra"));
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new(APP, BLOG_SCHEMA).url(&db.url()).allow(&["data_loss"]))
+            .render(),
+    );
+    let (plan, plan_file) = workspace.plan_to_file("drop.tfplan");
+    plan.changes().shows_sql(r#"DROP TABLE "extra""#);
+    let shown = workspace.show_plan(&plan_file);
+    let hazards = &planned_change(&shown, &resource_address(APP))["after"]["hazards"];
+    assert_eq!(hazards[0]["code"], "drops_table", "{hazards:#}");
+    assert_eq!(hazards[0]["category"], "data_loss");
+    let planned = strings(&planned_change(&shown, &resource_address(APP))["after"]["planned_sql"]);
+    let index = hazards[0]["statement"].as_u64().expect("statement index") as usize;
+    assert!(
+        planned[index - 1].contains("DROP TABLE"),
+        "the hazard points at its statement: {planned:#?}"
+    );
+    workspace.apply_plan_file(&plan_file).success();
 
     assert!(!db.has_table("extra"));
     assert_eq!(db.tables(), ["posts", "users"]);
@@ -199,6 +223,19 @@ fn a_column_added_by_hand_is_removed_keeping_rows() {
     let (workspace, db) = applied_blog();
 
     db.execute("ALTER TABLE users ADD COLUMN nickname TEXT");
+    workspace
+        .plan()
+        .failure()
+        .contains("Plan blocked by policy: drops_column");
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(
+                SchemaBlock::new(APP, BLOG_SCHEMA)
+                    .url(&db.url())
+                    .allow(&["drops_column"]),
+            )
+            .render(),
+    );
     workspace.plan().changes().shows_sql("nickname");
     workspace.apply().success();
 
@@ -429,6 +466,18 @@ fn a_saved_plan_is_refused_when_the_database_changed_since() {
     assert!(!db.has_table("tags"), "nothing of the stale plan may run");
     assert!(db.has_table("audit"));
     // A fresh plan takes the change into account and converges.
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(
+                SchemaBlock::new(
+                    APP,
+                    &format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n"),
+                )
+                .url(&db.url())
+                .allow(&["drops_table"]),
+            )
+            .render(),
+    );
     workspace
         .plan()
         .changes()
@@ -444,7 +493,11 @@ fn an_already_applied_desired_schema_is_planned_without_normalizing_it() {
     // A dev database that normalization would refuse (it is not empty).
     let dev = workspace.sqlite("dev");
     dev.execute("CREATE TABLE occupied (id INTEGER PRIMARY KEY);");
-    let with_dev = |ddl: &str| Config::new().schema(SchemaBlock::new(APP, ddl).url(&db.url()).dev_url(&dev.url())).render();
+    let with_dev = |ddl: &str| {
+        Config::new()
+            .schema(SchemaBlock::new(APP, ddl).url(&db.url()).dev_url(&dev.url()))
+            .render()
+    };
 
     // Same desired SQL as applied, live schema unchanged: one inspection, no dev database.
     workspace.write_main_tf(&with_dev(BLOG_SCHEMA));
@@ -455,6 +508,60 @@ fn an_already_applied_desired_schema_is_planned_without_normalizing_it() {
     assert!(strings(&change["after"]["planned_sql"]).is_empty(), "{change:#}");
 
     // A different desired schema must be normalized, and the dev database says why it can't be.
-    workspace.write_main_tf(&with_dev(&format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n")));
+    workspace.write_main_tf(&with_dev(&format!(
+        "{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n"
+    )));
     workspace.plan().failure().contains("occupied");
+}
+
+#[test]
+fn hazards_warn_by_default_and_policy_silences_or_denies_them() {
+    let (workspace, db) = applied_blog();
+    let retyped = BLOG_SCHEMA.replace("title TEXT NOT NULL", "title VARCHAR(200) NOT NULL");
+    // A table rebuild is a blocking-lock hazard: warned, not refused.
+    workspace.write_main_tf(&schema_config(&db.url(), &retyped));
+    workspace.plan().changes().contains("Warning: Hazard rebuilds_table");
+    // Allowed: no warning.
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new(APP, &retyped).url(&db.url()).allow(&["blocking_lock"]))
+            .render(),
+    );
+    workspace.plan().changes().lacks("Warning: Hazard");
+    // Denied: the plan fails and nothing changes.
+    let denied = Config::new()
+        .schema(SchemaBlock::new(APP, &retyped).url(&db.url()))
+        .render()
+        .replace(
+            "desired_sql =",
+            "policy {\n    deny = [\"rebuilds_table\"]\n  }\n  desired_sql =",
+        );
+    workspace.write_main_tf(&denied);
+    workspace
+        .plan()
+        .failure()
+        .contains("Plan blocked by policy: rebuilds_table");
+    assert_eq!(db.column("posts", "title").declared_type.to_uppercase(), "TEXT");
+}
+
+#[test]
+fn validate_rejects_unknown_hazard_names_in_policy() {
+    let workspace = Workspace::new();
+    let db = workspace.sqlite(APP);
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(
+                SchemaBlock::new(APP, BLOG_SCHEMA)
+                    .url(&db.url())
+                    .allow(&["drop_everything"]),
+            )
+            .render(),
+    );
+    workspace.init().success();
+    workspace
+        .validate()
+        .failure()
+        .contains("Unknown hazard in policy")
+        .contains("`drop_everything`");
+    assert!(!db.exists());
 }

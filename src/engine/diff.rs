@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::model::{
-    Check, Column, ColumnAttributes, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, PrimaryKey, Routine,
-    Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    Check, Column, ColumnAttributes, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, Policy, PrimaryKey,
+    Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// One difference between the live and the desired schema. Changes come out of
@@ -101,6 +101,8 @@ pub enum TableChange {
     },
     AddExclusion(Exclusion),
     DropExclusion(Exclusion),
+    AddPolicy(Policy),
+    DropPolicy(Policy),
     SetComment {
         from: Option<String>,
         to: Option<String>,
@@ -177,6 +179,8 @@ impl TableChange {
             }
             TableChange::AddExclusion(e) => format!("exclusion constraint {} is missing", e.name),
             TableChange::DropExclusion(e) => format!("exclusion constraint {} is extra", e.name),
+            TableChange::AddPolicy(p) => format!("policy {} is missing", p.name),
+            TableChange::DropPolicy(p) => format!("policy {} is extra", p.name),
             TableChange::SetComment { .. } => "table comment differs".to_string(),
         }
     }
@@ -380,6 +384,13 @@ fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
         &mut changes,
         TableChange::DropExclusion,
         TableChange::AddExclusion,
+    );
+    push_set_changes(
+        &from.policies,
+        &to.policies,
+        &mut changes,
+        TableChange::DropPolicy,
+        TableChange::AddPolicy,
     );
     if from.comment != to.comment {
         changes.push(TableChange::SetComment {

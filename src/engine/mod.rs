@@ -9,6 +9,7 @@
 pub mod diff;
 mod error;
 pub mod hash;
+pub mod hazard;
 pub mod model;
 pub mod plan;
 pub mod postgres;
@@ -19,6 +20,7 @@ mod url;
 pub use diff::{diff, Change, TableChange, TableDiff};
 pub use error::EngineError;
 pub use hash::schema_hash;
+pub use hazard::HazardCategory;
 pub use model::Schema;
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};

@@ -89,6 +89,9 @@ pub struct Table {
     pub exclusions: Vec<Exclusion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Row-level security policies (PostgreSQL), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
     /// Column attributes only some dialects have (identity, generated
     /// expressions, comments), keyed by column name; absent when all are unset.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -108,6 +111,7 @@ impl Table {
             checks: Vec::new(),
             options: BTreeSet::new(),
             exclusions: Vec::new(),
+            policies: Vec::new(),
             comment: None,
             column_attributes: BTreeMap::new(),
         }
@@ -124,6 +128,7 @@ impl Table {
         self.foreign_keys.sort();
         self.checks.sort();
         self.exclusions.sort();
+        self.policies.sort();
     }
 
     pub fn column_attributes(&self, column: &str) -> ColumnAttributes {
@@ -305,6 +310,21 @@ pub struct Check {
 pub struct Exclusion {
     pub name: String,
     pub definition: String,
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Policy {
+    pub name: String,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    pub permissive: bool,
+    /// Role names, sorted; `public` for everyone.
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
 }
 
 /// A view, kept as its whole canonical `CREATE VIEW` statement (SQLite) or

@@ -8,6 +8,7 @@ mod data_sources;
 mod dialect_marker;
 mod errors;
 mod field;
+mod policy;
 mod private;
 mod resources;
 mod rpc;

@@ -88,7 +88,10 @@ mod tests {
         let applied = AppliedDesired::new("CREATE TABLE t (id int);", "h2".into());
         assert_eq!(applied.desired_hash_of("CREATE TABLE t (id int);"), Some("h2"));
         assert_eq!(applied.desired_hash_of("CREATE TABLE t (id bigint);"), None);
-        let older = AppliedDesired { provider_version: "0.0.0".into(), ..applied };
+        let older = AppliedDesired {
+            provider_version: "0.0.0".into(),
+            ..applied
+        };
         assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);"), None);
     }
 }

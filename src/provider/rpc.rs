@@ -13,8 +13,8 @@ use crate::tfproto::tfplugin6 as pb;
 use crate::tfproto::tfplugin6::provider_server::Provider;
 
 use super::config::{self, ProviderConfig};
-use super::private::ResourcePrivate;
 use super::data_sources::models as models_data_source;
+use super::private::ResourcePrivate;
 use super::resources::schema as schema_resource;
 use super::SqlalchemyProvider;
 
@@ -282,7 +282,8 @@ impl Provider for SqlalchemyProvider {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(current) = decode(request.current_state.as_ref(), &ty, "state", &mut diagnostics) {
-                    let (state, found, seen) = schema_resource::read(&self.context, &current, ResourcePrivate::decode(&private)).await;
+                    let (state, found, seen) =
+                        schema_resource::read(&self.context, &current, ResourcePrivate::decode(&private)).await;
                     diagnostics.extend(found);
                     new_state = encode(&state, &ty, &mut diagnostics);
                     if let Some(seen) = seen {
@@ -317,9 +318,12 @@ impl Provider for SqlalchemyProvider {
                     &mut diagnostics,
                 );
                 if let Some(proposed) = proposed {
-                    let (planned, found) =
-                        schema_resource::plan(&self.context, &proposed, &ResourcePrivate::decode(&request.prior_private))
-                            .await;
+                    let (planned, found) = schema_resource::plan(
+                        &self.context,
+                        &proposed,
+                        &ResourcePrivate::decode(&request.prior_private),
+                    )
+                    .await;
                     diagnostics.extend(found);
                     planned_state = encode(&planned, &ty, &mut diagnostics);
                 }

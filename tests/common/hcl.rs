@@ -120,6 +120,8 @@ pub struct SchemaBlock {
     dev_url: Option<String>,
     /// An HCL expression, already rendered.
     desired_sql: String,
+    /// `policy { allow = [...] }` entries, when set.
+    allow: Option<Vec<String>>,
 }
 
 impl SchemaBlock {
@@ -136,6 +138,7 @@ impl SchemaBlock {
             url: None,
             dev_url: None,
             desired_sql: expression.to_owned(),
+            allow: None,
         }
     }
 
@@ -146,6 +149,12 @@ impl SchemaBlock {
 
     pub fn dev_url(mut self, dev_url: &str) -> Self {
         self.dev_url = Some(dev_url.to_owned());
+        self
+    }
+
+    /// Adds `policy { allow = [...] }` with these hazard codes or categories.
+    pub fn allow(mut self, hazards: &[&str]) -> Self {
+        self.allow = Some(hazards.iter().map(|h| (*h).to_owned()).collect());
         self
     }
 
@@ -163,6 +172,10 @@ impl SchemaBlock {
         write_string_attribute(&mut block, "url", self.url.as_deref());
         write_string_attribute(&mut block, "dev_url", self.dev_url.as_deref());
         let _ = writeln!(block, "  desired_sql = {}", self.desired_sql);
+        if let Some(allow) = &self.allow {
+            let list: Vec<String> = allow.iter().map(|h| quote(h)).collect();
+            let _ = writeln!(block, "  policy {{\n    allow = [{}]\n  }}", list.join(", "));
+        }
         block.push_str("}\n");
         block
     }

@@ -28,15 +28,22 @@ pub async fn connect(options: &PgConnectOptions, label: &str) -> Result<PgConnec
         url: label.to_string(),
         reason: database_message(&e),
     })?;
-    // Catalog text (defaults, view bodies) is rendered relative to the search
-    // path; pin it so every connection spells the same schema the same way.
-    conn.execute("SET search_path = \"$user\", public")
+    pin_session(&mut conn, label).await?;
+    Ok(conn)
+}
+
+/// Catalog text (defaults, view bodies, type names) is rendered relative to
+/// the session's settings, the search path above all; reset them so every
+/// inspection spells the same schema the same way, whatever a desired script
+/// set before it.
+pub async fn pin_session(conn: &mut PgConnection, label: &str) -> Result<(), EngineError> {
+    conn.execute(sqlx::raw_sql("RESET ALL; SET search_path = \"$user\", public"))
         .await
+        .map(|_| ())
         .map_err(|e| EngineError::Connect {
             url: label.to_string(),
             reason: database_message(&e),
-        })?;
-    Ok(conn)
+        })
 }
 
 pub async fn open(url: &DatabaseUrl) -> Result<PgConnection, EngineError> {

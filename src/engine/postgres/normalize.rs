@@ -9,7 +9,7 @@ use std::hash::{BuildHasher, Hasher};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition};
 use sqlx::{Connection, Executor};
 
-use super::connect::{connect, options};
+use super::connect::{connect, options, pin_session};
 use super::ident::quote;
 use super::inspect::inspect_connection;
 use super::split::split_statements;
@@ -52,6 +52,7 @@ async fn normalize_in_dev(dev: &DatabaseUrl, desired_sql: &str) -> Result<Schema
         reason: database_message(&e),
     })?;
     run_script(&mut tx, &label, desired_sql).await?;
+    pin_session(&mut tx, &label).await?;
     let (schema, _) = inspect_connection(&mut tx, &label).await?;
     // The rollback is what keeps the dev database empty; if it fails the
     // connection is gone, and the server rolls back on its own.
@@ -104,6 +105,7 @@ async fn normalize_in_temporary(target: &DatabaseUrl, desired_sql: &str) -> Resu
     let result = async {
         let mut conn = connect(&admin.clone().database(&name), &label).await?;
         run_script(&mut conn, &label, desired_sql).await?;
+        pin_session(&mut conn, &label).await?;
         let (schema, _) = inspect_connection(&mut conn, &label).await?;
         let _ = conn.close().await;
         Ok(schema)

@@ -15,6 +15,7 @@ use super::super::config::validate_url;
 use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
+use super::super::policy::{self, Policy};
 use super::super::private::{AppliedDesired, ResourcePrivate};
 use super::super::Context;
 
@@ -69,12 +70,20 @@ pub fn schema() -> Schema {
             "schema_hash",
             Type::String,
             "SHA-256 of the normalized live schema.",
-        )),
+        ))
+        .attribute(Attribute::computed(
+            "hazards",
+            Type::list(policy::hazard_type()),
+            "What the statements in `planned_sql` risk: one object per hazard with `statement` (1-based index \
+             into `planned_sql`), `code` (such as `drops_table`), `category` (`data_loss`, `may_fail`, \
+             `blocking_lock`) and `message`. `policy` decides which hazards are allowed.",
+        ))
+        .block(policy::block()),
     )
 }
 
 /// The resource's attributes, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 struct SchemaResource {
     id: Field<String>,
     url: Field<String>,
@@ -82,6 +91,10 @@ struct SchemaResource {
     desired_sql: Field<String>,
     planned_sql: Field<Vec<String>>,
     schema_hash: Field<String>,
+    /// The `policy` block as configured (null when absent).
+    policy: Value,
+    /// The computed `hazards` list (or null / unknown).
+    hazards: Value,
 }
 
 impl SchemaResource {
@@ -93,6 +106,8 @@ impl SchemaResource {
             desired_sql: field::string(value, "desired_sql"),
             planned_sql: field::string_list(value, "planned_sql"),
             schema_hash: field::string(value, "schema_hash"),
+            policy: value.attr(policy::BLOCK_NAME).cloned().unwrap_or(Value::Null),
+            hazards: value.attr("hazards").cloned().unwrap_or(Value::Null),
         }
     }
 
@@ -104,6 +119,8 @@ impl SchemaResource {
             ("desired_sql", field::string_value(&self.desired_sql)),
             ("planned_sql", field::string_list_value(&self.planned_sql)),
             ("schema_hash", field::string_value(&self.schema_hash)),
+            ("hazards", self.hazards.clone()),
+            (policy::BLOCK_NAME, self.policy.clone()),
         ])
     }
 
@@ -111,6 +128,13 @@ impl SchemaResource {
     fn unknown_outcome(&mut self) {
         self.planned_sql = Field::Unknown;
         self.schema_hash = Field::Unknown;
+        self.hazards = Value::Unknown;
+    }
+
+    /// Nothing is pending.
+    fn nothing_planned(&mut self) {
+        self.planned_sql = Field::Known(Vec::new());
+        self.hazards = Value::List(Vec::new());
     }
 }
 
@@ -186,6 +210,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let url = validate_url(&mut diagnostics, "url", &resource.url);
     let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
+    Policy::from_value(config, &mut diagnostics);
     if let (Some(url), Field::Known(desired_sql)) = (&url, &resource.desired_sql) {
         check_exported_dialect(&mut diagnostics, url, desired_sql);
     }
@@ -243,6 +268,7 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
         return (planned.to_value(), diagnostics);
     };
     check_exported_dialect(&mut diagnostics, &url, &desired_sql);
+    let policy = Policy::from_value(proposed, &mut diagnostics);
     if diagnostics.has_errors() {
         return (planned.to_value(), diagnostics);
     }
@@ -250,18 +276,26 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     // Fast path: the desired SQL is the one last applied, so its normalized
     // hash is known; if the live schema still has it, nothing is to be done,
     // and one inspection (no dev database) proves it.
-    if let Some(desired_hash) = private.applied.as_ref().and_then(|applied| applied.desired_hash_of(&desired_sql)) {
+    if let Some(desired_hash) = private
+        .applied
+        .as_ref()
+        .and_then(|applied| applied.desired_hash_of(&desired_sql))
+    {
         match ctx.canceller.run(engine::inspect(&url)).await {
             Ok(Ok(live)) => {
                 let live_hash = engine::schema_hash(&live);
-                if private.refreshed_live_hash.as_ref().is_some_and(|refreshed| *refreshed != live_hash) {
+                if private
+                    .refreshed_live_hash
+                    .as_ref()
+                    .is_some_and(|refreshed| *refreshed != live_hash)
+                {
                     changed_since_refresh(&mut diagnostics, &url);
                     return (planned.to_value(), diagnostics);
                 }
                 if live_hash == desired_hash {
                     tracing::debug!(database = %url.redacted(), "desired SQL already applied and live schema unchanged");
                     planned.schema_hash = Field::Known(live_hash);
-                    planned.planned_sql = Field::Known(Vec::new());
+                    planned.nothing_planned();
                     return (planned.to_value(), diagnostics);
                 }
             }
@@ -277,15 +311,28 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     }
 
     let dev_url = urls.dev_url.known();
-    match ctx.canceller.run(engine::plan(&url, dev_url.as_ref(), &desired_sql)).await {
+    match ctx
+        .canceller
+        .run(engine::plan(&url, dev_url.as_ref(), &desired_sql))
+        .await
+    {
         Ok(Ok(plan)) => {
-            if private.refreshed_live_hash.as_ref().is_some_and(|refreshed| *refreshed != plan.live_hash) {
+            if private
+                .refreshed_live_hash
+                .as_ref()
+                .is_some_and(|refreshed| *refreshed != plan.live_hash)
+            {
                 changed_since_refresh(&mut diagnostics, &url);
                 return (planned.to_value(), diagnostics);
             }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
-            planned.schema_hash =
-                Field::Known(if plan.statements.is_empty() { plan.live_hash } else { plan.desired_hash });
+            policy.check(&plan.statements, &mut diagnostics);
+            planned.hazards = policy::hazards_value(&plan.statements);
+            planned.schema_hash = Field::Known(if plan.statements.is_empty() {
+                plan.live_hash
+            } else {
+                plan.desired_hash
+            });
             planned.planned_sql = Field::Known(plan.statements.into_iter().map(|s| s.sql).collect());
         }
         Ok(Err(err)) => errors::engine_error(&mut diagnostics, "plan the schema change", &err),
@@ -330,6 +377,9 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
         Ok(Ok(outcome)) => {
             tracing::info!(statements = outcome.executed.len(), database = %url.redacted(), "applied schema change");
             state.id = Field::Known(url.redacted());
+            if !state.hazards.is_wholly_known() {
+                state.hazards = policy::hazards_value(&outcome.executed);
+            }
             state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
             let seen = ResourcePrivate {
                 refreshed_live_hash: None,
@@ -371,9 +421,12 @@ pub async fn read(
         Ok(Ok(live)) => {
             state.id = Field::Known(url.redacted());
             let live_hash = engine::schema_hash(&live);
-            let seen = ResourcePrivate { refreshed_live_hash: Some(live_hash.clone()), ..private };
+            let seen = ResourcePrivate {
+                refreshed_live_hash: Some(live_hash.clone()),
+                ..private
+            };
             state.schema_hash = Field::Known(live_hash);
-            state.planned_sql = Field::Known(Vec::new());
+            state.nothing_planned();
             (state.to_value(), diagnostics, Some(seen))
         }
         Ok(Err(err)) => {
@@ -415,6 +468,8 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
         desired_sql: Field::Null,
         planned_sql: Field::Known(Vec::new()),
         schema_hash: Field::Null,
+        policy: Value::Null,
+        hazards: Value::List(Vec::new()),
     };
     (state.to_value(), diagnostics)
 }

@@ -63,6 +63,7 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     let mut relations = tables::tables(&mut catalog, &mut schema).await?;
     tables::columns(&mut catalog, &mut schema, &relations).await?;
     tables::constraints(&mut catalog, &mut schema, &relations).await?;
+    tables::policies(&mut catalog, &mut schema, &relations).await?;
     objects::views(&mut catalog, &mut schema, &mut relations).await?;
     tables::indexes(&mut catalog, &mut schema, &relations).await?;
     objects::sequences(&mut catalog, &mut schema).await?;

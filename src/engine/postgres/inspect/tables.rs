@@ -6,8 +6,8 @@ use super::filter::{extension_member, managed_namespace};
 use super::{Catalog, RelationKeys};
 use crate::engine::error::EngineError;
 use crate::engine::model::{
-    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, PrimaryKey, ReferentialAction, Schema,
-    Table, UniqueConstraint,
+    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, Policy, PrimaryKey, ReferentialAction,
+    Schema, Table, UniqueConstraint,
 };
 use crate::engine::postgres::ident;
 
@@ -16,7 +16,8 @@ use crate::engine::postgres::ident;
 pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<RelationKeys, EngineError> {
     let sql = format!(
         "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
-                c.relpersistence::text AS persistence, d.description AS comment \
+                c.relpersistence::text AS persistence, d.description AS comment, \
+                c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_description d \
@@ -38,12 +39,22 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Re
             ))
         };
         let (oid, namespace, name, persistence, comment) = read().map_err(|e| catalog.decode_error(e))?;
+        let read_security = || -> Result<(bool, bool), sqlx::Error> {
+            Ok((row.try_get("row_security")?, row.try_get("force_row_security")?))
+        };
+        let (row_security, force_row_security) = read_security().map_err(|e| catalog.decode_error(e))?;
         let key = ident::key(&namespace, &name);
         let mut table = Table::new(name);
         table.namespace = Some(namespace);
         table.comment = comment;
-        if persistence == "u" {
-            table.options.insert("UNLOGGED".to_string());
+        for (on, option) in [
+            (persistence == "u", "UNLOGGED"),
+            (row_security, "ROW LEVEL SECURITY"),
+            (force_row_security, "FORCE ROW LEVEL SECURITY"),
+        ] {
+            if on {
+                table.options.insert(option.to_string());
+            }
         }
         schema.tables.insert(key.clone(), table);
         keys.insert(oid, key);
@@ -267,6 +278,45 @@ pub async fn indexes(
             table.indexes.insert(name, index);
         } else if let Some(view) = schema.views.get_mut(key) {
             view.indexes.insert(name, index);
+        }
+    }
+    Ok(())
+}
+
+/// Row-level security policies.
+pub async fn policies(
+    catalog: &mut Catalog<'_>,
+    schema: &mut Schema,
+    tables: &RelationKeys,
+) -> Result<(), EngineError> {
+    let sql = "SELECT p.polrelid::int8 AS oid, p.polname::text AS name, \
+                      CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
+                                    WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command, \
+                      p.polpermissive AS permissive, \
+                      ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE a.rolname::text END \
+                            FROM unnest(p.polroles) AS r(oid) \
+                            LEFT JOIN pg_catalog.pg_roles a ON a.oid = r.oid ORDER BY 1) AS roles, \
+                      pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr, \
+                      pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr \
+               FROM pg_catalog.pg_policy p ORDER BY 1, 2";
+    for row in catalog.fetch(sql).await? {
+        let read = || -> Result<(i64, Policy), sqlx::Error> {
+            Ok((
+                row.try_get("oid")?,
+                Policy {
+                    name: row.try_get("name")?,
+                    command: row.try_get("command")?,
+                    permissive: row.try_get("permissive")?,
+                    roles: row.try_get("roles")?,
+                    using: row.try_get("using_expr")?,
+                    with_check: row.try_get("check_expr")?,
+                },
+            ))
+        };
+        let (oid, policy) = read().map_err(|e| catalog.decode_error(e))?;
+        // Policies of tables the engine does not manage stay out.
+        if let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) {
+            table.policies.push(policy);
         }
     }
     Ok(())

@@ -19,12 +19,6 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
            FROM pg_catalog.pg_class c \
            WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition)) AND NOT {class_member} \
            UNION ALL \
-           SELECT 'row-level security on table', c.relname, c.relnamespace FROM pg_catalog.pg_class c \
-           WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity) \
-           UNION ALL \
-           SELECT 'policy ' || quote_ident(p.polname) || ' on table', c.relname, c.relnamespace \
-           FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
-           UNION ALL \
            SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' \
                        ELSE 'composite type' END, t.typname, t.typnamespace \
            FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \

@@ -3,7 +3,7 @@
 
 use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, identity_options, table_name};
 use crate::engine::diff::{TableChange, TableDiff};
-use crate::engine::model::{Column, ColumnAttributes, Table};
+use crate::engine::model::{Column, ColumnAttributes, Policy, Table};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::quote;
 
@@ -41,7 +41,7 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
             exclusion.definition
         ));
     }
-    let unlogged = if table.options.contains("UNLOGGED") {
+    let unlogged = if table.options.contains(UNLOGGED) {
         "UNLOGGED "
     } else {
         ""
@@ -51,6 +51,11 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
         table_name(table),
         parts.join(",\n  ")
     ))];
+    for option in [ROW_LEVEL_SECURITY, FORCE_ROW_LEVEL_SECURITY] {
+        if table.options.contains(option) {
+            out.push(alter(table, toggle_option(option, true).to_string()));
+        }
+    }
     if let Some(comment) = &table.comment {
         out.push(Statement::ddl(format!(
             "COMMENT ON TABLE {} IS {}",
@@ -64,6 +69,44 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
         }
     }
     out
+}
+
+/// Table options in the model (see [`crate::engine::model::Table::options`]).
+pub const UNLOGGED: &str = "UNLOGGED";
+pub const ROW_LEVEL_SECURITY: &str = "ROW LEVEL SECURITY";
+pub const FORCE_ROW_LEVEL_SECURITY: &str = "FORCE ROW LEVEL SECURITY";
+
+/// The `ALTER TABLE` action that turns `option` on or off.
+fn toggle_option(option: &str, on: bool) -> &'static str {
+    match (option, on) {
+        (UNLOGGED, true) => "SET UNLOGGED",
+        (UNLOGGED, false) => "SET LOGGED",
+        (FORCE_ROW_LEVEL_SECURITY, true) => "FORCE ROW LEVEL SECURITY",
+        (FORCE_ROW_LEVEL_SECURITY, false) => "NO FORCE ROW LEVEL SECURITY",
+        (_, true) => "ENABLE ROW LEVEL SECURITY",
+        (_, false) => "DISABLE ROW LEVEL SECURITY",
+    }
+}
+
+pub fn create_policy(table: &Table, policy: &Policy) -> Statement {
+    let mut sql = format!("CREATE POLICY {} ON {}", quote(&policy.name), table_name(table));
+    if !policy.permissive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    sql.push_str(&format!(" FOR {}", policy.command));
+    let roles: Vec<String> = policy
+        .roles
+        .iter()
+        .map(|r| if r == "public" { "PUBLIC".to_string() } else { quote(r) })
+        .collect();
+    sql.push_str(&format!(" TO {}", roles.join(", ")));
+    if let Some(using) = &policy.using {
+        sql.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &policy.with_check {
+        sql.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    Statement::ddl(sql)
 }
 
 fn column_comment(table: &Table, column: &str, comment: Option<&str>) -> Statement {
@@ -220,14 +263,19 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                     comments.push(column_comment(table, column, to.comment.as_deref()));
                 }
             }
-            TableChange::SetOptions { to, .. } => {
-                let logged = if to.iter().any(|o| o == "UNLOGGED") {
-                    "UNLOGGED"
-                } else {
-                    "LOGGED"
-                };
-                columns.push(alter(table, format!("SET {logged}")));
+            TableChange::SetOptions { from, to } => {
+                for option in [UNLOGGED, ROW_LEVEL_SECURITY, FORCE_ROW_LEVEL_SECURITY] {
+                    let (was, is) = (from.iter().any(|o| o == option), to.iter().any(|o| o == option));
+                    if was != is {
+                        columns.push(alter(table, toggle_option(option, is).to_string()));
+                    }
+                }
             }
+            TableChange::DropPolicy(policy) => {
+                constraint_drops.push(Statement::ddl(format!("DROP POLICY {} ON {name}", quote(&policy.name))))
+            }
+            // Policies may read other tables: the caller adds them at the end.
+            TableChange::AddPolicy(_) => {}
             TableChange::SetComment { to, .. } => comments.push(Statement::ddl(format!(
                 "COMMENT ON TABLE {name} IS {}",
                 comment_text(to.as_deref())

@@ -1,0 +1,138 @@
+//! Schema-level objects: created before the tables that use them, dropped
+//! after everything that used them is gone.
+
+use std::collections::BTreeSet;
+
+use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
+use super::table_key;
+use crate::engine::diff::{Change, TableChange};
+use crate::engine::model::Routine;
+use crate::engine::plan::Statement;
+use crate::engine::postgres::ident::{literal, quote};
+
+/// Schemas and extensions, then enum types (`enum_rebuilds` right after
+/// them), sequences and routines.
+pub fn prerequisites(
+    changes: &[Change],
+    enum_rebuilds: Vec<Statement>,
+    rebuilt_routines: &[Routine],
+) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let routines_created = changes
+        .iter()
+        .any(|c| matches!(c, Change::CreateRoutine(_) | Change::ReplaceRoutine { .. }));
+    if routines_created {
+        // Function bodies are checked when called, not when created, so a
+        // function may name tables created later in the plan (as pg_dump does).
+        out.push(Statement::ddl("SET LOCAL check_function_bodies = off"));
+    }
+    for change in changes {
+        match change {
+            Change::CreateNamespace(n) => out.push(Statement::ddl(format!("CREATE SCHEMA {}", quote(&n.name)))),
+            Change::CreateExtension(e) => out.push(Statement::ddl(create_extension(e))),
+            Change::AlterExtension { from, to } => {
+                if from.namespace != to.namespace {
+                    out.push(Statement::ddl(format!(
+                        "ALTER EXTENSION {} SET SCHEMA {}",
+                        quote(&to.name),
+                        quote(&to.namespace)
+                    )));
+                }
+                if from.version != to.version {
+                    out.push(Statement::ddl(format!(
+                        "ALTER EXTENSION {} UPDATE TO {}",
+                        quote(&to.name),
+                        literal(&to.version)
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    for change in changes {
+        if let Change::CreateEnum(e) = change {
+            out.push(Statement::ddl(create_enum(e)));
+        }
+    }
+    out.extend(enum_rebuilds);
+    for change in changes {
+        match change {
+            Change::CreateSequence(s) => out.push(Statement::ddl(format!(
+                "CREATE SEQUENCE {} {}",
+                sequence_name(s),
+                sequence_options(s)
+            ))),
+            Change::AlterSequence { from, to } if sequence_options(from) != sequence_options(to) => out.push(
+                Statement::ddl(format!("ALTER SEQUENCE {} {}", sequence_name(to), sequence_options(to))),
+            ),
+            _ => {}
+        }
+    }
+    for change in changes {
+        match change {
+            Change::CreateRoutine(r) => out.push(Statement::ddl(r.definition.clone())),
+            Change::ReplaceRoutine { from, to } => {
+                let signature_changes =
+                    from.result != to.result || from.procedure != to.procedure || from.arguments != to.arguments;
+                if signature_changes && !rebuilt_routines.contains(from) {
+                    out.push(Statement::ddl(drop_routine(from)));
+                }
+                out.push(Statement::ddl(to.definition.clone()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Routines, sequences, enum types (`enum_cleanup` first), extensions and
+/// schemas that are no longer wanted, once nothing uses them.
+pub fn cleanup(changes: &[Change], enum_cleanup: Vec<Statement>, rebuilt_routines: &[Routine]) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let dropped_columns = dropped_columns(changes);
+    for change in changes {
+        match change {
+            Change::DropRoutine(r) if !rebuilt_routines.contains(r) => out.push(Statement::ddl(drop_routine(r))),
+            // A sequence owned by a dropped column went with it.
+            Change::DropSequence(s) if !s.owned_by.as_ref().is_some_and(|o| dropped_columns.contains(o)) => {
+                out.push(Statement::ddl(format!("DROP SEQUENCE {}", sequence_name(s))))
+            }
+            _ => {}
+        }
+    }
+    out.extend(enum_cleanup);
+    for change in changes {
+        match change {
+            Change::DropEnum(e) => out.push(Statement::ddl(format!("DROP TYPE {}", enum_name(e)))),
+            Change::DropExtension(e) => out.push(Statement::ddl(format!("DROP EXTENSION {}", quote(&e.name)))),
+            _ => {}
+        }
+    }
+    for change in changes {
+        if let Change::DropNamespace(n) = change {
+            out.push(Statement::ddl(format!("DROP SCHEMA {}", quote(&n.name))));
+        }
+    }
+    out
+}
+
+/// `table_key.column` of every column that goes away, with its table or alone.
+fn dropped_columns(changes: &[Change]) -> BTreeSet<String> {
+    let mut dropped = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::DropTable(t) => {
+                dropped.extend(t.columns.iter().map(|c| format!("{}.{}", table_key(t), c.name)));
+            }
+            Change::AlterTable(d) => {
+                for tc in &d.changes {
+                    if let TableChange::DropColumn(c) = tc {
+                        dropped.insert(format!("{}.{}", table_key(&d.from), c.name));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    dropped
+}
