@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::model::{
-    Check, Column, ColumnAttributes, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, Policy, PrimaryKey,
-    Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    Check, Column, ColumnAttributes, Domain, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, Policy,
+    PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// One difference between the live and the desired schema. Changes come out of
@@ -46,6 +46,12 @@ pub enum Change {
     AlterEnum {
         from: EnumType,
         to: EnumType,
+    },
+    CreateDomain(Domain),
+    DropDomain(Domain),
+    AlterDomain {
+        from: Domain,
+        to: Domain,
     },
     CreateSequence(Sequence),
     DropSequence(Sequence),
@@ -135,6 +141,9 @@ impl Change {
             Change::CreateEnum(e) => format!("enum type {}.{} is missing", e.namespace, e.name),
             Change::DropEnum(e) => format!("enum type {}.{} is not in the desired schema", e.namespace, e.name),
             Change::AlterEnum { to, .. } => format!("enum type {}.{} has different values", to.namespace, to.name),
+            Change::CreateDomain(d) => format!("domain {}.{} is missing", d.namespace, d.name),
+            Change::DropDomain(d) => format!("domain {}.{} is not in the desired schema", d.namespace, d.name),
+            Change::AlterDomain { to, .. } => format!("domain {}.{} differs", to.namespace, to.name),
             Change::CreateSequence(q) => format!("sequence {}.{} is missing", q.namespace, q.name),
             Change::DropSequence(q) => format!("sequence {}.{} is not in the desired schema", q.namespace, q.name),
             Change::AlterSequence { to, .. } => format!("sequence {}.{} differs", to.namespace, to.name),
@@ -271,6 +280,14 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         Change::DropEnum,
         Change::CreateEnum,
         |from, to| Change::AlterEnum { from, to },
+    );
+    diff_objects(
+        &live.domains,
+        &desired.domains,
+        &mut changes,
+        Change::DropDomain,
+        Change::CreateDomain,
+        |from, to| Change::AlterDomain { from, to },
     );
     diff_objects(
         &live.sequences,

@@ -33,6 +33,8 @@ pub struct Schema {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub enums: BTreeMap<String, EnumType>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, Domain>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
     /// Functions and procedures, keyed by qualified name and argument types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -52,6 +54,7 @@ impl Schema {
             && self.namespaces.is_empty()
             && self.extensions.is_empty()
             && self.enums.is_empty()
+            && self.domains.is_empty()
             && self.sequences.is_empty()
             && self.routines.is_empty()
     }
@@ -378,6 +381,30 @@ pub struct EnumType {
     pub namespace: String,
     pub name: String,
     pub values: Vec<String>,
+    /// How the database spells the type in column types and expressions
+    /// (PostgreSQL's `format_type`: `mood`, `app."Mood"`, `"user"`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spelling: String,
+}
+
+/// A domain: a base type with a default, nullability and checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub namespace: String,
+    pub name: String,
+    pub data_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_null: bool,
+    /// Named checks, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// How the database spells the type in column types (see [`EnumType::spelling`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spelling: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 
 mod apply;
 mod connect;
-pub mod ident;
+mod ident;
 mod inspect;
 mod normalize;
 mod render;
@@ -13,7 +13,7 @@ mod split;
 pub use apply::{apply, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
-pub use render::ENUM_REBUILD_SUFFIX;
+pub use render::TYPE_REBUILD_SUFFIX;
 
 use super::diff::{diff, Change};
 use super::error::EngineError;

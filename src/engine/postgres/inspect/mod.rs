@@ -60,6 +60,7 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     objects::namespaces(&mut catalog, &mut schema).await?;
     objects::extensions(&mut catalog, &mut schema).await?;
     objects::enums(&mut catalog, &mut schema).await?;
+    objects::domains(&mut catalog, &mut schema).await?;
     let mut relations = tables::tables(&mut catalog, &mut schema).await?;
     tables::columns(&mut catalog, &mut schema, &relations).await?;
     tables::constraints(&mut catalog, &mut schema, &relations).await?;

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::filter::{extension_member, managed_namespace};
 use super::{Catalog, RelationKeys};
 use crate::engine::error::EngineError;
-use crate::engine::model::{EnumType, Extension, Namespace, Routine, Schema, Sequence, Trigger, View};
+use crate::engine::model::{Check, Domain, EnumType, Extension, Namespace, Routine, Schema, Sequence, Trigger, View};
 use crate::engine::postgres::ident;
 
 pub async fn namespaces(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
@@ -42,12 +42,13 @@ pub async fn extensions(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
 pub async fn enums(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT n.nspname::text AS ns, t.typname::text AS name, \
-                array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels \
+                array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels, \
+                pg_catalog.format_type(t.oid, NULL) AS spelling \
          FROM pg_catalog.pg_type t \
          JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
          JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid \
          WHERE {} AND NOT {} \
-         GROUP BY 1, 2 ORDER BY 1, 2",
+         GROUP BY 1, 2, t.oid ORDER BY 1, 2",
         managed_namespace("n"),
         extension_member("pg_type", "t.oid")
     );
@@ -57,12 +58,65 @@ pub async fn enums(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(),
                 namespace: row.try_get("ns")?,
                 name: row.try_get("name")?,
                 values: row.try_get("labels")?,
+                spelling: row.try_get("spelling")?,
             })
         };
         let enum_type = read().map_err(|e| catalog.decode_error(e))?;
         schema
             .enums
             .insert(ident::key(&enum_type.namespace, &enum_type.name), enum_type);
+    }
+    Ok(())
+}
+
+pub async fn domains(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+    let sql = format!(
+        "SELECT n.nspname::text AS ns, t.typname::text AS name, \
+                pg_catalog.format_type(t.typbasetype, t.typtypmod) AS data_type, \
+                CASE WHEN t.typcollation <> bt.typcollation THEN co.collname::text END AS collation, \
+                pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expr, t.typnotnull AS not_null, \
+                ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c \
+                      WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_names, \
+                ARRAY(SELECT pg_catalog.pg_get_constraintdef(c.oid, true) FROM pg_catalog.pg_constraint c \
+                      WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_definitions, \
+                pg_catalog.format_type(t.oid, NULL) AS spelling \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation \
+         WHERE t.typtype = 'd' AND {} AND NOT {} \
+         ORDER BY 1, 2",
+        managed_namespace("n"),
+        extension_member("pg_type", "t.oid")
+    );
+    for row in catalog.fetch(&sql).await? {
+        let read = || -> Result<Domain, sqlx::Error> {
+            let names: Vec<String> = row.try_get("check_names")?;
+            let definitions: Vec<String> = row.try_get("check_definitions")?;
+            let mut checks: Vec<Check> = names
+                .into_iter()
+                .zip(definitions)
+                .map(|(name, definition)| Check {
+                    expression: definition.strip_prefix("CHECK ").unwrap_or(&definition).to_string(),
+                    name: Some(name),
+                })
+                .collect();
+            checks.sort();
+            Ok(Domain {
+                namespace: row.try_get("ns")?,
+                name: row.try_get("name")?,
+                data_type: row.try_get("data_type")?,
+                collation: row.try_get("collation")?,
+                default: row.try_get("default_expr")?,
+                not_null: row.try_get("not_null")?,
+                checks,
+                spelling: row.try_get("spelling")?,
+            })
+        };
+        let domain = read().map_err(|e| catalog.decode_error(e))?;
+        schema
+            .domains
+            .insert(ident::key(&domain.namespace, &domain.name), domain);
     }
     Ok(())
 }

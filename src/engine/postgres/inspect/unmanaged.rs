@@ -19,10 +19,9 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
            FROM pg_catalog.pg_class c \
            WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition)) AND NOT {class_member} \
            UNION ALL \
-           SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' \
-                       ELSE 'composite type' END, t.typname, t.typnamespace \
+           SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'composite type' END, t.typname, t.typnamespace \
            FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
-           WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c')) AND NOT {type_member} \
+           WHERE (t.typtype = 'r' OR (t.typtype = 'c' AND tc.relkind = 'c')) AND NOT {type_member} \
            UNION ALL \
            SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, p.proname, p.pronamespace \
            FROM pg_catalog.pg_proc p WHERE p.prokind IN ('a', 'w') AND NOT {proc_member} \

@@ -3,7 +3,7 @@
 use crate::engine::model::{
     Column, ColumnAttributes, EnumType, Extension, ForeignKey, Routine, Schema, Sequence, Table, View,
 };
-use crate::engine::postgres::ident::{key, literal, qualified, quote};
+use crate::engine::postgres::ident::{literal, qualified, quote};
 
 /// The table's qualified name in SQL.
 pub fn table_name(table: &Table) -> String {
@@ -32,13 +32,12 @@ pub fn enum_name(enum_type: &EnumType) -> String {
     qualified(&enum_type.namespace, &enum_type.name)
 }
 
-/// How `format_type` spells an enum type in column types (search path
-/// `"$user", public`): bare in `public`, qualified elsewhere.
+/// How column types and expressions spell the enum type.
 pub fn enum_type_spelling(enum_type: &EnumType) -> String {
-    if enum_type.namespace == "public" {
-        crate::engine::postgres::ident::key_part(&enum_type.name)
+    if enum_type.spelling.is_empty() {
+        enum_name(enum_type)
     } else {
-        key(&enum_type.namespace, &enum_type.name)
+        enum_type.spelling.clone()
     }
 }
 

@@ -10,10 +10,12 @@
 //! transaction (see [`enums`]).
 
 mod ddl;
+mod domains;
 mod enums;
 mod foreign_keys;
 mod objects;
 mod rebuilds;
+mod retype;
 mod table;
 mod views;
 
@@ -27,29 +29,36 @@ use crate::engine::postgres::ident::{key, key_part, quote};
 use ddl::{create_view, drop_view, foreign_key, relation_name, sequence_name, table_name};
 use rebuilds::Rebuilds;
 
-pub use enums::OLD_SUFFIX as ENUM_REBUILD_SUFFIX;
+pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
     let mut retyped = rebuilds::retyped_tables(changes);
     let mut added_enum_values = Vec::new();
-    let mut enum_rebuilds = Vec::new();
-    let mut enum_cleanup = Vec::new();
+    let mut type_rebuilds = Vec::new();
+    let mut type_cleanup = Vec::new();
     let mut rebuilt_routines: Vec<Routine> = Vec::new();
     for change in changes {
-        if let Change::AlterEnum { from, to } = change {
-            let change = enums::alter_enum(from, to, live, desired);
-            added_enum_values.extend(change.added_values);
-            enum_rebuilds.extend(change.rebuild);
-            enum_cleanup.extend(change.cleanup);
-            retyped.extend(change.retyped_tables);
-            rebuilt_routines.extend(change.dropped_routines);
-        }
+        let rebuild = match change {
+            Change::AlterEnum { from, to } => {
+                let change = enums::alter_enum(from, to, live, desired);
+                added_enum_values.extend(change.added_values);
+                change.rebuild
+            }
+            Change::AlterDomain { from, to } if domains::needs_rebuild(from, to) => {
+                domains::rebuild(from, to, live, desired)
+            }
+            _ => continue,
+        };
+        type_rebuilds.extend(rebuild.statements);
+        type_cleanup.extend(rebuild.cleanup);
+        retyped.extend(rebuild.retyped_tables);
+        rebuilt_routines.extend(rebuild.dropped_routines);
     }
     let rebuilds = Rebuilds::plan(changes, live, desired, &retyped);
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
 
     let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside);
-    let prerequisites = objects::prerequisites(changes, enum_rebuilds, &rebuilt_routines);
+    let prerequisites = objects::prerequisites(changes, type_rebuilds, &rebuilt_routines);
     let mut tables = Vec::new();
     for change in changes {
         if let Change::DropTable(t) = change {
@@ -72,7 +81,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         }
     }
     let finish = finish(changes, live, desired, &rebuilds, &stepping_aside);
-    let cleanup = objects::cleanup(changes, enum_cleanup, &rebuilt_routines);
+    let cleanup = objects::cleanup(changes, type_cleanup, &rebuilt_routines);
 
     let in_transaction: Vec<Statement> = teardown
         .into_iter()

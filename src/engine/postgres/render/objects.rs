@@ -4,17 +4,17 @@
 use std::collections::BTreeSet;
 
 use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
-use super::table_key;
+use super::{domains, table_key};
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::Routine;
 use crate::engine::plan::Statement;
 use crate::engine::postgres::ident::{literal, quote};
 
 /// Schemas and extensions, then enum types (`enum_rebuilds` right after
-/// them), sequences and routines.
+/// them), domains (which may be over an enum), sequences and routines.
 pub fn prerequisites(
     changes: &[Change],
-    enum_rebuilds: Vec<Statement>,
+    type_rebuilds: Vec<Statement>,
     rebuilt_routines: &[Routine],
 ) -> Vec<Statement> {
     let mut out = Vec::new();
@@ -54,7 +54,16 @@ pub fn prerequisites(
             out.push(Statement::ddl(create_enum(e)));
         }
     }
-    out.extend(enum_rebuilds);
+    for change in changes {
+        match change {
+            Change::CreateDomain(d) => out.push(domains::create_domain(d)),
+            Change::AlterDomain { from, to } if !domains::needs_rebuild(from, to) => {
+                out.extend(domains::alter_domain(from, to))
+            }
+            _ => {}
+        }
+    }
+    out.extend(type_rebuilds);
     for change in changes {
         match change {
             Change::CreateSequence(s) => out.push(Statement::ddl(format!(
@@ -85,9 +94,10 @@ pub fn prerequisites(
     out
 }
 
-/// Routines, sequences, enum types (`enum_cleanup` first), extensions and
-/// schemas that are no longer wanted, once nothing uses them.
-pub fn cleanup(changes: &[Change], enum_cleanup: Vec<Statement>, rebuilt_routines: &[Routine]) -> Vec<Statement> {
+/// Routines, sequences, domains, rebuilt types' old selves (`type_cleanup`),
+/// enum types, extensions and schemas that are no longer wanted, once
+/// nothing uses them.
+pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routines: &[Routine]) -> Vec<Statement> {
     let mut out = Vec::new();
     let dropped_columns = dropped_columns(changes);
     for change in changes {
@@ -100,7 +110,12 @@ pub fn cleanup(changes: &[Change], enum_cleanup: Vec<Statement>, rebuilt_routine
             _ => {}
         }
     }
-    out.extend(enum_cleanup);
+    for change in changes {
+        if let Change::DropDomain(d) = change {
+            out.push(domains::drop_domain(d));
+        }
+    }
+    out.extend(type_cleanup);
     for change in changes {
         match change {
             Change::DropEnum(e) => out.push(Statement::ddl(format!("DROP TYPE {}", enum_name(e)))),
