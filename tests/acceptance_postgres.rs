@@ -270,3 +270,26 @@ fn invalid_desired_sql_names_the_statement_and_changes_nothing() {
         .contains("relation \"missing\" does not exist");
     assert!(db.tables().is_empty());
 }
+
+#[test]
+fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);");
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", sql).url(&db.url()))
+            .render(),
+    );
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .contains("Warning: Object not managed by this provider")
+        .contains("events")
+        .hides_sql("DROP");
+    workspace.apply().success();
+    assert!(db.tables().contains(&"public.events".to_string()), "left alone");
+}

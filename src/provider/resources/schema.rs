@@ -326,6 +326,9 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
                 return (planned.to_value(), diagnostics);
             }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
+            for warning in &plan.warnings {
+                diagnostics.warning("Object not managed by this provider", warning.clone());
+            }
             policy.check(&plan.statements, &mut diagnostics);
             planned.hazards = policy::hazards_value(&plan.statements);
             planned.schema_hash = Field::Known(if plan.statements.is_empty() {
