@@ -6,8 +6,7 @@ use clap::Args;
 
 use crate::engine;
 
-use super::plan::print_statements;
-use super::source::read_desired;
+use super::plan::{print_statements, Planned};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -18,30 +17,19 @@ pub struct ApplyArgs {
 }
 
 pub async fn run(args: ApplyArgs) -> Result<ExitCode, String> {
-    let url = super::parse_url("--url", &args.database.url)?;
-    let dev_url = args
-        .desired
-        .dev_url
-        .as_deref()
-        .map(|text| super::parse_url("--dev-url", text))
-        .transpose()?;
-    let desired_sql = read_desired(&args.desired.desired)?;
-    let plan = engine::plan(&url, dev_url.as_ref(), &desired_sql)
-        .await
-        .map_err(|err| err.to_string())?;
-    if plan.statements.is_empty() {
-        eprintln!("No changes: {} matches the desired schema.", url.redacted());
+    let planned = Planned::make(&args.database, &args.desired).await?;
+    if planned.report_no_changes() {
         return Ok(ExitCode::SUCCESS);
     }
-    print_statements(&plan.statements);
-    let expected: Vec<String> = plan.statements.iter().map(|s| s.sql.clone()).collect();
-    let outcome = engine::apply(&url, dev_url.as_ref(), &desired_sql, &expected)
+    print_statements(&planned.plan.statements);
+    let expected: Vec<String> = planned.plan.statements.iter().map(|s| s.sql.clone()).collect();
+    let outcome = engine::apply(&planned.url, planned.dev_url.as_ref(), &planned.desired_sql, &expected)
         .await
         .map_err(|err| err.to_string())?;
     eprintln!(
         "Applied {} statement(s) to {}; schema hash {}.",
         outcome.executed.len(),
-        url.redacted(),
+        planned.url.redacted(),
         outcome.live_hash
     );
     Ok(ExitCode::SUCCESS)

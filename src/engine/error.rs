@@ -74,6 +74,9 @@ pub enum EngineError {
 
     #[error("{url}: {what} is not supported")]
     Unsupported { url: String, what: String },
+
+    #[error("the desired SQL {problem} at line {line}, column {column}; nothing was run")]
+    UnusableDesiredSql { problem: &'static str, line: usize, column: usize },
 }
 
 /// The database's own message, without sqlx's wrapping.
@@ -81,5 +84,33 @@ pub(crate) fn database_message(error: &sqlx::Error) -> String {
     match error {
         sqlx::Error::Database(db) => db.message().to_string(),
         other => other.to_string(),
+    }
+}
+
+impl EngineError {
+    /// Statement `index` (0-based) of a plan failed while applying it to `url`.
+    pub(crate) fn statement_failed(url: &str, index: usize, sql: &str, error: &sqlx::Error) -> EngineError {
+        EngineError::Apply {
+            url: url.to_string(),
+            index: index + 1,
+            statement: sql.to_string(),
+            reason: database_message(error),
+        }
+    }
+
+    /// Statement `position` (0-based) of the desired SQL failed in the dev database `url`.
+    pub(crate) fn desired_statement_failed(
+        url: &str,
+        position: usize,
+        statement: &super::script::ScriptStatement<'_>,
+        message: String,
+    ) -> EngineError {
+        EngineError::DesiredSql {
+            url: url.to_string(),
+            index: position + 1,
+            line: statement.line,
+            statement: statement.text.trim().to_string(),
+            message,
+        }
     }
 }

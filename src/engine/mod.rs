@@ -65,6 +65,7 @@ pub async fn normalize(
     desired_sql: &str,
 ) -> Result<Schema, EngineError> {
     check_dev_dialect(dialect, dialect.name(), dev_url)?;
+    script::check_usable(desired_sql)?;
     match dialect {
         Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await,
         Dialect::Postgres => postgres::normalize(None, dev_url, desired_sql).await,
@@ -78,6 +79,7 @@ pub async fn normalize(
 /// Inspect live + normalize desired + diff + render, in that order.
 pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql: &str) -> Result<Plan, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
+    script::check_usable(desired_sql)?;
     let live = inspect(url).await?;
     let desired = match url.dialect() {
         Dialect::Postgres => postgres::normalize(Some(url), dev_url, desired_sql).await?,
@@ -124,6 +126,7 @@ pub async fn apply(
     expected: &[String],
 ) -> Result<ApplyOutcome, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
+    script::check_usable(desired_sql)?;
     match url.dialect() {
         Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected).await,
         Dialect::Postgres => postgres::apply(url, dev_url, desired_sql, expected).await,

@@ -8,7 +8,13 @@ use super::cancel::Cancelled;
 /// An engine failure as a diagnostic. Engine messages already name the
 /// database by its redacted URL, never with its password.
 pub fn engine_error(diagnostics: &mut Diagnostics, action: &str, err: &EngineError) {
-    diagnostics.error(format!("Could not {action}"), err.to_string());
+    match err {
+        // The desired SQL itself is at fault: point Terraform at it.
+        EngineError::DesiredSql { .. } | EngineError::UnusableDesiredSql { .. } => {
+            diagnostics.attribute_error("desired_sql", format!("Could not {action}"), err.to_string())
+        }
+        _ => diagnostics.error(format!("Could not {action}"), err.to_string()),
+    }
 }
 
 pub fn cancelled(diagnostics: &mut Diagnostics, action: &str, _: Cancelled) {

@@ -103,7 +103,7 @@ async fn apply_locked(
         let mut tx = conn
             .begin()
             .await
-            .map_err(|e| apply_error(&label, first_in_tx, "BEGIN", &e))?;
+            .map_err(|e| EngineError::statement_failed(&label, first_in_tx, "BEGIN", &e))?;
         for (i, statement) in statements.iter().enumerate().take(after_tx).skip(first_in_tx) {
             execute(&mut tx, &label, i, statement).await?;
         }
@@ -135,7 +135,7 @@ async fn execute(conn: &mut PgConnection, label: &str, index: usize, statement: 
         let rows = sqlx::query(&statement.sql)
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+            .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
         if !rows.is_empty() {
             return Err(EngineError::Apply {
                 url: label.to_string(),
@@ -151,15 +151,6 @@ async fn execute(conn: &mut PgConnection, label: &str, index: usize, statement: 
     }
     conn.execute(sqlx::raw_sql(&statement.sql))
         .await
-        .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+        .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
     Ok(())
-}
-
-fn apply_error(label: &str, index: usize, sql: &str, error: &sqlx::Error) -> EngineError {
-    EngineError::Apply {
-        url: label.to_string(),
-        index: index + 1,
-        statement: sql.to_string(),
-        reason: database_message(error),
-    }
 }

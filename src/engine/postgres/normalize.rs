@@ -175,15 +175,9 @@ async fn run_script(conn: &mut PgConnection, label: &str, sql: &str) -> Result<(
             reason: database_message(&e),
         })?;
     for (position, statement) in split_statements(sql).iter().enumerate() {
-        conn.execute(sqlx::raw_sql(statement.text))
-            .await
-            .map_err(|e| EngineError::DesiredSql {
-                url: label.to_string(),
-                index: position + 1,
-                line: statement.line,
-                statement: statement.text.trim().to_string(),
-                message: message_with_position(&e, statement.text),
-            })?;
+        conn.execute(sqlx::raw_sql(statement.text)).await.map_err(|e| {
+            EngineError::desired_statement_failed(label, position, statement, message_with_position(&e, statement.text))
+        })?;
     }
     Ok(())
 }

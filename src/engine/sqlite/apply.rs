@@ -53,7 +53,7 @@ pub async fn apply(
         let mut tx = conn
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| apply_error(&label, first_in_tx, "BEGIN IMMEDIATE", &e))?;
+            .map_err(|e| EngineError::statement_failed(&label, first_in_tx, "BEGIN IMMEDIATE", &e))?;
         // Under the write lock nobody else can change the schema; check nobody did
         // between the re-plan and now.
         let locked = inspect_connection(&mut tx, &label).await?;
@@ -101,7 +101,7 @@ async fn execute(
         let rows = sqlx::query(&statement.sql)
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+            .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
         if !rows.is_empty() {
             return Err(EngineError::Apply {
                 url: label.to_string(),
@@ -119,17 +119,8 @@ async fn execute(
     // Through the Executor trait: its boxed future is Send (see normalize.rs).
     conn.execute(sqlx::raw_sql(&statement.sql))
         .await
-        .map_err(|e| apply_error(label, index, &statement.sql, &e))?;
+        .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
     Ok(())
-}
-
-fn apply_error(label: &str, index: usize, sql: &str, error: &sqlx::Error) -> EngineError {
-    EngineError::Apply {
-        url: label.to_string(),
-        index: index + 1,
-        statement: sql.to_string(),
-        reason: database_message(error),
-    }
 }
 
 /// The first few rows as `name=value` lists.

@@ -69,13 +69,7 @@ async fn run_script(conn: &mut SqliteConnection, label: &str, sql: &str) -> Resu
         // RawSql's own async `execute` cannot be proven to be.
         conn.execute(sqlx::raw_sql(statement.text))
             .await
-            .map_err(|e| EngineError::DesiredSql {
-                url: label.to_string(),
-                index: position + 1,
-                line: statement.line,
-                statement: statement.text.trim().to_string(),
-                message: database_message(&e),
-            })?;
+            .map_err(|e| EngineError::desired_statement_failed(label, position, statement, database_message(&e)))?;
     }
     Ok(())
 }
