@@ -293,3 +293,36 @@ fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
     workspace.apply().success();
     assert!(db.tables().contains(&"public.events".to_string()), "left alone");
 }
+
+#[test]
+fn an_import_id_without_the_password_uses_the_providers_url() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
+    db.execute(sql);
+    let with_password = db.url().replacen("postgres@", "postgres:Imp0rt-pw@", 1);
+    let workspace = Workspace::new();
+    workspace.write_main_tf(
+        &Config::new()
+            .provider(common::ProviderBlock::new().url(&with_password))
+            .schema(SchemaBlock::new("app", sql))
+            .render(),
+    );
+    workspace.init().success();
+    workspace
+        .import("sqlalchemy_schema.app", &db.url())
+        .success()
+        .lacks("Imp0rt-pw");
+    let state = workspace.show_state();
+    let values = common::state_json::state_values(&state, "sqlalchemy_schema.app");
+    assert!(
+        values["url"].is_null(),
+        "reads go through the provider's URL: {values:#}"
+    );
+    let (plan, plan_file) = workspace.plan_to_file("adopt.tfplan");
+    plan.changes().lacks("Imp0rt-pw");
+    let shown = workspace.show_plan(&plan_file);
+    assert!(strings(&planned_change(&shown, "sqlalchemy_schema.app")["after"]["planned_sql"]).is_empty());
+    workspace.apply_plan_file(&plan_file).success();
+    workspace.plan().no_changes();
+}

@@ -76,7 +76,11 @@ pub enum EngineError {
     Unsupported { url: String, what: String },
 
     #[error("the desired SQL {problem} at line {line}, column {column}; nothing was run")]
-    UnusableDesiredSql { problem: &'static str, line: usize, column: usize },
+    UnusableDesiredSql {
+        problem: &'static str,
+        line: usize,
+        column: usize,
+    },
 }
 
 /// The database's own message, without sqlx's wrapping.

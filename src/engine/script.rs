@@ -27,7 +27,11 @@ pub fn check_usable(sql: &str) -> Result<(), super::error::EngineError> {
     let before = &sql[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    Err(super::error::EngineError::UnusableDesiredSql { problem: "contains a NUL character (byte 0)", line, column })
+    Err(super::error::EngineError::UnusableDesiredSql {
+        problem: "contains a NUL character (byte 0)",
+        line,
+        column,
+    })
 }
 
 #[cfg(test)]
@@ -38,6 +42,9 @@ mod usable_tests {
     fn a_nul_character_is_located() {
         assert!(check_usable("CREATE TABLE t (id int);").is_ok());
         let err = check_usable("CREATE TABLE t (id int);\nCREATE TABLE \0u (id int);").unwrap_err();
-        assert_eq!(err.to_string(), "the desired SQL contains a NUL character (byte 0) at line 2, column 14; nothing was run");
+        assert_eq!(
+            err.to_string(),
+            "the desired SQL contains a NUL character (byte 0) at line 2, column 14; nothing was run"
+        );
     }
 }

@@ -443,6 +443,12 @@ pub async fn read(
     }
 }
 
+/// The same database, whatever the password (redacted URLs differ only in it).
+fn same_database(a: &DatabaseUrl, b: &DatabaseUrl) -> bool {
+    let without_password = |url: &DatabaseUrl| url.redacted().replace(":****@", "@");
+    without_password(a) == without_password(b)
+}
+
 /// ImportResourceState: the import ID is the database URL.
 pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
@@ -457,12 +463,17 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
         }
     };
     // A database reached through the provider's default URL keeps `url` unset,
-    // so a configuration that relies on the default plans no change to it.
-    let provider_url = ctx.provider_config().url;
-    let url_attribute = if provider_url == Field::Known(id.to_string()) {
-        Field::Null
-    } else {
-        Field::Known(id.to_string())
+    // so a configuration that relies on the default plans no change to it, and
+    // reads go through the provider's URL. That also lets the import ID leave
+    // out the password (Terraform prints import IDs): the provider's URL has it.
+    let provider_url = ctx
+        .provider_config()
+        .url
+        .known()
+        .and_then(|text| DatabaseUrl::parse(&text).ok());
+    let url_attribute = match provider_url {
+        Some(provider_url) if same_database(&provider_url, &url) => Field::Null,
+        _ => Field::Known(id.to_string()),
     };
     let state = SchemaResource {
         id: Field::Known(url.redacted()),
