@@ -326,3 +326,220 @@ fn an_import_id_without_the_password_uses_the_providers_url() {
     workspace.apply_plan_file(&plan_file).success();
     workspace.plan().no_changes();
 }
+
+/// A `sqlalchemy_schema` resource with settings beyond `url` and
+/// `desired_sql`, given as HCL lines.
+fn schema_resource(db: &PostgresDb, desired_sql: &str, settings: &str) -> String {
+    Config::new()
+        .raw(&format!(
+            "resource \"sqlalchemy_schema\" \"app\" {{\n  url         = {}\n  desired_sql = {}\n{settings}}}\n",
+            quote(&db.url()),
+            quote(desired_sql)
+        ))
+        .render()
+}
+
+#[test]
+fn excluded_objects_made_by_hand_are_neither_dropped_nor_planned() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
+    workspace.write_main_tf(&schema_resource(
+        &db,
+        sql,
+        "  exclude     = [\"public.tmp_*\", \"*.spatial_ref_sys\"]\n",
+    ));
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute(
+        "CREATE TABLE tmp_import (id serial PRIMARY KEY, line text); CREATE INDEX ON tmp_import (line); \
+         CREATE TABLE spatial_ref_sys (srid int PRIMARY KEY);",
+    );
+    workspace.plan().no_changes();
+    workspace.apply().success();
+    assert_eq!(
+        db.tables(),
+        vec![
+            "public.notes".to_string(),
+            "public.spatial_ref_sys".to_string(),
+            "public.tmp_import".to_string()
+        ],
+        "left alone"
+    );
+    // A desired object matching a pattern is left alone too: never created.
+    workspace.write_main_tf(&schema_resource(
+        &db,
+        "CREATE TABLE notes (id int PRIMARY KEY); CREATE TABLE tmp_seed (id int);",
+        "  exclude     = [\"public.tmp_*\", \"*.spatial_ref_sys\"]\n",
+    ));
+    let (plan, plan_file) = workspace.plan_to_file("seed.tfplan");
+    plan.changes();
+    let shown = workspace.show_plan(&plan_file);
+    assert!(
+        strings(&planned_change(&shown, "sqlalchemy_schema.app")["after"]["planned_sql"]).is_empty(),
+        "only `desired_sql` itself changes"
+    );
+}
+
+#[test]
+fn schemas_outside_the_managed_ones_are_ignored_and_desired_objects_there_are_an_error() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    db.execute("CREATE SCHEMA legacy; CREATE TABLE legacy.old (id int PRIMARY KEY, name text);");
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
+    workspace.write_main_tf(&schema_resource(&db, sql, "  schemas     = [\"public\"]\n"));
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("CREATE TABLE \"public\".\"notes\"")
+        .hides_sql("legacy");
+    workspace.apply().success();
+    db.execute("ALTER TABLE legacy.old ADD COLUMN added_by_hand int;");
+    workspace.plan().no_changes();
+    assert!(db.tables().contains(&"legacy.old".to_string()));
+
+    workspace.write_main_tf(&schema_resource(
+        &db,
+        "CREATE TABLE notes (id int PRIMARY KEY); CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int);",
+        "  schemas     = [\"public\"]\n",
+    ));
+    workspace
+        .plan()
+        .failure()
+        .contains("table billing.invoices")
+        .contains("add their schema to `schemas`");
+}
+
+/// Holds a lock on another connection, in an open transaction, until dropped.
+struct HeldLock {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    holder: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HeldLock {
+    fn take(db: &PostgresDb, lock_sql: &str) -> HeldLock {
+        use sqlx::Connection as _;
+        let url = db.url().replacen("postgresql+psycopg://", "postgres://", 1);
+        let lock_sql = lock_sql.to_string();
+        let (ready, is_ready) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&url).await.expect("lock connection");
+                sqlx::raw_sql("BEGIN").execute(&mut conn).await.expect("BEGIN");
+                sqlx::raw_sql(&lock_sql).execute(&mut conn).await.expect("lock");
+                ready.send(()).expect("report the lock");
+                // Nothing else runs on this runtime: blocking here only parks the holder.
+                let _ = released.recv();
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.expect("ROLLBACK");
+                let _ = conn.close().await;
+            });
+        });
+        is_ready.recv().expect("the lock is held");
+        HeldLock {
+            release: Some(release),
+            holder: Some(holder),
+        }
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(holder) = self.holder.take() {
+            let _ = holder.join();
+        }
+    }
+}
+
+#[test]
+fn lock_timeout_stops_an_apply_waiting_for_a_busy_table_and_nothing_changes() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE notes (id int PRIMARY KEY);");
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY, body text);";
+    workspace.write_main_tf(&schema_resource(&db, sql, "  lock_timeout = \"1s\"\n"));
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ALTER TABLE \"public\".\"notes\" ADD COLUMN \"body\" text");
+    {
+        let _reader = HeldLock::take(&db, "LOCK TABLE notes IN ACCESS SHARE MODE");
+        let started = std::time::Instant::now();
+        workspace
+            .apply()
+            .failure()
+            .contains("lock_timeout")
+            .contains("ran out")
+            .contains("ADD COLUMN");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "gave up after the timeout, not the default wait"
+        );
+        assert_eq!(db.columns("public", "notes"), vec!["id".to_string()], "nothing changed");
+    }
+    workspace.apply().success();
+    assert_eq!(
+        db.columns("public", "notes"),
+        vec!["id".to_string(), "body".to_string()]
+    );
+}
+
+#[test]
+fn lock_timeout_also_bounds_the_wait_for_another_apply() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
+    workspace.write_main_tf(&schema_resource(&db, sql, "  lock_timeout = \"1s\"\n"));
+    workspace.init().success();
+    {
+        let _other_apply = HeldLock::take(
+            &db,
+            &format!(
+                "SELECT pg_advisory_lock({})",
+                tfalchemy::engine::postgres::APPLY_LOCK_KEY
+            ),
+        );
+        let started = std::time::Instant::now();
+        workspace
+            .apply()
+            .failure()
+            .contains("another apply holds the schema lock")
+            .contains("`lock_timeout` (1s)");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "gave up after the timeout, not the default wait"
+        );
+        assert!(db.tables().is_empty(), "nothing changed");
+    }
+    workspace.apply().success();
+    assert_eq!(db.tables(), vec!["public.notes".to_string()]);
+}
+
+#[test]
+fn an_invalid_timeout_fails_validate_on_its_attribute() {
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    workspace.write_main_tf(&schema_resource(
+        &db,
+        "CREATE TABLE notes (id int PRIMARY KEY);",
+        "  lock_timeout = \"soon\"\n",
+    ));
+    workspace.init().success();
+    workspace
+        .validate()
+        .failure()
+        .contains("Invalid duration")
+        .contains("lock_timeout = \"soon\"")
+        .contains("\"2min\"");
+}

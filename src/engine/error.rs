@@ -69,6 +69,21 @@ pub enum EngineError {
     #[error("another apply holds the schema lock on {url}; gave up after {seconds} s")]
     Locked { url: String, seconds: u64 },
 
+    #[error(
+        "another apply holds the schema lock on {url}; gave up after `lock_timeout` ({lock_timeout}); \
+         nothing was changed"
+    )]
+    LockTimedOut { url: String, lock_timeout: String },
+
+    #[error("invalid `{setting}`: {reason}")]
+    InvalidSetting { setting: &'static str, reason: String },
+
+    #[error(
+        "the desired schema has objects in schemas this resource does not manage: {objects}; \
+         add their schema to `schemas` (managed now: {managed}), or leave them out of the desired SQL"
+    )]
+    OutsideManagedSchemas { objects: String, managed: String },
+
     #[error("{dialect} databases are not supported yet ({url})")]
     UnsupportedDialect { url: String, dialect: Dialect },
 

@@ -7,22 +7,29 @@
 //! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
 pub mod diff;
+mod duration;
 mod error;
+mod glob;
 pub mod hash;
 pub mod hazard;
 pub mod model;
+mod options;
 pub mod plan;
 pub mod postgres;
+pub mod scope;
 mod script;
 pub mod sqlite;
 mod url;
 
 pub use diff::{diff, Change, TableChange, TableDiff};
+pub use duration::{parse as parse_duration, DurationError};
 pub use error::EngineError;
 pub use hash::schema_hash;
 pub use hazard::HazardCategory;
 pub use model::Schema;
+pub use options::{Options, Timeout};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
+pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
 
 fn unsupported(url: &DatabaseUrl) -> EngineError {
@@ -48,11 +55,19 @@ fn check_dev_dialect(dialect: Dialect, url: &str, dev: Option<&DatabaseUrl>) -> 
 /// Inspect the live database. A SQLite file that does not exist yet is an
 /// empty schema (and is not created).
 pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
-    match url.dialect() {
-        Dialect::Sqlite => sqlite::inspect(url).await,
-        Dialect::Postgres => postgres::inspect(url).await,
-        Dialect::Mysql => Err(unsupported(url)),
-    }
+    inspect_with(url, &Options::default()).await
+}
+
+/// [`inspect`], keeping only what `options.scope` manages: the model whose
+/// hash a plan under the same options predicts.
+pub async fn inspect_with(url: &DatabaseUrl, options: &Options) -> Result<Schema, EngineError> {
+    options.check(url.dialect(), &url.redacted())?;
+    let live = match url.dialect() {
+        Dialect::Sqlite => sqlite::inspect(url).await?,
+        Dialect::Postgres => postgres::inspect(url).await?,
+        Dialect::Mysql => return Err(unsupported(url)),
+    };
+    Ok(options.scope.live(live))
 }
 
 /// Normalize desired DDL: execute it in the dev database (`None` => the
@@ -78,13 +93,26 @@ pub async fn normalize(
 
 /// Inspect live + normalize desired + diff + render, in that order.
 pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql: &str) -> Result<Plan, EngineError> {
+    plan_with(url, dev_url, desired_sql, &Options::default()).await
+}
+
+/// [`plan`] under `options`: both models are cut to `options.scope` before
+/// they are diffed and hashed.
+pub async fn plan_with(
+    url: &DatabaseUrl,
+    dev_url: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    options: &Options,
+) -> Result<Plan, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     script::check_usable(desired_sql)?;
-    let live = inspect(url).await?;
+    let live = inspect_with(url, options).await?;
     let desired = match url.dialect() {
         Dialect::Postgres => postgres::normalize(Some(url), dev_url, desired_sql).await?,
         dialect => normalize(dialect, dev_url, desired_sql).await?,
     };
+    let built_in = built_in(url.dialect(), &desired);
+    let desired = options.scope.desired(desired, &built_in)?;
     let changes = diff(&live, &desired);
     let statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
@@ -125,12 +153,35 @@ pub async fn apply(
     desired_sql: &str,
     expected: &[String],
 ) -> Result<ApplyOutcome, EngineError> {
+    apply_with(url, dev_url, desired_sql, expected, &Options::default()).await
+}
+
+/// [`apply`] under `options`: the scope as in [`plan_with`], the timeouts set
+/// on the apply session (PostgreSQL).
+pub async fn apply_with(
+    url: &DatabaseUrl,
+    dev_url: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+    options: &Options,
+) -> Result<ApplyOutcome, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     script::check_usable(desired_sql)?;
+    options.check(url.dialect(), &url.redacted())?;
     match url.dialect() {
+        // `check` admits only the default options for SQLite.
         Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected).await,
-        Dialect::Postgres => postgres::apply(url, dev_url, desired_sql, expected).await,
+        Dialect::Postgres => postgres::apply_with(url, dev_url, desired_sql, expected, options).await,
         Dialect::Mysql => Err(unsupported(url)),
+    }
+}
+
+/// The part of `schema` every new database of `dialect` holds before any DDL
+/// runs: a desired schema has it even when the user's SQL never mentions it.
+fn built_in(dialect: Dialect, schema: &Schema) -> Schema {
+    match dialect {
+        Dialect::Postgres => postgres::built_in(schema),
+        Dialect::Sqlite | Dialect::Mysql => Schema::default(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The resource's private state: what the provider remembers between RPCs
 //! without showing it to the user.
 //!
-//! Two facts are kept:
+//! Two facts are kept, each with the scope (`schemas` / `exclude`) it was
+//! computed under, since another scope means another model and another hash:
 //! - The live schema's hash at the last refresh. Terraform refreshes just
 //!   before it plans, and when it applies it plans once more against the state
 //!   of that refresh. If the apply-time plan finds another live schema, the
@@ -18,11 +19,19 @@ use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourcePrivate {
-    /// The live schema's hash as the last ReadResource saw it.
+    /// What the last ReadResource saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_live_hash: Option<String>,
+    pub refreshed: Option<SeenLive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied: Option<AppliedDesired>,
+}
+
+/// A live schema's hash, under a scope (`None`: the whole database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenLive {
+    pub live_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// The desired SQL an apply converged to.
@@ -32,27 +41,48 @@ pub struct AppliedDesired {
     /// another version is not trusted.
     pub provider_version: String,
     pub desired_sql_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// The hash of the normalized desired schema (the live hash after apply).
     pub desired_hash: String,
 }
 
 impl AppliedDesired {
-    pub fn new(desired_sql: &str, desired_hash: String) -> Self {
+    pub fn new(desired_sql: &str, scope: Option<String>, desired_hash: String) -> Self {
         Self {
             provider_version: env!("CARGO_PKG_VERSION").to_string(),
             desired_sql_sha256: sha256_hex(desired_sql),
+            scope,
             desired_hash,
         }
     }
 
-    /// The normalized hash of `desired_sql`, if this record knows it.
-    pub fn desired_hash_of(&self, desired_sql: &str) -> Option<&str> {
-        (self.provider_version == env!("CARGO_PKG_VERSION") && self.desired_sql_sha256 == sha256_hex(desired_sql))
-            .then_some(self.desired_hash.as_str())
+    /// The normalized hash of `desired_sql` under `scope`, if this record knows it.
+    pub fn desired_hash_of(&self, desired_sql: &str, scope: Option<&str>) -> Option<&str> {
+        (self.provider_version == env!("CARGO_PKG_VERSION")
+            && self.scope.as_deref() == scope
+            && self.desired_sql_sha256 == sha256_hex(desired_sql))
+        .then_some(self.desired_hash.as_str())
     }
 }
 
 impl ResourcePrivate {
+    /// The live hash the last refresh saw under `scope`. A refresh under
+    /// another scope (the configuration's scope just changed) saw another
+    /// model, which proves nothing about the database.
+    pub fn refreshed_hash(&self, scope: Option<&str>) -> Option<&str> {
+        self.refreshed
+            .as_ref()
+            .filter(|seen| seen.scope.as_deref() == scope)
+            .map(|seen| seen.live_hash.as_str())
+    }
+
+    /// Whether the last refresh, under the same scope, saw another live schema.
+    pub fn changed_since_refresh(&self, live_hash: &str, scope: Option<&str>) -> bool {
+        self.refreshed_hash(scope)
+            .is_some_and(|refreshed| refreshed != live_hash)
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
@@ -75,8 +105,11 @@ mod tests {
     #[test]
     fn round_trips_and_tolerates_foreign_bytes() {
         let private = ResourcePrivate {
-            refreshed_live_hash: Some("h1".into()),
-            applied: Some(AppliedDesired::new("CREATE TABLE t (id int);", "h2".into())),
+            refreshed: Some(SeenLive {
+                live_hash: "h1".into(),
+                scope: Some("schemas=public".into()),
+            }),
+            applied: Some(AppliedDesired::new("CREATE TABLE t (id int);", None, "h2".into())),
         };
         assert_eq!(ResourcePrivate::decode(&private.encode()), private);
         assert_eq!(ResourcePrivate::decode(b""), ResourcePrivate::default());
@@ -84,14 +117,36 @@ mod tests {
     }
 
     #[test]
-    fn the_applied_hash_is_only_known_for_the_same_sql_and_version() {
-        let applied = AppliedDesired::new("CREATE TABLE t (id int);", "h2".into());
-        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id int);"), Some("h2"));
-        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id bigint);"), None);
+    fn the_applied_hash_is_only_known_for_the_same_sql_scope_and_version() {
+        let applied = AppliedDesired::new("CREATE TABLE t (id int);", None, "h2".into());
+        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id int);", None), Some("h2"));
+        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id bigint);", None), None);
+        assert_eq!(
+            applied.desired_hash_of("CREATE TABLE t (id int);", Some("schemas=public")),
+            None
+        );
         let older = AppliedDesired {
             provider_version: "0.0.0".into(),
             ..applied
         };
-        assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);"), None);
+        assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);", None), None);
+    }
+
+    #[test]
+    fn a_refresh_only_speaks_for_its_own_scope() {
+        let private = ResourcePrivate {
+            refreshed: Some(SeenLive {
+                live_hash: "h1".into(),
+                scope: None,
+            }),
+            applied: None,
+        };
+        assert!(!private.changed_since_refresh("h1", None));
+        assert!(private.changed_since_refresh("h2", None));
+        assert!(
+            !private.changed_since_refresh("h2", Some("schemas=public")),
+            "the scope changed"
+        );
+        assert!(!ResourcePrivate::default().changed_since_refresh("h2", None));
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor, Row};
 
+use super::built_in;
 use super::connect::open;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
@@ -14,6 +15,7 @@ use super::render::render;
 use crate::engine::diff::{diff, Change};
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
+use crate::engine::options::{Options, Timeout};
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
 use crate::engine::url::DatabaseUrl;
 
@@ -22,6 +24,9 @@ pub const APPLY_LOCK_KEY: i64 = 0x7466_616c_6368_656d;
 /// How long an apply waits for another one to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
 const LOCK_POLL: Duration = Duration::from_millis(200);
+/// SQLSTATEs of a statement cut short by `lock_timeout` / `statement_timeout`.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+const QUERY_CANCELED: &str = "57014";
 
 /// See [`crate::engine::apply`].
 pub async fn apply(
@@ -30,10 +35,23 @@ pub async fn apply(
     desired_sql: &str,
     expected: &[String],
 ) -> Result<ApplyOutcome, EngineError> {
+    apply_with(url, dev, desired_sql, expected, &Options::default()).await
+}
+
+/// See [`crate::engine::apply_with`].
+pub async fn apply_with(
+    url: &DatabaseUrl,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+    options: &Options,
+) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
+    let lock_wait = options.lock_wait()?;
     let mut conn = open(url).await?;
-    lock(&mut conn, &label).await?;
-    let result = apply_locked(&mut conn, url, dev, desired_sql, expected).await;
+    set_timeouts(&mut conn, options).await?;
+    lock(&mut conn, &label, lock_wait, options).await?;
+    let result = apply_locked(&mut conn, url, dev, desired_sql, expected, options).await;
     // Closing the session releases the lock even if the unlock fails.
     let _ = conn
         .execute(sqlx::query("SELECT pg_advisory_unlock($1)").bind(APPLY_LOCK_KEY))
@@ -42,7 +60,31 @@ pub async fn apply(
     result
 }
 
-async fn lock(conn: &mut PgConnection, label: &str) -> Result<(), EngineError> {
+/// `SET lock_timeout` / `SET statement_timeout` for this session only.
+async fn set_timeouts(conn: &mut PgConnection, options: &Options) -> Result<(), EngineError> {
+    for which in Timeout::ALL {
+        let Some(value) = options.timeout(which) else {
+            continue;
+        };
+        let sql = format!("SET {} = '{}'", which.setting(), value.replace('\'', "''"));
+        conn.execute(sqlx::raw_sql(&sql))
+            .await
+            .map_err(|e| EngineError::InvalidSetting {
+                setting: which.setting(),
+                reason: database_message(&e),
+            })?;
+    }
+    Ok(())
+}
+
+/// Waits for the schema lock: up to `lock_timeout` when it is set, else
+/// [`LOCK_WAIT`].
+async fn lock(
+    conn: &mut PgConnection,
+    label: &str,
+    lock_wait: Option<Duration>,
+    options: &Options,
+) -> Result<(), EngineError> {
     let started = Instant::now();
     loop {
         let row = sqlx::query("SELECT pg_try_advisory_lock($1)")
@@ -56,10 +98,16 @@ async fn lock(conn: &mut PgConnection, label: &str) -> Result<(), EngineError> {
         if row.try_get::<bool, _>(0).unwrap_or(false) {
             return Ok(());
         }
-        if started.elapsed() >= LOCK_WAIT {
-            return Err(EngineError::Locked {
-                url: label.to_string(),
-                seconds: LOCK_WAIT.as_secs(),
+        if started.elapsed() >= lock_wait.unwrap_or(LOCK_WAIT) {
+            return Err(match (lock_wait, options.lock_timeout.as_deref()) {
+                (Some(_), Some(setting)) => EngineError::LockTimedOut {
+                    url: label.to_string(),
+                    lock_timeout: setting.to_string(),
+                },
+                _ => EngineError::Locked {
+                    url: label.to_string(),
+                    seconds: LOCK_WAIT.as_secs(),
+                },
             });
         }
         tokio::time::sleep(LOCK_POLL).await;
@@ -72,12 +120,17 @@ async fn apply_locked(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
     expected: &[String],
+    options: &Options,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
+    let scope = &options.scope;
     // Under the lock no other apply can move the schema between this
     // re-plan and the commit.
     let (live, _) = inspect_connection(conn, &label).await?;
+    let live = scope.live(live);
     let desired = normalize(Some(url), dev, desired_sql).await?;
+    let built_in = built_in(&desired);
+    let desired = scope.desired(desired, &built_in)?;
     let statements = render(&diff(&live, &desired), &live, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
@@ -97,7 +150,7 @@ async fn apply_locked(
         .rposition(|s| s.in_transaction)
         .map_or(first_in_tx, |last| last + 1);
     for (i, statement) in statements.iter().enumerate().take(first_in_tx) {
-        execute(conn, &label, i, statement).await?;
+        execute(conn, &label, i, statement, options).await?;
     }
     if first_in_tx < after_tx {
         let mut tx = conn
@@ -105,7 +158,7 @@ async fn apply_locked(
             .await
             .map_err(|e| EngineError::statement_failed(&label, first_in_tx, "BEGIN", &e))?;
         for (i, statement) in statements.iter().enumerate().take(after_tx).skip(first_in_tx) {
-            execute(&mut tx, &label, i, statement).await?;
+            execute(&mut tx, &label, i, statement, options).await?;
         }
         tx.commit().await.map_err(|e| EngineError::Commit {
             url: label.clone(),
@@ -113,10 +166,11 @@ async fn apply_locked(
         })?;
     }
     for (i, statement) in statements.iter().enumerate().skip(after_tx) {
-        execute(conn, &label, i, statement).await?;
+        execute(conn, &label, i, statement, options).await?;
     }
 
     let (after, _) = inspect_connection(conn, &label).await?;
+    let after = scope.live(after);
     let remaining = diff(&after, &desired);
     if !remaining.is_empty() {
         return Err(EngineError::NotConverged {
@@ -130,12 +184,19 @@ async fn apply_locked(
     })
 }
 
-async fn execute(conn: &mut PgConnection, label: &str, index: usize, statement: &Statement) -> Result<(), EngineError> {
+async fn execute(
+    conn: &mut PgConnection,
+    label: &str,
+    index: usize,
+    statement: &Statement,
+    options: &Options,
+) -> Result<(), EngineError> {
+    let failed = |e: sqlx::Error| statement_failed(label, index, &statement.sql, &e, options);
     if statement.fails_if_rows {
         let rows = sqlx::query(&statement.sql)
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
+            .map_err(failed)?;
         if !rows.is_empty() {
             return Err(EngineError::Apply {
                 url: label.to_string(),
@@ -149,8 +210,25 @@ async fn execute(conn: &mut PgConnection, label: &str, index: usize, statement: 
         }
         return Ok(());
     }
-    conn.execute(sqlx::raw_sql(&statement.sql))
-        .await
-        .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
+    conn.execute(sqlx::raw_sql(&statement.sql)).await.map_err(failed)?;
     Ok(())
+}
+
+/// A failed statement; when one of the resource's timeouts cut it short, the
+/// message names the setting, so the reader knows which knob to turn.
+fn statement_failed(label: &str, index: usize, sql: &str, error: &sqlx::Error, options: &Options) -> EngineError {
+    let mut failure = EngineError::statement_failed(label, index, sql, error);
+    let code = error.as_database_error().and_then(|e| e.code().map(|c| c.into_owned()));
+    let timeout = match code.as_deref() {
+        Some(LOCK_NOT_AVAILABLE) => Some(Timeout::Lock),
+        Some(QUERY_CANCELED) => Some(Timeout::Statement),
+        _ => None,
+    };
+    let setting = timeout.and_then(|which| options.timeout(which).map(|value| (which.setting(), value)));
+    if let (EngineError::Apply { reason, .. }, Some((name, value))) = (&mut failure, setting) {
+        reason.push_str(&format!(
+            " (the resource's `{name}` of {value:?} ran out; nothing in this transaction was committed)"
+        ));
+    }
+    failure
 }

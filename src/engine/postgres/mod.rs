@@ -10,7 +10,7 @@ mod normalize;
 mod render;
 mod split;
 
-pub use apply::{apply, APPLY_LOCK_KEY};
+pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
 pub use render::TYPE_REBUILD_SUFFIX;
@@ -42,6 +42,16 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
 /// The schema as the statements that create it in a new database (which
 /// already has the `public` schema and the `plpgsql` extension).
 pub fn schema_sql(schema: &Schema) -> Vec<String> {
+    let baseline = built_in(schema);
+    render::render(&diff(&baseline, schema), &baseline, schema)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+}
+
+/// The part of `schema` a new database has by itself: the `public` schema
+/// and the `plpgsql` extension.
+pub fn built_in(schema: &Schema) -> Schema {
     let mut baseline = Schema::default();
     if schema.namespaces.contains_key("public") {
         baseline.namespaces.insert(
@@ -54,8 +64,5 @@ pub fn schema_sql(schema: &Schema) -> Vec<String> {
     if let Some(plpgsql) = schema.extensions.get("plpgsql") {
         baseline.extensions.insert(plpgsql.name.clone(), plpgsql.clone());
     }
-    render::render(&diff(&baseline, schema), &baseline, schema)
-        .into_iter()
-        .map(|s| s.sql)
-        .collect()
+    baseline
 }

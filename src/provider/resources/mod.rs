@@ -1,3 +1,4 @@
 //! Managed resources of the provider.
 
 pub mod schema;
+mod schema_settings;

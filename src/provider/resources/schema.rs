@@ -16,12 +16,14 @@ use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
 use super::super::policy::{self, Policy};
-use super::super::private::{AppliedDesired, ResourcePrivate};
+use super::super::private::{AppliedDesired, ResourcePrivate, SeenLive};
 use super::super::Context;
+use super::schema_settings::{self, Settings};
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
 
 pub fn schema() -> Schema {
+    let [schemas, exclude, lock_timeout, statement_timeout] = schema_settings::attributes();
     Schema::new(
         0,
         Block::new(
@@ -78,6 +80,10 @@ pub fn schema() -> Schema {
              into `planned_sql`), `code` (such as `drops_table`), `category` (`data_loss`, `may_fail`, \
              `blocking_lock`) and `message`. `policy` decides which hazards are allowed.",
         ))
+        .attribute(schemas)
+        .attribute(exclude)
+        .attribute(lock_timeout)
+        .attribute(statement_timeout)
         .block(policy::block()),
     )
 }
@@ -95,6 +101,8 @@ struct SchemaResource {
     policy: Value,
     /// The computed `hazards` list (or null / unknown).
     hazards: Value,
+    /// `schemas`, `exclude` and the timeouts.
+    settings: Settings,
 }
 
 impl SchemaResource {
@@ -108,20 +116,25 @@ impl SchemaResource {
             schema_hash: field::string(value, "schema_hash"),
             policy: value.attr(policy::BLOCK_NAME).cloned().unwrap_or(Value::Null),
             hazards: value.attr("hazards").cloned().unwrap_or(Value::Null),
+            settings: Settings::from_value(value),
         }
     }
 
     fn to_value(&self) -> Value {
-        Value::object([
-            ("id", field::string_value(&self.id)),
-            ("url", field::string_value(&self.url)),
-            ("dev_url", field::string_value(&self.dev_url)),
-            ("desired_sql", field::string_value(&self.desired_sql)),
-            ("planned_sql", field::string_list_value(&self.planned_sql)),
-            ("schema_hash", field::string_value(&self.schema_hash)),
-            ("hazards", self.hazards.clone()),
-            (policy::BLOCK_NAME, self.policy.clone()),
-        ])
+        Value::object(
+            [
+                ("id", field::string_value(&self.id)),
+                ("url", field::string_value(&self.url)),
+                ("dev_url", field::string_value(&self.dev_url)),
+                ("desired_sql", field::string_value(&self.desired_sql)),
+                ("planned_sql", field::string_list_value(&self.planned_sql)),
+                ("schema_hash", field::string_value(&self.schema_hash)),
+                ("hazards", self.hazards.clone()),
+                (policy::BLOCK_NAME, self.policy.clone()),
+            ]
+            .into_iter()
+            .chain(self.settings.values()),
+        )
     }
 
     /// Nothing about the outcome is known yet.
@@ -211,6 +224,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     let url = validate_url(&mut diagnostics, "url", &resource.url);
     let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
     Policy::from_value(config, &mut diagnostics);
+    resource.settings.validate(url.as_ref(), &mut diagnostics);
     if let (Some(url), Field::Known(desired_sql)) = (&url, &resource.desired_sql) {
         check_exported_dialect(&mut diagnostics, url, desired_sql);
     }
@@ -269,26 +283,36 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     };
     check_exported_dialect(&mut diagnostics, &url, &desired_sql);
     let policy = Policy::from_value(proposed, &mut diagnostics);
+    let options = planned.settings.options(Some(&url), &mut diagnostics);
     if diagnostics.has_errors() {
         return (planned.to_value(), diagnostics);
     }
+    let Some(Field::Known(options)) = options else {
+        // A setting depends on values only known during apply.
+        planned.unknown_outcome();
+        return (planned.to_value(), diagnostics);
+    };
 
     // Fast path: the desired SQL is the one last applied, so its normalized
-    // hash is known; if the live schema still has it, nothing is to be done,
-    // and one inspection (no dev database) proves it.
+    // hash is known. If the refresh just before this plan saw the live schema
+    // with that hash, nothing is to be done and no database work is needed;
+    // otherwise one inspection (no dev database) may still prove it.
+    let scope = options.scope.fingerprint();
     if let Some(desired_hash) = private
         .applied
         .as_ref()
-        .and_then(|applied| applied.desired_hash_of(&desired_sql))
+        .and_then(|applied| applied.desired_hash_of(&desired_sql, scope.as_deref()))
     {
-        match ctx.canceller.run(engine::inspect(&url)).await {
+        if private.refreshed_hash(scope.as_deref()) == Some(desired_hash) {
+            tracing::debug!(database = %url.redacted(), "desired SQL already applied; the refresh saw it unchanged");
+            planned.schema_hash = Field::Known(desired_hash.to_string());
+            planned.nothing_planned();
+            return (planned.to_value(), diagnostics);
+        }
+        match ctx.canceller.run(engine::inspect_with(&url, &options)).await {
             Ok(Ok(live)) => {
                 let live_hash = engine::schema_hash(&live);
-                if private
-                    .refreshed_live_hash
-                    .as_ref()
-                    .is_some_and(|refreshed| *refreshed != live_hash)
-                {
+                if private.changed_since_refresh(&live_hash, scope.as_deref()) {
                     changed_since_refresh(&mut diagnostics, &url);
                     return (planned.to_value(), diagnostics);
                 }
@@ -313,15 +337,11 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     let dev_url = urls.dev_url.known();
     match ctx
         .canceller
-        .run(engine::plan(&url, dev_url.as_ref(), &desired_sql))
+        .run(engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options))
         .await
     {
         Ok(Ok(plan)) => {
-            if private
-                .refreshed_live_hash
-                .as_ref()
-                .is_some_and(|refreshed| *refreshed != plan.live_hash)
-            {
+            if private.changed_since_refresh(&plan.live_hash, scope.as_deref()) {
                 changed_since_refresh(&mut diagnostics, &url);
                 return (planned.to_value(), diagnostics);
             }
@@ -360,20 +380,29 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
         return (Value::Null, diagnostics, None);
     };
     let dev_url = urls.dev_url.known();
+    let Some(Field::Known(options)) = state.settings.options(Some(&url), &mut diagnostics) else {
+        if !diagnostics.has_errors() {
+            diagnostics.error(
+                "Settings unknown at apply time",
+                "`schemas`, `exclude`, `lock_timeout` and `statement_timeout` must be known when the schema is applied.",
+            );
+        }
+        return (Value::Null, diagnostics, None);
+    };
     let outcome = ctx
         .canceller
         .run(async {
             let expected = match &state.planned_sql {
                 Field::Known(statements) => statements.clone(),
                 // Planned while the desired schema was unknown: plan now.
-                _ => engine::plan(&url, dev_url.as_ref(), &desired_sql)
+                _ => engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
                     .await?
                     .statements
                     .into_iter()
                     .map(|s| s.sql)
                     .collect(),
             };
-            engine::apply(&url, dev_url.as_ref(), &desired_sql, &expected).await
+            engine::apply_with(&url, dev_url.as_ref(), &desired_sql, &expected, &options).await
         })
         .await;
     match outcome {
@@ -385,8 +414,12 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
             }
             state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
             let seen = ResourcePrivate {
-                refreshed_live_hash: None,
-                applied: Some(AppliedDesired::new(&desired_sql, outcome.live_hash.clone())),
+                refreshed: None,
+                applied: Some(AppliedDesired::new(
+                    &desired_sql,
+                    options.scope.fingerprint(),
+                    outcome.live_hash.clone(),
+                )),
             };
             state.schema_hash = Field::Known(outcome.live_hash);
             (state.to_value(), diagnostics, Some(seen))
@@ -420,12 +453,18 @@ pub async fn read(
     let Field::Known(url) = urls.url else {
         return (current.clone(), diagnostics, None);
     };
-    match ctx.canceller.run(engine::inspect(&url)).await {
+    let Some(Field::Known(options)) = state.settings.options(Some(&url), &mut diagnostics) else {
+        return (current.clone(), diagnostics, None);
+    };
+    match ctx.canceller.run(engine::inspect_with(&url, &options)).await {
         Ok(Ok(live)) => {
             state.id = Field::Known(url.redacted());
             let live_hash = engine::schema_hash(&live);
             let seen = ResourcePrivate {
-                refreshed_live_hash: Some(live_hash.clone()),
+                refreshed: Some(SeenLive {
+                    live_hash: live_hash.clone(),
+                    scope: options.scope.fingerprint(),
+                }),
                 ..private
             };
             state.schema_hash = Field::Known(live_hash);
@@ -484,6 +523,7 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
         schema_hash: Field::Null,
         policy: Value::Null,
         hazards: Value::List(Vec::new()),
+        settings: Settings::unset(),
     };
     (state.to_value(), diagnostics)
 }

@@ -1,0 +1,137 @@
+//! Per-resource engine settings: what is managed ([`Scope`]) and the session
+//! timeouts an apply runs under. The default is the engine's behaviour
+//! without settings: everything managed, the server's own timeouts.
+
+use std::time::Duration;
+
+use super::duration::{self, DurationError};
+use super::error::EngineError;
+use super::scope::Scope;
+use super::url::Dialect;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub scope: Scope,
+    /// PostgreSQL duration (`"5s"`): `SET lock_timeout` for the apply session,
+    /// and the longest wait for another apply's schema lock.
+    pub lock_timeout: Option<String>,
+    /// PostgreSQL duration: `SET statement_timeout` for the apply session.
+    pub statement_timeout: Option<String>,
+}
+
+/// A timeout setting, by the name users write it with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeout {
+    Lock,
+    Statement,
+}
+
+impl Timeout {
+    pub const ALL: [Timeout; 2] = [Timeout::Lock, Timeout::Statement];
+
+    /// The setting's name, in the resource and in PostgreSQL.
+    pub fn setting(self) -> &'static str {
+        match self {
+            Timeout::Lock => "lock_timeout",
+            Timeout::Statement => "statement_timeout",
+        }
+    }
+}
+
+impl Options {
+    pub fn timeout(&self, which: Timeout) -> Option<&str> {
+        match which {
+            Timeout::Lock => self.lock_timeout.as_deref(),
+            Timeout::Statement => self.statement_timeout.as_deref(),
+        }
+    }
+
+    /// The parsed `lock_timeout`, when set to something other than `0`
+    /// (which PostgreSQL reads as "no limit").
+    pub fn lock_wait(&self) -> Result<Option<Duration>, EngineError> {
+        match &self.lock_timeout {
+            None => Ok(None),
+            Some(text) => {
+                let wait = duration::parse(text).map_err(|e| invalid(Timeout::Lock, e))?;
+                Ok((!wait.is_zero()).then_some(wait))
+            }
+        }
+    }
+
+    /// Checks the settings make sense for `dialect` (`url` names the database).
+    pub fn check(&self, dialect: Dialect, url: &str) -> Result<(), EngineError> {
+        for which in Timeout::ALL {
+            if let Some(text) = self.timeout(which) {
+                duration::parse(text).map_err(|e| invalid(which, e))?;
+            }
+        }
+        if dialect == Dialect::Postgres {
+            return Ok(());
+        }
+        let unsupported = |settings: String| EngineError::Unsupported {
+            url: url.to_string(),
+            what: format!("{settings} (PostgreSQL only) on {dialect} databases"),
+        };
+        if let Some(which) = Timeout::ALL.into_iter().find(|w| self.timeout(*w).is_some()) {
+            return Err(unsupported(format!("`{}`", which.setting())));
+        }
+        if !self.scope.is_everything() {
+            return Err(unsupported("`schemas` / `exclude`".to_string()));
+        }
+        Ok(())
+    }
+}
+
+fn invalid(which: Timeout, error: DurationError) -> EngineError {
+    EngineError::InvalidSetting {
+        setting: which.setting(),
+        reason: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_suits_every_dialect() {
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            assert!(Options::default().check(dialect, "db").is_ok());
+        }
+    }
+
+    #[test]
+    fn timeouts_are_postgresql_only_and_must_parse() {
+        let options = Options {
+            lock_timeout: Some("5s".to_string()),
+            ..Options::default()
+        };
+        assert!(options.check(Dialect::Postgres, "db").is_ok());
+        assert_eq!(options.lock_wait().ok().flatten(), Some(Duration::from_secs(5)));
+        let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
+        assert!(message.contains("`lock_timeout`"), "{message}");
+
+        let bad = Options {
+            statement_timeout: Some("soon".to_string()),
+            ..Options::default()
+        };
+        let message = bad.check(Dialect::Postgres, "db").expect_err("soon").to_string();
+        assert!(message.contains("statement_timeout"), "{message}");
+
+        let unlimited = Options {
+            lock_timeout: Some("0".to_string()),
+            ..Options::default()
+        };
+        assert_eq!(unlimited.lock_wait().ok().flatten(), None);
+    }
+
+    #[test]
+    fn a_scope_is_postgresql_only() {
+        let options = Options {
+            scope: Scope::new(None, &["main.tmp_*".to_string()]).expect("valid"),
+            ..Options::default()
+        };
+        let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
+        assert!(message.contains("exclude"), "{message}");
+    }
+}
