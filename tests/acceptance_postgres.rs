@@ -275,7 +275,7 @@ fn invalid_desired_sql_names_the_statement_and_changes_nothing() {
 fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
     let _planning = planning();
     let db = PostgresDb::new();
-    db.execute("CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);");
+    db.execute("CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int);");
     let workspace = Workspace::new();
     let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
     workspace.write_main_tf(
@@ -288,10 +288,14 @@ fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
         .plan()
         .changes()
         .contains("Warning: Object not managed by this provider")
-        .contains("events")
+        .contains("aggregate public.total")
         .hides_sql("DROP");
     workspace.apply().success();
-    assert!(db.tables().contains(&"public.events".to_string()), "left alone");
+    assert_eq!(
+        db.strings("SELECT proname::text FROM pg_proc WHERE proname = 'total'"),
+        vec!["total".to_string()],
+        "left alone"
+    );
 }
 
 #[test]
@@ -542,4 +546,52 @@ fn an_invalid_timeout_fails_validate_on_its_attribute() {
         .contains("Invalid duration")
         .contains("lock_timeout = \"soon\"")
         .contains("\"2min\"");
+}
+
+#[test]
+fn composite_types_and_partitioned_tables_converge_through_terraform() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let sql = "\
+CREATE TYPE address AS (street text, zip varchar(10));
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, place address) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+";
+    let workspace = Workspace::new();
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", sql).url(&db.url()))
+            .render(),
+    );
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("PARTITION BY RANGE (at)")
+        .shows_sql("PARTITION OF")
+        .lacks("not managed");
+    workspace.apply().success();
+    db.execute("INSERT INTO events VALUES (1, '2026-05-01', ROW('Main St', '12345'));");
+    workspace.plan().no_changes();
+
+    let more = format!(
+        "{sql}CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');\n"
+    )
+    .replace("zip varchar(10))", "zip varchar(10), country text)");
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", &more).url(&db.url()))
+            .render(),
+    );
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ADD ATTRIBUTE \"country\"")
+        .shows_sql("events_2027");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT (place).street FROM events"),
+        vec!["Main St".to_string()]
+    );
 }

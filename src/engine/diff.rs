@@ -6,11 +6,11 @@
 
 use serde::Serialize;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    Check, Column, ColumnAttributes, Domain, EnumType, Exclusion, Extension, ForeignKey, Index, Namespace, Policy,
-    PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    Check, Column, ColumnAttributes, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
+    Namespace, Partition, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// One difference between the live and the desired schema. Changes come out of
@@ -52,6 +52,12 @@ pub enum Change {
     AlterDomain {
         from: Domain,
         to: Domain,
+    },
+    CreateComposite(CompositeType),
+    DropComposite(CompositeType),
+    AlterComposite {
+        from: CompositeType,
+        to: CompositeType,
     },
     CreateSequence(Sequence),
     DropSequence(Sequence),
@@ -113,6 +119,11 @@ pub enum TableChange {
         from: Option<String>,
         to: Option<String>,
     },
+    /// A partition moves to another parent or bound.
+    SetPartition {
+        from: Option<Partition>,
+        to: Option<Partition>,
+    },
 }
 
 impl Change {
@@ -144,6 +155,13 @@ impl Change {
             Change::CreateDomain(d) => format!("domain {}.{} is missing", d.namespace, d.name),
             Change::DropDomain(d) => format!("domain {}.{} is not in the desired schema", d.namespace, d.name),
             Change::AlterDomain { to, .. } => format!("domain {}.{} differs", to.namespace, to.name),
+            Change::CreateComposite(c) => format!("composite type {}.{} is missing", c.namespace, c.name),
+            Change::DropComposite(c) => {
+                format!("composite type {}.{} is not in the desired schema", c.namespace, c.name)
+            }
+            Change::AlterComposite { to, .. } => {
+                format!("composite type {}.{} has different attributes", to.namespace, to.name)
+            }
             Change::CreateSequence(q) => format!("sequence {}.{} is missing", q.namespace, q.name),
             Change::DropSequence(q) => format!("sequence {}.{} is not in the desired schema", q.namespace, q.name),
             Change::AlterSequence { to, .. } => format!("sequence {}.{} differs", to.namespace, to.name),
@@ -191,6 +209,7 @@ impl TableChange {
             TableChange::AddPolicy(p) => format!("policy {} is missing", p.name),
             TableChange::DropPolicy(p) => format!("policy {} is extra", p.name),
             TableChange::SetComment { .. } => "table comment differs".to_string(),
+            TableChange::SetPartition { .. } => "partition parent or bound differs".to_string(),
         }
     }
 }
@@ -208,18 +227,19 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
             changes.push(Change::DropTrigger(trigger.clone()));
         }
     }
+    let recreated = repartitioned_tables(live, desired);
     for (name, table) in &live.tables {
-        if !desired.tables.contains_key(name) {
+        if !desired.tables.contains_key(name) || recreated.contains(name) {
             changes.push(Change::DropTable(table.clone()));
         }
     }
     for (name, table) in &desired.tables {
-        if !live.tables.contains_key(name) {
+        if !live.tables.contains_key(name) || recreated.contains(name) {
             changes.push(Change::CreateTable(table.clone()));
         }
     }
     for (name, to) in &desired.tables {
-        let Some(from) = live.tables.get(name) else {
+        let Some(from) = live.tables.get(name).filter(|_| !recreated.contains(name)) else {
             continue;
         };
         let table_changes = diff_table(from, to);
@@ -290,6 +310,14 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         |from, to| Change::AlterDomain { from, to },
     );
     diff_objects(
+        &live.composites,
+        &desired.composites,
+        &mut changes,
+        Change::DropComposite,
+        Change::CreateComposite,
+        |from, to| Change::AlterComposite { from, to },
+    );
+    diff_objects(
         &live.sequences,
         &desired.sequences,
         &mut changes,
@@ -306,6 +334,42 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         |from, to| Change::ReplaceRoutine { from, to },
     );
     changes
+}
+
+/// Tables on both sides whose partitioning changes (no dialect can change a
+/// partition key in place) or that become or stop being a partition (a
+/// partition's columns are its parent's), with their partitions on either
+/// side: they are dropped and created again.
+fn repartitioned_tables(live: &Schema, desired: &Schema) -> BTreeSet<String> {
+    let mut recreated: BTreeSet<String> = desired
+        .tables
+        .iter()
+        .filter(|(key, to)| {
+            live.tables.get(*key).is_some_and(|from| {
+                from.partition_key != to.partition_key || from.partition_of.is_some() != to.partition_of.is_some()
+            })
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    // Partitions of partitions: repeat until nothing is added.
+    loop {
+        let before = recreated.len();
+        for (key, to) in &desired.tables {
+            let Some(from) = live.tables.get(key) else {
+                continue;
+            };
+            let parents = [&from.partition_of, &to.partition_of];
+            if parents
+                .iter()
+                .any(|p| p.as_ref().is_some_and(|p| recreated.contains(&p.parent)))
+            {
+                recreated.insert(key.clone());
+            }
+        }
+        if recreated.len() == before {
+            return recreated;
+        }
+    }
 }
 
 /// Drops for keys only in `live`, creates for keys only in `desired`, and
@@ -413,6 +477,12 @@ fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
         changes.push(TableChange::SetComment {
             from: from.comment.clone(),
             to: to.comment.clone(),
+        });
+    }
+    if from.partition_of != to.partition_of {
+        changes.push(TableChange::SetPartition {
+            from: from.partition_of.clone(),
+            to: to.partition_of.clone(),
         });
     }
     changes

@@ -39,6 +39,9 @@ pub struct Schema {
     /// Functions and procedures, keyed by qualified name and argument types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routines: BTreeMap<String, Routine>,
+    /// Composite types (`CREATE TYPE … AS (…)`), keyed by qualified name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub composites: BTreeMap<String, CompositeType>,
     /// Objects the inspector saw but does not manage (e.g. `partitioned table
     /// public.events`): left alone, and reported as plan warnings. Not part
     /// of the schema's identity, so not serialized (or hashed).
@@ -57,6 +60,7 @@ impl Schema {
             && self.domains.is_empty()
             && self.sequences.is_empty()
             && self.routines.is_empty()
+            && self.composites.is_empty()
     }
 }
 
@@ -99,6 +103,21 @@ pub struct Table {
     /// expressions, comments), keyed by column name; absent when all are unset.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_attributes: BTreeMap<String, ColumnAttributes>,
+    /// The partition key of a partitioned table (PostgreSQL's
+    /// `pg_get_partkeydef`: `RANGE (at)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// For a partition: the key of its parent table and its bound
+    /// (`FOR VALUES FROM (…) TO (…)`). A partition's columns, and the
+    /// constraints and indexes it inherits, belong to the parent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<Partition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    pub parent: String,
+    pub bound: String,
 }
 
 impl Table {
@@ -117,6 +136,8 @@ impl Table {
             policies: Vec::new(),
             comment: None,
             column_attributes: BTreeMap::new(),
+            partition_key: None,
+            partition_of: None,
         }
     }
 
@@ -405,6 +426,28 @@ pub struct Domain {
     /// How the database spells the type in column types (see [`EnumType::spelling`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub spelling: String,
+}
+
+/// A composite type: named attributes in declaration order. Order is part of
+/// its identity (row constructors and its text form depend on it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeType {
+    pub namespace: String,
+    pub name: String,
+    pub attributes: Vec<CompositeAttribute>,
+    /// How the database spells the type in column types (see [`EnumType::spelling`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spelling: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeAttribute {
+    pub name: String,
+    /// Canonical type spelling (PostgreSQL's `format_type`).
+    pub data_type: String,
+    /// Only when it differs from the type's default collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

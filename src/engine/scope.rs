@@ -203,6 +203,7 @@ impl Scope {
         });
         retain(&mut schema.enums, |k, e| keep("type", k, &e.namespace, &e.name));
         retain(&mut schema.domains, |k, d| keep("domain", k, &d.namespace, &d.name));
+        retain(&mut schema.composites, |k, c| keep("type", k, &c.namespace, &c.name));
         retain(&mut schema.routines, |k, r| keep("function", k, &r.namespace, &r.name));
         retain(&mut schema.tables, |k, t| {
             let kept = keep("table", k, t.namespace.as_deref().unwrap_or_default(), &t.name);

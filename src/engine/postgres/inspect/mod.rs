@@ -1,6 +1,7 @@
 //! Live database → model, with one bulk catalog query per object kind: the
 //! number of queries does not depend on how many tables there are.
 
+mod composites;
 mod filter;
 mod objects;
 mod tables;
@@ -61,6 +62,7 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     objects::extensions(&mut catalog, &mut schema).await?;
     objects::enums(&mut catalog, &mut schema).await?;
     objects::domains(&mut catalog, &mut schema).await?;
+    composites::composites(&mut catalog, &mut schema).await?;
     let mut relations = tables::tables(&mut catalog, &mut schema).await?;
     tables::columns(&mut catalog, &mut schema, &relations).await?;
     tables::constraints(&mut catalog, &mut schema, &relations).await?;

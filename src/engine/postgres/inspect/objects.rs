@@ -243,7 +243,8 @@ pub async fn views(
     Ok(())
 }
 
-/// Functions and procedures (aggregates and window functions are not managed).
+/// Functions and procedures (aggregates and window functions are not managed;
+/// functions a type creates for itself, like range constructors, go with it).
 pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT n.nspname::text AS ns, p.proname::text AS name, p.prokind = 'p' AS procedure, \
@@ -255,6 +256,8 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
          FROM pg_catalog.pg_proc p \
          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
          WHERE p.prokind IN ('f', 'p') AND {} AND NOT {} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_proc'::regclass \
+               AND d.objid = p.oid AND d.deptype = 'i') \
          ORDER BY 1, 2, 4",
         managed_namespace("n"),
         extension_member("pg_proc", "p.oid")
@@ -290,7 +293,7 @@ pub async fn triggers(
          FROM pg_catalog.pg_trigger t \
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND {} ORDER BY 1, 2",
+         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {} ORDER BY 1, 2",
         managed_namespace("n")
     );
     for row in catalog.fetch(&sql).await? {

@@ -6,28 +6,32 @@ use super::filter::{extension_member, managed_namespace};
 use super::{Catalog, RelationKeys};
 use crate::engine::error::EngineError;
 use crate::engine::model::{
-    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, Policy, PrimaryKey, ReferentialAction,
-    Schema, Table, UniqueConstraint,
+    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, Partition, Policy, PrimaryKey,
+    ReferentialAction, Schema, Table, UniqueConstraint,
 };
 use crate::engine::postgres::ident;
 
-/// Ordinary (and unlogged) tables; partitioned tables and partitions are not
-/// managed yet and are left out.
+/// Ordinary (and unlogged) tables, partitioned tables and their partitions.
 pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<RelationKeys, EngineError> {
     let sql = format!(
         "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
                 c.relpersistence::text AS persistence, d.description AS comment, \
-                c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security \
+                c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security, \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key, \
+                (SELECT h.inhparent::int8 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid \
+                 AND c.relispartition) AS parent, \
+                pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_description d \
            ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0 \
-         WHERE c.relkind = 'r' AND NOT c.relispartition AND {} AND NOT {} \
+         WHERE c.relkind IN ('r', 'p') AND {} AND NOT {} \
          ORDER BY 1",
         managed_namespace("n"),
         extension_member("pg_class", "c.oid")
     );
     let mut keys = RelationKeys::new();
+    let mut partitions = Vec::new();
     for row in catalog.fetch(&sql).await? {
         let read = || -> Result<(i64, String, String, String, Option<String>), sqlx::Error> {
             Ok((
@@ -43,8 +47,15 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Re
             Ok((row.try_get("row_security")?, row.try_get("force_row_security")?))
         };
         let (row_security, force_row_security) = read_security().map_err(|e| catalog.decode_error(e))?;
+        let partition_key: Option<String> = row.try_get("partition_key").map_err(|e| catalog.decode_error(e))?;
+        let parent: Option<i64> = row.try_get("parent").map_err(|e| catalog.decode_error(e))?;
+        let bound: Option<String> = row.try_get("bound").map_err(|e| catalog.decode_error(e))?;
         let key = ident::key(&namespace, &name);
+        if let (Some(parent), Some(bound)) = (parent, bound) {
+            partitions.push((key.clone(), parent, bound));
+        }
         let mut table = Table::new(name);
+        table.partition_key = partition_key;
         table.namespace = Some(namespace);
         table.comment = comment;
         for (on, option) in [
@@ -58,6 +69,24 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Re
         }
         schema.tables.insert(key.clone(), table);
         keys.insert(oid, key);
+    }
+    // Parents resolve once every table has its key; a partition of a table
+    // outside the managed scope stays out of it too.
+    for (key, parent, bound) in partitions {
+        match keys.get(&parent) {
+            Some(parent) => {
+                if let Some(table) = schema.tables.get_mut(&key) {
+                    table.partition_of = Some(Partition {
+                        parent: parent.clone(),
+                        bound,
+                    });
+                }
+            }
+            None => {
+                schema.tables.remove(&key);
+                keys.retain(|_, k| *k != key);
+            }
+        }
     }
     Ok(keys)
 }
@@ -85,7 +114,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
          LEFT JOIN pg_catalog.pg_description d \
            ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = a.attnum \
-         WHERE c.relkind = 'r' AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND {} \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND {} \
          ORDER BY a.attrelid, a.attnum",
         managed_namespace("n")
     );
@@ -158,7 +187,8 @@ pub async fn constraints(
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
          LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
-         WHERE c.relkind = 'r' AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND {} \
+         WHERE c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND {} \
+           AND con.conislocal AND con.conparentid = 0 \
          ORDER BY 1, 2",
         managed_namespace("n")
     );
@@ -246,7 +276,9 @@ pub async fn indexes(
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'm') AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+         WHERE c.relkind IN ('r', 'm', 'p') AND {} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid) \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
              WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) \
          ORDER BY 1, 2",
         managed_namespace("n")
@@ -266,7 +298,10 @@ pub async fn indexes(
             continue;
         };
         let prefix = format!("CREATE {}INDEX {quoted} ON ", if unique { "UNIQUE " } else { "" });
-        let body = definition.strip_prefix(&prefix).unwrap_or(&definition).to_string();
+        let body = definition.strip_prefix(&prefix).unwrap_or(&definition);
+        // A partitioned table's index reads `ON ONLY parent`; created without
+        // ONLY it builds (and attaches) the partitions' indexes too.
+        let body = body.strip_prefix("ONLY ").unwrap_or(body).to_string();
         let index = Index {
             name: name.clone(),
             unique,

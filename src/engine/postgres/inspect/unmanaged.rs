@@ -13,15 +13,13 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
     let namespaces = managed_namespace("n");
     let sql = format!(
         "SELECT kind || ' ' || quote_ident(n.nspname) || '.' || quote_ident(name) AS object FROM ( \
-           SELECT CASE WHEN c.relkind = 'p' THEN 'partitioned table' \
-                       WHEN c.relkind = 'f' THEN 'foreign table' \
-                       ELSE 'partition' END AS kind, c.relname AS name, c.relnamespace AS ns \
+           SELECT 'foreign table' AS kind, c.relname AS name, c.relnamespace AS ns \
            FROM pg_catalog.pg_class c \
-           WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition)) AND NOT {class_member} \
+           WHERE c.relkind = 'f' AND NOT {class_member} \
            UNION ALL \
-           SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'composite type' END, t.typname, t.typnamespace \
-           FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
-           WHERE (t.typtype = 'r' OR (t.typtype = 'c' AND tc.relkind = 'c')) AND NOT {type_member} \
+           SELECT 'range type', t.typname, t.typnamespace \
+           FROM pg_catalog.pg_type t \
+           WHERE t.typtype = 'r' AND NOT {type_member} \
            UNION ALL \
            SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, p.proname, p.pronamespace \
            FROM pg_catalog.pg_proc p WHERE p.prokind IN ('a', 'w') AND NOT {proc_member} \

@@ -2,13 +2,15 @@
 //!
 //! Order, by dependency: drop triggers, views (and views reading a table whose
 //! columns change type, to be recreated), foreign keys and indexes; create
-//! schemas, extensions, enum types, sequences and routines (before the tables
-//! whose defaults, checks and triggers use them); drop, create and alter
+//! schemas, extensions, enum types, domains, composite types, sequences and
+//! routines (before the tables whose defaults, checks and triggers use them);
+//! drop, create (partitioned tables before their partitions) and alter
 //! tables; add foreign keys once every table exists; create indexes, views
 //! and triggers; finally drop the routines, sequences, types, extensions and
 //! schemas nothing uses any more. Enum values are added before the
 //! transaction (see [`enums`]).
 
+mod composites;
 mod ddl;
 mod domains;
 mod enums;
@@ -47,6 +49,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             Change::AlterDomain { from, to } if domains::needs_rebuild(from, to) => {
                 domains::rebuild(from, to, live, desired)
             }
+            Change::AlterComposite { from, to } if composites::needs_rebuild(from, to, live) => {
+                composites::rebuild(from, to, live, desired)
+            }
             _ => continue,
         };
         type_rebuilds.extend(rebuild.statements);
@@ -58,20 +63,36 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
 
     let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside);
-    let prerequisites = objects::prerequisites(changes, type_rebuilds, &rebuilt_routines);
+    let prerequisites = objects::prerequisites(changes, live, type_rebuilds, &rebuilt_routines);
     let mut tables = Vec::new();
+    let dropped: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(table_key(t)),
+            _ => None,
+        })
+        .collect();
     for change in changes {
         if let Change::DropTable(t) = change {
+            // Dropping a partitioned table drops its partitions with it.
+            if t.partition_of.as_ref().is_some_and(|p| dropped.contains(&p.parent)) {
+                continue;
+            }
             tables.push(Statement::ddl(format!("DROP TABLE {}", table_name(t))).with_hazard(
                 HazardKind::DropsTable,
                 format!("drops table {} and its rows", table_name(t)),
             ));
         }
     }
-    for change in changes {
-        if let Change::CreateTable(t) = change {
-            tables.extend(table::create_table(t));
-        }
+    let created: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in parents_first(created) {
+        tables.extend(table::create_table(t));
     }
     for change in changes {
         if let Change::AlterTable(d) = change {
@@ -275,6 +296,22 @@ fn owned_by(sequence: &Sequence, desired: &Schema) -> Statement {
         sequence_name(sequence),
         owner.unwrap_or_else(|| "NONE".to_string())
     ))
+}
+
+/// Tables ordered so that a partition comes after its parent.
+fn parents_first(tables: Vec<&Table>) -> Vec<&Table> {
+    let mut pending = tables;
+    let mut ordered: Vec<&Table> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let waiting = |t: &Table, pending: &[&Table]| {
+            t.partition_of
+                .as_ref()
+                .is_some_and(|p| pending.iter().any(|other| table_key(other) == p.parent))
+        };
+        let ready = pending.iter().position(|t| !waiting(t, &pending)).unwrap_or(0);
+        ordered.push(pending.remove(ready));
+    }
+    ordered
 }
 
 /// The key a table is stored under (as the inspector builds it).

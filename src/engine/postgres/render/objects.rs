@@ -4,16 +4,18 @@
 use std::collections::BTreeSet;
 
 use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
-use super::{domains, table_key};
+use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
-use crate::engine::model::Routine;
+use crate::engine::model::{CompositeType, Routine, Schema};
 use crate::engine::plan::Statement;
 use crate::engine::postgres::ident::{literal, quote};
 
 /// Schemas and extensions, then enum types (`enum_rebuilds` right after
-/// them), domains (which may be over an enum), sequences and routines.
+/// them), domains (which may be over an enum), composite types (whose
+/// attributes may be of either), sequences and routines.
 pub fn prerequisites(
     changes: &[Change],
+    live: &Schema,
     type_rebuilds: Vec<Statement>,
     rebuilt_routines: &[Routine],
 ) -> Vec<Statement> {
@@ -63,6 +65,25 @@ pub fn prerequisites(
             _ => {}
         }
     }
+    let created: Vec<&CompositeType> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateComposite(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    out.extend(
+        composites::dependency_order(created)
+            .into_iter()
+            .map(composites::create_composite),
+    );
+    for change in changes {
+        if let Change::AlterComposite { from, to } = change {
+            if !composites::needs_rebuild(from, to, live) {
+                out.push(composites::alter_composite(from, to));
+            }
+        }
+    }
     out.extend(type_rebuilds);
     for change in changes {
         match change {
@@ -94,7 +115,7 @@ pub fn prerequisites(
     out
 }
 
-/// Routines, sequences, domains, rebuilt types' old selves (`type_cleanup`),
+/// Routines, sequences, composite types, domains, rebuilt types' old selves (`type_cleanup`),
 /// enum types, extensions and schemas that are no longer wanted, once
 /// nothing uses them.
 pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routines: &[Routine]) -> Vec<Statement> {
@@ -110,6 +131,16 @@ pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routine
             _ => {}
         }
     }
+    let dropped: Vec<&CompositeType> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropComposite(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut dropped = composites::dependency_order(dropped);
+    dropped.reverse();
+    out.extend(dropped.into_iter().map(composites::drop_composite));
     for change in changes {
         if let Change::DropDomain(d) = change {
             out.push(domains::drop_domain(d));

@@ -160,7 +160,7 @@ pub fn rebuild(t: &TypeRebuild<'_>, live: &Schema, desired: &Schema) -> Retype {
 
 /// True when `text` names the type `spelling` as a whole word (not as part
 /// of a longer name).
-fn mentions_type(text: &str, spelling: &str) -> bool {
+pub(super) fn mentions_type(text: &str, spelling: &str) -> bool {
     let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '"' || c == '.';
     text.match_indices(spelling).any(|(at, _)| {
         let before = text[..at].chars().next_back();

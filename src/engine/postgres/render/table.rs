@@ -46,11 +46,31 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
     } else {
         ""
     };
-    let mut out = vec![Statement::ddl(format!(
-        "CREATE {unlogged}TABLE {} (\n  {}\n)",
-        table_name(table),
-        parts.join(",\n  ")
-    ))];
+    // A partition takes its columns from the parent (keys are valid SQL names).
+    let mut sql = match &table.partition_of {
+        Some(partition) if parts.is_empty() => format!(
+            "CREATE {unlogged}TABLE {} PARTITION OF {} {}",
+            table_name(table),
+            partition.parent,
+            partition.bound
+        ),
+        Some(partition) => format!(
+            "CREATE {unlogged}TABLE {} PARTITION OF {} (\n  {}\n) {}",
+            table_name(table),
+            partition.parent,
+            parts.join(",\n  "),
+            partition.bound
+        ),
+        None => format!(
+            "CREATE {unlogged}TABLE {} (\n  {}\n)",
+            table_name(table),
+            parts.join(",\n  ")
+        ),
+    };
+    if let Some(key) = &table.partition_key {
+        sql.push_str(&format!(" PARTITION BY {key}"));
+    }
+    let mut out = vec![Statement::ddl(sql)];
     for option in [ROW_LEVEL_SECURITY, FORCE_ROW_LEVEL_SECURITY] {
         if table.options.contains(option) {
             out.push(alter(table, toggle_option(option, true).to_string()));
@@ -281,6 +301,26 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                 comment_text(to.as_deref())
             ))),
             TableChange::AddForeignKey(_) | TableChange::DropForeignKey(_) => {}
+            TableChange::SetPartition { from, to } => {
+                // A bound cannot change in place: detach (early, before a
+                // dropped parent would take the partition with it), then
+                // attach anew once the new parent exists.
+                if let Some(partition) = from {
+                    constraint_drops.push(Statement::ddl(format!(
+                        "ALTER TABLE {} DETACH PARTITION {name}",
+                        partition.parent
+                    )));
+                }
+                if let Some(partition) = to {
+                    adds.push(may_fail(
+                        Statement::ddl(format!(
+                            "ALTER TABLE {} ATTACH PARTITION {name} {}",
+                            partition.parent, partition.bound
+                        )),
+                        format!("existing rows of {name} must fit {}", partition.bound),
+                    ));
+                }
+            }
         }
     }
     AlteredTable {
