@@ -12,7 +12,8 @@ use super::connect::open;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
 use super::render::render;
-use crate::engine::diff::{diff, Change};
+use crate::engine::converge::prove_converged;
+use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::options::{Options, Timeout};
@@ -171,17 +172,7 @@ async fn apply_locked(
 
     let (after, _) = inspect_connection(conn, &label).await?;
     let after = scope.live(after);
-    let remaining = diff(&after, &desired);
-    if !remaining.is_empty() {
-        return Err(EngineError::NotConverged {
-            url: label,
-            differences: remaining.iter().map(Change::describe).collect(),
-        });
-    }
-    Ok(ApplyOutcome {
-        executed: statements,
-        live_hash: schema_hash(&after),
-    })
+    prove_converged(label, &after, &desired, statements)
 }
 
 async fn execute(

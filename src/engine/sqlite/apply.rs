@@ -8,7 +8,8 @@ use super::connect::open_for_write;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
 use super::render::render;
-use crate::engine::diff::{diff, Change};
+use crate::engine::converge::prove_converged;
+use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
@@ -78,17 +79,7 @@ pub async fn apply(
     let after = inspect_connection(&mut conn, &label).await?;
     // Closing flushes nothing that the commit did not already make durable.
     let _ = conn.close().await;
-    let remaining = diff(&after, &desired);
-    if !remaining.is_empty() {
-        return Err(EngineError::NotConverged {
-            url: label,
-            differences: remaining.iter().map(Change::describe).collect(),
-        });
-    }
-    Ok(ApplyOutcome {
-        executed: statements,
-        live_hash: schema_hash(&after),
-    })
+    prove_converged(label, &after, &desired, statements)
 }
 
 async fn execute(
