@@ -22,7 +22,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     print_statements(&planned.plan.statements);
-    let expected: Vec<String> = planned.plan.statements.iter().map(|s| s.sql.clone()).collect();
+    let expected: Vec<String> = planned.plan.sql();
     let outcome = engine::apply(&planned.url, planned.dev_url.as_ref(), &planned.desired_sql, &expected)
         .await
         .map_err(|err| err.to_string())?;

@@ -74,6 +74,6 @@ impl Planned {
 /// Statements as a SQL script, each terminated and separated by a blank line.
 pub fn print_statements(statements: &[Statement]) {
     for statement in statements {
-        println!("{};\n", statement.sql.trim_end_matches(';'));
+        println!("{};\n", statement.shown().trim_end_matches(';'));
     }
 }

@@ -15,13 +15,16 @@ pub enum HazardCategory {
     MayFail,
     /// The statement holds a lock that blocks other work for a long time.
     BlockingLock,
+    /// Applications written for the old schema may stop working.
+    BackwardIncompatible,
 }
 
 impl HazardCategory {
-    pub const ALL: [HazardCategory; 3] = [
+    pub const ALL: [HazardCategory; 4] = [
         HazardCategory::DataLoss,
         HazardCategory::MayFail,
         HazardCategory::BlockingLock,
+        HazardCategory::BackwardIncompatible,
     ];
 
     pub fn code(self) -> &'static str {
@@ -29,16 +32,27 @@ impl HazardCategory {
             HazardCategory::DataLoss => "data_loss",
             HazardCategory::MayFail => "may_fail",
             HazardCategory::BlockingLock => "blocking_lock",
+            HazardCategory::BackwardIncompatible => "backward_incompatible",
         }
     }
 }
 
 impl HazardKind {
-    pub const ALL: [HazardKind; 4] = [
+    pub const ALL: [HazardKind; 14] = [
         HazardKind::DropsTable,
         HazardKind::DropsColumn,
+        HazardKind::DropsSchema,
+        HazardKind::DropsEnumValue,
+        HazardKind::NarrowsType,
         HazardKind::RebuildsTable,
+        HazardKind::RewritesTable,
+        HazardKind::BuildsIndexBlockingWrites,
+        HazardKind::ScansTableUnderLock,
         HazardKind::MayFailOnExistingRows,
+        HazardKind::CastMayFail,
+        HazardKind::DropsObject,
+        HazardKind::RenamesTable,
+        HazardKind::RenamesColumn,
     ];
 
     /// The stable code, e.g. `drops_table`.
@@ -46,16 +60,36 @@ impl HazardKind {
         match self {
             HazardKind::DropsTable => "drops_table",
             HazardKind::DropsColumn => "drops_column",
+            HazardKind::DropsSchema => "drops_schema",
+            HazardKind::DropsEnumValue => "drops_enum_value",
+            HazardKind::NarrowsType => "narrows_type",
             HazardKind::RebuildsTable => "rebuilds_table",
+            HazardKind::RewritesTable => "rewrites_table",
+            HazardKind::BuildsIndexBlockingWrites => "builds_index_blocking_writes",
+            HazardKind::ScansTableUnderLock => "scans_table_under_lock",
             HazardKind::MayFailOnExistingRows => "may_fail_on_existing_rows",
+            HazardKind::CastMayFail => "cast_may_fail",
+            HazardKind::DropsObject => "drops_object",
+            HazardKind::RenamesTable => "renames_table",
+            HazardKind::RenamesColumn => "renames_column",
         }
     }
 
     pub fn category(self) -> HazardCategory {
         match self {
-            HazardKind::DropsTable | HazardKind::DropsColumn => HazardCategory::DataLoss,
-            HazardKind::RebuildsTable => HazardCategory::BlockingLock,
-            HazardKind::MayFailOnExistingRows => HazardCategory::MayFail,
+            HazardKind::DropsTable
+            | HazardKind::DropsColumn
+            | HazardKind::DropsSchema
+            | HazardKind::DropsEnumValue
+            | HazardKind::NarrowsType => HazardCategory::DataLoss,
+            HazardKind::RebuildsTable
+            | HazardKind::RewritesTable
+            | HazardKind::BuildsIndexBlockingWrites
+            | HazardKind::ScansTableUnderLock => HazardCategory::BlockingLock,
+            HazardKind::MayFailOnExistingRows | HazardKind::CastMayFail => HazardCategory::MayFail,
+            HazardKind::DropsObject | HazardKind::RenamesTable | HazardKind::RenamesColumn => {
+                HazardCategory::BackwardIncompatible
+            }
         }
     }
 
@@ -64,8 +98,18 @@ impl HazardKind {
         match self {
             HazardKind::DropsTable => "drops a table and all its rows",
             HazardKind::DropsColumn => "drops a column and all its values",
+            HazardKind::DropsSchema => "drops a schema and everything left in it",
+            HazardKind::DropsEnumValue => "removes an enum value that rows may still hold",
+            HazardKind::NarrowsType => "changes a column to a type that holds less; values may be cut or rejected",
             HazardKind::RebuildsTable => "copies the table into a new one, locking it for the copy",
+            HazardKind::RewritesTable => "rewrites every row of the table under an exclusive lock",
+            HazardKind::BuildsIndexBlockingWrites => "builds an index while writes to the table wait",
+            HazardKind::ScansTableUnderLock => "checks every existing row while writes to the table wait",
             HazardKind::MayFailOnExistingRows => "adds a rule that rows already in the table may break",
+            HazardKind::CastMayFail => "converts values with a cast that fails on some of them",
+            HazardKind::DropsObject => "drops an object that applications or other objects may still use",
+            HazardKind::RenamesTable => "renames a table; code using the old name breaks",
+            HazardKind::RenamesColumn => "renames a column; code using the old name breaks",
         }
     }
 }

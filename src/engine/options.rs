@@ -17,6 +17,9 @@ pub struct Options {
     pub lock_timeout: Option<String>,
     /// PostgreSQL duration: `SET statement_timeout` for the apply session.
     pub statement_timeout: Option<String>,
+    /// PostgreSQL: build and drop indexes of existing tables CONCURRENTLY,
+    /// outside the plan's transaction, so writes never wait for them.
+    pub concurrent_indexes: bool,
 }
 
 /// A timeout setting, by the name users write it with.

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The comment that marks a statement running outside the transaction.
+pub const OUTSIDE_TRANSACTION_NOTE: &str =
+    "-- runs outside the transaction: not rolled back if a later statement fails";
+
 /// One SQL statement of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
@@ -43,11 +47,39 @@ impl Statement {
         }
     }
 
+    /// The statement as shown to people (`planned_sql`, the CLI): a statement
+    /// that runs outside the plan's transaction says so in a leading comment,
+    /// because a failure after it cannot roll it back.
+    pub fn shown(&self) -> String {
+        if self.in_transaction {
+            self.sql.clone()
+        } else {
+            format!("{OUTSIDE_TRANSACTION_NOTE}\n{}", self.sql)
+        }
+    }
+
     pub fn with_hazard(mut self, kind: HazardKind, detail: impl Into<String>) -> Statement {
         self.hazards.push(Hazard {
             kind,
             detail: detail.into(),
+            source: None,
+            table: None,
         });
+        self
+    }
+
+    /// [`Statement::with_hazard`] for a hazard about the table stored under
+    /// `table_key` in the schema model.
+    pub fn with_table_hazard(
+        mut self,
+        kind: HazardKind,
+        table_key: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Statement {
+        self = self.with_hazard(kind, detail);
+        if let Some(hazard) = self.hazards.last_mut() {
+            hazard.table = Some(table_key.into());
+        }
         self
     }
 }
@@ -56,9 +88,20 @@ impl Statement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hazard {
     pub kind: HazardKind,
+    /// One line naming the object, and what the live data says where the
+    /// engine looked ("users.email has 3 duplicate values").
     pub detail: String,
+    /// Where the object is declared when it comes from a SQLAlchemy model
+    /// ("app/models.py:14"), so the reviewer can go and look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The key (as in `Schema::tables`) of the table the hazard is about, when
+    /// it is about one: how data probes and model sources find their table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
 }
 
+/// What a hazard is. The stable codes and categories are in `hazard.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HazardKind {
@@ -66,10 +109,35 @@ pub enum HazardKind {
     DropsTable,
     /// Deletes a column and its values.
     DropsColumn,
+    /// Deletes a schema (namespace) and whatever is still in it.
+    DropsSchema,
+    /// Removes a value from an enum type; rows holding it cannot stay.
+    DropsEnumValue,
+    /// Changes a column to a type that holds less (shorter, less precise,
+    /// fewer digits): values may be cut or the change may fail.
+    NarrowsType,
     /// Copies a table into a new one (locks the database for the copy).
     RebuildsTable,
+    /// Rewrites every row of a table in place under an exclusive lock (a
+    /// column type change that is not binary compatible).
+    RewritesTable,
+    /// Builds an index on an existing table without CONCURRENTLY: writes to
+    /// the table wait for the build.
+    BuildsIndexBlockingWrites,
+    /// Checks every existing row for a new constraint while holding a lock
+    /// that blocks writes.
+    ScansTableUnderLock,
     /// Adds a constraint existing rows may violate; the apply fails if they do.
     MayFailOnExistingRows,
+    /// Converts values with a cast that fails on some of them.
+    CastMayFail,
+    /// Drops an object (view, function, type, sequence, trigger, …) that
+    /// applications or other objects may still use.
+    DropsObject,
+    /// Renames a table: code still using the old name breaks.
+    RenamesTable,
+    /// Renames a column: code still using the old name breaks.
+    RenamesColumn,
 }
 
 /// The statements that bring a live database to the desired schema.
@@ -91,9 +159,9 @@ impl Plan {
         self.statements.is_empty()
     }
 
-    /// The SQL strings, as shown to the user and passed back to `apply`.
+    /// The statements as shown to the user and passed back to `apply`.
     pub fn sql(&self) -> Vec<String> {
-        self.statements.iter().map(|s| s.sql.clone()).collect()
+        self.statements.iter().map(Statement::shown).collect()
     }
 }
 
@@ -107,13 +175,13 @@ pub struct ApplyOutcome {
 
 /// What differs between the SQL shown at plan time and the SQL planned now.
 pub(crate) fn plan_difference(expected: &[String], planned: &[Statement]) -> Option<String> {
-    let differing = expected.iter().zip(planned).position(|(e, p)| *e != p.sql);
+    let differing = expected.iter().zip(planned).position(|(e, p)| *e != p.shown());
     match differing {
         Some(i) => Some(format!(
             "statement {} was planned as `{}` but is now `{}`",
             i + 1,
             expected[i],
-            planned[i].sql
+            planned[i].shown()
         )),
         None if expected.len() > planned.len() => Some(format!(
             "the plan had {} statements, now {} suffice; first no longer needed: `{}`",
@@ -125,7 +193,7 @@ pub(crate) fn plan_difference(expected: &[String], planned: &[Statement]) -> Opt
             "the plan had {} statements, now {} are needed; first new one: `{}`",
             expected.len(),
             planned.len(),
-            planned[expected.len()].sql
+            planned[expected.len()].shown()
         )),
         None => None,
     }

@@ -21,7 +21,7 @@ pub fn block() -> NestedBlock {
         type_name: BLOCK_NAME,
         block: Block::new(
             "Which hazards a plan may carry. Each list takes hazard codes (such as `drops_table`), categories \
-             (`data_loss`, `may_fail`, `blocking_lock`) or `all`. The most specific rule wins; among equally \
+             (`data_loss`, `may_fail`, `blocking_lock`, `backward_incompatible`) or `all`. The most specific rule wins; among equally \
              specific rules the strictest. Without a rule, data loss is an error and other hazards are warnings.",
         )
         .attribute(Attribute::optional(

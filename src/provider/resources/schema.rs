@@ -351,12 +351,12 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
             }
             policy.check(&plan.statements, &mut diagnostics);
             planned.hazards = policy::hazards_value(&plan.statements);
+            planned.planned_sql = Field::Known(plan.sql());
             planned.schema_hash = Field::Known(if plan.statements.is_empty() {
                 plan.live_hash
             } else {
                 plan.desired_hash
             });
-            planned.planned_sql = Field::Known(plan.statements.into_iter().map(|s| s.sql).collect());
         }
         Ok(Err(err)) => errors::engine_error(&mut diagnostics, "plan the schema change", &err),
         Err(cancelled) => errors::cancelled(&mut diagnostics, "plan the schema change", cancelled),
@@ -397,10 +397,7 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
                 // Planned while the desired schema was unknown: plan now.
                 _ => engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
                     .await?
-                    .statements
-                    .into_iter()
-                    .map(|s| s.sql)
-                    .collect(),
+                    .sql(),
             };
             engine::apply_with(&url, dev_url.as_ref(), &desired_sql, &expected, &options).await
         })
@@ -412,7 +409,7 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
             if !state.hazards.is_wholly_known() {
                 state.hazards = policy::hazards_value(&outcome.executed);
             }
-            state.planned_sql = Field::Known(outcome.executed.into_iter().map(|s| s.sql).collect());
+            state.planned_sql = Field::Known(outcome.executed.iter().map(engine::Statement::shown).collect());
             let seen = ResourcePrivate {
                 refreshed: None,
                 applied: Some(AppliedDesired::new(
