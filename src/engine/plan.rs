@@ -198,3 +198,26 @@ pub(crate) fn plan_difference(expected: &[String], planned: &[Statement]) -> Opt
         None => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_outside_the_transaction_say_so_and_the_note_is_part_of_the_comparison() {
+        let inside = Statement::ddl("CREATE TABLE t (id int)");
+        let outside = Statement::outside_transaction("ALTER TYPE mood ADD VALUE 'meh'");
+        assert_eq!(inside.shown(), inside.sql);
+        assert_eq!(
+            outside.shown(),
+            format!("{OUTSIDE_TRANSACTION_NOTE}\nALTER TYPE mood ADD VALUE 'meh'")
+        );
+        let planned = vec![outside.clone(), inside.clone()];
+        let shown: Vec<String> = planned.iter().map(Statement::shown).collect();
+        assert_eq!(plan_difference(&shown, &planned), None);
+        // A plan shown before the statement moved out of the transaction is stale.
+        let stale = vec![outside.sql.clone(), inside.sql.clone()];
+        let difference = plan_difference(&stale, &planned).expect("differs");
+        assert!(difference.starts_with("statement 1 was planned as"), "{difference}");
+    }
+}
