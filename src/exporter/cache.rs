@@ -28,7 +28,8 @@
 //! Declare such inputs with `extra_cache_inputs`, or turn the cache off.
 //!
 //! Entries are JSON files written atomically (temporary file + rename); a corrupt or
-//! unreadable entry is a miss, and failing to write one never fails the export.
+//! unreadable entry is a miss, and failing to write one never fails the export. Old entries are
+//! pruned after each store (`cache_prune.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::cache_prune;
 use super::fingerprint::Fingerprint;
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
@@ -147,6 +149,9 @@ pub(crate) async fn lookup(dir: &Path, key: &CacheKey) -> Option<CachedExport> {
         let bytes = std::fs::read(&path).ok()?;
         let entry: CacheEntry = serde_json::from_slice(&bytes).ok()?;
         let valid = entry.format == CACHE_FORMAT && entry.key == key && entry.fingerprint.is_current();
+        if valid {
+            cache_prune::touch(&path);
+        }
         valid.then_some(entry.export)
     });
     found.await.ok().flatten()
@@ -170,7 +175,13 @@ pub(crate) async fn store(dir: &Path, key: &CacheKey, export: &WireExport, expor
             fingerprint,
         };
         match write_atomically(&dir, &entry_path(&dir, &key), &entry) {
-            Ok(()) => true,
+            Ok(()) => {
+                let removed = cache_prune::prune(&dir, SystemTime::now());
+                if removed > 0 {
+                    tracing::debug!(removed, "pruned old export cache entries");
+                }
+                true
+            }
             Err(err) => {
                 tracing::warn!(dir = %dir.display(), error = %err, "could not write the export cache entry");
                 false

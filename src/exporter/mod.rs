@@ -6,6 +6,7 @@
 //! `create_all` for the dialect against a mock engine. Results are cached (see [`cache`]).
 
 mod cache;
+mod cache_prune;
 mod errors;
 mod fingerprint;
 mod interpreter;
