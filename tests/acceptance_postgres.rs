@@ -597,3 +597,81 @@ CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO (
         vec!["Main St".to_string()]
     );
 }
+
+#[test]
+fn views_over_views_are_rebuilt_around_a_retype_and_a_comment_changes_alone() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let sql = "\
+CREATE TABLE \"Prices\" (amount int NOT NULL);
+CREATE VIEW base AS SELECT amount FROM \"Prices\";
+CREATE VIEW \"Doubled\" WITH (security_barrier) AS SELECT amount * 2 AS twice FROM base;
+COMMENT ON VIEW \"Doubled\" IS 'twice the price';
+";
+    let workspace = Workspace::new();
+    let configure = |sql: &str| {
+        workspace.write_main_tf(
+            &Config::new()
+                .schema(SchemaBlock::new("app", sql).url(&db.url()))
+                .render(),
+        )
+    };
+    configure(sql);
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO \"Prices\" VALUES (21);");
+    workspace.plan().no_changes();
+
+    let retyped = sql
+        .replace("amount int", "amount bigint")
+        .replace("'twice the price'", "'the price, twice'");
+    configure(&retyped);
+    let (plan, plan_file) = workspace.plan_to_file("retype.tfplan");
+    plan.changes();
+    let shown = workspace.show_plan(&plan_file);
+    let planned = strings(&planned_change(&shown, "sqlalchemy_schema.app")["after"]["planned_sql"]);
+    let position = |needle: &str| {
+        planned
+            .iter()
+            .position(|s| s.starts_with(needle))
+            .unwrap_or_else(|| panic!("{needle} in {planned:#?}"))
+    };
+    let retype = position("ALTER TABLE \"public\".\"Prices\" ALTER COLUMN \"amount\" TYPE bigint");
+    assert!(position("DROP VIEW \"public\".\"Doubled\"") < position("DROP VIEW \"public\".\"base\""));
+    assert!(position("DROP VIEW \"public\".\"base\"") < retype);
+    assert!(retype < position("CREATE VIEW \"public\".\"base\""));
+    assert!(position("CREATE VIEW \"public\".\"base\"") < position("CREATE VIEW \"public\".\"Doubled\""));
+    assert_eq!(
+        planned.last().map(String::as_str),
+        Some("COMMENT ON VIEW \"public\".\"Doubled\" IS 'the price, twice'")
+    );
+    workspace.apply_plan_file(&plan_file).success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT twice::text FROM \"Doubled\""),
+        vec!["42".to_string()]
+    );
+
+    // A comment or an option alone changes in place.
+    let recommented = retyped
+        .replace("'the price, twice'", "'double'")
+        .replace("WITH (security_barrier)", "WITH (security_invoker)");
+    configure(&recommented);
+    let (plan, plan_file) = workspace.plan_to_file("comment.tfplan");
+    plan.changes().hides_sql("DROP VIEW");
+    let shown = workspace.show_plan(&plan_file);
+    assert_eq!(
+        strings(&planned_change(&shown, "sqlalchemy_schema.app")["after"]["planned_sql"]),
+        vec![
+            "ALTER VIEW \"public\".\"Doubled\" RESET (security_barrier)".to_string(),
+            "ALTER VIEW \"public\".\"Doubled\" SET (security_invoker=true)".to_string(),
+            "COMMENT ON VIEW \"public\".\"Doubled\" IS 'double'".to_string(),
+        ]
+    );
+    workspace.apply_plan_file(&plan_file).success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT obj_description('\"Doubled\"'::regclass, 'pg_class')"),
+        vec!["double".to_string()]
+    );
+}

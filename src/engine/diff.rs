@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    Check, Column, ColumnAttributes, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
+    Check, Column, ColumnAttributes, Comment, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
     Namespace, Partition, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
@@ -71,6 +71,11 @@ pub enum Change {
     ReplaceRoutine {
         from: Routine,
         to: Routine,
+    },
+    /// A comment (see [`Schema::comments`]) added, changed or removed.
+    SetComment {
+        from: Option<Comment>,
+        to: Option<Comment>,
     },
 }
 
@@ -179,6 +184,10 @@ impl Change {
                     to.namespace, to.name, to.identity_arguments
                 )
             }
+            Change::SetComment { from, to } => match to.as_ref().or(from.as_ref()) {
+                Some(comment) => format!("comment on {} differs", comment.key()),
+                None => "a comment differs".to_string(),
+            },
         }
     }
 }
@@ -332,6 +341,23 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         Change::DropRoutine,
         Change::CreateRoutine,
         |from, to| Change::ReplaceRoutine { from, to },
+    );
+    diff_objects(
+        &live.comments,
+        &desired.comments,
+        &mut changes,
+        |from| Change::SetComment {
+            from: Some(from),
+            to: None,
+        },
+        |to| Change::SetComment {
+            from: None,
+            to: Some(to),
+        },
+        |from, to| Change::SetComment {
+            from: Some(from),
+            to: Some(to),
+        },
     );
     changes
 }

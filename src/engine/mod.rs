@@ -6,6 +6,7 @@
 //! verbs; this module dispatches on [`Dialect`]. SQLite and PostgreSQL are
 //! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
+pub mod comments;
 mod converge;
 pub mod diff;
 mod duration;

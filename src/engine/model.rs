@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::comments::{Comment, CommentKind};
+
 /// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
 /// managed namespace of one database).
 ///
@@ -42,6 +44,10 @@ pub struct Schema {
     /// Composite types (`CREATE TYPE … AS (…)`), keyed by qualified name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub composites: BTreeMap<String, CompositeType>,
+    /// Comments on objects other than tables and table columns (those are
+    /// on [`Table`]), keyed by [`Comment::key`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comments: BTreeMap<String, Comment>,
     /// Objects the inspector saw but does not manage (e.g. `partitioned table
     /// public.events`): left alone, and reported as plan warnings. Not part
     /// of the schema's identity, so not serialized (or hashed).
@@ -361,10 +367,10 @@ pub struct View {
     pub namespace: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub materialized: bool,
-    /// Keys of the tables and views the query reads, sorted: a change to one
-    /// of them may require dropping and recreating this view around it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub depends_on: Vec<String>,
+    /// Keys of the relations, routines and types the query uses: a change
+    /// to one of them may require dropping and recreating this view around it.
+    #[serde(skip)]
+    pub depends_on: Dependencies,
     /// Output columns as `name type`, in order (PostgreSQL): whether
     /// `CREATE OR REPLACE` can change the view depends on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -372,6 +378,34 @@ pub struct View {
     /// Indexes of a materialized view, keyed by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indexes: BTreeMap<String, Index>,
+    /// Options as `name=value`, sorted (PostgreSQL's `reloptions`:
+    /// `security_barrier=true`, `check_option=local`, a materialized
+    /// view's storage parameters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+/// Keys of the objects (relations, routines, types) a definition uses,
+/// sorted. They follow from the definition and serve only to order
+/// statements, so they are not part of a schema's identity: any two compare
+/// equal, and they are neither serialized nor hashed.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies(pub Vec<String>);
+
+impl PartialEq for Dependencies {
+    fn eq(&self, _other: &Dependencies) -> bool {
+        true
+    }
+}
+
+impl Eq for Dependencies {}
+
+impl std::ops::Deref for Dependencies {
+    type Target = [String];
+
+    fn deref(&self) -> &[String] {
+        &self.0
+    }
 }
 
 /// A trigger, kept as its whole canonical `CREATE TRIGGER` statement.
@@ -482,4 +516,8 @@ pub struct Routine {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub result: String,
     pub definition: String,
+    /// What the routine uses (see [`Dependencies`]): a SQL-standard body
+    /// (`BEGIN ATOMIC`) is bound to the tables, views and routines it reads.
+    #[serde(skip)]
+    pub depends_on: Dependencies,
 }

@@ -230,6 +230,9 @@ impl Scope {
             !owner_removed && keep("sequence", k, &s.namespace, &s.name)
         });
         schema.triggers.retain(|_, t| !removed_relations.contains(&t.table));
+        // A comment goes with the object it is on.
+        let comments = std::mem::take(&mut schema.comments);
+        schema.comments = comments.into_iter().filter(|(_, c)| c.target_exists(&schema)).collect();
         schema.unmanaged.retain(|object| match trailing_qualified_name(object) {
             Some((namespace, name)) => self.in_schemas(&namespace) && !self.excluded(&namespace, &name),
             None => true,
@@ -327,9 +330,10 @@ mod tests {
                 definition: "SELECT 1".to_string(),
                 namespace: Some("audit".to_string()),
                 materialized: false,
-                depends_on: Vec::new(),
+                depends_on: Default::default(),
                 columns: Vec::new(),
                 indexes: BTreeMap::new(),
+                options: Vec::new(),
             },
         );
         schema.triggers.insert(

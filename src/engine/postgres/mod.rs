@@ -64,5 +64,8 @@ pub fn built_in(schema: &Schema) -> Schema {
     if let Some(plpgsql) = schema.extensions.get("plpgsql") {
         baseline.extensions.insert(plpgsql.name.clone(), plpgsql.clone());
     }
+    // Their comments too ("standard public schema").
+    let comments = schema.comments.iter().filter(|(_, c)| c.target_exists(&baseline));
+    baseline.comments = comments.map(|(k, c)| (k.clone(), c.clone())).collect();
     baseline
 }

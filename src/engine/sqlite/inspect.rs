@@ -211,9 +211,10 @@ impl SchemaBuilder<'_> {
                             definition: canonical_text(&object.sql),
                             namespace: None,
                             materialized: false,
-                            depends_on: Vec::new(),
+                            depends_on: Default::default(),
                             columns: Vec::new(),
                             indexes: Default::default(),
+                            options: Vec::new(),
                         },
                     );
                 }

@@ -1,7 +1,10 @@
 //! Live database → model, with one bulk catalog query per object kind: the
-//! number of queries does not depend on how many tables there are.
+//! number of queries does not depend on how many tables there are. All of
+//! them read one snapshot, so a concurrent DDL cannot tear the model.
 
+mod comments;
 mod composites;
+mod dependencies;
 mod filter;
 mod objects;
 mod tables;
@@ -10,6 +13,7 @@ mod unmanaged;
 use std::collections::BTreeMap;
 
 use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::Connection;
 
 use crate::engine::error::EngineError;
 use crate::engine::model::Schema;
@@ -51,7 +55,29 @@ impl<'c> Catalog<'c> {
 /// Relation oid → model key, for resolving references between objects.
 pub type RelationKeys = BTreeMap<i64, String>;
 
+/// The transaction every inspection's queries share: one snapshot of the
+/// catalogs, and no way to write.
+const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// Inspects in a snapshot transaction of its own; on a connection already in
+/// a transaction (normalizing in a rolled-back one), in that transaction,
+/// whose uncommitted DDL is what must be seen.
 pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<(Schema, InspectStats), EngineError> {
+    if conn.is_in_transaction() {
+        return inspect_catalogs(conn, label).await;
+    }
+    let failed = |e: sqlx::Error| EngineError::Inspect {
+        url: label.to_string(),
+        reason: crate::engine::error::database_message(&e),
+    };
+    let mut snapshot = conn.begin_with(SNAPSHOT).await.map_err(failed)?;
+    let inspected = inspect_catalogs(&mut snapshot, label).await;
+    // It only read; ending it cannot lose anything.
+    let _ = snapshot.rollback().await;
+    inspected
+}
+
+async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schema, InspectStats), EngineError> {
     let mut catalog = Catalog {
         conn,
         label,
@@ -73,6 +99,8 @@ pub async fn inspect_connection(conn: &mut PgConnection, label: &str) -> Result<
     objects::routines(&mut catalog, &mut schema).await?;
     objects::triggers(&mut catalog, &mut schema, &relations).await?;
     unmanaged::unmanaged(&mut catalog, &mut schema).await?;
+    dependencies::dependencies(&mut catalog, &mut schema).await?;
+    comments::comments(&mut catalog, &mut schema).await?;
     for table in schema.tables.values_mut() {
         table.sort();
     }

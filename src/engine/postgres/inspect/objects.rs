@@ -175,8 +175,8 @@ pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
     Ok(())
 }
 
-/// Views and materialized views, with the relations their queries read.
-/// Adds the views to `relations` (triggers may be on views).
+/// Views and materialized views (what they use is read by
+/// [`super::dependencies`]). Adds the views to `relations` (triggers may be on views).
 pub async fn views(
     catalog: &mut Catalog<'_>,
     schema: &mut Schema,
@@ -185,10 +185,7 @@ pub async fn views(
     let sql = format!(
         "SELECT c.oid::int8 AS oid, n.nspname::text AS ns, c.relname::text AS name, \
                 c.relkind = 'm' AS materialized, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, \
-                ARRAY(SELECT DISTINCT d.refobjid::int8 FROM pg_catalog.pg_rewrite r \
-                      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid \
-                       AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid \
-                      WHERE r.ev_class = c.oid) AS depends_on, \
+                ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY 1) AS options, \
                 ARRAY(SELECT quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) \
                       FROM pg_catalog.pg_attribute a \
                       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -209,7 +206,7 @@ pub async fn views(
                 row.try_get::<String, _>("name")?,
                 row.try_get::<bool, _>("materialized")?,
                 row.try_get::<String, _>("definition")?,
-                row.try_get::<Vec<i64>, _>("depends_on")?,
+                row.try_get::<Vec<String>, _>("options")?,
                 row.try_get::<Vec<String>, _>("columns")?,
             ))
         };
@@ -217,14 +214,7 @@ pub async fn views(
         relations.insert(view.0, ident::key(&view.1, &view.2));
         found.push(view);
     }
-    // Dependencies resolve once every view has its key.
-    for (_, namespace, name, materialized, definition, depends_on, columns) in found {
-        let mut depends_on: Vec<String> = depends_on
-            .iter()
-            .filter_map(|oid| relations.get(oid).cloned())
-            .collect();
-        depends_on.sort();
-        depends_on.dedup();
+    for (_, namespace, name, materialized, definition, options, columns) in found {
         let key = ident::key(&namespace, &name);
         let definition = definition.trim().trim_end_matches(';').trim_end().to_string();
         schema.views.insert(
@@ -234,9 +224,10 @@ pub async fn views(
                 definition,
                 namespace: Some(namespace),
                 materialized,
-                depends_on,
+                depends_on: Default::default(),
                 columns,
                 indexes: Default::default(),
+                options,
             },
         );
     }
@@ -272,6 +263,7 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
                 arguments: row.try_get("arguments")?,
                 result: row.try_get("result")?,
                 definition: row.try_get::<String, _>("definition")?.trim_end().to_string(),
+                depends_on: Default::default(),
             })
         };
         let routine = read().map_err(|e| catalog.decode_error(e))?;

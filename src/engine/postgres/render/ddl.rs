@@ -157,8 +157,13 @@ pub fn drop_routine(routine: &Routine) -> String {
 }
 
 pub fn create_view(view: &View) -> String {
+    let options = if view.options.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", view.options.join(", "))
+    };
     format!(
-        "CREATE {}VIEW {} AS {}",
+        "CREATE {}VIEW {}{options} AS {}",
         if view.materialized { "MATERIALIZED " } else { "" },
         view_name(view),
         view.definition

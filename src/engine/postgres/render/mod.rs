@@ -1,21 +1,25 @@
 //! Changes → ordered PostgreSQL statements.
 //!
-//! Order, by dependency: drop triggers, views (and views reading a table whose
-//! columns change type, to be recreated), foreign keys and indexes; create
-//! schemas, extensions, enum types, domains, composite types, sequences and
-//! routines (before the tables whose defaults, checks and triggers use them);
-//! drop, create (partitioned tables before their partitions) and alter
-//! tables; add foreign keys once every table exists; create indexes, views
-//! and triggers; finally drop the routines, sequences, types, extensions and
-//! schemas nothing uses any more. Enum values are added before the
-//! transaction (see [`enums`]).
+//! Order, by dependency: drop triggers, views and routines (with whatever
+//! uses them, by the dependencies PostgreSQL records: see [`order`] and
+//! [`rebuilds`]), foreign keys and indexes; create schemas, extensions, enum
+//! types, domains, composite types, sequences and routines (before the
+//! tables whose defaults, checks and triggers use them); drop, create
+//! (partitioned tables before their partitions) and alter tables; add
+//! foreign keys once every table exists; create indexes, then views and the
+//! routines whose bodies read tables or views, in dependency order, then
+//! triggers; drop the routines, sequences, types, extensions and schemas
+//! nothing uses any more; last, comments (see [`comments`]). Enum values are
+//! added before the transaction (see [`enums`]).
 
+mod comments;
 mod composites;
 mod ddl;
 mod domains;
 mod enums;
 mod foreign_keys;
 mod objects;
+mod order;
 mod rebuilds;
 mod retype;
 mod table;
@@ -28,7 +32,7 @@ use crate::engine::model::{ForeignKey, Index, Routine, Schema, Sequence, Table, 
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{key, key_part, quote};
 
-use ddl::{create_view, drop_view, foreign_key, relation_name, sequence_name, table_name};
+use ddl::{create_view, drop_routine, drop_view, foreign_key, relation_name, sequence_name, table_name};
 use rebuilds::Rebuilds;
 
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
@@ -39,6 +43,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let mut type_rebuilds = Vec::new();
     let mut type_cleanup = Vec::new();
     let mut rebuilt_routines: Vec<Routine> = Vec::new();
+    let mut rebuilt_types: BTreeSet<String> = BTreeSet::new();
     for change in changes {
         let rebuild = match change {
             Change::AlterEnum { from, to } => {
@@ -54,16 +59,22 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             }
             _ => continue,
         };
+        if let Some(type_key) = rebuilt_type_key(change) {
+            if !rebuild.statements.is_empty() {
+                rebuilt_types.insert(type_key);
+            }
+        }
         type_rebuilds.extend(rebuild.statements);
         type_cleanup.extend(rebuild.cleanup);
         retyped.extend(rebuild.retyped_tables);
         rebuilt_routines.extend(rebuild.dropped_routines);
     }
-    let rebuilds = Rebuilds::plan(changes, live, desired, &retyped);
+    let roots: BTreeSet<String> = retyped.union(&rebuilt_types).cloned().collect();
+    let rebuilds = Rebuilds::plan(changes, live, desired, &roots, &rebuilt_routines);
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
 
     let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside);
-    let prerequisites = objects::prerequisites(changes, live, type_rebuilds, &rebuilt_routines);
+    let prerequisites = objects::prerequisites(changes, live, desired, type_rebuilds, &rebuilt_routines, &rebuilds);
     let mut tables = Vec::new();
     let dropped: BTreeSet<String> = changes
         .iter()
@@ -102,7 +113,18 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         }
     }
     let finish = finish(changes, live, desired, &rebuilds, &stepping_aside);
-    let cleanup = objects::cleanup(changes, type_cleanup, &rebuilt_routines);
+    let cleanup = objects::cleanup(changes, live, type_cleanup, &rebuilt_routines, &rebuilds);
+    let mut recreated_tables = retyped;
+    recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
+    let recreated = comments::Recreated::new(
+        changes,
+        live,
+        &rebuilds,
+        &rebuilt_routines,
+        rebuilt_types,
+        recreated_tables,
+    );
+    let comments = comments::comments(changes, live, desired, &recreated);
 
     let in_transaction: Vec<Statement> = teardown
         .into_iter()
@@ -110,6 +132,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         .chain(tables)
         .chain(finish)
         .chain(cleanup)
+        .chain(comments)
         .collect();
     if in_transaction.len() == 1 && in_transaction[0].sql.starts_with("SET LOCAL") {
         return added_enum_values;
@@ -137,9 +160,11 @@ fn teardown(
             )));
         }
     }
-    for key in &rebuilds.view_drops {
+    for key in &rebuilds.drops {
         if let Some(view) = live.views.get(key) {
             out.push(Statement::ddl(drop_view(view)));
+        } else if let Some(routine) = live.routines.get(key) {
+            out.push(Statement::ddl(drop_routine(routine)));
         }
     }
     let drop_foreign_key = |table: &Table, fk: &ForeignKey| {
@@ -253,7 +278,11 @@ fn finish(
             _ => {}
         }
     }
-    for key in &rebuilds.view_creates {
+    for key in &rebuilds.creates {
+        if let Some(routine) = desired.routines.get(key) {
+            out.push(Statement::ddl(routine.definition.clone()));
+            continue;
+        }
         let Some(view) = desired.views.get(key) else {
             continue;
         };
@@ -267,6 +296,11 @@ fn finish(
         }
         out.push(Statement::ddl(create_view(view)));
         out.extend(view.indexes.values().map(create_index));
+    }
+    for key in &rebuilds.options_changed {
+        if let (Some(old), Some(new)) = (live.views.get(key), desired.views.get(key)) {
+            out.extend(views::alter_options(old, new));
+        }
     }
     for key in &rebuilds.trigger_creates {
         if let Some(trigger) = desired.triggers.get(key) {
@@ -321,6 +355,16 @@ fn table_key(table: &Table) -> String {
 
 fn view_key(view: &View) -> String {
     key(view.namespace.as_deref().unwrap_or("public"), &view.name)
+}
+
+/// The key of the type an enum, domain or composite change is about.
+fn rebuilt_type_key(change: &Change) -> Option<String> {
+    match change {
+        Change::AlterEnum { to, .. } => Some(key(&to.namespace, &to.name)),
+        Change::AlterDomain { to, .. } => Some(key(&to.namespace, &to.name)),
+        Change::AlterComposite { to, .. } => Some(key(&to.namespace, &to.name)),
+        _ => None,
+    }
 }
 
 fn trigger_key(trigger: &Trigger) -> String {

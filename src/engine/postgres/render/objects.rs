@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
+use super::order::{routine_key, Graph};
+use super::rebuilds::{signature_changes, Rebuilds};
 use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{CompositeType, Routine, Schema};
@@ -12,17 +14,19 @@ use crate::engine::postgres::ident::{literal, quote};
 
 /// Schemas and extensions, then enum types (`enum_rebuilds` right after
 /// them), domains (which may be over an enum), composite types (whose
-/// attributes may be of either), sequences and routines.
+/// attributes may be of either), sequences and the routines that need not
+/// wait for tables or views (see [`Rebuilds`]), in dependency order.
 pub fn prerequisites(
     changes: &[Change],
     live: &Schema,
+    desired: &Schema,
     type_rebuilds: Vec<Statement>,
     rebuilt_routines: &[Routine],
+    rebuilds: &Rebuilds,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
-    let routines_created = changes
-        .iter()
-        .any(|c| matches!(c, Change::CreateRoutine(_) | Change::ReplaceRoutine { .. }));
+    let routines_created =
+        !rebuilds.early_routines.is_empty() || rebuilds.creates.iter().any(|key| desired.routines.contains_key(key));
     if routines_created {
         // Function bodies are checked when called, not when created, so a
         // function may name tables created later in the plan (as pg_dump does).
@@ -99,17 +103,16 @@ pub fn prerequisites(
         }
     }
     for change in changes {
-        match change {
-            Change::CreateRoutine(r) => out.push(Statement::ddl(r.definition.clone())),
-            Change::ReplaceRoutine { from, to } => {
-                let signature_changes =
-                    from.result != to.result || from.procedure != to.procedure || from.arguments != to.arguments;
-                if signature_changes && !rebuilt_routines.contains(from) {
-                    out.push(Statement::ddl(drop_routine(from)));
-                }
-                out.push(Statement::ddl(to.definition.clone()));
+        if let Change::ReplaceRoutine { from, to } = change {
+            let dropped_first = routine_key(live, from).is_some_and(|key| rebuilds.drops_first(key));
+            if signature_changes(from, to) && !rebuilt_routines.contains(from) && !dropped_first {
+                out.push(Statement::ddl(drop_routine(from)));
             }
-            _ => {}
+        }
+    }
+    for key in &rebuilds.early_routines {
+        if let Some(routine) = desired.routines.get(key) {
+            out.push(Statement::ddl(routine.definition.clone()));
         }
     }
     out
@@ -118,12 +121,29 @@ pub fn prerequisites(
 /// Routines, sequences, composite types, domains, rebuilt types' old selves (`type_cleanup`),
 /// enum types, extensions and schemas that are no longer wanted, once
 /// nothing uses them.
-pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routines: &[Routine]) -> Vec<Statement> {
+pub fn cleanup(
+    changes: &[Change],
+    live: &Schema,
+    type_cleanup: Vec<Statement>,
+    rebuilt_routines: &[Routine],
+    rebuilds: &Rebuilds,
+) -> Vec<Statement> {
     let mut out = Vec::new();
+    let dropped_routines: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropRoutine(r) if !rebuilt_routines.contains(r) => routine_key(live, r),
+            _ => None,
+        })
+        .filter(|key| !rebuilds.drops_first(key))
+        .cloned()
+        .collect();
+    for key in Graph::of(live).drop_order(&dropped_routines) {
+        out.extend(live.routines.get(&key).map(|r| Statement::ddl(drop_routine(r))));
+    }
     let dropped_columns = dropped_columns(changes);
     for change in changes {
         match change {
-            Change::DropRoutine(r) if !rebuilt_routines.contains(r) => out.push(Statement::ddl(drop_routine(r))),
             // A sequence owned by a dropped column went with it.
             Change::DropSequence(s) if !s.owned_by.as_ref().is_some_and(|o| dropped_columns.contains(o)) => {
                 out.push(Statement::ddl(format!("DROP SEQUENCE {}", sequence_name(s))))

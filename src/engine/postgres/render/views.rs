@@ -1,60 +1,9 @@
-//! Ordering views by what they read: dependencies are created first and
-//! dropped last.
+//! How a changed view can be changed: replaced in place, its options
+//! altered, or dropped and created again (see [`super::order`] for the order).
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use super::ddl::view_name;
 use crate::engine::model::View;
-
-/// `names` ordered so every view comes after the views (among `names`) it
-/// reads. Ties break by key, so the order is deterministic; a cycle (not
-/// possible in PostgreSQL) falls back to key order.
-pub fn creation_order<'a>(names: &BTreeSet<&'a str>, views: &'a BTreeMap<String, View>) -> Vec<&'a str> {
-    let mut ordered: Vec<&str> = Vec::new();
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    while placed.len() < names.len() {
-        let ready: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|name| !placed.contains(name))
-            .filter(|name| {
-                views.get(*name).is_none_or(|view| {
-                    view.depends_on
-                        .iter()
-                        .all(|dep| !names.contains(dep.as_str()) || placed.contains(dep.as_str()))
-                })
-            })
-            .collect();
-        if ready.is_empty() {
-            ordered.extend(names.iter().copied().filter(|name| !placed.contains(name)));
-            break;
-        }
-        for name in ready {
-            placed.insert(name);
-            ordered.push(name);
-        }
-    }
-    ordered
-}
-
-/// Every view that reads (directly or through other views) one of `roots`.
-pub fn dependents(roots: &BTreeSet<String>, views: &BTreeMap<String, View>) -> BTreeSet<String> {
-    let mut found: BTreeSet<String> = BTreeSet::new();
-    loop {
-        let before = found.len();
-        for (key, view) in views {
-            if view
-                .depends_on
-                .iter()
-                .any(|dep| roots.contains(dep) || found.contains(dep))
-            {
-                found.insert(key.clone());
-            }
-        }
-        if found.len() == before {
-            return found;
-        }
-    }
-}
+use crate::engine::plan::Statement;
 
 /// PostgreSQL's rule for `CREATE OR REPLACE VIEW`: same kind (not
 /// materialized), and the old output columns, names and types, are a prefix
@@ -63,39 +12,91 @@ pub fn replaceable(old: &View, new: &View) -> bool {
     !old.materialized && !new.materialized && new.columns.starts_with(&old.columns)
 }
 
+/// True when nothing but the options differ: `ALTER VIEW … SET / RESET`.
+pub fn only_options_differ(old: &View, new: &View) -> bool {
+    old.options != new.options
+        && View {
+            options: new.options.clone(),
+            ..old.clone()
+        } == *new
+}
+
+/// `ALTER [MATERIALIZED] VIEW … RESET (…)` for options that go and
+/// `SET (…)` for options that come or change. Options are written as the
+/// catalog keeps them (`name=value`, plain words).
+pub fn alter_options(old: &View, new: &View) -> Vec<Statement> {
+    let name_of = |option: &str| option.split_once('=').map_or(option, |(name, _)| name).to_string();
+    let kind = if new.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+    let new_names: Vec<String> = new.options.iter().map(|o| name_of(o)).collect();
+    let reset: Vec<String> = old
+        .options
+        .iter()
+        .map(|o| name_of(o))
+        .filter(|name| !new_names.contains(name))
+        .collect();
+    let set: Vec<&str> = new
+        .options
+        .iter()
+        .filter(|o| !old.options.contains(o))
+        .map(String::as_str)
+        .collect();
+    let mut out = Vec::new();
+    if !reset.is_empty() {
+        out.push(Statement::ddl(format!(
+            "ALTER {kind} {} RESET ({})",
+            view_name(new),
+            reset.join(", ")
+        )));
+    }
+    if !set.is_empty() {
+        out.push(Statement::ddl(format!(
+            "ALTER {kind} {} SET ({})",
+            view_name(new),
+            set.join(", ")
+        )));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
-    fn view(name: &str, depends_on: &[&str], columns: &[&str]) -> View {
+    fn view(columns: &[&str], options: &[&str]) -> View {
         View {
-            name: name.to_string(),
-            definition: format!("SELECT * FROM {name}"),
+            name: "v".to_string(),
+            definition: "SELECT 1".to_string(),
             namespace: Some("public".to_string()),
             materialized: false,
-            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+            depends_on: Default::default(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             indexes: BTreeMap::new(),
+            options: options.iter().map(|c| c.to_string()).collect(),
         }
     }
 
     #[test]
-    fn views_come_after_the_views_they_read() {
-        let mut views = BTreeMap::new();
-        views.insert("public.a".to_string(), view("a", &["public.c"], &[]));
-        views.insert("public.b".to_string(), view("b", &["public.t"], &[]));
-        views.insert("public.c".to_string(), view("c", &["public.b"], &[]));
-        let names: BTreeSet<&str> = views.keys().map(String::as_str).collect();
-        assert_eq!(creation_order(&names, &views), vec!["public.b", "public.c", "public.a"]);
-        let roots = BTreeSet::from(["public.t".to_string()]);
-        assert_eq!(dependents(&roots, &views).len(), 3);
+    fn only_views_that_gain_trailing_columns_are_replaceable() {
+        let old = view(&["a integer"], &[]);
+        assert!(replaceable(&old, &view(&["a integer", "b text"], &[])));
+        assert!(!replaceable(&old, &view(&["a bigint"], &[])));
+        assert!(!replaceable(&old, &view(&["b text", "a integer"], &[])));
     }
 
     #[test]
-    fn only_views_that_gain_trailing_columns_are_replaceable() {
-        let old = view("v", &[], &["a integer"]);
-        assert!(replaceable(&old, &view("v", &[], &["a integer", "b text"])));
-        assert!(!replaceable(&old, &view("v", &[], &["a bigint"])));
-        assert!(!replaceable(&old, &view("v", &[], &["b text", "a integer"])));
+    fn option_changes_set_and_reset_only_what_changes() {
+        let old = view(&["a integer"], &["check_option=local", "security_barrier=true"]);
+        let new = view(&["a integer"], &["check_option=cascaded", "security_invoker=true"]);
+        assert!(only_options_differ(&old, &new));
+        assert!(!only_options_differ(&old, &view(&["a bigint"], &[])));
+        let sql: Vec<String> = alter_options(&old, &new).into_iter().map(|s| s.sql).collect();
+        assert_eq!(
+            sql,
+            vec![
+                "ALTER VIEW \"public\".\"v\" RESET (security_barrier)",
+                "ALTER VIEW \"public\".\"v\" SET (check_option=cascaded, security_invoker=true)",
+            ]
+        );
     }
 }
