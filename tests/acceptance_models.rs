@@ -210,3 +210,70 @@ fn a_missing_interpreter_says_what_to_set() {
         .contains("/nonexistent/python")
         .contains("python");
 }
+
+/// `shop` with `customers.name` renamed to `display_name` in the model,
+/// declared with `info={"renamed_from": "name"}`.
+fn rename_customer_name(workspace: &Workspace) {
+    let customers = workspace.workdir().join("shop/models/customers.py");
+    let source = std::fs::read_to_string(&customers).unwrap();
+    let changed = source.replace(
+        "    name: Mapped[str] = mapped_column(String(80), server_default=\"anonymous\")\n",
+        "    display_name: Mapped[str] = mapped_column(\n        String(80), server_default=\"anonymous\", info={\"renamed_from\": \"name\"}\n    )\n",
+    );
+    assert_ne!(source, changed, "the fixture changed shape; update this test");
+    std::fs::write(&customers, changed).unwrap();
+}
+
+#[test]
+fn a_column_renamed_in_a_model_is_renamed_with_its_values() {
+    let (workspace, db) = shop_workspace("sqlite");
+    workspace.apply().success();
+    db.execute("INSERT INTO customers (id, email, name) VALUES (1, 'ada@example.com', 'Ada');");
+    rename_customer_name(&workspace);
+
+    let (output, plan_file) = workspace.plan_to_file("rename.tfplan");
+    output.changes().contains("Hazard renames_column");
+    let plan = workspace.show_plan(&plan_file);
+    let change = common::state_json::planned_change(&plan, "sqlalchemy_schema.app");
+    assert_eq!(
+        strings(&change["after"]["planned_sql"]),
+        vec!["ALTER TABLE \"customers\" RENAME COLUMN \"name\" TO \"display_name\"".to_string()],
+        "a rename, not a drop and an add"
+    );
+    let hazard = &change["after"]["hazards"][0];
+    assert_eq!(hazard["code"], "renames_column");
+    let message = hazard["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("renames column customers.name to display_name;")
+            && message.ends_with("(declared at shop/models/customers.py:7)"),
+        "{message}"
+    );
+    workspace.apply_plan_file(&plan_file).success();
+    assert_eq!(
+        db.strings("SELECT display_name FROM customers", &[]),
+        vec!["Ada".to_string()]
+    );
+    // The annotation stays in the model; now it changes nothing.
+    workspace.plan().no_changes();
+}
+
+#[test]
+fn a_denied_hazard_names_the_model_file_and_line() {
+    let (workspace, db) = shop_workspace("sqlite");
+    workspace.apply().success();
+    rename_customer_name(&workspace);
+    let denying = shop_config(&db.url(), "sqlite", "module = \"shop.models\"").replace(
+        "  desired_sql = data.sqlalchemy_models.app.sql\n",
+        "  desired_sql = data.sqlalchemy_models.app.sql\n  policy {\n    deny = [\"renames_column\"]\n  }\n",
+    );
+    workspace.write_main_tf(&denying);
+    workspace
+        .plan()
+        .failure()
+        .contains("Plan blocked by policy: renames_column")
+        .contains("customers.py:7)");
+    assert!(
+        db.columns("customers").iter().any(|c| c.name == "name"),
+        "nothing changed"
+    );
+}

@@ -1341,3 +1341,111 @@ async fn view_options_change_in_place() {
     })
     .await;
 }
+mod renames {
+    use super::*;
+
+    const BEFORE: &str = "CREATE SCHEMA app;\n\
+        CREATE TABLE app.\"Accounts\" (id serial PRIMARY KEY, \"E-Mail\" text NOT NULL UNIQUE CHECK (\"E-Mail\" <> ''), name text);\n\
+        CREATE INDEX \"Accounts_name_idx\" ON app.\"Accounts\" (lower(name));\n\
+        CREATE TABLE app.posts (id serial PRIMARY KEY, account_id int REFERENCES app.\"Accounts\" (id));\n\
+        CREATE VIEW app.emails AS SELECT \"E-Mail\" FROM app.\"Accounts\";\n\
+        INSERT INTO app.\"Accounts\" (\"E-Mail\", name) VALUES ('a@example.com', 'Ann'), ('b@example.com', 'Bob');\n\
+        INSERT INTO app.posts (account_id) VALUES (2);";
+    // The constraint, index and sequence names are the ones PostgreSQL gives
+    // a new table `Members`: the plan renames them too.
+    const AFTER: &str = "CREATE SCHEMA app;\n\
+        -- model: app.models.Member (app/models.py:14)\n\
+        -- renamed_from: \"Accounts\"\n\
+        CREATE TABLE app.\"Members\" (\n\
+          id serial PRIMARY KEY,\n\
+          -- renamed_from: \"E-Mail\"\n\
+          mail text NOT NULL UNIQUE CHECK (mail <> ''),\n\
+          name text\n\
+        );\n\
+        CREATE INDEX \"Members_name_idx\" ON app.\"Members\" (lower(name));\n\
+        CREATE TABLE app.posts (id serial PRIMARY KEY, account_id int REFERENCES app.\"Members\" (id));\n\
+        CREATE VIEW app.emails AS SELECT mail AS \"E-Mail\" FROM app.\"Members\";";
+
+    #[tokio::test]
+    async fn a_table_and_a_column_are_renamed_with_their_rows_and_sequence() {
+        let db = PgDb::new().await;
+        db.execute(BEFORE).await;
+        let plan = engine::plan(&db.url, None, AFTER).await.unwrap();
+        let sql = plan.sql();
+        assert_eq!(
+            sql[..3],
+            [
+                r#"ALTER TABLE "app"."Accounts" RENAME TO "Members""#,
+                r#"ALTER TABLE "app"."Members" RENAME COLUMN "E-Mail" TO "mail""#,
+                r#"ALTER INDEX "app"."Accounts_name_idx" RENAME TO "Members_name_idx""#,
+            ],
+            "{sql:#?}"
+        );
+        for expected in [
+            r#"ALTER TABLE "app"."Members" RENAME CONSTRAINT "Accounts_pkey" TO "Members_pkey""#,
+            r#"ALTER SEQUENCE "app"."Accounts_id_seq" RENAME TO "Members_id_seq""#,
+        ] {
+            assert!(sql.contains(&expected.to_string()), "{expected} in {sql:#?}");
+        }
+        assert!(
+            !sql.iter()
+                .any(|s| s.starts_with("DROP TABLE") || s.starts_with("DROP SEQUENCE") || s.contains("SET DEFAULT")),
+            "{sql:#?}"
+        );
+        let renames: Vec<(HazardKind, Option<&str>, Option<&str>)> = plan
+            .statements
+            .iter()
+            .flat_map(|s| &s.hazards)
+            .filter(|h| matches!(h.kind, HazardKind::RenamesTable | HazardKind::RenamesColumn))
+            .map(|h| (h.kind, h.table.as_deref(), h.source.as_deref()))
+            .collect();
+        let members = Some("app.\"Members\"");
+        let source = Some("app/models.py:14");
+        assert_eq!(
+            renames,
+            vec![
+                (HazardKind::RenamesTable, members, source),
+                (HazardKind::RenamesColumn, members, source)
+            ]
+        );
+        let outcome = engine::apply(&db.url, None, AFTER, &sql).await.unwrap();
+        assert_eq!(outcome.live_hash, plan.desired_hash);
+        let mut conn = db.connect().await;
+        let rows = sqlx::query("SELECT id, mail FROM app.\"Members\" ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let rows: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        assert_eq!(rows, vec![(1, "a@example.com".into()), (2, "b@example.com".into())]);
+        // The sequence kept counting.
+        let next: i32 = sqlx::query("INSERT INTO app.\"Members\" (mail) VALUES ('c@example.com') RETURNING id")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(next, 3);
+        conn.close().await.unwrap();
+        // The annotations stay in the source; now they change nothing.
+        let again = engine::plan(&db.url, None, AFTER).await.unwrap();
+        assert!(again.is_empty(), "{:#?}", again.sql());
+    }
+
+    #[tokio::test]
+    async fn unquoted_names_fold_to_lower_case() {
+        let db = PgDb::new().await;
+        db.execute("CREATE TABLE old_items (id int PRIMARY KEY, label text); INSERT INTO old_items VALUES (1, 'one');")
+            .await;
+        let desired = "-- renamed_from: OLD_ITEMS\nCREATE TABLE Items (\n  id int PRIMARY KEY,\n  -- renamed_from: LABEL\n  Title text\n);";
+        let plan = engine::plan(&db.url, None, desired).await.unwrap();
+        assert_eq!(
+            plan.sql(),
+            vec![
+                r#"ALTER TABLE "public"."old_items" RENAME TO "items""#,
+                r#"ALTER TABLE "public"."items" RENAME COLUMN "label" TO "title""#,
+                r#"ALTER TABLE "public"."items" RENAME CONSTRAINT "old_items_pkey" TO "items_pkey""#,
+            ]
+        );
+        engine::apply(&db.url, None, desired, &plan.sql()).await.unwrap();
+        assert!(engine::plan(&db.url, None, desired).await.unwrap().is_empty());
+    }
+}

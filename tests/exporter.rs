@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use tfalchemy::engine::{self, Dialect};
 use tfalchemy::exporter::{self, CacheMode, Export, ExportError, ExportRequest, ModelSource};
 
 fn manifest_dir() -> PathBuf {
@@ -186,7 +187,9 @@ async fn schemas_are_created_on_postgresql_and_reported_on_mysql() {
     assert_eq!(export.tables, ["reporting.daily_totals"]);
     assert!(export
         .sql
-        .starts_with("CREATE SCHEMA IF NOT EXISTS reporting;\n\nCREATE TABLE reporting.daily_totals ("));
+        .starts_with("CREATE SCHEMA IF NOT EXISTS reporting;\n\n-- model: reporting.daily_totals (reporting.py:7)\nCREATE TABLE reporting.daily_totals ("),
+        "{}",
+        export.sql);
 
     for dialect in ["mysql", "mariadb"] {
         let export = export_ok(&path("reporting.py", dialect)).await;
@@ -660,4 +663,33 @@ async fn bench_export_1000_classes() {
     println!("|---|---|");
     println!("| cold (Python + SQLAlchemy) | {:.3} s |", median(cold).as_secs_f64());
     println!("| warm (cache hit, no Python) | {:.3} s |", median(warm).as_secs_f64());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Annotations: model sources and `info={"renamed_from": ...}`
+
+#[tokio::test]
+async fn renamed_from_and_model_sources_become_annotations_the_engine_reads() {
+    let mut interpreters = vec![test_python()];
+    interpreters.extend(test_python_14());
+    for python in interpreters {
+        let mut request = module("renamed", "postgresql");
+        request.python = python;
+        let export = export_ok(&request).await;
+        assert_contains(
+            &export.sql,
+            &[
+                "-- model: renamed.Member (renamed.py:10)\n-- renamed_from: users\nCREATE TABLE \"Members\" (\n",
+                "\n\t-- renamed_from: \"E-Mail\"\n\tmail VARCHAR NOT NULL,",
+                "-- model: renamed.history (renamed.py:19)\nCREATE TABLE history (\n",
+                "\n\t-- renamed_from: \"Created\"\n\tat VARCHAR,",
+            ],
+        );
+        let annotations = engine::annotations::read(Dialect::Postgres, &export.sql).expect("annotations");
+        assert_eq!(annotations.renamed_tables["public.\"Members\""], "public.users");
+        assert_eq!(annotations.renamed_columns["public.\"Members\""]["mail"], "E-Mail");
+        assert_eq!(annotations.renamed_columns["public.history"]["at"], "Created");
+        assert_eq!(annotations.sources["public.\"Members\""].location, "renamed.py:10");
+        assert_eq!(annotations.sources["public.history"].model, "renamed.history");
+    }
 }

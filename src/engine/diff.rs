@@ -12,6 +12,7 @@ use super::model::{
     Check, Column, ColumnAttributes, Comment, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
     Namespace, Partition, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
+use super::renames;
 
 /// One difference between the live and the desired schema. Changes come out of
 /// [`diff`] in a deterministic order: by kind, then by name.
@@ -77,6 +78,33 @@ pub enum Change {
         from: Option<Comment>,
         to: Option<Comment>,
     },
+    /// A table takes its desired key `to` and name (declared with
+    /// `renamed_from`; see renames.rs). `table` is the live table.
+    RenameTable {
+        from: String,
+        to: String,
+        table: Table,
+        name: String,
+    },
+    /// An index named after a renamed table or column takes the name the
+    /// desired schema gives it; `table` is the table's key after the renames.
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// A constraint named after a renamed table or column, likewise.
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// A sequence named after a renamed table or column: `to` is its key and
+    /// the sequence under its new name.
+    RenameSequence {
+        from: Sequence,
+        to: (String, Sequence),
+    },
 }
 
 /// An existing table whose definition (other than its indexes) differs.
@@ -128,6 +156,12 @@ pub enum TableChange {
     SetPartition {
         from: Option<Partition>,
         to: Option<Partition>,
+    },
+    /// A column takes its desired name (declared with `renamed_from`). The
+    /// table diff's `from` already names it `to`: renames run first.
+    RenameColumn {
+        from: String,
+        to: String,
     },
 }
 
@@ -188,6 +222,14 @@ impl Change {
                 Some(comment) => format!("comment on {} differs", comment.key()),
                 None => "a comment differs".to_string(),
             },
+            Change::RenameTable { from, to, .. } => format!("table {from} is renamed to {to}"),
+            Change::RenameIndex { from, to, .. } => format!("index {from} is renamed to {to}"),
+            Change::RenameConstraint { table, from, to } => {
+                format!("constraint {from} of table {table} is renamed to {to}")
+            }
+            Change::RenameSequence { from, to } => {
+                format!("sequence {}.{} is renamed to {}", from.namespace, from.name, to.1.name)
+            }
         }
     }
 }
@@ -219,12 +261,45 @@ impl TableChange {
             TableChange::DropPolicy(p) => format!("policy {} is extra", p.name),
             TableChange::SetComment { .. } => "table comment differs".to_string(),
             TableChange::SetPartition { .. } => "partition parent or bound differs".to_string(),
+            TableChange::RenameColumn { from, to } => format!("column {from} is renamed to {to}"),
         }
     }
 }
 
-/// What it takes to turn `live` into `desired`.
+/// What it takes to turn `live` into `desired`: first the renames the
+/// desired schema declares (see renames.rs), then the differences between
+/// the desired schema and the live one as the renames leave it.
 pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
+    let Some(renamed) = renames::declared(live, desired) else {
+        return diff_by_name(live, desired);
+    };
+    let mut changes = renamed.changes;
+    let mut rest = diff_by_name(&renamed.live, desired);
+    for (key, column_renames) in renamed.columns {
+        let (Some(from), Some(to)) = (renamed.live.tables.get(&key), desired.tables.get(&key)) else {
+            continue;
+        };
+        let altered = rest.iter_mut().find_map(|change| match change {
+            Change::AlterTable(d) if d.to.name == to.name && d.to.namespace == to.namespace => Some(d),
+            _ => None,
+        });
+        match altered {
+            Some(d) => {
+                d.changes.splice(0..0, column_renames);
+            }
+            None => changes.push(Change::AlterTable(Box::new(TableDiff {
+                from: from.clone(),
+                to: to.clone(),
+                changes: column_renames,
+            }))),
+        }
+    }
+    changes.append(&mut rest);
+    changes
+}
+
+/// [`diff`] without renames: objects match by name.
+fn diff_by_name(live: &Schema, desired: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
     for (name, view) in &live.views {
         if desired.views.get(name) != Some(view) {

@@ -90,6 +90,9 @@ pub enum EngineError {
     #[error("{url}: {what} is not supported")]
     Unsupported { url: String, what: String },
 
+    #[error("the desired SQL has a bad annotation at line {line}: {problem}; nothing was run")]
+    BadAnnotation { line: usize, problem: String },
+
     #[error("the desired SQL {problem} at line {line}, column {column}; nothing was run")]
     UnusableDesiredSql {
         problem: &'static str,

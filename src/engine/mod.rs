@@ -7,6 +7,7 @@
 //! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
 pub mod comments;
+pub mod annotations;
 mod converge;
 pub mod diff;
 mod duration;
@@ -18,8 +19,10 @@ pub mod model;
 mod options;
 pub mod plan;
 pub mod postgres;
+mod renames;
 pub mod scope;
 mod script;
+mod sources;
 pub mod sqlite;
 mod url;
 
@@ -83,14 +86,19 @@ pub async fn normalize(
 ) -> Result<Schema, EngineError> {
     check_dev_dialect(dialect, dialect.name(), dev_url)?;
     script::check_usable(desired_sql)?;
-    match dialect {
-        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await,
-        Dialect::Postgres => postgres::normalize(None, dev_url, desired_sql).await,
-        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
-            url: dev_url.map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
-            dialect,
-        }),
-    }
+    let annotations = annotations::read(dialect, desired_sql)?;
+    let mut desired = match dialect {
+        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await?,
+        Dialect::Postgres => postgres::normalize(None, dev_url, desired_sql).await?,
+        Dialect::Mysql => {
+            return Err(EngineError::UnsupportedDialect {
+                url: dev_url.map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
+                dialect,
+            })
+        }
+    };
+    desired.annotations = annotations;
+    Ok(desired)
 }
 
 /// Inspect live + normalize desired + diff + render, in that order.
@@ -108,19 +116,23 @@ pub async fn plan_with(
 ) -> Result<Plan, EngineError> {
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     script::check_usable(desired_sql)?;
+    let annotations = annotations::read(url.dialect(), desired_sql)?;
     let live = inspect_with(url, options).await?;
     let desired = match url.dialect() {
         Dialect::Postgres => postgres::normalize(Some(url), dev_url, desired_sql).await?,
-        dialect => normalize(dialect, dev_url, desired_sql).await?,
+        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await?,
+        Dialect::Mysql => return Err(unsupported(url)),
     };
     let built_in = built_in(url.dialect(), &desired);
-    let desired = options.scope.desired(desired, &built_in)?;
+    let mut desired = options.scope.desired(desired, &built_in)?;
+    desired.annotations = annotations;
     let changes = diff(&live, &desired);
-    let statements = match url.dialect() {
+    let mut statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
         Dialect::Postgres => postgres::render(&changes, &live, &desired),
         Dialect::Mysql => return Err(unsupported(url)),
     };
+    sources::attach(&mut statements, &desired);
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),

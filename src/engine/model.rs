@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 pub use super::comments::{Comment, CommentKind};
+use super::annotations::Annotations;
 
 /// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
 /// managed namespace of one database).
@@ -53,6 +54,11 @@ pub struct Schema {
     /// of the schema's identity, so not serialized (or hashed).
     #[serde(skip)]
     pub unmanaged: Vec<String>,
+    /// What the desired SQL's comments declare (renames, the models tables
+    /// come from): read from the source, never from a database, so not part
+    /// of the schema's identity either.
+    #[serde(skip)]
+    pub annotations: Annotations,
 }
 
 impl Schema {

@@ -7,6 +7,8 @@ pub struct ScriptStatement<'a> {
     pub text: &'a str,
     /// 1-based line where the statement starts.
     pub line: usize,
+    /// Byte offset of the statement in the script.
+    pub start: usize,
 }
 
 impl<'a> ScriptStatement<'a> {
@@ -15,6 +17,7 @@ impl<'a> ScriptStatement<'a> {
         ScriptStatement {
             text: &sql[start..end],
             line: 1 + sql[..start].matches('\n').count(),
+            start,
         }
     }
 }

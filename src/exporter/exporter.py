@@ -186,7 +186,8 @@ def export(request, files):
                 hint="the exporter looks for declarative bases, registries, MetaData and Table objects "
                 "in the loaded modules; point `module`/`path` at the module that defines or imports the models",
             )
-        ddl = DdlBuilder(sa, dialect, collector, files)
+        sources, models = find_sources(sa, scope, metadatas, files)
+        ddl = DdlBuilder(sa, dialect, collector, files, models)
         sql = ddl.build(metadatas)
     warnings_out = list(collector.warnings) + ddl.warnings
     for warning in caught:
@@ -198,7 +199,7 @@ def export(request, files):
     return {
         "sql": sql,
         "tables": tables,
-        "sources": find_sources(sa, scope, metadatas, files),
+        "sources": sources,
         "warnings": warnings_out,
         "sqlalchemy_version": sa.__version__,
         "python_version": platform.python_version(),
@@ -506,8 +507,9 @@ def install_listener_guard(sa, collector, files):
 
 
 class DdlBuilder:
-    def __init__(self, sa, dialect, collector, files):
+    def __init__(self, sa, dialect, collector, files, models):
         self.sa = sa
+        self.models = models
         self.dialect_name = dialect
         self.collector = collector
         self.files = files
@@ -617,6 +619,8 @@ class DdlBuilder:
             text = text.strip()
             if not text:
                 continue
+            if isinstance(element, sa.schema.CreateTable):
+                text = self.annotate(element.element, text)
             if isinstance(element, sa.schema.CreateIndex):
                 run.append(((element.element.name or "", text), text))
             else:
@@ -625,6 +629,27 @@ class DdlBuilder:
         flush()
         return statements
 
+
+    def annotate(self, table, text):
+        """The provider's annotations (SQL comments) on a CREATE TABLE: the model declaring the table,
+        and `info={"renamed_from": "old"}` of the table and of its columns, so renames plan as RENAME."""
+        preparer = self.dialect.identifier_preparer
+        lines = text.split("\n")
+        for column in table.columns:
+            old = renamed_from(column)
+            if old is None:
+                continue
+            definition = "\t" + preparer.format_column(column) + " "
+            at = next((i for i, line in enumerate(lines) if line.startswith(definition)), None)
+            if at is not None:
+                lines.insert(at, "\t-- renamed_from: " + preparer.quote(old))
+        header = []
+        if id(table) in self.models:
+            header.append("-- model: " + self.models[id(table)])
+        old = renamed_from(table)
+        if old is not None:
+            header.append("-- renamed_from: " + preparer.quote(old))
+        return "\n".join(header + lines)
 
     def compile(self, element):
         try:
@@ -641,6 +666,19 @@ class DdlBuilder:
             else:
                 hint = "The failing statement is %s%s." % (type(element).__name__, where)
             raise ExportFailure("model_error", "SQLAlchemy could not compile the schema", exc, hint=hint)
+
+
+def renamed_from(item):
+    """`info={"renamed_from": "old_name"}` of a Table or Column."""
+    old = (getattr(item, "info", None) or {}).get("renamed_from")
+    if old is None:
+        return None
+    if not isinstance(old, str) or not old:
+        raise ExportFailure(
+            "model_error",
+            "info[\"renamed_from\"] of %s must be the old name as a string, not %r" % (item, old),
+        )
+    return old
 
 
 def type_schemas(sa, column_type):
@@ -680,7 +718,7 @@ def find_sources(sa, scope, metadatas, files):
             continue
         path = source_file_of_class(cls)
         if path:
-            located[id(table)] = (path, class_lines.line(path, cls))
+            located[id(table)] = (path, class_lines.line(path, cls), "%s.%s" % (cls.__module__, cls.__qualname__))
 
     core_lines = TableLineIndex()
     for module_name, module in scope.modules():
@@ -689,16 +727,18 @@ def find_sources(sa, scope, metadatas, files):
             continue
         for attribute, value in sorted(safe_items(module), key=lambda item: item[0]):
             if isinstance(value, sa.Table) and id(value) in wanted and id(value) not in located:
-                located[id(value)] = (path, core_lines.line(path, value.name, attribute))
+                located[id(value)] = (path, core_lines.line(path, value.name, attribute), "%s.%s" % (module_name, attribute))
 
     sources = []
-    for table_id, (path, line) in located.items():
+    models = {}  # id(table) -> "app.models.User (app/models.py:14)", for the `-- model:` annotation
+    for table_id, (path, line, model) in located.items():
         source = {"table": qualified_name(wanted[table_id]), "file": files.display(path)}
         if line:
             source["line"] = line
+            models[table_id] = "%s (%s:%d)" % (model, files.display(path), line)
         sources.append(source)
     sources.sort(key=lambda s: s["table"])
-    return sources
+    return sources, models
 
 
 def mapped_classes(sa, scope):

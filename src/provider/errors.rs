@@ -10,7 +10,7 @@ use super::cancel::Cancelled;
 pub fn engine_error(diagnostics: &mut Diagnostics, action: &str, err: &EngineError) {
     match err {
         // The desired SQL itself is at fault: point Terraform at it.
-        EngineError::DesiredSql { .. } | EngineError::UnusableDesiredSql { .. } => {
+        EngineError::DesiredSql { .. } | EngineError::UnusableDesiredSql { .. } | EngineError::BadAnnotation { .. } => {
             diagnostics.attribute_error("desired_sql", format!("Could not {action}"), err.to_string())
         }
         _ => diagnostics.error(format!("Could not {action}"), err.to_string()),

@@ -161,7 +161,7 @@ impl Policy {
                     Verdict::Allow => {}
                     Verdict::Warn => diagnostics.warning(
                         format!("Hazard {}: {}", kind.code(), kind.summary()),
-                        format!("{where_}\n{}", hazard.detail),
+                        format!("{where_}\n{}", hazard.described()),
                     ),
                     Verdict::Deny => diagnostics.attribute_error(
                         "desired_sql",
@@ -169,7 +169,7 @@ impl Policy {
                         format!(
                             "{where_}\n{}\n\nNothing was changed. If this is intended, allow it in the resource \
                              (or allow the whole category, \"{}\"):\n\n  policy {{\n    allow = [\"{}\"]\n  }}",
-                            hazard.detail,
+                            hazard.described(),
                             kind.category().code(),
                             kind.code(),
                         ),
@@ -205,7 +205,7 @@ pub fn hazards_value(statements: &[Statement]) -> Value {
                         ),
                         ("code", Value::string(hazard.kind.code())),
                         ("category", Value::string(hazard.kind.category().code())),
-                        ("message", Value::string(hazard.detail.clone())),
+                        ("message", Value::string(hazard.described())),
                     ])
                 })
             })

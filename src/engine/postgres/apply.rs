@@ -12,13 +12,15 @@ use super::connect::open;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
 use super::render::render;
+use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::options::{Options, Timeout};
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
-use crate::engine::url::DatabaseUrl;
+use crate::engine::sources;
+use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// Key of the session advisory lock that serializes applies on one database.
 pub const APPLY_LOCK_KEY: i64 = 0x7466_616c_6368_656d;
@@ -125,14 +127,17 @@ async fn apply_locked(
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     let scope = &options.scope;
+    let annotations = annotations::read(Dialect::Postgres, desired_sql)?;
     // Under the lock no other apply can move the schema between this
     // re-plan and the commit.
     let (live, _) = inspect_connection(conn, &label).await?;
     let live = scope.live(live);
     let desired = normalize(Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
-    let desired = scope.desired(desired, &built_in)?;
-    let statements = render(&diff(&live, &desired), &live, &desired);
+    let mut desired = scope.desired(desired, &built_in)?;
+    desired.annotations = annotations;
+    let mut statements = render(&diff(&live, &desired), &live, &desired);
+    sources::attach(&mut statements, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

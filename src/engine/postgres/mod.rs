@@ -6,12 +6,14 @@ mod apply;
 mod connect;
 mod ident;
 mod inspect;
+mod lex;
 mod normalize;
 mod render;
 mod split;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
+pub use lex::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
 pub use render::TYPE_REBUILD_SUFFIX;
 

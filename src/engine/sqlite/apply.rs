@@ -8,12 +8,14 @@ use super::connect::open_for_write;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
 use super::render::render;
+use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
-use crate::engine::url::DatabaseUrl;
+use crate::engine::sources;
+use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// See [`crate::engine::apply`].
 pub async fn apply(
@@ -24,9 +26,12 @@ pub async fn apply(
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
+    let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = super::inspect(url).await?;
-    let desired = normalize(dev, desired_sql).await?;
-    let statements = render(&diff(&live, &desired), &live, &desired);
+    let mut desired = normalize(dev, desired_sql).await?;
+    desired.annotations = annotations;
+    let mut statements = render(&diff(&live, &desired), &live, &desired);
+    sources::attach(&mut statements, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

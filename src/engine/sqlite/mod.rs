@@ -1,16 +1,19 @@
 //! The SQLite driver: inspect, normalize, render, apply.
 
+mod annotations;
 mod apply;
 mod connect;
 mod ddl;
 mod inspect;
 mod normalize;
 mod render;
+mod render_renames;
 mod spelling;
 mod split;
 mod sql;
 mod tokens;
 
+pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
 pub use normalize::normalize;
 pub use render::REBUILD_PREFIX;

@@ -27,6 +27,9 @@ use crate::engine::plan::{HazardKind, Statement};
 pub const REBUILD_PREFIX: &str = "_tfalchemy_new_";
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+    let renamed = crate::engine::renames::live_after(changes, live, &super::ANNOTATION_GRAMMAR);
+    let live = renamed.as_ref().unwrap_or(live);
+    let renames = super::render_renames::statements(changes);
     let mut created = Vec::new();
     let mut dropped = Vec::new();
     let mut altered = Vec::new();
@@ -63,7 +66,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             _ => {}
         }
     }
-    if !rebuilt.is_empty() {
+    // A rebuild renames a table too (see the module comment).
+    let recreate_all = !rebuilt.is_empty() || !renames.is_empty();
+    if recreate_all {
         triggers_to_drop.extend(live.triggers.keys().map(String::as_str));
         views_to_drop.extend(live.views.keys().map(String::as_str));
     }
@@ -76,6 +81,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             }
         }
     }
+    out.extend(renames);
     let mut drop_order = dependency_order(&dropped);
     drop_order.reverse();
     for table in drop_order {
@@ -113,7 +119,6 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             }
         }
     }
-    let recreate_all = !rebuilt.is_empty();
     out.extend(views_to_create(changes, desired, recreate_all));
     out.extend(triggers_to_create(changes, desired, recreate_all));
     if foreign_keys_off {
@@ -223,6 +228,8 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
                 statements.push(Statement::ddl(sql::add_column(&diff.to.name, column, fk)));
             }
             TableChange::AddForeignKey(_) => {}
+            // Rendered before any table change (render_renames.rs).
+            TableChange::RenameColumn { .. } => {}
             _ => return None,
         }
     }

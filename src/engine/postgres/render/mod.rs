@@ -21,6 +21,7 @@ mod foreign_keys;
 mod objects;
 mod order;
 mod rebuilds;
+mod renames;
 mod retype;
 mod table;
 mod views;
@@ -38,6 +39,8 @@ use rebuilds::Rebuilds;
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+    let renamed = crate::engine::renames::live_after(changes, live, &super::ANNOTATION_GRAMMAR);
+    let live = renamed.as_ref().unwrap_or(live);
     let mut retyped = rebuilds::retyped_tables(changes);
     let mut added_enum_values = Vec::new();
     let mut type_rebuilds = Vec::new();
@@ -126,8 +129,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     );
     let comments = comments::comments(changes, live, desired, &recreated);
 
-    let in_transaction: Vec<Statement> = teardown
+    let in_transaction: Vec<Statement> = renames::statements(changes, desired)
         .into_iter()
+        .chain(teardown)
         .chain(prerequisites)
         .chain(tables)
         .chain(finish)

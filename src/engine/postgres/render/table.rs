@@ -301,6 +301,8 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                 comment_text(to.as_deref())
             ))),
             TableChange::AddForeignKey(_) | TableChange::DropForeignKey(_) => {}
+            // Rendered first, with the other renames (renames.rs).
+            TableChange::RenameColumn { .. } => {}
             TableChange::SetPartition { from, to } => {
                 // A bound cannot change in place: detach (early, before a
                 // dropped parent would take the partition with it), then
