@@ -17,6 +17,7 @@ pub mod model;
 mod options;
 pub mod plan;
 pub mod postgres;
+pub mod probe;
 pub mod scope;
 mod script;
 pub mod sqlite;
@@ -115,17 +116,33 @@ pub async fn plan_with(
     let built_in = built_in(url.dialect(), &desired);
     let desired = options.scope.desired(desired, &built_in)?;
     let changes = diff(&live, &desired);
-    let statements = match url.dialect() {
+    let mut statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
-        Dialect::Postgres => postgres::render(&changes, &live, &desired),
+        Dialect::Postgres => postgres::render(&changes, &live, &desired, options),
         Dialect::Mysql => return Err(unsupported(url)),
     };
+    probe_live_data(url, &mut statements).await?;
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
         warnings: unmanaged_warnings(&live, &desired),
     })
+}
+
+/// Asks the live database what the probed hazards would hit (see [`probe`]).
+async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Statement]) -> Result<(), EngineError> {
+    let queries = probe::queries(statements);
+    if queries.is_empty() {
+        return Ok(());
+    }
+    let answers = match url.dialect() {
+        Dialect::Sqlite => sqlite::probe(url, &queries).await?,
+        Dialect::Postgres => postgres::probe(url, &queries).await?,
+        Dialect::Mysql => return Err(unsupported(url)),
+    };
+    probe::record(statements, &answers);
+    Ok(())
 }
 
 /// One warning per object the engine saw but left alone, in either schema.

@@ -250,6 +250,11 @@ pub struct Index {
     /// then says everything `parts` and `predicate` would.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    /// An index the database does not use: PostgreSQL leaves one behind when
+    /// `CREATE INDEX CONCURRENTLY` fails. It never equals a desired index,
+    /// so the next plan drops and builds it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -132,7 +132,7 @@ async fn apply_locked(
     let desired = normalize(Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
     let desired = scope.desired(desired, &built_in)?;
-    let statements = render(&diff(&live, &desired), &live, &desired);
+    let statements = render(&diff(&live, &desired), &live, &desired, options);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

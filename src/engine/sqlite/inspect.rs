@@ -370,6 +370,7 @@ impl SchemaBuilder<'_> {
                             parts,
                             predicate: parsed.predicate,
                             definition: None,
+                            invalid: false,
                         },
                     );
                 }

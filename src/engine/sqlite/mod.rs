@@ -5,6 +5,7 @@ mod connect;
 mod ddl;
 mod inspect;
 mod normalize;
+mod probe;
 mod render;
 mod spelling;
 mod split;
@@ -13,6 +14,7 @@ mod tokens;
 
 pub use apply::apply;
 pub use normalize::normalize;
+pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
 
 use super::diff::Change;

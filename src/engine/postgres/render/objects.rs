@@ -7,8 +7,8 @@ use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequenc
 use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{CompositeType, Routine, Schema};
-use crate::engine::plan::Statement;
-use crate::engine::postgres::ident::{literal, quote};
+use crate::engine::plan::{HazardKind, Statement};
+use crate::engine::postgres::ident::{literal, qualified, quote};
 
 /// Schemas and extensions, then enum types (`enum_rebuilds` right after
 /// them), domains (which may be over an enum), composite types (whose
@@ -123,10 +123,20 @@ pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routine
     let dropped_columns = dropped_columns(changes);
     for change in changes {
         match change {
-            Change::DropRoutine(r) if !rebuilt_routines.contains(r) => out.push(Statement::ddl(drop_routine(r))),
+            Change::DropRoutine(r) if !rebuilt_routines.contains(r) => {
+                let kind = if r.procedure { "procedure" } else { "function" };
+                out.push(dropped_object(
+                    drop_routine(r),
+                    format!("{kind} {}({})", qualified(&r.namespace, &r.name), r.identity_arguments),
+                ))
+            }
             // A sequence owned by a dropped column went with it.
             Change::DropSequence(s) if !s.owned_by.as_ref().is_some_and(|o| dropped_columns.contains(o)) => {
-                out.push(Statement::ddl(format!("DROP SEQUENCE {}", sequence_name(s))))
+                let name = sequence_name(s);
+                out.push(dropped_object(
+                    format!("DROP SEQUENCE {name}"),
+                    format!("sequence {name}"),
+                ))
             }
             _ => {}
         }
@@ -140,26 +150,51 @@ pub fn cleanup(changes: &[Change], type_cleanup: Vec<Statement>, rebuilt_routine
         .collect();
     let mut dropped = composites::dependency_order(dropped);
     dropped.reverse();
-    out.extend(dropped.into_iter().map(composites::drop_composite));
+    out.extend(dropped.into_iter().map(|t| {
+        composites::drop_composite(t).with_hazard(
+            HazardKind::DropsObject,
+            format!("drops composite type {}", qualified(&t.namespace, &t.name)),
+        )
+    }));
     for change in changes {
         if let Change::DropDomain(d) = change {
-            out.push(domains::drop_domain(d));
+            out.push(domains::drop_domain(d).with_hazard(
+                HazardKind::DropsObject,
+                format!("drops domain {}", qualified(&d.namespace, &d.name)),
+            ));
         }
     }
     out.extend(type_cleanup);
     for change in changes {
         match change {
-            Change::DropEnum(e) => out.push(Statement::ddl(format!("DROP TYPE {}", enum_name(e)))),
-            Change::DropExtension(e) => out.push(Statement::ddl(format!("DROP EXTENSION {}", quote(&e.name)))),
+            Change::DropEnum(e) => out.push(dropped_object(
+                format!("DROP TYPE {}", enum_name(e)),
+                format!("enum type {}", enum_name(e)),
+            )),
+            Change::DropExtension(e) => out.push(dropped_object(
+                format!("DROP EXTENSION {}", quote(&e.name)),
+                format!("extension {} and the functions and types it provides", quote(&e.name)),
+            )),
             _ => {}
         }
     }
     for change in changes {
         if let Change::DropNamespace(n) = change {
-            out.push(Statement::ddl(format!("DROP SCHEMA {}", quote(&n.name))));
+            out.push(
+                Statement::ddl(format!("DROP SCHEMA {}", quote(&n.name)))
+                    .with_hazard(HazardKind::DropsSchema, format!("drops schema {}", quote(&n.name))),
+            );
         }
     }
     out
+}
+
+/// A drop of an object the desired schema no longer has (`what` names it).
+fn dropped_object(sql: String, what: String) -> Statement {
+    Statement::ddl(sql).with_hazard(
+        HazardKind::DropsObject,
+        format!("drops {what}; whatever still uses it breaks"),
+    )
 }
 
 /// `table_key.column` of every column that goes away, with its table or alone.
