@@ -6,8 +6,8 @@
 //! verbs; this module dispatches on [`Dialect`]. SQLite and PostgreSQL are
 //! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
-pub mod comments;
 pub mod annotations;
+pub mod comments;
 mod converge;
 pub mod diff;
 mod duration;
@@ -19,6 +19,7 @@ pub mod model;
 mod options;
 pub mod plan;
 pub mod postgres;
+pub mod probe;
 mod renames;
 pub mod scope;
 mod script;
@@ -129,16 +130,32 @@ pub async fn plan_with(
     let changes = diff(&live, &desired);
     let mut statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
-        Dialect::Postgres => postgres::render(&changes, &live, &desired),
+        Dialect::Postgres => postgres::render(&changes, &live, &desired, options),
         Dialect::Mysql => return Err(unsupported(url)),
     };
     sources::attach(&mut statements, &desired);
+    probe_live_data(url, &mut statements).await?;
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
         warnings: unmanaged_warnings(&live, &desired),
     })
+}
+
+/// Asks the live database what the probed hazards would hit (see [`probe`]).
+async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Statement]) -> Result<(), EngineError> {
+    let queries = probe::queries(statements);
+    if queries.is_empty() {
+        return Ok(());
+    }
+    let answers = match url.dialect() {
+        Dialect::Sqlite => sqlite::probe(url, &queries).await?,
+        Dialect::Postgres => postgres::probe(url, &queries).await?,
+        Dialect::Mysql => return Err(unsupported(url)),
+    };
+    probe::record(statements, &answers);
+    Ok(())
 }
 
 /// One warning per object the engine saw but left alone, in either schema.

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::comments::{Comment, CommentKind};
 use super::annotations::Annotations;
+pub use super::comments::{Comment, CommentKind};
 
 /// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
 /// managed namespace of one database).
@@ -262,6 +262,11 @@ pub struct Index {
     /// then says everything `parts` and `predicate` would.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    /// An index the database does not use: PostgreSQL leaves one behind when
+    /// `CREATE INDEX CONCURRENTLY` fails. It never equals a desired index,
+    /// so the next plan drops and builds it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,6 +81,9 @@ impl Options {
         if !self.scope.is_everything() {
             return Err(unsupported("`schemas` / `exclude`".to_string()));
         }
+        if self.concurrent_indexes {
+            return Err(unsupported("`concurrent_indexes`".to_string()));
+        }
         Ok(())
     }
 }
@@ -126,6 +129,17 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(unlimited.lock_wait().ok().flatten(), None);
+    }
+
+    #[test]
+    fn concurrent_indexes_are_postgresql_only() {
+        let options = Options {
+            concurrent_indexes: true,
+            ..Options::default()
+        };
+        assert!(options.check(Dialect::Postgres, "db").is_ok());
+        let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
+        assert!(message.contains("`concurrent_indexes` (PostgreSQL only)"), "{message}");
     }
 
     #[test]

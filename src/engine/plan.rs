@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::probe::Probe;
+
 /// The comment that marks a statement running outside the transaction.
 pub const OUTSIDE_TRANSACTION_NOTE: &str =
     "-- runs outside the transaction: not rolled back if a later statement fails";
@@ -64,7 +66,18 @@ impl Statement {
             detail: detail.into(),
             source: None,
             table: None,
+            finding: None,
+            probe: None,
         });
+        self
+    }
+
+    /// Gives the last hazard a data probe: at plan time the live database is
+    /// asked how many rows the hazard would hit (see [`crate::engine::probe`]).
+    pub fn with_probe(mut self, probe: Probe) -> Statement {
+        if let Some(hazard) = self.hazards.last_mut() {
+            hazard.probe = Some(probe);
+        }
         self
     }
 
@@ -99,6 +112,28 @@ pub struct Hazard {
     /// it is about one: how data probes and model sources find their table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
+    /// What a data probe found in the live database when the plan was made
+    /// ("\"public\".\"users\".\"email\" has 3 NULL values: SET NOT NULL
+    /// will fail", or "... has no NULL values now"). Kept apart from `detail`
+    /// because data moves between plan and apply while `detail` must not: the
+    /// plan Terraform checks again at apply time has to be the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+    /// The question to ask the live data, when the data decides.
+    #[serde(skip)]
+    pub probe: Option<Probe>,
+}
+
+impl Hazard {
+    /// [`Hazard::described`] (the detail and where the object is declared),
+    /// followed by the probe's finding when there is one: the text for people
+    /// (diagnostics, the CLI).
+    pub fn message(&self) -> String {
+        match &self.finding {
+            Some(finding) => format!("{}\n{finding}", self.described()),
+            None => self.described(),
+        }
+    }
 }
 
 /// What a hazard is. The stable codes and categories are in `hazard.rs`.

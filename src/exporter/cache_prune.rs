@@ -81,7 +81,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let now = SystemTime::now();
         let paths: Vec<_> = (0..MAX_ENTRIES + 3)
-            .map(|i| entry(dir.path(), &format!("{i:03}.json"), now - Duration::from_secs(i as u64 * 10)))
+            .map(|i| {
+                entry(
+                    dir.path(),
+                    &format!("{i:03}.json"),
+                    now - Duration::from_secs(i as u64 * 10),
+                )
+            })
             .collect();
         assert_eq!(prune(dir.path(), now), 3);
         assert!(paths[..MAX_ENTRIES].iter().all(|p| p.exists()));

@@ -161,7 +161,7 @@ impl Policy {
                     Verdict::Allow => {}
                     Verdict::Warn => diagnostics.warning(
                         format!("Hazard {}: {}", kind.code(), kind.summary()),
-                        format!("{where_}\n{}", hazard.described()),
+                        format!("{where_}\n{}", hazard.message()),
                     ),
                     Verdict::Deny => diagnostics.attribute_error(
                         "desired_sql",
@@ -169,7 +169,7 @@ impl Policy {
                         format!(
                             "{where_}\n{}\n\nNothing was changed. If this is intended, allow it in the resource \
                              (or allow the whole category, \"{}\"):\n\n  policy {{\n    allow = [\"{}\"]\n  }}",
-                            hazard.described(),
+                            hazard.message(),
                             kind.category().code(),
                             kind.code(),
                         ),
@@ -205,6 +205,9 @@ pub fn hazards_value(statements: &[Statement]) -> Value {
                         ),
                         ("code", Value::string(hazard.kind.code())),
                         ("category", Value::string(hazard.kind.category().code())),
+                        // Without the probe's finding: Terraform plans again at
+                        // apply time and insists on the same value, while the
+                        // rows may have changed in between.
                         ("message", Value::string(hazard.described())),
                     ])
                 })

@@ -136,7 +136,7 @@ async fn apply_locked(
     let built_in = built_in(&desired);
     let mut desired = scope.desired(desired, &built_in)?;
     desired.annotations = annotations;
-    let mut statements = render(&diff(&live, &desired), &live, &desired);
+    let mut statements = render(&diff(&live, &desired), &live, &desired, options);
     sources::attach(&mut statements, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });

@@ -8,6 +8,7 @@ mod ident;
 mod inspect;
 mod lex;
 mod normalize;
+mod probe;
 mod render;
 mod split;
 
@@ -15,11 +16,13 @@ pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
 pub use lex::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
+pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
 
 use super::diff::{diff, Change};
 use super::error::EngineError;
 use super::model::{Namespace, Schema};
+use super::options::Options;
 use super::plan::Statement;
 use super::url::DatabaseUrl;
 
@@ -37,15 +40,17 @@ pub async fn inspect_with_stats(url: &DatabaseUrl) -> Result<(Schema, InspectSta
     result
 }
 
-pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
-    render::render(changes, live, desired)
+/// `options.concurrent_indexes` decides how indexes of existing tables are
+/// built and dropped.
+pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
+    render::render(changes, live, desired, options)
 }
 
 /// The schema as the statements that create it in a new database (which
 /// already has the `public` schema and the `plpgsql` extension).
 pub fn schema_sql(schema: &Schema) -> Vec<String> {
     let baseline = built_in(schema);
-    render::render(&diff(&baseline, schema), &baseline, schema)
+    render::render(&diff(&baseline, schema), &baseline, schema, &Options::default())
         .into_iter()
         .map(|s| s.sql)
         .collect()

@@ -371,6 +371,7 @@ impl SchemaBuilder<'_> {
                             parts,
                             predicate: parsed.predicate,
                             definition: None,
+                            invalid: false,
                         },
                     );
                 }

@@ -6,6 +6,7 @@ mod connect;
 mod ddl;
 mod inspect;
 mod normalize;
+mod probe;
 mod render;
 mod render_renames;
 mod spelling;
@@ -16,6 +17,7 @@ mod tokens;
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
 pub use normalize::normalize;
+pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
 
 use super::diff::Change;

@@ -18,10 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::spelling::{is_constant_default, is_null_default};
 use super::sql;
-use super::tokens::tokenize;
+use super::tokens::{quote_identifier as q, tokenize};
 use crate::engine::diff::{Change, TableChange, TableDiff};
-use crate::engine::model::{Column, ForeignKey, Schema, Table};
+use crate::engine::model::{Column, ForeignKey, Index, IndexKey, Schema, Table};
 use crate::engine::plan::{HazardKind, Statement};
+use crate::engine::probe::{Count, Probe};
 
 /// Prefix of the temporary name a table is rebuilt under.
 pub const REBUILD_PREFIX: &str = "_tfalchemy_new_";
@@ -72,8 +73,32 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         triggers_to_drop.extend(live.triggers.keys().map(String::as_str));
         views_to_drop.extend(live.views.keys().map(String::as_str));
     }
-    out.extend(triggers_to_drop.iter().map(|n| Statement::ddl(sql::drop_trigger(n))));
-    out.extend(views_to_drop.iter().map(|n| Statement::ddl(sql::drop_view(n))));
+    out.extend(triggers_to_drop.iter().map(|n| {
+        let statement = Statement::ddl(sql::drop_trigger(n));
+        match live.triggers.get(*n) {
+            Some(trigger) if !desired.triggers.contains_key(*n) => statement.with_table_hazard(
+                HazardKind::DropsObject,
+                trigger.table.as_str(),
+                format!(
+                    "drops trigger {} on {}; what it did on writes stops",
+                    q(n),
+                    q(&trigger.table)
+                ),
+            ),
+            _ => statement,
+        }
+    }));
+    out.extend(views_to_drop.iter().map(|n| {
+        let statement = Statement::ddl(sql::drop_view(n));
+        if desired.views.contains_key(*n) {
+            statement
+        } else {
+            statement.with_hazard(
+                HazardKind::DropsObject,
+                format!("drops view {}; queries reading it fail", q(n)),
+            )
+        }
+    }));
     for change in changes {
         if let Change::DropIndex { table, index } = change {
             if !rebuilt_names.contains(table.as_str()) {
@@ -85,10 +110,15 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let mut drop_order = dependency_order(&dropped);
     drop_order.reverse();
     for table in drop_order {
-        out.push(Statement::ddl(sql::drop_table(&table.name)).with_hazard(
-            HazardKind::DropsTable,
-            format!("drops table {} and all its rows", table.name),
-        ));
+        out.push(
+            Statement::ddl(sql::drop_table(&table.name))
+                .with_table_hazard(
+                    HazardKind::DropsTable,
+                    table.name.as_str(),
+                    format!("drops table {} and all its rows", table.name),
+                )
+                .with_probe(Probe::rows(q(&table.name), "lost in the drop")),
+        );
     }
     for table in dependency_order(&created) {
         out.push(Statement::ddl(sql::create_table(table, &table.name)));
@@ -103,19 +133,12 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         out.extend(statements);
     }
     for diff in &rebuilt {
-        out.extend(rebuild_statements(diff));
+        out.extend(rebuild_statements(diff, live));
     }
     for change in changes {
         if let Change::CreateIndex { table, index } = change {
             if !rebuilt_names.contains(table.as_str()) {
-                let mut statement = Statement::ddl(sql::create_index(table, index));
-                if index.unique {
-                    statement = statement.with_hazard(
-                        HazardKind::MayFailOnExistingRows,
-                        format!("unique index {} fails if existing rows repeat a key", index.name),
-                    );
-                }
-                out.push(statement);
+                out.push(index_on_existing_table(changes, table, index));
             }
         }
     }
@@ -126,6 +149,79 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         out.push(Statement::outside_transaction("PRAGMA foreign_keys = ON"));
     }
     out
+}
+
+/// `CREATE INDEX` on a table with rows: writes wait for the build, and a
+/// unique index fails on repeated keys (counted, unless a key is a column
+/// this plan adds).
+fn index_on_existing_table(changes: &[Change], table: &str, index: &Index) -> Statement {
+    let mut statement = Statement::ddl(sql::create_index(table, index));
+    if index.unique {
+        statement = statement.with_table_hazard(
+            HazardKind::MayFailOnExistingRows,
+            table,
+            format!("unique index {} fails if existing rows repeat a key", index.name),
+        );
+        let added: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::AlterTable(d) if d.to.name == table => Some(d),
+                _ => None,
+            })
+            .flat_map(|d| &d.changes)
+            .filter_map(|c| match c {
+                TableChange::AddColumn(column) => Some(column.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let keys: Vec<String> = index
+            .parts
+            .iter()
+            .map(|part| {
+                let key = match &part.key {
+                    IndexKey::Column(column) => q(column),
+                    IndexKey::Expression(expression) => expression.clone(),
+                };
+                match &part.collation {
+                    Some(collation) => format!("{key} COLLATE {collation}"),
+                    None => key,
+                }
+            })
+            .collect();
+        let reads_new_column = keys.iter().chain(&index.predicate).any(|text| {
+            tokenize(text)
+                .iter()
+                .any(|t| added.iter().any(|a| t.identifier().eq_ignore_ascii_case(a)))
+        });
+        if !reads_new_column {
+            statement = statement.with_probe(duplicates(
+                table,
+                keys,
+                index.predicate.clone(),
+                "the unique index will fail",
+            ));
+        }
+    }
+    statement.with_table_hazard(
+        HazardKind::BuildsIndexBlockingWrites,
+        table,
+        format!(
+            "building index {} reads every row of {table} while writes wait",
+            index.name
+        ),
+    )
+}
+
+fn duplicates(table: &str, keys: Vec<String>, filter: Option<String>, consequence: &str) -> Probe {
+    Probe {
+        table: q(table),
+        subject: format!("{table} ({})", keys.join(", ")),
+        count: Count::Duplicates {
+            keys,
+            filter,
+            consequence: consequence.to_string(),
+        },
+    }
 }
 
 /// Views from `CreateView` changes, plus every desired view when a rebuild
@@ -213,12 +309,11 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
     for change in &diff.changes {
         match change {
             TableChange::DropColumn(column) if can_drop_column(&diff.from, column, live) => {
-                statements.push(
-                    Statement::ddl(sql::drop_column(&diff.from.name, &column.name)).with_hazard(
-                        HazardKind::DropsColumn,
-                        format!("drops column {}.{} and its values", diff.from.name, column.name),
-                    ),
-                );
+                statements.push(drops_column(
+                    Statement::ddl(sql::drop_column(&diff.from.name, &column.name)),
+                    &diff.from.name,
+                    column,
+                ));
             }
             TableChange::AddColumn(column) => {
                 let fk = inline_fks.get(column.name.as_str()).copied();
@@ -277,8 +372,25 @@ fn can_drop_column(table: &Table, column: &Column, live: &Schema) -> bool {
     !in_check && !referenced
 }
 
+/// The data-loss hazard of dropping `column` of `table`, counting its values.
+fn drops_column(statement: Statement, table: &str, column: &Column) -> Statement {
+    statement
+        .with_table_hazard(
+            HazardKind::DropsColumn,
+            table,
+            format!("drops column {table}.{} and its values", column.name),
+        )
+        .with_probe(Probe::matching(
+            q(table),
+            format!("{table}.{}", column.name),
+            format!("{} IS NOT NULL", q(&column.name)),
+            ("non-NULL value", "non-NULL values"),
+            "lost in the drop",
+        ))
+}
+
 /// The 12-step rebuild, keeping the rows of the columns both shapes share.
-fn rebuild_statements(diff: &TableDiff) -> Vec<Statement> {
+fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
     let name = diff.to.name.as_str();
     let temporary = format!("{REBUILD_PREFIX}{name}");
     let common: Vec<String> = diff
@@ -290,8 +402,9 @@ fn rebuild_statements(diff: &TableDiff) -> Vec<Statement> {
         .collect();
     let mut out = vec![Statement::ddl(sql::create_table(&diff.to, &temporary))];
     if !common.is_empty() {
-        let mut copy = Statement::ddl(sql::copy_rows(&temporary, name, &common)).with_hazard(
+        let mut copy = Statement::ddl(sql::copy_rows(&temporary, name, &common)).with_table_hazard(
             HazardKind::RebuildsTable,
+            name,
             format!(
                 "rebuilds table {name} ({}) by copying its rows",
                 diff.changes
@@ -301,18 +414,18 @@ fn rebuild_statements(diff: &TableDiff) -> Vec<Statement> {
                     .join(", ")
             ),
         );
-        for risk in rebuild_risks(diff) {
-            copy = copy.with_hazard(HazardKind::MayFailOnExistingRows, risk);
+        for (kind, risk, probe) in rebuild_risks(diff, live) {
+            copy = copy.with_table_hazard(kind, name, risk);
+            if let Some(probe) = probe {
+                copy = copy.with_probe(probe);
+            }
         }
         out.push(copy);
     }
     let mut drop = Statement::ddl(sql::drop_table(name));
     for change in &diff.changes {
         if let TableChange::DropColumn(column) = change {
-            drop = drop.with_hazard(
-                HazardKind::DropsColumn,
-                format!("drops column {name}.{} and its values", column.name),
-            );
+            drop = drops_column(drop, name, column);
         }
     }
     out.push(drop);
@@ -326,21 +439,103 @@ fn rebuild_statements(diff: &TableDiff) -> Vec<Statement> {
     out
 }
 
-/// Constraints the copied rows must satisfy that the old table did not enforce.
-fn rebuild_risks(diff: &TableDiff) -> Vec<String> {
+/// What the copied rows may fail on that the old table did not enforce, each
+/// with a count of the rows at fault where the old table can say.
+fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Option<Probe>)> {
+    let name = diff.to.name.as_str();
+    let table = q(name);
+    let lives = |columns: &[String]| columns.iter().all(|c| diff.from.column(c).is_some());
+    let key_probe = |columns: &[String], what: &str| {
+        lives(columns).then(|| {
+            duplicates(
+                name,
+                columns.iter().map(|c| q(c)).collect(),
+                None,
+                &format!("the {what} will fail"),
+            )
+        })
+    };
+    let added: Vec<&str> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(column) => Some(column.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let strict = diff.to.options.contains("STRICT");
     let mut risks = Vec::new();
     for change in &diff.changes {
+        let may_fail = |risk: String, probe: Option<Probe>| (HazardKind::MayFailOnExistingRows, risk, probe);
         let risk = match change {
-            TableChange::AddColumn(c) if !c.nullable && is_null_default(c.default.as_deref()) => {
-                Some(format!("new column {} is NOT NULL without a default", c.name))
+            TableChange::AddColumn(c) if !c.nullable && is_null_default(c.default.as_deref()) => Some(may_fail(
+                format!("new column {} is NOT NULL without a default", c.name),
+                Some(Probe::rows(
+                    table.clone(),
+                    "adding the NOT NULL column without a default will fail",
+                )),
+            )),
+            TableChange::AlterColumn { from, to } if from.nullable && !to.nullable => Some(may_fail(
+                format!("column {} becomes NOT NULL", to.name),
+                Some(Probe::matching(
+                    table.clone(),
+                    format!("{name}.{}", to.name),
+                    format!("{} IS NULL", q(&to.name)),
+                    ("NULL value", "NULL values"),
+                    "the copy will fail",
+                )),
+            )),
+            TableChange::AlterColumn { from, to } if strict && from.data_type != to.data_type => Some((
+                HazardKind::CastMayFail,
+                format!(
+                    "values of {} must convert from {} to {} in a STRICT table",
+                    to.name, from.data_type, to.data_type
+                ),
+                None,
+            )),
+            TableChange::SetPrimaryKey { to: Some(pk), .. } => Some(may_fail(
+                "the new primary key must be unique".to_string(),
+                key_probe(&pk.columns, "primary key"),
+            )),
+            TableChange::AddUnique(u) => Some(may_fail(
+                format!("unique ({}) is added", u.columns.join(", ")),
+                key_probe(&u.columns, "unique constraint"),
+            )),
+            TableChange::AddCheck(c) => {
+                let reads_new_column = tokenize(&c.expression)
+                    .iter()
+                    .any(|t| added.iter().any(|a| t.identifier().eq_ignore_ascii_case(a)));
+                Some(may_fail(
+                    format!("check ({}) is added", c.expression),
+                    (!reads_new_column).then(|| {
+                        Probe::matching(
+                            table.clone(),
+                            name,
+                            format!("NOT ({})", c.expression),
+                            ("row violating the check", "rows violating the check"),
+                            "the copy will fail",
+                        )
+                    }),
+                ))
             }
-            TableChange::AlterColumn { from, to } if from.nullable && !to.nullable => {
-                Some(format!("column {} becomes NOT NULL", to.name))
+            TableChange::AddForeignKey(fk) => {
+                let parent = live
+                    .tables
+                    .get(&fk.ref_table)
+                    .filter(|parent| fk.ref_columns.iter().all(|c| parent.column(c).is_some()));
+                Some(may_fail(
+                    format!("foreign key ({}) is added", fk.columns.join(", ")),
+                    parent.filter(|_| lives(&fk.columns)).map(|parent| Probe {
+                        table: table.clone(),
+                        subject: name.to_string(),
+                        count: Count::Orphans {
+                            columns: fk.columns.iter().map(|c| q(c)).collect(),
+                            parent: q(&parent.name),
+                            parent_columns: fk.ref_columns.iter().map(|c| q(c)).collect(),
+                        },
+                    }),
+                ))
             }
-            TableChange::SetPrimaryKey { to: Some(_), .. } => Some("the new primary key must be unique".to_string()),
-            TableChange::AddUnique(u) => Some(format!("unique ({}) is added", u.columns.join(", "))),
-            TableChange::AddCheck(c) => Some(format!("check ({}) is added", c.expression)),
-            TableChange::AddForeignKey(fk) => Some(format!("foreign key ({}) is added", fk.columns.join(", "))),
             _ => None,
         };
         risks.extend(risk);

@@ -271,7 +271,7 @@ pub async fn indexes(
     let sql = format!(
         "SELECT i.indrelid::int8 AS oid, ic.relname::text AS name, i.indisunique AS is_unique, \
                 pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, \
-                quote_ident(ic.relname) AS quoted \
+                quote_ident(ic.relname) AS quoted, NOT i.indisvalid AS invalid \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
@@ -291,9 +291,10 @@ pub async fn indexes(
                 row.try_get::<bool, _>("is_unique")?,
                 row.try_get::<String, _>("definition")?,
                 row.try_get::<String, _>("quoted")?,
+                row.try_get::<bool, _>("invalid")?,
             ))
         };
-        let (oid, name, unique, definition, quoted) = read().map_err(|e| catalog.decode_error(e))?;
+        let (oid, name, unique, definition, quoted, invalid) = read().map_err(|e| catalog.decode_error(e))?;
         let Some(key) = relations.get(&oid) else {
             continue;
         };
@@ -308,6 +309,7 @@ pub async fn indexes(
             parts: Vec::new(),
             predicate: None,
             definition: Some(body),
+            invalid,
         };
         if let Some(table) = schema.tables.get_mut(key) {
             table.indexes.insert(name, index);

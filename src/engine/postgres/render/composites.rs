@@ -111,6 +111,7 @@ pub fn rebuild(from: &CompositeType, to: &CompositeType, live: &Schema, desired:
         current: name(from),
         spelling: spelling(from),
         create,
+        lost_values: None,
     };
     retype::rebuild(&rebuild, live, desired)
 }

@@ -52,6 +52,7 @@ pub fn rebuild(from: &Domain, to: &Domain, live: &Schema, desired: &Schema) -> R
         current: name(from),
         spelling,
         create: create_domain(to),
+        lost_values: None,
     };
     retype::rebuild(&rebuild, live, desired)
 }

@@ -30,6 +30,7 @@ pub fn alter_enum(from: &EnumType, to: &EnumType, live: &Schema, desired: &Schem
         current: enum_name(from),
         spelling: enum_type_spelling(from),
         create: Statement::ddl(create_enum(to)),
+        lost_values: Some(from.values.iter().filter(|v| !to.values.contains(v)).cloned().collect()),
     };
     EnumChange {
         added_values: Vec::new(),

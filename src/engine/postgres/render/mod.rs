@@ -10,7 +10,9 @@
 //! routines whose bodies read tables or views, in dependency order, then
 //! triggers; drop the routines, sequences, types, extensions and schemas
 //! nothing uses any more; last, comments (see [`comments`]). Enum values are
-//! added before the transaction (see [`enums`]).
+//! added before the transaction (see [`enums`]). With `concurrent_indexes`,
+//! indexes of existing tables are dropped before the transaction and built
+//! after it, CONCURRENTLY (see [`indexes`]).
 
 mod comments;
 mod composites;
@@ -18,27 +20,31 @@ mod ddl;
 mod domains;
 mod enums;
 mod foreign_keys;
+mod indexes;
 mod objects;
 mod order;
 mod rebuilds;
 mod renames;
 mod retype;
 mod table;
+mod type_change;
 mod views;
 
 use std::collections::BTreeSet;
 
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{ForeignKey, Index, Routine, Schema, Sequence, Table, Trigger, View};
+use crate::engine::options::Options;
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{key, key_part, quote};
+use crate::engine::probe::{Count, Probe};
 
 use ddl::{create_view, drop_routine, drop_view, foreign_key, relation_name, sequence_name, table_name};
 use rebuilds::Rebuilds;
 
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
 
-pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
+pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
     let renamed = crate::engine::renames::live_after(changes, live, &super::ANNOTATION_GRAMMAR);
     let live = renamed.as_ref().unwrap_or(live);
     let mut retyped = rebuilds::retyped_tables(changes);
@@ -75,8 +81,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     let roots: BTreeSet<String> = retyped.union(&rebuilt_types).cloned().collect();
     let rebuilds = Rebuilds::plan(changes, live, desired, &roots, &rebuilt_routines);
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
+    let concurrent = indexes::Concurrent::plan(changes, live, options);
 
-    let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside);
+    let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside, &concurrent);
     let prerequisites = objects::prerequisites(changes, live, desired, type_rebuilds, &rebuilt_routines, &rebuilds);
     let mut tables = Vec::new();
     let dropped: BTreeSet<String> = changes
@@ -92,10 +99,15 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             if t.partition_of.as_ref().is_some_and(|p| dropped.contains(&p.parent)) {
                 continue;
             }
-            tables.push(Statement::ddl(format!("DROP TABLE {}", table_name(t))).with_hazard(
-                HazardKind::DropsTable,
-                format!("drops table {} and its rows", table_name(t)),
-            ));
+            tables.push(
+                Statement::ddl(format!("DROP TABLE {}", table_name(t)))
+                    .with_table_hazard(
+                        HazardKind::DropsTable,
+                        table_key(t),
+                        format!("drops table {} and its rows", table_name(t)),
+                    )
+                    .with_probe(Probe::rows(table_name(t), "lost in the drop")),
+            );
         }
     }
     let created: Vec<&Table> = changes
@@ -115,7 +127,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             tables.extend(altered.changes);
         }
     }
-    let finish = finish(changes, live, desired, &rebuilds, &stepping_aside);
+    let finish = finish(changes, live, desired, &rebuilds, &stepping_aside, &concurrent);
     let cleanup = objects::cleanup(changes, live, type_cleanup, &rebuilt_routines, &rebuilds);
     let mut recreated_tables = retyped;
     recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
@@ -138,10 +150,17 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         .chain(cleanup)
         .chain(comments)
         .collect();
-    if in_transaction.len() == 1 && in_transaction[0].sql.starts_with("SET LOCAL") {
-        return added_enum_values;
-    }
-    added_enum_values.into_iter().chain(in_transaction).collect()
+    let in_transaction = if in_transaction.len() == 1 && in_transaction[0].sql.starts_with("SET LOCAL") {
+        Vec::new()
+    } else {
+        in_transaction
+    };
+    added_enum_values
+        .into_iter()
+        .chain(concurrent.drops)
+        .chain(in_transaction)
+        .chain(concurrent.creates)
+        .collect()
 }
 
 /// Triggers, views, foreign keys and indexes that must go before anything
@@ -152,23 +171,42 @@ fn teardown(
     desired: &Schema,
     rebuilds: &Rebuilds,
     stepping_aside: &[(&Table, &ForeignKey)],
+    concurrent: &indexes::Concurrent,
 ) -> Vec<Statement> {
     let schemas = [desired, live];
     let mut out = Vec::new();
     for key in &rebuilds.trigger_drops {
         if let Some(trigger) = live.triggers.get(key) {
-            out.push(Statement::ddl(format!(
-                "DROP TRIGGER {} ON {}",
-                quote(&trigger.name),
-                relation_name(&trigger.table, &schemas)
-            )));
+            let on = relation_name(&trigger.table, &schemas);
+            let statement = Statement::ddl(format!("DROP TRIGGER {} ON {on}", quote(&trigger.name)));
+            out.push(if desired.triggers.contains_key(key) {
+                statement
+            } else {
+                statement.with_hazard(
+                    HazardKind::DropsObject,
+                    format!("drops trigger {} on {on}", quote(&trigger.name)),
+                )
+            });
         }
     }
     for key in &rebuilds.drops {
         if let Some(view) = live.views.get(key) {
-            out.push(Statement::ddl(drop_view(view)));
+            let statement = Statement::ddl(drop_view(view));
+            out.push(if desired.views.contains_key(key) {
+                statement
+            } else {
+                let kind = if view.materialized { "materialized view" } else { "view" };
+                statement.with_hazard(
+                    HazardKind::DropsObject,
+                    format!("drops {kind} {}; queries reading it fail", ddl::view_name(view)),
+                )
+            });
         } else if let Some(routine) = live.routines.get(key) {
-            out.push(Statement::ddl(drop_routine(routine)));
+            out.push(if desired.routines.contains_key(key) {
+                Statement::ddl(drop_routine(routine))
+            } else {
+                objects::dropped_routine(routine)
+            });
         }
     }
     let drop_foreign_key = |table: &Table, fk: &ForeignKey| {
@@ -202,16 +240,12 @@ fn teardown(
                     }
                 }
             }
-            Change::DropIndex { table, index } if !dropped_tables.contains(table) => {
-                let namespace = live
-                    .tables
-                    .get(table)
-                    .and_then(|t| t.namespace.as_deref())
-                    .unwrap_or("public");
+            Change::DropIndex { table, index }
+                if !dropped_tables.contains(table) && !concurrent.drops_concurrently(table, index) =>
+            {
                 out.push(Statement::ddl(format!(
-                    "DROP INDEX {}.{}",
-                    quote(namespace),
-                    quote(&index.name)
+                    "DROP INDEX {}",
+                    indexes::index_name(live, table, index)
                 )));
             }
             _ => {}
@@ -228,13 +262,26 @@ fn finish(
     desired: &Schema,
     rebuilds: &Rebuilds,
     stepping_aside: &[(&Table, &ForeignKey)],
+    concurrent: &indexes::Concurrent,
 ) -> Vec<Statement> {
     let schemas = [desired, live];
     let add_foreign_key =
         |table: &Table, fk: &ForeignKey| format!("ALTER TABLE {} ADD {}", table_name(table), foreign_key(fk, &schemas));
+    let validates = |table: &Table| {
+        format!(
+            "validating the foreign key reads every row of {} while writes to it wait",
+            table_name(table)
+        )
+    };
     let mut out: Vec<Statement> = stepping_aside
         .iter()
-        .map(|(table, fk)| Statement::ddl(add_foreign_key(table, fk)))
+        .map(|(table, fk)| {
+            Statement::ddl(add_foreign_key(table, fk)).with_table_hazard(
+                HazardKind::ScansTableUnderLock,
+                table_key(table),
+                validates(table),
+            )
+        })
         .collect();
     let mut ownership = Vec::new();
     for change in changes {
@@ -245,13 +292,22 @@ fn finish(
             Change::AlterTable(d) => {
                 for c in &d.changes {
                     if let TableChange::AddForeignKey(fk) = c {
-                        out.push(Statement::ddl(add_foreign_key(&d.to, fk)).with_hazard(
+                        let parent = relation_name(&fk.ref_table, &schemas);
+                        let mut statement = Statement::ddl(add_foreign_key(&d.to, fk)).with_table_hazard(
                             HazardKind::MayFailOnExistingRows,
+                            table_key(&d.to),
                             format!(
-                                "existing rows of {} must reference existing rows of {}",
-                                table_name(&d.to),
-                                relation_name(&fk.ref_table, &schemas)
+                                "existing rows of {} must reference existing rows of {parent}",
+                                table_name(&d.to)
                             ),
+                        );
+                        if let Some(probe) = orphans_probe(d, fk, live, parent) {
+                            statement = statement.with_probe(probe);
+                        }
+                        out.push(statement.with_table_hazard(
+                            HazardKind::ScansTableUnderLock,
+                            table_key(&d.to),
+                            validates(&d.to),
                         ));
                     }
                 }
@@ -264,7 +320,9 @@ fn finish(
     out.append(&mut ownership);
     for change in changes {
         match change {
-            Change::CreateIndex { index, .. } => out.push(create_index(index)),
+            Change::CreateIndex { table, index } if !concurrent.builds_concurrently(table, index) => {
+                out.push(indexes::create_on_existing_table(changes, live, table, index, false))
+            }
             Change::CreateTable(t) => out.extend(t.indexes.values().map(create_index)),
             _ => {}
         }
@@ -312,6 +370,23 @@ fn finish(
         }
     }
     out
+}
+
+/// Rows of the altered table whose new foreign key matches no parent row;
+/// `None` when a column or the parent is new (it has no rows yet).
+fn orphans_probe(d: &crate::engine::diff::TableDiff, fk: &ForeignKey, live: &Schema, parent: String) -> Option<Probe> {
+    let parent_live = live.tables.get(&fk.ref_table)?;
+    let all_live = fk.columns.iter().all(|c| d.from.column(c).is_some())
+        && fk.ref_columns.iter().all(|c| parent_live.column(c).is_some());
+    all_live.then(|| Probe {
+        table: table_name(&d.from),
+        subject: table_name(&d.from),
+        count: Count::Orphans {
+            columns: fk.columns.iter().map(|c| quote(c)).collect(),
+            parent,
+            parent_columns: fk.ref_columns.iter().map(|c| quote(c)).collect(),
+        },
+    })
 }
 
 fn create_index(index: &Index) -> Statement {

@@ -9,8 +9,8 @@ use super::rebuilds::{signature_changes, Rebuilds};
 use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{CompositeType, Routine, Schema};
-use crate::engine::plan::Statement;
-use crate::engine::postgres::ident::{literal, quote};
+use crate::engine::plan::{HazardKind, Statement};
+use crate::engine::postgres::ident::{literal, qualified, quote};
 
 /// Schemas and extensions, then enum types (`enum_rebuilds` right after
 /// them), domains (which may be over an enum), composite types (whose
@@ -139,14 +139,18 @@ pub fn cleanup(
         .cloned()
         .collect();
     for key in Graph::of(live).drop_order(&dropped_routines) {
-        out.extend(live.routines.get(&key).map(|r| Statement::ddl(drop_routine(r))));
+        out.extend(live.routines.get(&key).map(dropped_routine));
     }
     let dropped_columns = dropped_columns(changes);
     for change in changes {
         match change {
             // A sequence owned by a dropped column went with it.
             Change::DropSequence(s) if !s.owned_by.as_ref().is_some_and(|o| dropped_columns.contains(o)) => {
-                out.push(Statement::ddl(format!("DROP SEQUENCE {}", sequence_name(s))))
+                let name = sequence_name(s);
+                out.push(dropped_object(
+                    format!("DROP SEQUENCE {name}"),
+                    format!("sequence {name}"),
+                ))
             }
             _ => {}
         }
@@ -160,26 +164,64 @@ pub fn cleanup(
         .collect();
     let mut dropped = composites::dependency_order(dropped);
     dropped.reverse();
-    out.extend(dropped.into_iter().map(composites::drop_composite));
+    out.extend(dropped.into_iter().map(|t| {
+        composites::drop_composite(t).with_hazard(
+            HazardKind::DropsObject,
+            format!("drops composite type {}", qualified(&t.namespace, &t.name)),
+        )
+    }));
     for change in changes {
         if let Change::DropDomain(d) = change {
-            out.push(domains::drop_domain(d));
+            out.push(domains::drop_domain(d).with_hazard(
+                HazardKind::DropsObject,
+                format!("drops domain {}", qualified(&d.namespace, &d.name)),
+            ));
         }
     }
     out.extend(type_cleanup);
     for change in changes {
         match change {
-            Change::DropEnum(e) => out.push(Statement::ddl(format!("DROP TYPE {}", enum_name(e)))),
-            Change::DropExtension(e) => out.push(Statement::ddl(format!("DROP EXTENSION {}", quote(&e.name)))),
+            Change::DropEnum(e) => out.push(dropped_object(
+                format!("DROP TYPE {}", enum_name(e)),
+                format!("enum type {}", enum_name(e)),
+            )),
+            Change::DropExtension(e) => out.push(dropped_object(
+                format!("DROP EXTENSION {}", quote(&e.name)),
+                format!("extension {} and the functions and types it provides", quote(&e.name)),
+            )),
             _ => {}
         }
     }
     for change in changes {
         if let Change::DropNamespace(n) = change {
-            out.push(Statement::ddl(format!("DROP SCHEMA {}", quote(&n.name))));
+            out.push(
+                Statement::ddl(format!("DROP SCHEMA {}", quote(&n.name)))
+                    .with_hazard(HazardKind::DropsSchema, format!("drops schema {}", quote(&n.name))),
+            );
         }
     }
     out
+}
+
+/// A drop of an object the desired schema no longer has (`what` names it).
+/// A routine that goes for good: nothing recreates it in this plan.
+pub(super) fn dropped_routine(routine: &Routine) -> Statement {
+    let kind = if routine.procedure { "procedure" } else { "function" };
+    dropped_object(
+        drop_routine(routine),
+        format!(
+            "{kind} {}({})",
+            qualified(&routine.namespace, &routine.name),
+            routine.identity_arguments
+        ),
+    )
+}
+
+fn dropped_object(sql: String, what: String) -> Statement {
+    Statement::ddl(sql).with_hazard(
+        HazardKind::DropsObject,
+        format!("drops {what}; whatever still uses it breaks"),
+    )
 }
 
 /// `table_key.column` of every column that goes away, with its table or alone.

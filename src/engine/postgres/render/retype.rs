@@ -6,7 +6,8 @@ use super::create_index;
 use super::ddl::{drop_routine, table_name};
 use crate::engine::model::{Routine, Schema};
 use crate::engine::plan::{HazardKind, Statement};
-use crate::engine::postgres::ident::{qualified, quote};
+use crate::engine::postgres::ident::{literal, qualified, quote};
+use crate::engine::probe::Probe;
 
 /// Suffix of the name a type is renamed to while it is rebuilt.
 pub const OLD_SUFFIX: &str = "__tfalchemy_old";
@@ -23,6 +24,10 @@ pub struct TypeRebuild<'a> {
     pub spelling: String,
     /// Creates the new type.
     pub create: Statement,
+    /// For an enum, the values the new type no longer has (empty when only
+    /// the order changes, which every value survives); `None` for other
+    /// types, whose conversion may fail on values the new one rejects.
+    pub lost_values: Option<Vec<String>>,
 }
 
 /// The statements of a rebuild and what they touch.
@@ -113,21 +118,54 @@ pub fn rebuild(t: &TypeRebuild<'_>, live: &Schema, desired: &Schema) -> Retype {
                     "ALTER TABLE {table_sql} ALTER COLUMN {column_name} DROP DEFAULT"
                 )));
             }
-            let (target, text) = if column.data_type == array_spelling {
+            let is_array = column.data_type == array_spelling;
+            let (target, text) = if is_array {
                 (format!("{new_name}[]"), "text[]")
             } else {
                 (new_name.clone(), "text")
             };
-            convert.push(
-                Statement::ddl(format!(
-                    "ALTER TABLE {table_sql} ALTER COLUMN {column_name} TYPE {target} \
-                     USING {column_name}::{text}::{target}"
-                ))
-                .with_hazard(
+            let statement = Statement::ddl(format!(
+                "ALTER TABLE {table_sql} ALTER COLUMN {column_name} TYPE {target} \
+                 USING {column_name}::{text}::{target}"
+            ));
+            let subject = format!("{table_sql}.{column_name}");
+            let statement = match &t.lost_values {
+                None => statement.with_table_hazard(
                     HazardKind::MayFailOnExistingRows,
+                    key,
                     format!("rows of {table_sql} with values that do not fit the new {new_name} fail the conversion"),
                 ),
-            );
+                Some(lost) if lost.is_empty() => statement,
+                Some(lost) => {
+                    let values: Vec<String> = lost.iter().map(|v| literal(v)).collect();
+                    let predicate = if is_array {
+                        format!("{column_name}::text[] && ARRAY[{}]::text[]", values.join(", "))
+                    } else {
+                        format!("{column_name}::text IN ({})", values.join(", "))
+                    };
+                    statement
+                        .with_table_hazard(
+                            HazardKind::DropsEnumValue,
+                            key,
+                            format!(
+                                "removes {} from {new_name}: rows of {table_sql} holding them make the conversion fail",
+                                values.join(", ")
+                            ),
+                        )
+                        .with_probe(Probe::matching(
+                            table_sql.clone(),
+                            subject.clone(),
+                            predicate,
+                            ("row holding a removed value", "rows holding a removed value"),
+                            "the conversion will fail",
+                        ))
+                }
+            };
+            convert.push(statement.with_table_hazard(
+                HazardKind::RewritesTable,
+                key,
+                format!("converting {subject} to the new {new_name} rewrites every row of {table_sql}"),
+            ));
             // A changed default is set by the table's own changes later.
             let unchanged_default = kept
                 .column(&column.name)

@@ -2,10 +2,14 @@
 //! exists) and alter in place.
 
 use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, identity_options, table_name};
+use super::indexes::duplicates;
+use super::table_key;
+use super::type_change::classify;
 use crate::engine::diff::{TableChange, TableDiff};
 use crate::engine::model::{Column, ColumnAttributes, Policy, Table};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::quote;
+use crate::engine::probe::Probe;
 
 pub fn create_table(table: &Table) -> Vec<Statement> {
     let mut parts: Vec<String> = table
@@ -142,8 +146,59 @@ fn alter(table: &Table, action: String) -> Statement {
     Statement::ddl(format!("ALTER TABLE {} {action}", table_name(table)))
 }
 
-fn may_fail(statement: Statement, detail: String) -> Statement {
-    statement.with_hazard(HazardKind::MayFailOnExistingRows, detail)
+fn may_fail(table: &Table, statement: Statement, detail: String) -> Statement {
+    statement.with_table_hazard(HazardKind::MayFailOnExistingRows, table_key(table), detail)
+}
+
+/// `table.column` in SQL, as findings name it.
+fn column_subject(table: &Table, column: &str) -> String {
+    format!("{}.{}", table_name(table), quote(column))
+}
+
+/// True when SQL `text` names `column` (bare or quoted) as a whole word.
+pub(super) fn mentions_column(text: &str, column: &str) -> bool {
+    let quoted = quote(column);
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.contains(&quoted)
+        || text.match_indices(column).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + column.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+}
+
+/// Adds the hazards of adding a unique key or primary key over `columns`:
+/// existing rows may repeat a key (counted when every column exists live),
+/// and the index is built while writes wait.
+fn new_unique_key(diff: &TableDiff, statement: Statement, columns: &[String], what: &str) -> Statement {
+    let table = &diff.to;
+    let name = table_name(table);
+    let mut statement = may_fail(
+        table,
+        statement,
+        format!("existing rows of {name} must be unique on ({})", columns.join(", ")),
+    );
+    if columns.iter().all(|c| diff.from.column(c).is_some()) {
+        let keys = columns.iter().map(|c| quote(c)).collect();
+        statement = statement.with_probe(duplicates(&name, keys, None, &format!("the {what} will fail")));
+    }
+    statement.with_table_hazard(
+        HazardKind::BuildsIndexBlockingWrites,
+        table_key(table),
+        format!("building the {what} of {name} reads every row while writes to it wait"),
+    )
+}
+
+/// The lock a constraint check holds while it reads every existing row.
+fn scans(table: &Table, statement: Statement, what: &str) -> Statement {
+    statement.with_table_hazard(
+        HazardKind::ScansTableUnderLock,
+        table_key(table),
+        format!(
+            "checking {what} reads every row of {} while writes to it wait",
+            table_name(table)
+        ),
+    )
 }
 
 /// A column is rebuilt (dropped and added) when its generation expression
@@ -170,6 +225,14 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
     let mut columns = Vec::new();
     let mut adds = Vec::new();
     let mut comments = Vec::new();
+    let added: Vec<&str> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(column) => Some(column.name.as_str()),
+            _ => None,
+        })
+        .collect();
     let rebuilt: Vec<&str> = diff
         .changes
         .iter()
@@ -187,47 +250,69 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                     constraint_drops.push(alter(table, format!("DROP CONSTRAINT {}", quote(pk))));
                 }
                 if let Some(pk) = to {
-                    adds.push(may_fail(
-                        alter(
-                            table,
-                            format!(
-                                "ADD {}PRIMARY KEY ({})",
-                                constraint_prefix(pk.name.as_deref()),
-                                column_list(&pk.columns)
-                            ),
+                    let statement = alter(
+                        table,
+                        format!(
+                            "ADD {}PRIMARY KEY ({})",
+                            constraint_prefix(pk.name.as_deref()),
+                            column_list(&pk.columns)
                         ),
-                        format!("the primary key of {name} must be unique and not null"),
-                    ));
+                    );
+                    adds.push(new_unique_key(diff, statement, &pk.columns, "primary key"));
                 }
             }
             TableChange::DropUnique(u) => constraint_drops.extend(drop_named(table, u.name.as_deref())),
             TableChange::DropCheck(c) => constraint_drops.extend(drop_named(table, c.name.as_deref())),
             TableChange::DropExclusion(e) => constraint_drops.extend(drop_named(table, Some(&e.name))),
-            TableChange::AddUnique(u) => adds.push(may_fail(
-                alter(
+            TableChange::AddUnique(u) => {
+                let statement = alter(
                     table,
                     format!(
                         "ADD {}UNIQUE ({})",
                         constraint_prefix(u.name.as_deref()),
                         column_list(&u.columns)
                     ),
-                ),
-                format!("existing rows of {name} must be unique on ({})", u.columns.join(", ")),
-            )),
-            TableChange::AddCheck(c) => adds.push(may_fail(
-                alter(
+                );
+                adds.push(new_unique_key(diff, statement, &u.columns, "unique constraint"));
+            }
+            TableChange::AddCheck(c) => {
+                let mut statement = may_fail(
                     table,
-                    format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression),
-                ),
-                format!("existing rows of {name} must satisfy CHECK {}", c.expression),
-            )),
-            TableChange::AddExclusion(e) => adds.push(may_fail(
-                alter(
+                    alter(
+                        table,
+                        format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression),
+                    ),
+                    format!("existing rows of {name} must satisfy CHECK {}", c.expression),
+                );
+                // A column added by this plan has no values to look at yet.
+                if !added.iter().any(|column| mentions_column(&c.expression, column)) {
+                    statement = statement.with_probe(Probe::matching(
+                        &name,
+                        &name,
+                        format!("NOT {}", c.expression),
+                        ("row violating the check", "rows violating the check"),
+                        "adding the check will fail",
+                    ));
+                }
+                adds.push(scans(table, statement, "the new CHECK"));
+            }
+            TableChange::AddExclusion(e) => adds.push(
+                may_fail(
                     table,
-                    format!("ADD {}{}", constraint_prefix(Some(&e.name)), e.definition),
+                    alter(
+                        table,
+                        format!("ADD {}{}", constraint_prefix(Some(&e.name)), e.definition),
+                    ),
+                    format!("existing rows of {name} must satisfy {}", e.definition),
+                )
+                .with_table_hazard(
+                    HazardKind::BuildsIndexBlockingWrites,
+                    table_key(table),
+                    format!(
+                        "building the exclusion constraint's index reads every row of {name} while writes to it wait"
+                    ),
                 ),
-                format!("existing rows of {name} must satisfy {}", e.definition),
-            )),
+            ),
             TableChange::DropColumn(column) => drops.push(drop_column(table, column, &diff.from)),
             TableChange::AddColumn(column) => {
                 columns.push(add_column(table, column));
@@ -292,7 +377,20 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                 }
             }
             TableChange::DropPolicy(policy) => {
-                constraint_drops.push(Statement::ddl(format!("DROP POLICY {} ON {name}", quote(&policy.name))))
+                let statement = Statement::ddl(format!("DROP POLICY {} ON {name}", quote(&policy.name)));
+                let recreated = table.policies.iter().any(|p| p.name == policy.name);
+                constraint_drops.push(if recreated {
+                    statement
+                } else {
+                    statement.with_table_hazard(
+                        HazardKind::DropsObject,
+                        table_key(table),
+                        format!(
+                            "drops policy {} on {name}; the rows it let roles see or change are governed by the remaining policies",
+                            quote(&policy.name)
+                        ),
+                    )
+                });
             }
             // Policies may read other tables: the caller adds them at the end.
             TableChange::AddPolicy(_) => {}
@@ -314,13 +412,15 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                     )));
                 }
                 if let Some(partition) = to {
-                    adds.push(may_fail(
+                    let statement = may_fail(
+                        table,
                         Statement::ddl(format!(
                             "ALTER TABLE {} ATTACH PARTITION {name} {}",
                             partition.parent, partition.bound
                         )),
                         format!("existing rows of {name} must fit {}", partition.bound),
-                    ));
+                    );
+                    adds.push(scans(table, statement, "the partition bound"));
                 }
             }
         }
@@ -359,28 +459,52 @@ fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
         // A generated column holds nothing that cannot be computed again.
         return statement;
     }
-    statement.with_hazard(
-        HazardKind::DropsColumn,
-        format!(
-            "drops column {}.{} and its values",
+    let subject = column_subject(table, &column.name);
+    statement
+        .with_table_hazard(
+            HazardKind::DropsColumn,
+            table_key(table),
+            format!("drops column {subject} and its values"),
+        )
+        .with_probe(Probe::matching(
             table_name(table),
-            quote(&column.name)
-        ),
-    )
+            &subject,
+            format!("{} IS NOT NULL", quote(&column.name)),
+            ("non-NULL value", "non-NULL values"),
+            "lost in the drop",
+        ))
 }
 
 fn add_column(table: &Table, column: &Column) -> Statement {
     let attributes = table.column_attributes(&column.name);
     let statement = alter(table, format!("ADD COLUMN {}", column_definition(column, &attributes)));
-    let filled = column.default.is_some() || attributes.identity.is_some() || attributes.generated.is_some();
-    if !column.nullable && !filled {
+    let computed = attributes.identity.is_some() || attributes.generated.is_some();
+    if computed {
+        // Unlike a constant default, a value computed per row is written
+        // into every existing row.
+        return statement.with_table_hazard(
+            HazardKind::RewritesTable,
+            table_key(table),
+            format!(
+                "adding {} computes it for every row of {}",
+                quote(&column.name),
+                table_name(table)
+            ),
+        );
+    }
+    if !column.nullable && column.default.is_none() {
         return may_fail(
+            table,
             statement,
             format!(
                 "{} is NOT NULL without a default: the table must be empty",
                 quote(&column.name)
             ),
-        );
+        )
+        .with_probe(Probe::rows(
+            table_name(table),
+            "adding the NOT NULL column without a default will fail",
+        ));
     }
     statement
 }
@@ -398,16 +522,14 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
             .as_ref()
             .map(|c| format!(" COLLATE {}", quote(c)))
             .unwrap_or_default();
-        out.push(may_fail(
-            alter(
-                table,
-                format!(
-                    "ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}",
-                    to.data_type, to.data_type
-                ),
+        let statement = alter(
+            table,
+            format!(
+                "ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}",
+                to.data_type, to.data_type
             ),
-            format!("existing values of {column} must convert to {}", to.data_type),
-        ));
+        );
+        out.push(retype_hazards(table, statement, from, to));
     }
     // A retype dropped the old default, so the new one is set again.
     let default_changed = from.default != to.default;
@@ -422,18 +544,78 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
         out.push(if to.nullable {
             alter(table, format!("ALTER COLUMN {column} DROP NOT NULL"))
         } else {
-            may_fail(
+            let statement = may_fail(
+                table,
                 alter(table, format!("ALTER COLUMN {column} SET NOT NULL")),
                 format!("existing rows must have a value in {column}"),
             )
+            .with_probe(Probe::matching(
+                table_name(table),
+                column_subject(table, &to.name),
+                format!("{column} IS NULL"),
+                ("NULL value", "NULL values"),
+                "SET NOT NULL will fail",
+            ));
+            scans(table, statement, "NOT NULL")
         });
     }
     out
 }
 
+/// The hazards of `ALTER COLUMN … TYPE` from `from` to `to` (see
+/// [`classify`]); none for a binary-coercible change.
+fn retype_hazards(table: &Table, mut statement: Statement, from: &Column, to: &Column) -> Statement {
+    let column = quote(&to.name);
+    let subject = column_subject(table, &to.name);
+    let key = table_key(table);
+    let change = classify(&column, &from.data_type, &to.data_type);
+    let types = format!("from {} to {}", from.data_type, to.data_type);
+    if let Some(narrowing) = change.narrowing {
+        statement = statement.with_table_hazard(
+            HazardKind::NarrowsType,
+            &key,
+            format!("changes {subject} {types}: {}", narrowing.effect),
+        );
+        if let Some(predicate) = narrowing.predicate {
+            statement = statement.with_probe(Probe::matching(
+                table_name(table),
+                &subject,
+                predicate,
+                (&narrowing.noun.0, &narrowing.noun.1),
+                narrowing.consequence,
+            ));
+        }
+    }
+    if change.cast_may_fail {
+        statement = statement.with_table_hazard(
+            HazardKind::CastMayFail,
+            &key,
+            format!("every value of {subject} must convert {types}, or the change fails"),
+        );
+    }
+    if change.rewrites {
+        statement = statement.with_table_hazard(
+            HazardKind::RewritesTable,
+            &key,
+            format!(
+                "changing {subject} {types} rewrites every row of {} under an exclusive lock",
+                table_name(table)
+            ),
+        );
+    }
+    statement
+}
+
 #[cfg(test)]
 mod tests {
-    use super::identity_option_settings;
+    use super::{identity_option_settings, mentions_column};
+
+    #[test]
+    fn column_mentions_are_whole_words() {
+        assert!(mentions_column("(char_length(email) > 3)", "email"));
+        assert!(mentions_column("(\"E-mail\" <> '')", "E-mail"));
+        assert!(!mentions_column("(emails > 3)", "email"));
+    }
 
     #[test]
     fn identity_options_become_set_clauses() {
