@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::keep::DroppedObject;
+
 /// The comment that marks a statement running outside the transaction.
 pub const OUTSIDE_TRANSACTION_NOTE: &str =
     "-- runs outside the transaction: not rolled back if a later statement fails";
@@ -152,6 +154,12 @@ pub struct Plan {
     /// objects the engine does not manage yet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Live objects the desired schema lacks that `skip` keeps, described.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+    /// What the statements drop, whole objects only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drops: Vec<DroppedObject>,
 }
 
 impl Plan {

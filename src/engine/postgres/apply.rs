@@ -131,7 +131,7 @@ async fn apply_locked(
     let live = scope.live(live);
     let desired = normalize(Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
-    let desired = scope.desired(desired, &built_in)?;
+    let desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
     let statements = render(&diff(&live, &desired), &live, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });

@@ -12,6 +12,7 @@ use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
+use crate::engine::keep::Skip;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
 use crate::engine::url::DatabaseUrl;
 
@@ -21,11 +22,12 @@ pub async fn apply(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
     expected: &[String],
+    skip: &Skip,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let live = super::inspect(url).await?;
-    let desired = normalize(dev, desired_sql).await?;
+    let desired = skip.keep(&live, normalize(dev, desired_sql).await?).desired;
     let statements = render(&diff(&live, &desired), &live, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
