@@ -219,3 +219,100 @@ fn export_prints_the_models_ddl() {
     let neither = cli(&["export", "--dialect", "sqlite"], dir.path());
     assert_eq!(neither.status.code(), Some(1));
 }
+
+/// `DESIRED` without the `posts` table.
+const USERS_ONLY: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n";
+
+/// A directory whose `app.db` has `DESIRED` applied and a post, and whose
+/// `users.sql` asks for `USERS_ONLY`.
+fn applied_then_shrunk() -> (tempfile::TempDir, SqliteDb) {
+    let dir = workdir();
+    let db = SqliteDb::at(dir.path().join("app.db"));
+    db.execute(DESIRED);
+    db.execute("INSERT INTO users VALUES (1, 'ada@example.com'); INSERT INTO posts VALUES (1, 1, 'hello');");
+    std::fs::write(dir.path().join("users.sql"), USERS_ONLY).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn denied_hazards_are_commented_above_their_statement_and_refused_naming_the_flag() {
+    let (dir, db) = applied_then_shrunk();
+    let url = db.url();
+    let plan = cli(&["plan", "--url", &url, "--desired", "users.sql"], dir.path());
+    assert_eq!(plan.status.code(), Some(1), "denied → exit 1\n{}", text(&plan.stderr));
+    let script = text(&plan.stdout);
+    let comment = script.find("-- deny drops_table:").expect(&script);
+    let drop = script.find("DROP TABLE \"posts\"").expect(&script);
+    assert!(comment < drop, "the hazard comes above its statement:\n{script}");
+    let message = text(&plan.stderr);
+    assert!(
+        message.contains("blocked by policy") && message.contains("--allow drops_table"),
+        "{message}"
+    );
+
+    let apply = cli(&["apply", "--url", &url, "--desired", "users.sql"], dir.path());
+    assert_eq!(apply.status.code(), Some(1), "{}", text(&apply.stderr));
+    assert!(text(&apply.stderr).contains("--allow drops_table"));
+    assert!(db.has_table("posts"), "a refused apply changes nothing");
+
+    // A warn rule lets the plan through, still commented.
+    let warned = cli(
+        &["plan", "--url", &url, "--desired", "users.sql", "--warn", "data_loss"],
+        dir.path(),
+    );
+    assert_eq!(warned.status.code(), Some(2), "{}", text(&warned.stderr));
+    assert!(text(&warned.stdout).contains("-- warn drops_table:"));
+
+    let allowed = cli(
+        &[
+            "apply",
+            "--url",
+            &url,
+            "--desired",
+            "users.sql",
+            "--allow",
+            "drops_table",
+        ],
+        dir.path(),
+    );
+    assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed.stderr));
+    assert!(text(&allowed.stdout).contains("-- allow drops_table:"));
+    assert!(!db.has_table("posts"));
+}
+
+#[test]
+fn skip_keeps_what_the_desired_schema_lacks() {
+    let (dir, db) = applied_then_shrunk();
+    let args = ["--url", &db.url(), "--desired", "users.sql", "--skip", "drops_table"];
+    let plan = cli(&[&["plan"][..], &args].concat(), dir.path());
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "nothing to do → exit 0\n{}",
+        text(&plan.stderr)
+    );
+    assert!(text(&plan.stderr).contains("table posts is not in the desired schema; --skip keeps it"));
+    let apply = cli(&[&["apply"][..], &args].concat(), dir.path());
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert_eq!(db.row_count("posts"), 1);
+}
+
+#[test]
+fn bad_policy_flags_are_errors_naming_the_flag() {
+    let (dir, db) = applied_then_shrunk();
+    let url = db.url();
+    for (flags, expected) in [
+        (&["--skip", "drops_enum_value"][..], "--skip"),
+        (&["--allow", "drop_everything"][..], "--allow drop_everything"),
+        (&["--concurrent-indexes"][..], "concurrent_indexes"),
+    ] {
+        let output = cli(
+            &[&["plan", "--url", &url, "--desired", "users.sql"][..], flags].concat(),
+            dir.path(),
+        );
+        assert_eq!(output.status.code(), Some(1), "{flags:?}");
+        let message = text(&output.stderr);
+        assert!(message.contains(expected), "{flags:?}: {message}");
+    }
+    assert!(db.has_table("posts"));
+}

@@ -1467,3 +1467,76 @@ mod renames {
         assert!(engine::plan(&db.url, None, desired).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn skip_keeps_what_the_models_dropped_with_what_it_needs() {
+    let db = PgDb::new().await;
+    let dev = PgDb::new().await;
+    db.execute(
+        "CREATE SCHEMA app;
+         CREATE TYPE app.mood AS ENUM ('happy', 'sad');
+         CREATE TABLE app.people (id int PRIMARY KEY, mood app.mood, nickname text, name text);
+         CREATE INDEX people_name ON app.people (name);
+         CREATE TABLE app.events (id serial PRIMARY KEY, person int REFERENCES app.people (id));
+         CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER events_touch BEFORE INSERT ON app.events FOR EACH ROW EXECUTE FUNCTION app.touch();
+         INSERT INTO app.people VALUES (1, 'happy', 'ada', 'Ada');
+         INSERT INTO app.events (person) VALUES (1);",
+    )
+    .await;
+    // The models only know `people`, without its mood, nickname or index.
+    let desired = "CREATE SCHEMA app; CREATE TABLE app.people (id int PRIMARY KEY, name text);";
+    let options = engine::Options {
+        skip: engine::Skip::new(&["drops_table", "drops_column", "drops_object"]).expect("skippable"),
+        ..engine::Options::default()
+    };
+    let plan = engine::plan_with(&db.url, Some(&dev.url), desired, &options)
+        .await
+        .expect("plan");
+    assert!(plan.is_empty(), "{:#?}", plan.sql());
+    for kept in [
+        "table app.events",
+        "column app.people.mood",
+        "column app.people.nickname",
+        "type app.mood",
+        "function app.touch()",
+        "trigger events_touch on app.events",
+        "index people_name on app.people",
+    ] {
+        assert!(plan.kept.iter().any(|k| k == kept), "{kept} in {:#?}", plan.kept);
+    }
+
+    // A change next to the kept objects is planned and applied around them.
+    let grown = desired.replace("name text", "name text, email text");
+    let plan = engine::plan_with(&db.url, Some(&dev.url), &grown, &options)
+        .await
+        .expect("plan");
+    let sql = plan.sql();
+    assert!(sql.iter().any(|s| s.contains("\"email\"")), "{sql:#?}");
+    assert!(!sql.iter().any(|s| s.contains("DROP")), "{sql:#?}");
+    engine::apply_with(&db.url, Some(&dev.url), &grown, &sql, &options)
+        .await
+        .expect("apply converges with the kept objects");
+    assert_eq!(
+        db.values("SELECT nickname FROM app.people").await,
+        [Some("ada".to_string())]
+    );
+    assert_eq!(
+        db.values("SELECT count(*)::text FROM app.events").await,
+        [Some("1".to_string())]
+    );
+    let again = engine::plan_with(&db.url, Some(&dev.url), &grown, &options)
+        .await
+        .expect("replan");
+    assert!(again.is_empty(), "{:#?}", again.sql());
+
+    // Without skip, the same desired schema drops them all.
+    let dropping = engine::plan_with(&db.url, Some(&dev.url), &grown, &engine::Options::default())
+        .await
+        .expect("plan");
+    let drops: Vec<&str> = dropping.drops.iter().map(|d| d.object.as_str()).collect();
+    assert!(
+        drops.contains(&"table app.events") && drops.contains(&"column app.people.mood"),
+        "{drops:?}"
+    );
+}

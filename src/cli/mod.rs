@@ -6,6 +6,7 @@ mod apply;
 mod export;
 mod inspect;
 mod plan;
+mod policy;
 mod source;
 
 use std::ffi::OsString;

@@ -15,6 +15,8 @@ mod error;
 mod glob;
 pub mod hash;
 pub mod hazard;
+pub mod hazard_policy;
+pub mod keep;
 pub mod model;
 mod options;
 pub mod plan;
@@ -32,6 +34,8 @@ pub use duration::{parse as parse_duration, DurationError};
 pub use error::EngineError;
 pub use hash::schema_hash;
 pub use hazard::HazardCategory;
+pub use hazard_policy::{HazardPolicy, UnknownHazard, Verdict};
+pub use keep::{DroppedObject, Skip, SkipError, SKIPPABLE};
 pub use model::Schema;
 pub use options::{Options, Timeout};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
@@ -108,7 +112,8 @@ pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql:
 }
 
 /// [`plan`] under `options`: both models are cut to `options.scope` before
-/// they are diffed and hashed.
+/// they are diffed and hashed, and live objects of kinds `options.skip` names
+/// are kept in the desired model.
 pub async fn plan_with(
     url: &DatabaseUrl,
     dev_url: Option<&DatabaseUrl>,
@@ -125,7 +130,9 @@ pub async fn plan_with(
         Dialect::Mysql => return Err(unsupported(url)),
     };
     let built_in = built_in(url.dialect(), &desired);
-    let mut desired = options.scope.desired(desired, &built_in)?;
+    let desired = options.scope.desired(desired, &built_in)?;
+    let kept = options.skip.keep(&live, desired);
+    let mut desired = kept.desired;
     desired.annotations = annotations;
     let changes = diff(&live, &desired);
     let mut statements = match url.dialect() {
@@ -140,6 +147,8 @@ pub async fn plan_with(
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
         warnings: unmanaged_warnings(&live, &desired),
+        kept: kept.objects,
+        drops: keep::dropped_objects(&live, &desired),
     })
 }
 
@@ -200,8 +209,7 @@ pub async fn apply_with(
     script::check_usable(desired_sql)?;
     options.check(url.dialect(), &url.redacted())?;
     match url.dialect() {
-        // `check` admits only the default options for SQLite.
-        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected).await,
+        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected, &options.skip).await,
         Dialect::Postgres => postgres::apply_with(url, dev_url, desired_sql, expected, options).await,
         Dialect::Mysql => Err(unsupported(url)),
     }

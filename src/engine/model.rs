@@ -411,6 +411,15 @@ impl PartialEq for Dependencies {
 
 impl Eq for Dependencies {}
 
+impl<'a> IntoIterator for &'a Dependencies {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 impl std::ops::Deref for Dependencies {
     type Target = [String];
 

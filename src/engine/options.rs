@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::duration::{self, DurationError};
 use super::error::EngineError;
+use super::keep::Skip;
 use super::scope::Scope;
 use super::url::Dialect;
 
@@ -20,6 +21,8 @@ pub struct Options {
     /// PostgreSQL: build and drop indexes of existing tables CONCURRENTLY,
     /// outside the plan's transaction, so writes never wait for them.
     pub concurrent_indexes: bool,
+    /// Kinds of drop never planned: the live objects are kept.
+    pub skip: Skip,
 }
 
 /// A timeout setting, by the name users write it with.
@@ -59,6 +62,21 @@ impl Options {
                 Ok((!wait.is_zero()).then_some(wait))
             }
         }
+    }
+
+    /// A canonical description of what shapes the desired model (scope and
+    /// skip), or `None` for the defaults: a desired schema's hash computed
+    /// under one description says nothing under another.
+    pub fn desired_fingerprint(&self) -> Option<String> {
+        let scope = self.scope.fingerprint();
+        if self.skip.is_empty() {
+            return scope;
+        }
+        Some(format!(
+            "{};skip={}",
+            scope.unwrap_or_default(),
+            self.skip.codes().join(",")
+        ))
     }
 
     /// Checks the settings make sense for `dialect` (`url` names the database).
@@ -140,6 +158,18 @@ mod tests {
         assert!(options.check(Dialect::Postgres, "db").is_ok());
         let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
         assert!(message.contains("`concurrent_indexes` (PostgreSQL only)"), "{message}");
+    }
+
+    #[test]
+    fn skip_suits_every_dialect_and_changes_the_desired_fingerprint() {
+        let options = Options {
+            skip: Skip::new(&["drops_table"]).expect("valid"),
+            ..Options::default()
+        };
+        assert!(options.check(Dialect::Sqlite, "db").is_ok());
+        assert_eq!(Options::default().desired_fingerprint(), None);
+        assert_eq!(options.desired_fingerprint().as_deref(), Some(";skip=drops_table"));
+        assert_eq!(options.scope.fingerprint(), None, "the live side is not affected");
     }
 
     #[test]

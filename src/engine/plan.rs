@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::keep::DroppedObject;
 use super::probe::Probe;
 
 /// The comment that marks a statement running outside the transaction.
@@ -187,6 +188,12 @@ pub struct Plan {
     /// objects the engine does not manage yet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Live objects the desired schema lacks that `skip` keeps, described.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+    /// What the statements drop, whole objects only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drops: Vec<DroppedObject>,
 }
 
 impl Plan {

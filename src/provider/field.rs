@@ -47,6 +47,15 @@ pub fn string(object: &Value, name: &str) -> Field<String> {
     }
 }
 
+/// A bool attribute of an object value.
+pub fn bool(object: &Value, name: &str) -> Field<bool> {
+    match object.attr(name) {
+        None | Some(Value::Null) => Field::Null,
+        Some(Value::Unknown) => Field::Unknown,
+        Some(value) => value.as_bool().map_or(Field::Null, Field::Known),
+    }
+}
+
 /// A list-of-strings attribute of an object value.
 pub fn string_list(object: &Value, name: &str) -> Field<Vec<String>> {
     match object.attr(name) {
@@ -71,6 +80,14 @@ pub fn string_value(field: &Field<String>) -> Value {
         Field::Null => Value::Null,
         Field::Unknown => Value::Unknown,
         Field::Known(s) => Value::string(s.clone()),
+    }
+}
+
+pub fn bool_value(field: &Field<bool>) -> Value {
+    match field {
+        Field::Null => Value::Null,
+        Field::Unknown => Value::Unknown,
+        Field::Known(b) => Value::Bool(*b),
     }
 }
 

@@ -2,6 +2,7 @@
 //! engine. It speaks cty values and diagnostics on one side and engine calls
 //! on the other; the gRPC transport lives in `plugin`, the SQL in `engine`.
 
+mod adoption;
 mod cancel;
 mod config;
 mod data_sources;

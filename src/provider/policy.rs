@@ -1,13 +1,13 @@
-//! The `policy` block: which hazards a plan may carry.
+//! The `policy` block: which hazards a plan may carry, which kinds of drop
+//! are never planned (`skip`), and how PostgreSQL builds indexes
+//! (`concurrent_indexes`).
 //!
-//! Every hazard gets one of three verdicts: allowed (silently), warned (a
-//! warning in `terraform plan`) or denied (the plan fails, naming the
-//! statement and the setting that would allow it). Rules name a hazard code
-//! (`drops_table`), a category (`data_loss`) or `all`; the most specific rule
-//! wins, and among equally specific ones the strictest. Without a rule, data
-//! loss is denied and everything else is warned.
+//! The verdict rules themselves are the engine's ([`HazardPolicy`]), shared
+//! with the CLI; this module reads them from Terraform values and turns
+//! verdicts into diagnostics that name the statement and the setting that
+//! would allow it.
 
-use crate::engine::{HazardCategory, HazardKind, Statement};
+use crate::engine::{DatabaseUrl, Dialect, HazardKind, HazardPolicy, Options, Skip, Statement, Verdict};
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, NestedBlock, Nesting};
@@ -38,6 +38,20 @@ pub fn block() -> NestedBlock {
             "deny",
             Type::list(Type::String),
             "Hazards that fail the plan.",
+        ))
+        .attribute(Attribute::optional(
+            "skip",
+            Type::list(Type::String),
+            "Kinds of drop never planned: `drops_table`, `drops_column`, `drops_schema` or `drops_object` \
+             (views, functions, types, sequences, triggers, indexes, policies, extensions). Live objects of \
+             these kinds that the desired schema lacks are kept as they are, with what they need, and the \
+             plan warns which.",
+        ))
+        .attribute(Attribute::optional(
+            "concurrent_indexes",
+            Type::Bool,
+            "PostgreSQL: build and drop the indexes of existing tables `CONCURRENTLY`, outside the plan's \
+             transaction, so writes to the table never wait for them.",
         )),
         nesting: Nesting::Single,
         min_items: 0,
@@ -45,110 +59,105 @@ pub fn block() -> NestedBlock {
     }
 }
 
-/// What happens to a plan that carries a hazard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    Allow,
-    Warn,
-    Deny,
-}
-
-impl Verdict {
-    fn setting(self) -> &'static str {
-        match self {
-            Verdict::Allow => "allow",
-            Verdict::Warn => "warn",
-            Verdict::Deny => "deny",
-        }
-    }
-}
-
-/// What a rule names, from most to least specific.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Target {
-    Code(HazardKind),
-    Category(HazardCategory),
-    All,
-}
-
-impl Target {
-    fn parse(name: &str) -> Option<Target> {
-        if name == "all" {
-            return Some(Target::All);
-        }
-        HazardKind::ALL
-            .into_iter()
-            .find(|kind| kind.code() == name)
-            .map(Target::Code)
-            .or_else(|| {
-                HazardCategory::ALL
-                    .into_iter()
-                    .find(|c| c.code() == name)
-                    .map(Target::Category)
-            })
-    }
-
-    /// Lower is more specific; `None` when the rule does not apply.
-    fn specificity(self, kind: HazardKind) -> Option<u8> {
-        match self {
-            Target::Code(code) if code == kind => Some(0),
-            Target::Category(category) if category == kind.category() => Some(1),
-            Target::All => Some(2),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The block, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
-    rules: Vec<(Target, Verdict)>,
+    hazards: HazardPolicy,
+    skip: Field<Skip>,
+    concurrent_indexes: Field<bool>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            hazards: HazardPolicy::default(),
+            skip: Field::Null,
+            concurrent_indexes: Field::Null,
+        }
+    }
 }
 
 impl Policy {
-    /// Reads the block; unknown names are reported against their list.
+    /// Reads the block; unknown names are reported against the block.
     pub fn from_value(resource: &Value, diagnostics: &mut Diagnostics) -> Policy {
-        let mut rules = Vec::new();
         let Some(block) = resource.attr(BLOCK_NAME).filter(|block| !block.is_null()) else {
             return Policy::default();
         };
-        for verdict in [Verdict::Allow, Verdict::Warn, Verdict::Deny] {
+        let mut hazards = HazardPolicy::default();
+        for verdict in Verdict::ALL {
             let Field::Known(names) = field::string_list(block, verdict.setting()) else {
                 continue;
             };
             for name in names {
-                match Target::parse(&name) {
-                    Some(target) => rules.push((target, verdict)),
-                    None => diagnostics.attribute_error(
+                if let Err(err) = hazards.add(verdict, &name) {
+                    diagnostics.attribute_error(
                         BLOCK_NAME,
                         "Unknown hazard in policy",
-                        format!(
-                            "`{name}` in `policy {{ {} = [...] }}` is not a hazard code, category or `all`. Codes: {}. \
-                             Categories: {}.",
-                            verdict.setting(),
-                            HazardKind::ALL.map(|k| k.code()).join(", "),
-                            HazardCategory::ALL.map(|c| c.code()).join(", "),
-                        ),
-                    ),
+                        format!("In `policy {{ {} = [...] }}`: {err}", verdict.setting()),
+                    );
                 }
             }
         }
-        Policy { rules }
+        let skip = match field::string_list(block, "skip") {
+            Field::Known(names) => match Skip::new(&names) {
+                Ok(skip) => Field::Known(skip),
+                Err(err) => {
+                    diagnostics.attribute_error(
+                        BLOCK_NAME,
+                        "Unknown kind of drop in policy skip",
+                        format!("In `policy {{ skip = [...] }}`: {err}."),
+                    );
+                    Field::Null
+                }
+            },
+            Field::Unknown => Field::Unknown,
+            Field::Null => Field::Null,
+        };
+        Policy {
+            hazards,
+            skip,
+            concurrent_indexes: field::bool(block, "concurrent_indexes"),
+        }
     }
 
     pub fn verdict(&self, kind: HazardKind) -> Verdict {
-        self.rules
-            .iter()
-            .filter_map(|(target, verdict)| target.specificity(kind).map(|rank| (rank, std::cmp::Reverse(*verdict))))
-            .min()
-            .map(|(_, std::cmp::Reverse(verdict))| verdict)
-            .unwrap_or(match kind.category() {
-                HazardCategory::DataLoss => Verdict::Deny,
-                _ => Verdict::Warn,
-            })
+        self.hazards.verdict(kind)
     }
 
-    /// Warnings and errors for the hazards of `statements`.
-    pub fn check(&self, statements: &[Statement], diagnostics: &mut Diagnostics) {
+    /// Settings the database's dialect does not have, as errors.
+    pub fn check_dialect(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
+        if self.concurrent_indexes == Field::Known(true) && url.dialect() != Dialect::Postgres {
+            diagnostics.attribute_error(
+                BLOCK_NAME,
+                "PostgreSQL-only setting",
+                format!(
+                    "`policy {{ concurrent_indexes = true }}` applies to PostgreSQL databases only, and {} is a \
+                     {} database. Remove it from this resource.",
+                    url.redacted(),
+                    url.dialect()
+                ),
+            );
+        }
+    }
+
+    /// Puts `skip` and `concurrent_indexes` into `options`; false while one
+    /// of them is unknown.
+    pub fn configure(&self, options: &mut Options) -> bool {
+        let (skip, concurrent_indexes) = match (&self.skip, &self.concurrent_indexes) {
+            (Field::Unknown, _) | (_, Field::Unknown) => return false,
+            (skip, concurrent_indexes) => (
+                skip.clone().known().unwrap_or_default(),
+                concurrent_indexes.clone().known().unwrap_or(false),
+            ),
+        };
+        options.skip = skip;
+        options.concurrent_indexes = concurrent_indexes;
+        true
+    }
+
+    /// Warnings and errors for the hazards of `statements`. A destroy plan
+    /// reads the policy from the state, which its advice says.
+    pub fn check(&self, statements: &[Statement], destroying: bool, diagnostics: &mut Diagnostics) {
         for (index, statement) in statements.iter().enumerate() {
             for hazard in &statement.hazards {
                 let kind = hazard.kind;
@@ -157,27 +166,60 @@ impl Policy {
                     index + 1,
                     excerpt(&statement.sql)
                 );
+                let how = if destroying {
+                    "Destroy uses the policy recorded in the state: add the rule to the resource, run \
+                     `terraform apply`, then destroy again"
+                } else {
+                    "If this is intended, allow it in the resource"
+                };
                 match self.verdict(kind) {
                     Verdict::Allow => {}
                     Verdict::Warn => diagnostics.warning(
                         format!("Hazard {}: {}", kind.code(), kind.summary()),
                         format!("{where_}\n{}", hazard.message()),
                     ),
-                    Verdict::Deny => diagnostics.attribute_error(
-                        "desired_sql",
-                        format!("Plan blocked by policy: {} ({})", kind.code(), kind.summary()),
-                        format!(
-                            "{where_}\n{}\n\nNothing was changed. If this is intended, allow it in the resource \
-                             (or allow the whole category, \"{}\"):\n\n  policy {{\n    allow = [\"{}\"]\n  }}",
+                    Verdict::Deny => {
+                        let summary = format!("Plan blocked by policy: {} ({})", kind.code(), kind.summary());
+                        let detail = format!(
+                            "{where_}\n{}\n\nNothing was changed. {how} (or allow the whole category, \"{}\"):\n\n  \
+                             policy {{\n    allow = [\"{}\"]\n  }}",
                             hazard.message(),
                             kind.category().code(),
                             kind.code(),
-                        ),
-                    ),
+                        );
+                        if destroying {
+                            // A destroy has no configuration to point into.
+                            diagnostics.error(summary, detail);
+                        } else {
+                            diagnostics.attribute_error("desired_sql", summary, detail);
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// One warning naming the live objects `skip` kept.
+pub fn report_kept(kept: &[String], options: &Options, diagnostics: &mut Diagnostics) {
+    if kept.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = kept.iter().map(|object| format!("    {object}")).collect();
+    diagnostics.warning(
+        "Objects kept by policy skip",
+        format!(
+            "These live objects are not in the desired schema; `policy {{ skip = [{}] }}` keeps them:\n\n{}",
+            options
+                .skip
+                .codes()
+                .iter()
+                .map(|code| format!("\"{code}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            listed.join("\n")
+        ),
+    );
 }
 
 /// Type of the computed `hazards` attribute's elements.
@@ -231,55 +273,76 @@ fn excerpt(sql: &str) -> String {
 mod tests {
     use super::*;
 
-    fn policy(allow: &[&str], warn: &[&str], deny: &[&str]) -> Policy {
-        let list = |names: &[&str]| Value::List(names.iter().map(|n| Value::string(*n)).collect());
-        let resource = Value::object([(
-            BLOCK_NAME,
-            Value::object([("allow", list(allow)), ("warn", list(warn)), ("deny", list(deny))]),
-        )]);
+    fn block(pairs: &[(&str, Value)]) -> Value {
+        Value::object([(BLOCK_NAME, Value::object(pairs.iter().cloned()))])
+    }
+
+    fn list(names: &[&str]) -> Value {
+        Value::List(names.iter().map(|n| Value::string(*n)).collect())
+    }
+
+    #[test]
+    fn rules_come_from_the_three_lists() {
         let mut diagnostics = Diagnostics::new();
-        let policy = Policy::from_value(&resource, &mut diagnostics);
-        assert!(!diagnostics.has_errors());
-        policy
-    }
-
-    #[test]
-    fn data_loss_is_denied_by_default_and_the_rest_warned() {
-        let default = Policy::default();
-        assert_eq!(default.verdict(HazardKind::DropsTable), Verdict::Deny);
-        assert_eq!(default.verdict(HazardKind::DropsColumn), Verdict::Deny);
-        assert_eq!(default.verdict(HazardKind::RebuildsTable), Verdict::Warn);
-        assert_eq!(default.verdict(HazardKind::MayFailOnExistingRows), Verdict::Warn);
-    }
-
-    #[test]
-    fn the_most_specific_rule_wins_then_the_strictest() {
-        let p = policy(&["all"], &[], &["drops_table"]);
-        assert_eq!(p.verdict(HazardKind::DropsColumn), Verdict::Allow);
-        assert_eq!(p.verdict(HazardKind::DropsTable), Verdict::Deny);
-        let p = policy(&["drops_column"], &[], &["data_loss"]);
-        assert_eq!(p.verdict(HazardKind::DropsColumn), Verdict::Allow);
-        assert_eq!(p.verdict(HazardKind::DropsTable), Verdict::Deny);
-        let p = policy(&["data_loss"], &["data_loss"], &[]);
-        assert_eq!(
-            p.verdict(HazardKind::DropsTable),
-            Verdict::Warn,
-            "the stricter of two equal rules"
+        let policy = Policy::from_value(
+            &block(&[("allow", list(&["drops_column"])), ("deny", list(&["rebuilds_table"]))]),
+            &mut diagnostics,
         );
+        assert!(!diagnostics.has_errors());
+        assert_eq!(policy.verdict(HazardKind::DropsColumn), Verdict::Allow);
+        assert_eq!(policy.verdict(HazardKind::DropsTable), Verdict::Deny);
+        assert_eq!(policy.verdict(HazardKind::RebuildsTable), Verdict::Deny);
+        assert_eq!(policy.verdict(HazardKind::CastMayFail), Verdict::Warn);
     }
 
     #[test]
     fn unknown_names_are_reported_on_the_policy_block() {
-        let resource = Value::object([(
-            BLOCK_NAME,
-            Value::object([
-                ("allow", Value::List(vec![Value::string("drop_everything")])),
-                ("warn", Value::Null),
-                ("deny", Value::Null),
-            ]),
-        )]);
+        for (attribute, name) in [("allow", "drop_everything"), ("skip", "drops_enum_value")] {
+            let mut diagnostics = Diagnostics::new();
+            Policy::from_value(&block(&[(attribute, list(&[name]))]), &mut diagnostics);
+            let text = format!("{:?}", diagnostics.into_proto());
+            assert!(text.contains(name), "{text}");
+            assert!(text.contains("policy"), "{text}");
+        }
+    }
+
+    #[test]
+    fn skip_and_concurrent_indexes_become_options() {
         let mut diagnostics = Diagnostics::new();
-        Policy::from_value(&resource, &mut diagnostics);
-        assert!(diagnostics.has_errors());
+        let policy = Policy::from_value(
+            &block(&[
+                ("skip", list(&["drops_table", "drops_column"])),
+                ("concurrent_indexes", Value::Bool(true)),
+            ]),
+            &mut diagnostics,
+        );
+        assert!(!diagnostics.has_errors());
+        let mut options = Options::default();
+        assert!(policy.configure(&mut options));
+        assert!(options.concurrent_indexes);
+        assert_eq!(options.skip.codes(), ["drops_column", "drops_table"]);
+
+        let unknown = Policy::from_value(&block(&[("skip", Value::Unknown)]), &mut diagnostics);
+        assert!(!unknown.configure(&mut Options::default()));
+        let unset = Policy::from_value(&Value::object(Vec::<(String, Value)>::new()), &mut diagnostics);
+        let mut options = Options::default();
+        assert!(unset.configure(&mut options));
+        assert_eq!(options, Options::default());
+    }
+
+    #[test]
+    fn concurrent_indexes_are_an_error_on_sqlite() {
+        let mut diagnostics = Diagnostics::new();
+        let policy = Policy::from_value(&block(&[("concurrent_indexes", Value::Bool(true))]), &mut diagnostics);
+        let sqlite = DatabaseUrl::parse("sqlite:///app.db").expect("url");
+        let postgres = DatabaseUrl::parse("postgresql://u@127.0.0.1/app").expect("url");
+        policy.check_dialect(&postgres, &mut diagnostics);
+        assert!(!diagnostics.has_errors());
+        policy.check_dialect(&sqlite, &mut diagnostics);
+        let text = format!("{:?}", diagnostics.into_proto());
+        assert!(
+            text.contains("concurrent_indexes") && text.contains("PostgreSQL-only"),
+            "{text}"
+        );
     }
 }

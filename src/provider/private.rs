@@ -13,6 +13,9 @@
 //!   schema. A plan whose desired SQL is byte-for-byte that one, against a live
 //!   schema that still has that hash, is a no-op without normalizing (loading
 //!   a large schema into a dev database costs seconds).
+//!
+//! A destroy plan with `drop_on_destroy` also passes the statements it showed
+//! to the apply that runs them, which refuses if they are no longer the ones.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +27,9 @@ pub struct ResourcePrivate {
     pub refreshed: Option<SeenLive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied: Option<AppliedDesired>,
+    /// The statements a destroy plan showed (`planned_private` of a destroy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroy: Option<Vec<String>>,
 }
 
 /// A live schema's hash, under a scope (`None`: the whole database).
@@ -110,6 +116,7 @@ mod tests {
                 scope: Some("schemas=public".into()),
             }),
             applied: Some(AppliedDesired::new("CREATE TABLE t (id int);", None, "h2".into())),
+            destroy: Some(vec!["DROP TABLE t".into()]),
         };
         assert_eq!(ResourcePrivate::decode(&private.encode()), private);
         assert_eq!(ResourcePrivate::decode(b""), ResourcePrivate::default());
@@ -140,6 +147,7 @@ mod tests {
                 scope: None,
             }),
             applied: None,
+            destroy: None,
         };
         assert!(!private.changed_since_refresh("h1", None));
         assert!(private.changed_since_refresh("h2", None));

@@ -308,31 +308,37 @@ impl Provider for SqlalchemyProvider {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut planned_state = None;
+        let mut planned_private = request.prior_private.clone();
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
+                let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diagnostics);
                 let proposed = decode(
                     request.proposed_new_state.as_ref(),
                     &ty,
                     "proposed state",
                     &mut diagnostics,
                 );
-                if let Some(proposed) = proposed {
-                    let (planned, found) = schema_resource::plan(
+                if let (Some(prior), Some(proposed)) = (prior, proposed) {
+                    let (planned, found, private) = schema_resource::plan(
                         &self.context,
+                        &prior,
                         &proposed,
                         &ResourcePrivate::decode(&request.prior_private),
                     )
                     .await;
                     diagnostics.extend(found);
                     planned_state = encode(&planned, &ty, &mut diagnostics);
+                    if let Some(private) = private {
+                        planned_private = private.encode();
+                    }
                 }
             }
         }
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state,
             requires_replace: Vec::new(),
-            planned_private: request.prior_private,
+            planned_private,
             diagnostics: diagnostics.into_proto(),
             legacy_type_system: false,
             deferred: None,
@@ -351,14 +357,23 @@ impl Provider for SqlalchemyProvider {
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
-                if let Some(planned) = decode(request.planned_state.as_ref(), &ty, "planned state", &mut diagnostics) {
-                    let (state, found, seen) = schema_resource::apply(&self.context, &planned).await;
+                let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diagnostics);
+                let planned = decode(request.planned_state.as_ref(), &ty, "planned state", &mut diagnostics);
+                if let (Some(prior), Some(planned)) = (prior, planned) {
+                    let (state, found, seen) = schema_resource::apply(
+                        &self.context,
+                        &prior,
+                        &planned,
+                        &ResourcePrivate::decode(&request.planned_private),
+                    )
+                    .await;
+                    let failed = found.has_errors();
                     diagnostics.extend(found);
                     if let Some(seen) = seen {
                         private = seen.encode();
                     }
-                    if state.is_null() && !planned.is_null() {
-                        // A failed create or update: keep what was there before.
+                    if state.is_null() && (!planned.is_null() || failed) {
+                        // A failed create, update or destroy: keep what was there before.
                         new_state = request.prior_state.clone();
                     } else {
                         new_state = encode(&state, &ty, &mut diagnostics);
@@ -418,7 +433,9 @@ impl Provider for SqlalchemyProvider {
 
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
-        plan_destroy: false,
+        // Destroy is planned like any change: with `drop_on_destroy` it shows
+        // the statements that drop the managed objects.
+        plan_destroy: true,
         // The schema is static, so Terraform may reuse a cached copy.
         get_provider_schema_optional: true,
         move_resource_state: false,

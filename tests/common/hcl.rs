@@ -122,6 +122,10 @@ pub struct SchemaBlock {
     desired_sql: String,
     /// `policy { allow = [...] }` entries, when set.
     allow: Option<Vec<String>>,
+    /// Other lines of the `policy` block, such as `skip = [...]`.
+    policy_lines: Vec<String>,
+    /// Other attributes, as `name = <HCL expression>` lines.
+    attributes: Vec<String>,
 }
 
 impl SchemaBlock {
@@ -139,6 +143,8 @@ impl SchemaBlock {
             dev_url: None,
             desired_sql: expression.to_owned(),
             allow: None,
+            policy_lines: Vec::new(),
+            attributes: Vec::new(),
         }
     }
 
@@ -158,6 +164,24 @@ impl SchemaBlock {
         self
     }
 
+    /// Adds `policy { <name> = [...] }` with these strings (with `allow`, one block).
+    pub fn policy_list(self, name: &str, items: &[&str]) -> Self {
+        let list: Vec<String> = items.iter().map(|item| quote(item)).collect();
+        self.policy_setting(name, &format!("[{}]", list.join(", ")))
+    }
+
+    /// Adds `policy { <name> = <expression> }` (HCL, verbatim).
+    pub fn policy_setting(mut self, name: &str, expression: &str) -> Self {
+        self.policy_lines.push(format!("{name} = {expression}"));
+        self
+    }
+
+    /// Adds the attribute `name = <expression>` (HCL, verbatim).
+    pub fn attribute(mut self, name: &str, expression: &str) -> Self {
+        self.attributes.push(format!("{name} = {expression}"));
+        self
+    }
+
     /// This resource's Terraform address, e.g. `sqlalchemy_schema.app`.
     pub fn address(&self) -> String {
         resource_address(&self.name)
@@ -172,9 +196,16 @@ impl SchemaBlock {
         write_string_attribute(&mut block, "url", self.url.as_deref());
         write_string_attribute(&mut block, "dev_url", self.dev_url.as_deref());
         let _ = writeln!(block, "  desired_sql = {}", self.desired_sql);
+        for attribute in &self.attributes {
+            let _ = writeln!(block, "  {attribute}");
+        }
+        let mut policy = self.policy_lines.clone();
         if let Some(allow) = &self.allow {
             let list: Vec<String> = allow.iter().map(|h| quote(h)).collect();
-            let _ = writeln!(block, "  policy {{\n    allow = [{}]\n  }}", list.join(", "));
+            policy.insert(0, format!("allow = [{}]", list.join(", ")));
+        }
+        if !policy.is_empty() {
+            let _ = writeln!(block, "  policy {{\n    {}\n  }}", policy.join("\n    "));
         }
         block.push_str("}\n");
         block

@@ -134,7 +134,7 @@ async fn apply_locked(
     let live = scope.live(live);
     let desired = normalize(Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
-    let mut desired = scope.desired(desired, &built_in)?;
+    let mut desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
     desired.annotations = annotations;
     let mut statements = render(&diff(&live, &desired), &live, &desired, options);
     sources::attach(&mut statements, &desired);

@@ -13,6 +13,7 @@ use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
+use crate::engine::keep::Skip;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
@@ -23,12 +24,13 @@ pub async fn apply(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
     expected: &[String],
+    skip: &Skip,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = super::inspect(url).await?;
-    let mut desired = normalize(dev, desired_sql).await?;
+    let mut desired = skip.keep(&live, normalize(dev, desired_sql).await?).desired;
     desired.annotations = annotations;
     let mut statements = render(&diff(&live, &desired), &live, &desired);
     sources::attach(&mut statements, &desired);

@@ -6,11 +6,12 @@
 //! the live schema's hash and clears `planned_sql`, so drift reappears as a
 //! planned update carrying the SQL that repairs it.
 
-use crate::engine::{self, DatabaseUrl};
+use crate::engine::{self, DatabaseUrl, Options};
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
+use super::super::adoption;
 use super::super::config::validate_url;
 use super::super::dialect_marker;
 use super::super::errors;
@@ -19,6 +20,8 @@ use super::super::policy::{self, Policy};
 use super::super::private::{AppliedDesired, ResourcePrivate, SeenLive};
 use super::super::Context;
 use super::schema_settings::{self, Settings};
+
+mod destroy;
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
 
@@ -30,7 +33,7 @@ pub fn schema() -> Schema {
             "A database schema managed from desired DDL (for example the output of the \
              `sqlalchemy_models` data source). `terraform plan` shows the exact SQL in `planned_sql`; \
              `terraform apply` runs it in one transaction and verifies that the database converged. \
-             Destroying the resource only removes it from the state: no database object is dropped.",
+             Destroying the resource only removes it from the state, unless `drop_on_destroy` is set.",
         )
         .attribute(Attribute::computed(
             "id",
@@ -80,6 +83,14 @@ pub fn schema() -> Schema {
              into `planned_sql`), `code` (such as `drops_table`), `category` (`data_loss`, `may_fail`, \
              `blocking_lock`) and `message`. `policy` decides which hazards are allowed.",
         ))
+        .attribute(Attribute::optional(
+            "drop_on_destroy",
+            Type::Bool,
+            "Whether destroying the resource drops every object it manages (within `schemas` and `exclude`; \
+             PostgreSQL's own `public` schema stays). The destroy plan shows the statements and applies the \
+             policy to them, so dropping tables needs `allow`. Destroy reads this setting, and the policy, from \
+             the state: apply it before destroying. Defaults to false: destroy only forgets the resource.",
+        ))
         .attribute(schemas)
         .attribute(exclude)
         .attribute(lock_timeout)
@@ -101,6 +112,7 @@ struct SchemaResource {
     policy: Value,
     /// The computed `hazards` list (or null / unknown).
     hazards: Value,
+    drop_on_destroy: Field<bool>,
     /// `schemas`, `exclude` and the timeouts.
     settings: Settings,
 }
@@ -116,6 +128,7 @@ impl SchemaResource {
             schema_hash: field::string(value, "schema_hash"),
             policy: value.attr(policy::BLOCK_NAME).cloned().unwrap_or(Value::Null),
             hazards: value.attr("hazards").cloned().unwrap_or(Value::Null),
+            drop_on_destroy: field::bool(value, "drop_on_destroy"),
             settings: Settings::from_value(value),
         }
     }
@@ -131,6 +144,7 @@ impl SchemaResource {
                 ("schema_hash", field::string_value(&self.schema_hash)),
                 ("hazards", self.hazards.clone()),
                 (policy::BLOCK_NAME, self.policy.clone()),
+                ("drop_on_destroy", field::bool_value(&self.drop_on_destroy)),
             ]
             .into_iter()
             .chain(self.settings.values()),
@@ -223,7 +237,10 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let url = validate_url(&mut diagnostics, "url", &resource.url);
     let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
-    Policy::from_value(config, &mut diagnostics);
+    let policy = Policy::from_value(config, &mut diagnostics);
+    if let Some(url) = &url {
+        policy.check_dialect(url, &mut diagnostics);
+    }
     resource.settings.validate(url.as_ref(), &mut diagnostics);
     if let (Some(url), Field::Known(desired_sql)) = (&url, &resource.desired_sql) {
         check_exported_dialect(&mut diagnostics, url, desired_sql);
@@ -253,12 +270,80 @@ fn changed_since_refresh(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
     );
 }
 
-/// PlanResourceChange. `private` is what the last refresh or apply recorded.
-pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) -> (Value, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    if proposed.is_null() {
-        return (Value::Null, diagnostics); // destroy: nothing is dropped
+/// The engine options of `resource`: its settings, and its policy's `skip`
+/// and `concurrent_indexes`. `Unknown` while one of them is, `None` (with
+/// diagnostics) when one is invalid.
+fn engine_options(
+    resource: &SchemaResource,
+    url: &DatabaseUrl,
+    policy: &Policy,
+    diagnostics: &mut Diagnostics,
+) -> Option<Field<Options>> {
+    let mut found = Diagnostics::new();
+    policy.check_dialect(url, &mut found);
+    let options = resource.settings.options(Some(url), &mut found);
+    let invalid = found.has_errors();
+    diagnostics.extend(found);
+    match options.filter(|_| !invalid)? {
+        Field::Known(mut options) => Some(if policy.configure(&mut options) {
+            Field::Known(options)
+        } else {
+            Field::Unknown
+        }),
+        other => Some(other),
     }
+}
+
+/// What a plan's reviewer is told: objects `skip` kept, then (for a new
+/// resource) the drops it must not make unasked, then the hazards' verdicts.
+fn review(
+    plan: &engine::Plan,
+    policy: &Policy,
+    options: &Options,
+    url: &DatabaseUrl,
+    creating: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    for warning in &plan.warnings {
+        diagnostics.warning("Object not managed by this provider", warning.clone());
+    }
+    policy::report_kept(&plan.kept, options, diagnostics);
+    let mut adopting = Diagnostics::new();
+    if creating {
+        adoption::check(policy, &plan.drops, &plan.statements, url, &mut adopting);
+    }
+    if adopting.has_errors() {
+        // The adoption error already names every drop and how to allow it.
+        diagnostics.extend(adopting);
+        return;
+    }
+    policy.check(&plan.statements, false, diagnostics);
+}
+
+/// PlanResourceChange. `private` is what the last refresh or apply recorded;
+/// `prior` is null for a new resource. Also returns the planned private state
+/// when it differs from `private` (a destroy that drops objects).
+pub async fn plan(
+    ctx: &Context,
+    prior: &Value,
+    proposed: &Value,
+    private: &ResourcePrivate,
+) -> (Value, Diagnostics, Option<ResourcePrivate>) {
+    if proposed.is_null() {
+        let (diagnostics, planned_private) = destroy::plan(ctx, prior, private).await;
+        return (Value::Null, diagnostics, planned_private);
+    }
+    let (planned, diagnostics) = plan_change(ctx, prior.is_null(), proposed, private).await;
+    (planned, diagnostics, None)
+}
+
+async fn plan_change(
+    ctx: &Context,
+    creating: bool,
+    proposed: &Value,
+    private: &ResourcePrivate,
+) -> (Value, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
     let mut planned = SchemaResource::from_value(proposed);
     let Some(urls) = resolve_urls(ctx, &planned, &mut diagnostics) else {
         return (Value::Null, diagnostics);
@@ -283,7 +368,7 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     };
     check_exported_dialect(&mut diagnostics, &url, &desired_sql);
     let policy = Policy::from_value(proposed, &mut diagnostics);
-    let options = planned.settings.options(Some(&url), &mut diagnostics);
+    let options = engine_options(&planned, &url, &policy, &mut diagnostics);
     if diagnostics.has_errors() {
         return (planned.to_value(), diagnostics);
     }
@@ -298,10 +383,11 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     // with that hash, nothing is to be done and no database work is needed;
     // otherwise one inspection (no dev database) may still prove it.
     let scope = options.scope.fingerprint();
+    let desired_key = options.desired_fingerprint();
     if let Some(desired_hash) = private
         .applied
         .as_ref()
-        .and_then(|applied| applied.desired_hash_of(&desired_sql, scope.as_deref()))
+        .and_then(|applied| applied.desired_hash_of(&desired_sql, desired_key.as_deref()))
     {
         if private.refreshed_hash(scope.as_deref()) == Some(desired_hash) {
             tracing::debug!(database = %url.redacted(), "desired SQL already applied; the refresh saw it unchanged");
@@ -346,10 +432,7 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
                 return (planned.to_value(), diagnostics);
             }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
-            for warning in &plan.warnings {
-                diagnostics.warning("Object not managed by this provider", warning.clone());
-            }
-            policy.check(&plan.statements, &mut diagnostics);
+            review(&plan, &policy, &options, &url, creating, &mut diagnostics);
             planned.hazards = policy::hazards_value(&plan.statements);
             planned.planned_sql = Field::Known(plan.sql());
             planned.schema_hash = Field::Known(if plan.statements.is_empty() {
@@ -364,13 +447,19 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
     (planned.to_value(), diagnostics)
 }
 
-/// ApplyResourceChange.
+/// ApplyResourceChange. `prior` is null for a new resource; `private` is the
+/// planned private state.
 /// Also returns the private state to record: which desired SQL converged.
-pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Option<ResourcePrivate>) {
-    let mut diagnostics = Diagnostics::new();
+pub async fn apply(
+    ctx: &Context,
+    prior: &Value,
+    planned: &Value,
+    private: &ResourcePrivate,
+) -> (Value, Diagnostics, Option<ResourcePrivate>) {
     if planned.is_null() {
-        return (Value::Null, diagnostics, None); // destroy: the database keeps its objects
+        return (Value::Null, destroy::apply(ctx, prior, private).await, None);
     }
+    let mut diagnostics = Diagnostics::new();
     let mut state = SchemaResource::from_value(planned);
     let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
         return (Value::Null, diagnostics, None);
@@ -380,27 +469,52 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
         return (Value::Null, diagnostics, None);
     };
     let dev_url = urls.dev_url.known();
-    let Some(Field::Known(options)) = state.settings.options(Some(&url), &mut diagnostics) else {
+    let policy = Policy::from_value(planned, &mut diagnostics);
+    let Some(Field::Known(options)) = engine_options(&state, &url, &policy, &mut diagnostics) else {
         if !diagnostics.has_errors() {
             diagnostics.error(
                 "Settings unknown at apply time",
-                "`schemas`, `exclude`, `lock_timeout` and `statement_timeout` must be known when the schema is applied.",
+                "`schemas`, `exclude`, `lock_timeout`, `statement_timeout` and the `policy` block must be known \
+                 when the schema is applied.",
             );
         }
         return (Value::Null, diagnostics, None);
     };
+    let expected = match &state.planned_sql {
+        Field::Known(statements) => statements.clone(),
+        // Planned while the desired schema was unknown: plan now, and review
+        // the plan as `terraform plan` would have.
+        _ => match ctx
+            .canceller
+            .run(engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options))
+            .await
+        {
+            Ok(Ok(plan)) => {
+                review(&plan, &policy, &options, &url, prior.is_null(), &mut diagnostics);
+                if diagnostics.has_errors() {
+                    return (Value::Null, diagnostics, None);
+                }
+                plan.sql()
+            }
+            Ok(Err(err)) => {
+                errors::engine_error(&mut diagnostics, "plan the schema change", &err);
+                return (Value::Null, diagnostics, None);
+            }
+            Err(cancelled) => {
+                errors::cancelled(&mut diagnostics, "plan the schema change", cancelled);
+                return (Value::Null, diagnostics, None);
+            }
+        },
+    };
     let outcome = ctx
         .canceller
-        .run(async {
-            let expected = match &state.planned_sql {
-                Field::Known(statements) => statements.clone(),
-                // Planned while the desired schema was unknown: plan now.
-                _ => engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
-                    .await?
-                    .sql(),
-            };
-            engine::apply_with(&url, dev_url.as_ref(), &desired_sql, &expected, &options).await
-        })
+        .run(engine::apply_with(
+            &url,
+            dev_url.as_ref(),
+            &desired_sql,
+            &expected,
+            &options,
+        ))
         .await;
     match outcome {
         Ok(Ok(outcome)) => {
@@ -414,9 +528,10 @@ pub async fn apply(ctx: &Context, planned: &Value) -> (Value, Diagnostics, Optio
                 refreshed: None,
                 applied: Some(AppliedDesired::new(
                     &desired_sql,
-                    options.scope.fingerprint(),
+                    options.desired_fingerprint(),
                     outcome.live_hash.clone(),
                 )),
+                destroy: None,
             };
             state.schema_hash = Field::Known(outcome.live_hash);
             (state.to_value(), diagnostics, Some(seen))
@@ -462,6 +577,8 @@ pub async fn read(
                     live_hash: live_hash.clone(),
                     scope: options.scope.fingerprint(),
                 }),
+                // A destroy plan made before this refresh is stale now.
+                destroy: None,
                 ..private
             };
             state.schema_hash = Field::Known(live_hash);
@@ -520,6 +637,7 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
         schema_hash: Field::Null,
         policy: Value::Null,
         hazards: Value::List(Vec::new()),
+        drop_on_destroy: Field::Null,
         settings: Settings::unset(),
     };
     (state.to_value(), diagnostics)

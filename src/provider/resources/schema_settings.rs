@@ -146,7 +146,7 @@ impl Settings {
             scope,
             lock_timeout: self.lock_timeout.clone().known(),
             statement_timeout: self.statement_timeout.clone().known(),
-            concurrent_indexes: false,
+            ..Options::default()
         }))
     }
 

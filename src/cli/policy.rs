@@ -1,0 +1,157 @@
+//! The policy flags of `plan` and `apply`: the same rules and defaults as the
+//! resource's `policy` block (data loss denied, other hazards warned), the
+//! same `skip` kinds, and `--concurrent-indexes`.
+
+use clap::Args;
+
+use crate::engine::{HazardPolicy, Options, Skip, Statement, Verdict};
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Allow a hazard code, category or `all` without a warning (repeatable).
+    #[arg(long, value_name = "HAZARD")]
+    allow: Vec<String>,
+    /// Allow a hazard code, category or `all`, with a warning (repeatable).
+    #[arg(long, value_name = "HAZARD")]
+    warn: Vec<String>,
+    /// Refuse plans with this hazard code, category or `all` (repeatable).
+    /// Without a rule, data loss is refused and other hazards are warned.
+    #[arg(long, value_name = "HAZARD")]
+    deny: Vec<String>,
+    /// Never plan this kind of drop, keeping the live objects: drops_table,
+    /// drops_column, drops_schema or drops_object (repeatable).
+    #[arg(long, value_name = "KIND")]
+    skip: Vec<String>,
+    /// PostgreSQL: build and drop the indexes of existing tables
+    /// CONCURRENTLY, outside the transaction.
+    #[arg(long)]
+    concurrent_indexes: bool,
+}
+
+impl PolicyArgs {
+    pub fn hazard_policy(&self) -> Result<HazardPolicy, String> {
+        let mut policy = HazardPolicy::default();
+        for (verdict, names) in [
+            (Verdict::Allow, &self.allow),
+            (Verdict::Warn, &self.warn),
+            (Verdict::Deny, &self.deny),
+        ] {
+            for name in names {
+                policy
+                    .add(verdict, name)
+                    .map_err(|err| format!("--{} {name}: {err}", verdict.setting()))?;
+            }
+        }
+        Ok(policy)
+    }
+
+    pub fn options(&self) -> Result<Options, String> {
+        Ok(Options {
+            skip: Skip::new(&self.skip).map_err(|err| format!("--skip: {err}"))?,
+            concurrent_indexes: self.concurrent_indexes,
+            ..Options::default()
+        })
+    }
+}
+
+/// Each statement's hazards as SQL comments (verdict, code, detail) above it.
+pub fn annotated(statement: &Statement, policy: &HazardPolicy) -> String {
+    let mut lines: Vec<String> = statement
+        .hazards
+        .iter()
+        .map(|hazard| {
+            let detail = hazard.message().lines().collect::<Vec<_>>().join(" ");
+            format!(
+                "-- {} {}: {detail}",
+                policy.verdict(hazard.kind).setting(),
+                hazard.kind.code()
+            )
+        })
+        .collect();
+    lines.push(statement.shown());
+    lines.join("\n")
+}
+
+/// An error naming each denied hazard and the flag that would allow it, if
+/// any statement carries one.
+pub fn refusal(statements: &[Statement], policy: &HazardPolicy) -> Option<String> {
+    let denied: Vec<String> = statements
+        .iter()
+        .enumerate()
+        .flat_map(|(index, statement)| {
+            statement
+                .hazards
+                .iter()
+                .filter(|hazard| policy.verdict(hazard.kind) == Verdict::Deny)
+                .map(move |hazard| {
+                    format!(
+                        "  statement {}: {} ({}); --allow {} (or --allow {}) allows it",
+                        index + 1,
+                        hazard.kind.code(),
+                        hazard.message(),
+                        hazard.kind.code(),
+                        hazard.kind.category().code()
+                    )
+                })
+        })
+        .collect();
+    (!denied.is_empty()).then(|| {
+        format!(
+            "the plan is blocked by policy; nothing was changed:\n{}",
+            denied.join("\n")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::HazardKind;
+
+    fn args(allow: &[&str], skip: &[&str]) -> PolicyArgs {
+        PolicyArgs {
+            allow: allow.iter().map(|s| s.to_string()).collect(),
+            warn: Vec::new(),
+            deny: Vec::new(),
+            skip: skip.iter().map(|s| s.to_string()).collect(),
+            concurrent_indexes: true,
+        }
+    }
+
+    #[test]
+    fn flags_become_the_policy_and_options() {
+        let flags = args(&["drops_column"], &["drops_table"]);
+        let policy = flags.hazard_policy().expect("valid");
+        assert_eq!(policy.verdict(HazardKind::DropsColumn), Verdict::Allow);
+        assert_eq!(policy.verdict(HazardKind::DropsTable), Verdict::Deny);
+        let options = flags.options().expect("valid");
+        assert!(options.concurrent_indexes);
+        assert!(options.skip.skips(HazardKind::DropsTable));
+        assert!(args(&["nope"], &[])
+            .hazard_policy()
+            .unwrap_err()
+            .contains("--allow nope"));
+        assert!(args(&[], &["drops_enum_value"])
+            .options()
+            .unwrap_err()
+            .contains("--skip"));
+    }
+
+    #[test]
+    fn denied_hazards_are_commented_and_refused_naming_the_flag() {
+        let statement = Statement::ddl("DROP TABLE t").with_hazard(HazardKind::DropsTable, "drops t");
+        let policy = HazardPolicy::default();
+        assert_eq!(
+            annotated(&statement, &policy),
+            "-- deny drops_table: drops t\nDROP TABLE t"
+        );
+        let refusal = refusal(std::slice::from_ref(&statement), &policy).expect("denied");
+        assert!(refusal.contains("--allow drops_table"), "{refusal}");
+        let allowed = args(&["drops_table"], &[]).hazard_policy().expect("valid");
+        assert_eq!(refusal_of(&statement, &allowed), None);
+    }
+
+    fn refusal_of(statement: &Statement, policy: &HazardPolicy) -> Option<String> {
+        refusal(std::slice::from_ref(statement), policy)
+    }
+}
