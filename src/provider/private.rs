@@ -57,7 +57,7 @@ impl AppliedDesired {
     pub fn new(desired_sql: &str, scope: Option<String>, desired_hash: String) -> Self {
         Self {
             provider_version: env!("CARGO_PKG_VERSION").to_string(),
-            desired_sql_sha256: sha256_hex(desired_sql),
+            desired_sql_sha256: applied_form_sha256(desired_sql),
             scope,
             desired_hash,
         }
@@ -67,7 +67,7 @@ impl AppliedDesired {
     pub fn desired_hash_of(&self, desired_sql: &str, scope: Option<&str>) -> Option<&str> {
         (self.provider_version == env!("CARGO_PKG_VERSION")
             && self.scope.as_deref() == scope
-            && self.desired_sql_sha256 == sha256_hex(desired_sql))
+            && self.desired_sql_sha256 == applied_form_sha256(desired_sql))
         .then_some(self.desired_hash.as_str())
     }
 }
@@ -98,6 +98,13 @@ impl ResourcePrivate {
     pub fn decode(bytes: &[u8]) -> Self {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
+}
+
+/// What identifies desired SQL as "already applied": its text without the
+/// exporter's model-source lines, which move when a model file is edited
+/// above a class and say nothing about the schema.
+fn applied_form_sha256(desired_sql: &str) -> String {
+    sha256_hex(&crate::engine::annotations::without_model_sources(desired_sql))
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -137,6 +144,18 @@ mod tests {
             ..applied
         };
         assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);", None), None);
+    }
+
+    #[test]
+    fn a_model_moved_within_its_file_is_still_the_sql_already_applied() {
+        let at = |line: u32| format!("-- model: app.models.T (app/models.py:{line})\nCREATE TABLE t (id int);");
+        let applied = AppliedDesired::new(&at(14), None, "h2".into());
+        assert_eq!(applied.desired_hash_of(&at(21), None), Some("h2"));
+        assert_eq!(
+            applied.desired_hash_of("-- renamed_from: s\nCREATE TABLE t (id int);", None),
+            None,
+            "other comments still count"
+        );
     }
 
     #[test]
