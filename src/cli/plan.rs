@@ -51,7 +51,7 @@ impl Planned {
         let plan = engine::plan(&url, dev_url.as_ref(), &desired_sql)
             .await
             .map_err(|err| err.to_string())?;
-        for warning in &plan.warnings {
+        for warning in plan.warnings.iter().chain(&plan.unverified) {
             eprintln!("warning: {warning}");
         }
         Ok(Planned {

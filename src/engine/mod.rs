@@ -21,6 +21,9 @@ pub mod scope;
 mod script;
 pub mod sqlite;
 mod url;
+#[cfg(test)]
+mod url_properties;
+mod verify;
 
 pub use diff::{diff, Change, TableChange, TableDiff};
 pub use duration::{parse as parse_duration, DurationError};
@@ -32,6 +35,7 @@ pub use options::{Options, Timeout};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
+pub use verify::{verify_plan, ReplayFailure};
 
 fn unsupported(url: &DatabaseUrl) -> EngineError {
     EngineError::UnsupportedDialect {
@@ -98,7 +102,8 @@ pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql:
 }
 
 /// [`plan`] under `options`: both models are cut to `options.scope` before
-/// they are diffed and hashed.
+/// they are diffed and hashed. A plan with statements is verified by
+/// replaying it in a scratch database ([`verify_plan`]).
 pub async fn plan_with(
     url: &DatabaseUrl,
     dev_url: Option<&DatabaseUrl>,
@@ -120,11 +125,13 @@ pub async fn plan_with(
         Dialect::Postgres => postgres::render(&changes, &live, &desired),
         Dialect::Mysql => return Err(unsupported(url)),
     };
+    let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
         warnings: unmanaged_warnings(&live, &desired),
+        unverified,
     })
 }
 

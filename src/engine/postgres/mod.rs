@@ -1,6 +1,6 @@
 //! The PostgreSQL driver: inspect (bulk catalog queries), normalize (in a dev
-//! or temporary database), render (dependency-ordered DDL), apply (locked,
-//! transactional, verified).
+//! or temporary database), render (dependency-ordered DDL), replay (verifying
+//! a plan in a scratch database), apply (locked, transactional, verified).
 
 mod apply;
 mod connect;
@@ -8,12 +8,14 @@ mod ident;
 mod inspect;
 mod normalize;
 mod render;
+mod replay;
 mod split;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
 pub use render::TYPE_REBUILD_SUFFIX;
+pub(crate) use replay::replay;
 
 use super::diff::{diff, Change};
 use super::error::EngineError;

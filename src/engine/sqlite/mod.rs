@@ -1,4 +1,4 @@
-//! The SQLite driver: inspect, normalize, render, apply.
+//! The SQLite driver: inspect, normalize, render, replay (verifying a plan), apply.
 
 mod apply;
 mod connect;
@@ -6,6 +6,7 @@ mod ddl;
 mod inspect;
 mod normalize;
 mod render;
+mod replay;
 mod spelling;
 mod split;
 mod sql;
@@ -14,6 +15,7 @@ mod tokens;
 pub use apply::apply;
 pub use normalize::normalize;
 pub use render::REBUILD_PREFIX;
+pub(crate) use replay::replay;
 
 use super::diff::Change;
 use super::error::EngineError;

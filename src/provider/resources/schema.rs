@@ -349,6 +349,9 @@ pub async fn plan(ctx: &Context, proposed: &Value, private: &ResourcePrivate) ->
             for warning in &plan.warnings {
                 diagnostics.warning("Object not managed by this provider", warning.clone());
             }
+            if let Some(reason) = &plan.unverified {
+                diagnostics.warning("Plan not verified", reason.clone());
+            }
             policy.check(&plan.statements, &mut diagnostics);
             planned.hazards = policy::hazards_value(&plan.statements);
             planned.planned_sql = Field::Known(plan.sql());
