@@ -10,7 +10,8 @@
 //!   database, no Python);
 //! - full plan, nothing to do: the same plan without that shortcut
 //!   (normalization in a temporary database + inspection + diff);
-//! - plan with 50 changes;
+//! - plan with 50 changes, and the part of it spent verifying the plan by
+//!   replaying it in a scratch database (a copy of the live schema);
 //! - the number of catalog queries one inspection sends, at 10 and at 1,000
 //!   tables (it must not grow with the schema);
 //! - peak resident memory of this process.
@@ -177,6 +178,22 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
     let changed = changed_ddl(TABLES);
     let (change_time, change_plan) =
         median(|| async { engine::plan(&big_url, None, &changed).await.map_err(|e| e.to_string()) }).await?;
+    let desired_model = postgres::normalize(Some(&big_url), None, &changed)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (replay_time, _) = median(|| async {
+        engine::verify_plan(
+            &big_url,
+            None,
+            &schema,
+            &desired_model,
+            &change_plan.statements,
+            &engine::Options::default(),
+        )
+        .await
+        .map_err(|e| e.to_string())
+    })
+    .await?;
 
     println!("PostgreSQL planning, {TABLES} tables (10 columns, 2 indexes, 1 FK each; 10 views, 10 functions)");
     println!("median of {RUNS} runs\n");
@@ -215,6 +232,10 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
         "| plan with 50 changes                      | {:.3} s ({} statements) |",
         change_time.as_secs_f64(),
         change_plan.statements.len()
+    );
+    println!(
+        "| of which: replay verification             | {:.3} s |",
+        replay_time.as_secs_f64()
     );
     println!("| peak resident memory                      | {} |", peak_rss_mib());
     Ok(())

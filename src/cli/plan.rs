@@ -65,7 +65,7 @@ impl Planned {
         let plan = engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
             .await
             .map_err(|err| err.to_string())?;
-        for warning in &plan.warnings {
+        for warning in plan.warnings.iter().chain(&plan.unverified) {
             eprintln!("warning: {warning}");
         }
         for kept in &plan.kept {

@@ -248,7 +248,9 @@ pub fn without_model_sources(sql: &str) -> String {
     sql.lines()
         .filter(|line| {
             let comment = line.trim_start().strip_prefix("--");
-            !comment.and_then(annotation).is_some_and(|a| matches!(a, Annotation::Model(_)))
+            !comment
+                .and_then(annotation)
+                .is_some_and(|a| matches!(a, Annotation::Model(_)))
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -2,6 +2,7 @@
 //! they can go straight into logs and Terraform diagnostics.
 
 use super::url::Dialect;
+use super::verify::ReplayFailure;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -50,6 +51,12 @@ pub enum EngineError {
         statement: String,
         reason: String,
     },
+
+    #[error(
+        "the plan for {url} was replayed in a scratch database holding a copy of the live \
+         schema (without rows), and {failure}"
+    )]
+    PlanReplay { url: String, failure: ReplayFailure },
 
     #[error("cannot commit the changes to {url}: {reason}")]
     Commit { url: String, reason: String },

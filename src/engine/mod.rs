@@ -28,6 +28,9 @@ mod script;
 mod sources;
 pub mod sqlite;
 mod url;
+#[cfg(test)]
+mod url_properties;
+mod verify;
 
 pub use diff::{diff, Change, TableChange, TableDiff};
 pub use duration::{parse as parse_duration, DurationError};
@@ -41,6 +44,7 @@ pub use options::{Options, Timeout};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
+pub use verify::{verify_plan, ReplayFailure};
 
 fn unsupported(url: &DatabaseUrl) -> EngineError {
     EngineError::UnsupportedDialect {
@@ -113,7 +117,8 @@ pub async fn plan(url: &DatabaseUrl, dev_url: Option<&DatabaseUrl>, desired_sql:
 
 /// [`plan`] under `options`: both models are cut to `options.scope` before
 /// they are diffed and hashed, and live objects of kinds `options.skip` names
-/// are kept in the desired model.
+/// are kept in the desired model. A plan with statements is verified by
+/// replaying it in a scratch database ([`verify_plan`]).
 pub async fn plan_with(
     url: &DatabaseUrl,
     dev_url: Option<&DatabaseUrl>,
@@ -142,6 +147,7 @@ pub async fn plan_with(
     };
     sources::attach(&mut statements, &desired);
     probe_live_data(url, &mut statements).await?;
+    let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),
@@ -149,6 +155,7 @@ pub async fn plan_with(
         warnings: unmanaged_warnings(&live, &desired),
         kept: kept.objects,
         drops: keep::dropped_objects(&live, &desired),
+        unverified,
     })
 }
 

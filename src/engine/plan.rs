@@ -194,6 +194,10 @@ pub struct Plan {
     /// What the statements drop, whole objects only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drops: Vec<DroppedObject>,
+    /// Why the plan could not be verified by replaying it in a scratch
+    /// database (verify.rs); `None` when it was verified, or was empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<String>,
 }
 
 impl Plan {
@@ -213,6 +217,20 @@ pub struct ApplyOutcome {
     pub executed: Vec<Statement>,
     /// Hash of the live schema after the apply (equal to the desired hash).
     pub live_hash: String,
+}
+
+/// The statements of a plan that run in its one transaction: those outside
+/// it only come before or after.
+pub(crate) fn transaction_span(statements: &[Statement]) -> std::ops::Range<usize> {
+    let first = statements
+        .iter()
+        .position(|s| s.in_transaction)
+        .unwrap_or(statements.len());
+    let end = statements
+        .iter()
+        .rposition(|s| s.in_transaction)
+        .map_or(first, |last| last + 1);
+    first..end
 }
 
 /// What differs between the SQL shown at plan time and the SQL planned now.

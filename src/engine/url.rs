@@ -296,10 +296,10 @@ fn parse_sqlite(written: &str, rest: &str) -> Result<DatabaseUrl, UrlError> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         if key == "timeout" {
             let seconds: f64 = value.parse().map_err(|_| UrlError::InvalidSqliteTimeout)?;
-            if !seconds.is_finite() || seconds < 0.0 {
-                return Err(UrlError::InvalidSqliteTimeout);
-            }
-            busy_timeout = Some(Duration::from_secs_f64(seconds));
+            // Negative, NaN, infinite and too large for a Duration (which
+            // `from_secs_f64` would panic on) are all invalid.
+            let timeout = Duration::try_from_secs_f64(seconds).map_err(|_| UrlError::InvalidSqliteTimeout)?;
+            busy_timeout = Some(timeout);
         } else if !IGNORED_SQLITE_OPTIONS.contains(&key) {
             return Err(UrlError::UnknownSqliteOption(key.to_string()));
         }

@@ -194,6 +194,13 @@ impl Workspace {
     /// provider bug whatever the test is about.
     #[track_caller]
     pub fn run(&self, args: &[&str]) -> TfOutput {
+        self.start(args).wait()
+    }
+
+    /// Starts Terraform with `args` without waiting for it, for tests that
+    /// act while it runs (kill its provider, start another one).
+    #[track_caller]
+    pub fn start(&self, args: &[&str]) -> RunningTerraform {
         let terraform = terraform_binary();
         let mut command = Command::new(terraform);
         command
@@ -219,12 +226,7 @@ impl Workspace {
         let child = command
             .spawn()
             .unwrap_or_else(|error| panic!("starting {}: {error}", terraform.display()));
-        let output = wait_with_timeout(child, description, command_timeout());
-        assert!(
-            !output.combined().to_lowercase().contains("inconsistent"),
-            "Terraform reported an inconsistency in the provider's answers\n{output}"
-        );
-        output
+        RunningTerraform { child, description }
     }
 
     /// Keeps the directory on disk (printing where), e.g. to debug a failure.
@@ -248,6 +250,31 @@ impl Drop for Workspace {
         if env::var_os(KEEP_WORKSPACE_ENV).is_some_and(|v| !v.is_empty()) {
             self.keep();
         }
+    }
+}
+
+/// A Terraform command started by [`Workspace::start`].
+pub struct RunningTerraform {
+    child: Child,
+    description: String,
+}
+
+impl RunningTerraform {
+    /// The process id of Terraform itself.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for it like [`Workspace::run`] does (same timeout, same check
+    /// that Terraform did not report an inconsistent provider).
+    #[track_caller]
+    pub fn wait(self) -> TfOutput {
+        let output = wait_with_timeout(self.child, self.description, command_timeout());
+        assert!(
+            !output.combined().to_lowercase().contains("inconsistent"),
+            "Terraform reported an inconsistency in the provider's answers\n{output}"
+        );
+        output
     }
 }
 

@@ -18,7 +18,7 @@ use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::options::{Options, Timeout};
-use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
+use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
 
@@ -147,37 +147,43 @@ async fn apply_locked(
             live_hash: schema_hash(&live),
         });
     }
-    let first_in_tx = statements
-        .iter()
-        .position(|s| s.in_transaction)
-        .unwrap_or(statements.len());
-    let after_tx = statements
-        .iter()
-        .rposition(|s| s.in_transaction)
-        .map_or(first_in_tx, |last| last + 1);
-    for (i, statement) in statements.iter().enumerate().take(first_in_tx) {
-        execute(conn, &label, i, statement, options).await?;
-    }
-    if first_in_tx < after_tx {
-        let mut tx = conn
-            .begin()
-            .await
-            .map_err(|e| EngineError::statement_failed(&label, first_in_tx, "BEGIN", &e))?;
-        for (i, statement) in statements.iter().enumerate().take(after_tx).skip(first_in_tx) {
-            execute(&mut tx, &label, i, statement, options).await?;
-        }
-        tx.commit().await.map_err(|e| EngineError::Commit {
-            url: label.clone(),
-            reason: database_message(&e),
-        })?;
-    }
-    for (i, statement) in statements.iter().enumerate().skip(after_tx) {
-        execute(conn, &label, i, statement, options).await?;
-    }
+    run_plan(conn, &label, &statements, options).await?;
 
     let (after, _) = inspect_connection(conn, &label).await?;
     let after = scope.live(after);
     prove_converged(label, &after, &desired, statements)
+}
+
+/// Runs `statements` on `conn`: those outside the transaction before and
+/// after it, the others in one transaction (a savepoint if `conn` is already
+/// in one).
+pub(super) async fn run_plan(
+    conn: &mut PgConnection,
+    label: &str,
+    statements: &[Statement],
+    options: &Options,
+) -> Result<(), EngineError> {
+    let in_tx = transaction_span(statements);
+    for (i, statement) in statements.iter().enumerate().take(in_tx.start) {
+        execute(conn, label, i, statement, options).await?;
+    }
+    if !in_tx.is_empty() {
+        let mut tx = conn
+            .begin()
+            .await
+            .map_err(|e| EngineError::statement_failed(label, in_tx.start, "BEGIN", &e))?;
+        for (i, statement) in statements.iter().enumerate().take(in_tx.end).skip(in_tx.start) {
+            execute(&mut tx, label, i, statement, options).await?;
+        }
+        tx.commit().await.map_err(|e| EngineError::Commit {
+            url: label.to_string(),
+            reason: database_message(&e),
+        })?;
+    }
+    for (i, statement) in statements.iter().enumerate().skip(in_tx.end) {
+        execute(conn, label, i, statement, options).await?;
+    }
+    Ok(())
 }
 
 async fn execute(

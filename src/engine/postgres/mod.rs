@@ -1,6 +1,6 @@
 //! The PostgreSQL driver: inspect (bulk catalog queries), normalize (in a dev
-//! or temporary database), render (dependency-ordered DDL), apply (locked,
-//! transactional, verified).
+//! or temporary database), render (dependency-ordered DDL), replay (verifying
+//! a plan in a scratch database), apply (locked, transactional, verified).
 
 mod apply;
 mod connect;
@@ -10,6 +10,7 @@ mod lex;
 mod normalize;
 mod probe;
 mod render;
+mod replay;
 mod split;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
@@ -18,6 +19,7 @@ pub use lex::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
+pub(crate) use replay::replay;
 
 use super::diff::{diff, Change};
 use super::error::EngineError;

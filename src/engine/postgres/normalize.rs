@@ -2,12 +2,15 @@
 //! made. With a `dev_url` the DDL runs in a transaction that is rolled back, so
 //! the dev database stays empty; without one, a temporary database is created
 //! on the target server and dropped afterwards, also when something fails.
+//! The plan's replay (replay.rs) uses its dev database and temporary
+//! databases the same way, through [`begin_in_empty_dev`] and
+//! [`TemporaryDatabase`].
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition};
-use sqlx::{Connection, Executor};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition, Postgres};
+use sqlx::{Connection, Executor, Transaction};
 
 use super::connect::{connect, options, pin_session};
 use super::ident::quote;
@@ -39,18 +42,7 @@ pub async fn normalize(
 async fn normalize_in_dev(dev: &DatabaseUrl, desired_sql: &str) -> Result<Schema, EngineError> {
     let label = dev.redacted();
     let mut conn = super::connect::open(dev).await?;
-    let (existing, _) = inspect_connection(&mut conn, &label).await?;
-    let extra = objects_beyond_a_new_database(&existing);
-    if !extra.is_empty() {
-        return Err(EngineError::DevDatabaseNotEmpty {
-            url: label,
-            objects: extra.join(", "),
-        });
-    }
-    let mut tx = conn.begin().await.map_err(|e| EngineError::Connect {
-        url: label.clone(),
-        reason: database_message(&e),
-    })?;
+    let mut tx = begin_in_empty_dev(&mut conn, &label).await?;
     run_script(&mut tx, &label, desired_sql).await?;
     pin_session(&mut tx, &label).await?;
     let (schema, _) = inspect_connection(&mut tx, &label).await?;
@@ -58,6 +50,26 @@ async fn normalize_in_dev(dev: &DatabaseUrl, desired_sql: &str) -> Result<Schema
     // connection is gone, and the server rolls back on its own.
     let _ = tx.rollback().await;
     Ok(schema)
+}
+
+/// Checks the dev database behind `conn` is empty and opens the transaction
+/// whose rollback keeps it so.
+pub(super) async fn begin_in_empty_dev<'c>(
+    conn: &'c mut PgConnection,
+    label: &str,
+) -> Result<Transaction<'c, Postgres>, EngineError> {
+    let (existing, _) = inspect_connection(conn, label).await?;
+    let extra = objects_beyond_a_new_database(&existing);
+    if !extra.is_empty() {
+        return Err(EngineError::DevDatabaseNotEmpty {
+            url: label.to_string(),
+            objects: extra.join(", "),
+        });
+    }
+    conn.begin().await.map_err(|e| EngineError::Connect {
+        url: label.to_string(),
+        reason: database_message(&e),
+    })
 }
 
 /// What a database holds beyond `public` and `plpgsql`, which every new one has.
@@ -87,40 +99,80 @@ fn objects_beyond_a_new_database(schema: &Schema) -> Vec<String> {
 }
 
 async fn normalize_in_temporary(target: &DatabaseUrl, desired_sql: &str) -> Result<Schema, EngineError> {
-    let admin = options(target, None)?;
-    let name = temporary_name();
-    let label = format!("{} (temporary dev database {name})", target.redacted());
-    let mut admin_conn = connect(&admin, &target.redacted()).await?;
-    admin_conn
-        .execute(format!("CREATE DATABASE {} TEMPLATE template0", quote(&name)).as_str())
-        .await
-        .map_err(|e| EngineError::DevDatabase {
-            url: target.redacted(),
-            reason: format!("CREATE DATABASE failed: {}", database_message(&e)),
-        })?;
-    let mut guard = DropGuard {
-        admin: admin.clone(),
-        name: name.clone(),
-        armed: true,
-    };
+    let (temporary, mut conn) = TemporaryDatabase::create(target).await?;
+    let label = temporary.label.clone();
     let result = async {
-        let mut conn = connect(&admin.clone().database(&name), &label).await?;
         run_script(&mut conn, &label, desired_sql).await?;
         pin_session(&mut conn, &label).await?;
         let (schema, _) = inspect_connection(&mut conn, &label).await?;
-        let _ = conn.close().await;
         Ok(schema)
     }
     .await;
-    let dropped = drop_database(&mut admin_conn, &name).await;
-    guard.armed = false;
-    let _ = admin_conn.close().await;
+    let _ = conn.close().await;
+    let dropped = temporary.remove().await;
     let schema = result?;
-    dropped.map_err(|e| EngineError::DevDatabase {
-        url: target.redacted(),
-        reason: format!("could not drop the temporary database {name}: {}", database_message(&e)),
-    })?;
+    dropped?;
     Ok(schema)
+}
+
+/// A database created on a server for one piece of work and dropped after
+/// it: by [`TemporaryDatabase::remove`], or when abandoned midway (a
+/// cancelled Terraform operation drops the future) by its guard.
+pub(super) struct TemporaryDatabase {
+    server: String,
+    admin_conn: PgConnection,
+    guard: DropGuard,
+    /// Names it in messages: the server's redacted URL and the database.
+    pub label: String,
+}
+
+impl TemporaryDatabase {
+    /// Creates an empty database on the server of `server` and connects to it.
+    pub async fn create(server: &DatabaseUrl) -> Result<(TemporaryDatabase, PgConnection), EngineError> {
+        let admin = options(server, None)?;
+        let name = temporary_name();
+        let label = format!("{} (temporary dev database {name})", server.redacted());
+        let mut admin_conn = connect(&admin, &server.redacted()).await?;
+        admin_conn
+            .execute(format!("CREATE DATABASE {} TEMPLATE template0", quote(&name)).as_str())
+            .await
+            .map_err(|e| EngineError::DevDatabase {
+                url: server.redacted(),
+                reason: format!("CREATE DATABASE failed: {}", database_message(&e)),
+            })?;
+        let temporary = TemporaryDatabase {
+            server: server.redacted(),
+            admin_conn,
+            guard: DropGuard {
+                admin: admin.clone(),
+                name: name.clone(),
+                armed: true,
+            },
+            label,
+        };
+        match connect(&admin.database(&name), &temporary.label).await {
+            Ok(conn) => Ok((temporary, conn)),
+            Err(error) => {
+                let _ = temporary.remove().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Drops the database (its connections too).
+    pub async fn remove(mut self) -> Result<(), EngineError> {
+        let dropped = drop_database(&mut self.admin_conn, &self.guard.name).await;
+        self.guard.armed = false;
+        let _ = self.admin_conn.close().await;
+        dropped.map_err(|e| EngineError::DevDatabase {
+            url: self.server,
+            reason: format!(
+                "could not drop the temporary database {}: {}",
+                self.guard.name,
+                database_message(&e)
+            ),
+        })
+    }
 }
 
 fn temporary_name() -> String {
@@ -139,8 +191,7 @@ async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), sqlx::
         .map(|_| ())
 }
 
-/// Drops the temporary database if normalization is abandoned midway (its
-/// future dropped by a cancelled Terraform operation).
+/// Drops the temporary database if the work is abandoned midway.
 struct DropGuard {
     admin: PgConnectOptions,
     name: String,

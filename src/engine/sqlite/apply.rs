@@ -14,7 +14,7 @@ use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::keep::Skip;
-use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
+use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
 
@@ -46,47 +46,55 @@ pub async fn apply(
     }
 
     let mut conn = open_for_write(url).await?;
-    let first_in_tx = statements
-        .iter()
-        .position(|s| s.in_transaction)
-        .unwrap_or(statements.len());
-    let after_tx = statements
-        .iter()
-        .rposition(|s| s.in_transaction)
-        .map_or(first_in_tx, |last| last + 1);
-    for (i, statement) in statements.iter().enumerate().take(first_in_tx) {
-        execute(&mut conn, &label, i, statement).await?;
-    }
-    {
-        let mut tx = conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| EngineError::statement_failed(&label, first_in_tx, "BEGIN IMMEDIATE", &e))?;
-        // Under the write lock nobody else can change the schema; check nobody did
-        // between the re-plan and now.
-        let locked = inspect_connection(&mut tx, &label).await?;
-        if schema_hash(&locked) != live_hash {
-            return Err(EngineError::ChangedSincePlan {
-                url: label,
-                detail: "another client changed the schema while the apply was starting".to_string(),
-            });
-        }
-        for (i, statement) in statements.iter().enumerate().take(after_tx).skip(first_in_tx) {
-            execute(&mut tx, &label, i, statement).await?;
-        }
-        tx.commit().await.map_err(|e| EngineError::Commit {
-            url: label.clone(),
-            reason: database_message(&e),
-        })?;
-    }
-    for (i, statement) in statements.iter().enumerate().skip(after_tx) {
-        execute(&mut conn, &label, i, statement).await?;
-    }
+    run_plan(&mut conn, &label, &statements, Some(&live_hash)).await?;
 
     let after = inspect_connection(&mut conn, &label).await?;
     // Closing flushes nothing that the commit did not already make durable.
     let _ = conn.close().await;
     prove_converged(label, &after, &desired, statements)
+}
+
+/// Runs `statements` on `conn`: the one transaction (under the write lock)
+/// between the statements that run outside it. With `expected_live_hash`, the
+/// schema seen under the lock must still hash to it.
+pub(super) async fn run_plan(
+    conn: &mut SqliteConnection,
+    label: &str,
+    statements: &[Statement],
+    expected_live_hash: Option<&str>,
+) -> Result<(), EngineError> {
+    let in_tx = transaction_span(statements);
+    for (i, statement) in statements.iter().enumerate().take(in_tx.start) {
+        execute(conn, label, i, statement).await?;
+    }
+    {
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| EngineError::statement_failed(label, in_tx.start, "BEGIN IMMEDIATE", &e))?;
+        if let Some(expected) = expected_live_hash {
+            // Under the write lock nobody else can change the schema; check nobody did
+            // between the re-plan and now.
+            let locked = inspect_connection(&mut tx, label).await?;
+            if schema_hash(&locked) != expected {
+                return Err(EngineError::ChangedSincePlan {
+                    url: label.to_string(),
+                    detail: "another client changed the schema while the apply was starting".to_string(),
+                });
+            }
+        }
+        for (i, statement) in statements.iter().enumerate().take(in_tx.end).skip(in_tx.start) {
+            execute(&mut tx, label, i, statement).await?;
+        }
+        tx.commit().await.map_err(|e| EngineError::Commit {
+            url: label.to_string(),
+            reason: database_message(&e),
+        })?;
+    }
+    for (i, statement) in statements.iter().enumerate().skip(in_tx.end) {
+        execute(conn, label, i, statement).await?;
+    }
+    Ok(())
 }
 
 async fn execute(

@@ -1,4 +1,4 @@
-//! The SQLite driver: inspect, normalize, render, apply.
+//! The SQLite driver: inspect, normalize, render, replay (verifying a plan), apply.
 
 mod annotations;
 mod apply;
@@ -9,6 +9,7 @@ mod normalize;
 mod probe;
 mod render;
 mod render_renames;
+mod replay;
 mod spelling;
 mod split;
 mod sql;
@@ -19,6 +20,7 @@ pub use apply::apply;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
+pub(crate) use replay::replay;
 
 use super::diff::Change;
 use super::error::EngineError;

@@ -307,6 +307,9 @@ fn review(
     for warning in &plan.warnings {
         diagnostics.warning("Object not managed by this provider", warning.clone());
     }
+    if let Some(reason) = &plan.unverified {
+        diagnostics.warning("Plan not verified", reason.clone());
+    }
     policy::report_kept(&plan.kept, options, diagnostics);
     let mut adopting = Diagnostics::new();
     if creating {

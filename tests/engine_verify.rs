@@ -1,0 +1,265 @@
+//! Plans are verified by replaying them in a scratch database before they are
+//! shown (src/engine/verify.rs), on both dialects: real plans verify; a plan
+//! whose statements fail or do not converge is refused naming the statement
+//! or the objects; a live schema the scratch database cannot reproduce makes
+//! the plan unverified with a warning, not an error.
+
+mod common;
+
+use std::future::Future;
+
+use common::postgres_db::PostgresDb;
+use common::SqliteDb;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use tfalchemy::engine::{
+    self, postgres, verify_plan, DatabaseUrl, Dialect, EngineError, Options, ReplayFailure, Schema, Statement,
+};
+
+fn run<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Runtime::new().expect("tokio runtime").block_on(future)
+}
+
+fn url(text: &str) -> DatabaseUrl {
+    DatabaseUrl::parse(text).expect("database URL")
+}
+
+fn temporary_sqlite() -> (tempfile::TempDir, SqliteDb) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = SqliteDb::at(dir.path().join("app.db"));
+    (dir, db)
+}
+
+/// The live and desired models of `url` under `desired_sql`, as a plan sees them.
+async fn models(url: &DatabaseUrl, desired_sql: &str) -> (Schema, Schema) {
+    let live = engine::inspect(url).await.expect("inspect live");
+    let desired = match url.dialect() {
+        Dialect::Postgres => postgres::normalize(Some(url), None, desired_sql).await,
+        dialect => engine::normalize(dialect, None, desired_sql).await,
+    }
+    .expect("normalize desired");
+    (live, desired)
+}
+
+fn replay_failure(result: Result<Option<String>, EngineError>) -> (String, ReplayFailure) {
+    match result {
+        Err(error @ EngineError::PlanReplay { .. }) => {
+            let message = error.to_string();
+            let EngineError::PlanReplay { failure, .. } = error else {
+                unreachable!()
+            };
+            (message, failure)
+        }
+        other => panic!("expected the replay to refuse the plan, got {other:?}"),
+    }
+}
+
+const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)";
+const USERS_WITH_NAME: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT)";
+
+#[test]
+fn sqlite_real_plans_are_verified() {
+    let (_dir, db) = temporary_sqlite();
+    db.execute(USERS);
+    let target = url(&db.url());
+    let plan = run(engine::plan(&target, None, USERS_WITH_NAME)).expect("plan");
+    assert_eq!(plan.sql(), vec![r#"ALTER TABLE "users" ADD COLUMN "name" TEXT"#]);
+    assert_eq!(plan.unverified, None);
+}
+
+#[test]
+fn sqlite_replay_refuses_a_statement_that_fails() {
+    let (_dir, db) = temporary_sqlite();
+    db.execute(USERS);
+    let target = url(&db.url());
+    let (live, desired) = run(models(&target, USERS_WITH_NAME));
+    let wrong = [Statement::ddl("ALTER TABLE accounts ADD COLUMN name TEXT")];
+    let result = run(verify_plan(&target, None, &live, &desired, &wrong, &Options::default()));
+    let (message, failure) = replay_failure(result);
+    assert!(
+        matches!(&failure, ReplayFailure::Statement { index: 1, statement, reason }
+            if statement.contains("accounts") && reason.contains("no such table")),
+        "{failure:?}"
+    );
+    assert!(message.contains("replayed in a scratch database"), "{message}");
+    assert!(message.contains("statement 1 failed there"), "{message}");
+    // Nothing touched the real database.
+    assert_eq!(run(engine::inspect(&target)).expect("inspect"), live);
+}
+
+#[test]
+fn sqlite_replay_refuses_a_plan_that_does_not_converge_naming_the_objects() {
+    let (_dir, db) = temporary_sqlite();
+    db.execute(USERS);
+    let target = url(&db.url());
+    let (live, desired) = run(models(&target, USERS_WITH_NAME));
+    let wrong = [Statement::ddl("ALTER TABLE users ADD COLUMN nickname TEXT")];
+    let result = run(verify_plan(&target, None, &live, &desired, &wrong, &Options::default()));
+    let (message, failure) = replay_failure(result);
+    let ReplayFailure::NotConverged { differences } = failure else {
+        panic!("expected differences, got {failure:?}");
+    };
+    let all = differences.join("; ");
+    assert!(all.contains("users"), "{all}");
+    assert!(message.contains("is not the desired schema"), "{message}");
+    assert!(message.contains("users"), "{message}");
+}
+
+/// An application-defined collation: the live file uses it, a fresh SQLite
+/// database does not know it, so the live schema cannot be reproduced.
+#[test]
+fn sqlite_live_schema_that_cannot_be_reproduced_leaves_the_plan_unverified() {
+    let (_dir, db) = temporary_sqlite();
+    let options = SqliteConnectOptions::new()
+        .filename(db.path())
+        .create_if_missing(true)
+        .collation("reverse", |a: &str, b: &str| b.cmp(a));
+    run(async {
+        let mut conn = options.connect().await.expect("connect with the collation");
+        sqlx::raw_sql("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE reverse)")
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        conn.close().await.expect("close");
+    });
+    let target = url(&db.url());
+    let plan = run(engine::plan(
+        &target,
+        None,
+        "CREATE TABLE other (id INTEGER PRIMARY KEY)",
+    ))
+    .expect("plan");
+    assert!(!plan.is_empty());
+    let warning = plan.unverified.expect("the plan should be unverified");
+    assert!(warning.starts_with("could not verify the plan: "), "{warning}");
+    assert!(warning.contains("live schema could not be reproduced"), "{warning}");
+    assert!(
+        warning.to_lowercase().contains("no such collation sequence: reverse"),
+        "{warning}"
+    );
+}
+
+const POSTS: &str = "CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL)";
+const POSTS_WITH_BODY: &str = "CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL, body text)";
+
+#[test]
+fn postgres_real_plans_are_verified_with_and_without_a_dev_database() {
+    let db = PostgresDb::new();
+    let dev = PostgresDb::new();
+    db.execute(POSTS);
+    let target = url(&db.url());
+    let dev_url = url(&dev.url());
+    for dev in [None, Some(&dev_url)] {
+        let plan = run(engine::plan(&target, dev, POSTS_WITH_BODY)).expect("plan");
+        assert_eq!(
+            plan.sql(),
+            vec![r#"ALTER TABLE "public"."posts" ADD COLUMN "body" text"#]
+        );
+        assert_eq!(plan.unverified, None, "dev database: {dev:?}");
+    }
+    assert!(dev.tables().is_empty(), "the replay left tables in the dev database");
+}
+
+/// A new enum value cannot be used in the transaction that adds it, so a plan
+/// that adds one and uses it is replayed in a temporary database, committing
+/// as the apply does, even when there is a dev database.
+#[test]
+fn postgres_plans_with_statements_outside_the_transaction_are_verified() {
+    let db = PostgresDb::new();
+    let dev = PostgresDb::new();
+    db.execute("CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE people (mood mood NOT NULL DEFAULT 'happy')");
+    let desired = "CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad'); \
+                   CREATE TABLE people (mood mood NOT NULL DEFAULT 'meh')";
+    let target = url(&db.url());
+    let plan = run(engine::plan(&target, Some(&url(&dev.url())), desired)).expect("plan");
+    assert!(plan.statements.iter().any(|s| !s.in_transaction), "{:?}", plan.sql());
+    assert_eq!(plan.unverified, None);
+    assert!(dev
+        .strings("SELECT typname::text FROM pg_type WHERE typname = 'mood'")
+        .is_empty());
+}
+
+#[test]
+fn postgres_replay_refuses_bad_statements_and_plans_that_do_not_converge() {
+    let db = PostgresDb::new();
+    let dev = PostgresDb::new();
+    db.execute(POSTS);
+    let target = url(&db.url());
+    let dev_url = url(&dev.url());
+    let (live, desired) = run(models(&target, POSTS_WITH_BODY));
+    for dev in [None, Some(&dev_url)] {
+        let failing = [
+            Statement::ddl("ALTER TABLE public.posts ADD COLUMN body text"),
+            Statement::ddl("ALTER TABLE public.comments ADD COLUMN body text"),
+        ];
+        let result = run(verify_plan(
+            &target,
+            dev,
+            &live,
+            &desired,
+            &failing,
+            &Options::default(),
+        ));
+        let (message, failure) = replay_failure(result);
+        assert!(
+            matches!(&failure, ReplayFailure::Statement { index: 2, reason, .. } if reason.contains("comments")),
+            "{failure:?}"
+        );
+        assert!(message.contains("statement: ALTER TABLE public.comments"), "{message}");
+
+        let diverging = [Statement::ddl("ALTER TABLE public.posts ADD COLUMN summary text")];
+        let result = run(verify_plan(
+            &target,
+            dev,
+            &live,
+            &desired,
+            &diverging,
+            &Options::default(),
+        ));
+        let (message, failure) = replay_failure(result);
+        assert!(matches!(failure, ReplayFailure::NotConverged { .. }), "{failure:?}");
+        assert!(message.contains("table posts: column summary is extra"), "{message}");
+    }
+    assert!(dev.tables().is_empty(), "the replay left tables in the dev database");
+    assert_eq!(db.columns("public", "posts"), vec!["id", "title"]);
+}
+
+/// A range type is not managed yet, so a copy of the live schema lacks it and
+/// the table using it cannot be created there.
+#[test]
+fn postgres_live_schema_that_cannot_be_reproduced_leaves_the_plan_unverified() {
+    let db = PostgresDb::new();
+    db.execute("CREATE TYPE span AS RANGE (subtype = int); CREATE TABLE slots (during span)");
+    let desired = "CREATE TYPE span AS RANGE (subtype = int); CREATE TABLE slots (during span, note text)";
+    let target = url(&db.url());
+    let plan = run(engine::plan(&target, None, desired)).expect("plan");
+    assert_eq!(
+        plan.sql(),
+        vec![r#"ALTER TABLE "public"."slots" ADD COLUMN "note" text"#]
+    );
+    let warning = plan.unverified.expect("the plan should be unverified");
+    assert!(warning.contains("could not verify the plan"), "{warning}");
+    assert!(warning.contains("live schema could not be reproduced"), "{warning}");
+    assert!(warning.contains("span"), "{warning}");
+}
+
+/// The plan relies on an object the provider does not manage (an aggregate):
+/// it fails in the copy, which lacks the aggregate, but that is not the
+/// plan's fault, and the real apply succeeds.
+#[test]
+fn postgres_plans_relying_on_unmanaged_objects_are_unverified_not_refused() {
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE kept (x int); CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int)");
+    let desired = "CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int); \
+                   CREATE TABLE kept (x int); CREATE VIEW sums AS SELECT total(x) AS sum FROM kept";
+    let target = url(&db.url());
+    let plan = run(engine::plan(&target, None, desired)).expect("plan");
+    let warning = plan.unverified.clone().expect("the plan should be unverified");
+    assert!(warning.contains("aggregate public.total"), "{warning}");
+    assert!(warning.contains("statement 1 failed there"), "{warning}");
+    run(engine::apply(&target, None, desired, &plan.sql())).expect("the real apply succeeds");
+    assert_eq!(
+        db.strings("SELECT viewname::text FROM pg_views WHERE viewname = 'sums'"),
+        vec!["sums"]
+    );
+}
