@@ -115,6 +115,19 @@ pub struct TableDiff {
     pub changes: Vec<TableChange>,
 }
 
+impl TableDiff {
+    /// Names of the columns this diff adds (they hold no rows yet).
+    pub fn added_columns(&self) -> Vec<&str> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AddColumn(column) => Some(column.name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum TableChange {

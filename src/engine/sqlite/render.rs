@@ -286,14 +286,7 @@ fn dependency_order<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
 /// ALTER TABLE statements for a diff SQLite can do in place, or `None` when the
 /// table must be rebuilt.
 fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>> {
-    let added: BTreeSet<&str> = diff
-        .changes
-        .iter()
-        .filter_map(|c| match c {
-            TableChange::AddColumn(column) => Some(column.name.as_str()),
-            _ => None,
-        })
-        .collect();
+    let added: BTreeSet<&str> = diff.added_columns().into_iter().collect();
     let mut inline_fks: BTreeMap<&str, &ForeignKey> = BTreeMap::new();
     for change in &diff.changes {
         if let TableChange::AddForeignKey(fk) = change {
@@ -455,14 +448,7 @@ fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Op
             )
         })
     };
-    let added: Vec<&str> = diff
-        .changes
-        .iter()
-        .filter_map(|c| match c {
-            TableChange::AddColumn(column) => Some(column.name.as_str()),
-            _ => None,
-        })
-        .collect();
+    let added = diff.added_columns();
     let strict = diff.to.options.contains("STRICT");
     let mut risks = Vec::new();
     for change in &diff.changes {

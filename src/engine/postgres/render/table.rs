@@ -225,14 +225,7 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
     let mut columns = Vec::new();
     let mut adds = Vec::new();
     let mut comments = Vec::new();
-    let added: Vec<&str> = diff
-        .changes
-        .iter()
-        .filter_map(|c| match c {
-            TableChange::AddColumn(column) => Some(column.name.as_str()),
-            _ => None,
-        })
-        .collect();
+    let added = diff.added_columns();
     let rebuilt: Vec<&str> = diff
         .changes
         .iter()
