@@ -159,8 +159,7 @@ impl Policy {
     /// reads the policy from the state, which its advice says.
     pub fn check(&self, statements: &[Statement], destroying: bool, diagnostics: &mut Diagnostics) {
         for (index, statement) in statements.iter().enumerate() {
-            for hazard in &statement.hazards {
-                let kind = hazard.kind;
+            for (kind, messages) in messages_by_kind(statement) {
                 let where_ = format!(
                     "Statement {} of planned_sql:\n\n{}\n",
                     index + 1,
@@ -174,16 +173,18 @@ impl Policy {
                 };
                 match self.verdict(kind) {
                     Verdict::Allow => {}
+                    // Terraform folds warnings with equal summaries into the
+                    // first one ("and 1 more similar warning"), hiding the
+                    // others' statements and findings: the number keeps them apart.
                     Verdict::Warn => diagnostics.warning(
-                        format!("Hazard {}: {}", kind.code(), kind.summary()),
-                        format!("{where_}\n{}", hazard.message()),
+                        format!("Hazard {}: {} (statement {})", kind.code(), kind.summary(), index + 1),
+                        format!("{where_}\n{messages}"),
                     ),
                     Verdict::Deny => {
                         let summary = format!("Plan blocked by policy: {} ({})", kind.code(), kind.summary());
                         let detail = format!(
-                            "{where_}\n{}\n\nNothing was changed. {how} (or allow the whole category, \"{}\"):\n\n  \
+                            "{where_}\n{messages}\n\nNothing was changed. {how} (or allow the whole category, \"{}\"):\n\n  \
                              policy {{\n    allow = [\"{}\"]\n  }}",
-                            hazard.message(),
                             kind.category().code(),
                             kind.code(),
                         );
@@ -198,6 +199,23 @@ impl Policy {
             }
         }
     }
+}
+
+/// The messages of a statement's hazards, one entry per kind in the order
+/// the kinds first appear: a SQLite table copy may carry several hazards of
+/// one kind (a NULL, a check, a foreign key), which belong in one diagnostic.
+fn messages_by_kind(statement: &Statement) -> Vec<(HazardKind, String)> {
+    let mut grouped: Vec<(HazardKind, String)> = Vec::new();
+    for hazard in &statement.hazards {
+        match grouped.iter_mut().find(|(kind, _)| *kind == hazard.kind) {
+            Some((_, messages)) => {
+                messages.push_str("\n\n");
+                messages.push_str(&hazard.message());
+            }
+            None => grouped.push((hazard.kind, hazard.message())),
+        }
+    }
+    grouped
 }
 
 /// One warning naming the live objects `skip` kept.
@@ -328,6 +346,37 @@ mod tests {
         let mut options = Options::default();
         assert!(unset.configure(&mut options));
         assert_eq!(options, Options::default());
+    }
+
+    #[test]
+    fn one_warning_per_statement_and_code_each_with_a_summary_of_its_own() {
+        let copy = Statement::ddl("INSERT INTO \"_tfalchemy_new_t\" SELECT * FROM \"t\"")
+            .with_hazard(HazardKind::MayFailOnExistingRows, "t.a must have a value")
+            .with_hazard(HazardKind::RebuildsTable, "copies t")
+            .with_hazard(HazardKind::MayFailOnExistingRows, "t must pass the check");
+        let index = Statement::ddl("CREATE UNIQUE INDEX u ON t (b)")
+            .with_hazard(HazardKind::MayFailOnExistingRows, "t (b) must be unique");
+        let mut diagnostics = Diagnostics::new();
+        Policy::default().check(&[copy, index], false, &mut diagnostics);
+        let shown: Vec<(String, String)> = diagnostics
+            .into_proto()
+            .into_iter()
+            .map(|diagnostic| (diagnostic.summary, diagnostic.detail))
+            .collect();
+        let summaries: Vec<&str> = shown.iter().map(|(summary, _)| summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "Hazard may_fail_on_existing_rows: adds a rule that rows already in the table may break (statement 1)",
+                "Hazard rebuilds_table: copies the table into a new one, locking it for the copy (statement 1)",
+                "Hazard may_fail_on_existing_rows: adds a rule that rows already in the table may break (statement 2)",
+            ]
+        );
+        assert!(
+            shown[0].1.ends_with("t.a must have a value\n\nt must pass the check"),
+            "{}",
+            shown[0].1
+        );
     }
 
     #[test]
