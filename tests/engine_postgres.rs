@@ -8,6 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_postgres/function_users.rs"]
+mod function_users;
 #[path = "engine_postgres/hazards.rs"]
 mod hazards;
 

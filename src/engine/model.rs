@@ -59,6 +59,11 @@ pub struct Schema {
     /// of the schema's identity either.
     #[serde(skip)]
     pub annotations: Annotations,
+    /// Defaults, checks, indexes, triggers and domains that call each
+    /// routine (PostgreSQL's `pg_depend`): they order statements, so like
+    /// [`Dependencies`] they are not part of the schema's identity.
+    #[serde(skip)]
+    pub routine_users: RoutineUsers,
 }
 
 impl Schema {
@@ -425,6 +430,47 @@ impl std::ops::Deref for Dependencies {
 
     fn deref(&self) -> &[String] {
         &self.0
+    }
+}
+
+/// Something other than a view or routine that calls a routine; tables and
+/// domains by key, the rest by name within them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RoutineUser {
+    ColumnDefault { table: String, column: String },
+    Check { table: String, name: String },
+    Index { table: String, name: String },
+    Trigger { table: String, name: String },
+    DomainCheck { domain: String, name: String },
+    DomainDefault { domain: String },
+}
+
+/// Routine key → what calls it (see [`RoutineUser`]). Any two compare equal
+/// for the same reason as [`Dependencies`].
+#[derive(Debug, Clone, Default)]
+pub struct RoutineUsers(pub BTreeMap<String, BTreeSet<RoutineUser>>);
+
+impl PartialEq for RoutineUsers {
+    fn eq(&self, _other: &RoutineUsers) -> bool {
+        true
+    }
+}
+
+impl Eq for RoutineUsers {}
+
+impl RoutineUsers {
+    pub fn of(&self, routine_key: &str) -> impl Iterator<Item = &RoutineUser> {
+        self.0.get(routine_key).into_iter().flatten()
+    }
+
+    /// Keys of the routines domain `domain_key` calls in a check or default.
+    pub fn called_by_domain<'a>(&'a self, domain_key: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.0.iter().filter_map(move |(routine, users)| {
+            users
+                .iter()
+                .any(|u| matches!(u, RoutineUser::DomainCheck { domain, .. } | RoutineUser::DomainDefault { domain } if domain == domain_key))
+                .then_some(routine)
+        })
     }
 }
 

@@ -9,11 +9,13 @@ use sqlx::Row;
 
 use super::Catalog;
 use crate::engine::error::EngineError;
-use crate::engine::model::Schema;
+use crate::engine::model::{RoutineUser, Schema};
 use crate::engine::postgres::ident;
 
 /// Every `normal` dependency of a rule or routine on a relation, type or
-/// routine. A reference to an array type counts as one to its element type,
+/// routine; then (with a `user_kind`) every column default, check, index,
+/// trigger and domain that calls a routine, named by its table or domain
+/// (`name`) and its own name within it (`user_name`). A reference to an array type counts as one to its element type,
 /// and one to a relation's row type as one to the relation. Objects below
 /// 16384 (`FirstNormalObjectId`) are built in and never in the model.
 const DEPENDENCIES: &str = "\
@@ -41,7 +43,8 @@ SELECT DISTINCT dn.nspname::text AS ns, coalesce(dc.relname, dp.proname)::text A
        dp.oid IS NOT NULL AS is_routine, coalesce(pg_catalog.oidvectortypes(dp.proargtypes), '') AS arguments, \
        rn.nspname::text AS ref_ns, coalesce(rc.relname, rt.typname, rp.proname)::text AS ref_name, \
        rp.oid IS NOT NULL AS ref_is_routine, \
-       coalesce(pg_catalog.oidvectortypes(rp.proargtypes), '') AS ref_arguments \
+       coalesce(pg_catalog.oidvectortypes(rp.proargtypes), '') AS ref_arguments, \
+       ''::text AS user_kind, ''::text AS user_name \
 FROM resolved x \
 LEFT JOIN pg_catalog.pg_class dc ON x.classid = 'pg_catalog.pg_class'::regclass AND dc.oid = x.objid \
 LEFT JOIN pg_catalog.pg_proc dp ON x.classid = 'pg_catalog.pg_proc'::regclass AND dp.oid = x.objid \
@@ -51,7 +54,40 @@ LEFT JOIN pg_catalog.pg_type rt ON x.refclassid = 'pg_catalog.pg_type'::regclass
 LEFT JOIN pg_catalog.pg_proc rp ON x.refclassid = 'pg_catalog.pg_proc'::regclass AND rp.oid = x.refobjid \
 JOIN pg_catalog.pg_namespace rn ON rn.oid = coalesce(rc.relnamespace, rt.typnamespace, rp.pronamespace) \
 WHERE NOT (x.classid = x.refclassid AND x.objid = x.refobjid) \
-ORDER BY 1, 2, 4, 5, 6, 8";
+UNION ALL \
+SELECT DISTINCT un.nspname::text, u.owner::text, false, '', pn.nspname::text, p.proname::text, true, \
+       pg_catalog.oidvectortypes(p.proargtypes), u.kind, u.detail::text \
+FROM pg_catalog.pg_depend d \
+JOIN pg_catalog.pg_proc p ON d.refclassid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.refobjid \
+JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
+CROSS JOIN LATERAL ( \
+  SELECT 'default', c.relnamespace, c.relname, a.attname \
+  FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid \
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum \
+  WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND ad.oid = d.objid AND a.attgenerated = '' \
+  UNION ALL \
+  SELECT CASE WHEN con.contypid <> 0 THEN 'domain_check' ELSE 'check' END, \
+         coalesce(c.relnamespace, t.typnamespace), coalesce(c.relname, t.typname), con.conname \
+  FROM pg_catalog.pg_constraint con LEFT JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+  LEFT JOIN pg_catalog.pg_type t ON t.oid = con.contypid \
+  WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND con.oid = d.objid AND con.contype = 'c' \
+  UNION ALL \
+  SELECT 'trigger', c.relnamespace, c.relname, tg.tgname \
+  FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid \
+  WHERE d.classid = 'pg_catalog.pg_trigger'::regclass AND tg.oid = d.objid \
+  UNION ALL \
+  SELECT 'index', c.relnamespace, c.relname, i.relname \
+  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid \
+  JOIN pg_catalog.pg_class c ON c.oid = x.indrelid \
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND x.indexrelid = d.objid \
+  UNION ALL \
+  SELECT 'domain_default', t.typnamespace, t.typname, '' \
+  FROM pg_catalog.pg_type t \
+  WHERE d.classid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objid AND t.typtype = 'd' \
+) u(kind, owner_ns, owner, detail) \
+JOIN pg_catalog.pg_namespace un ON un.oid = u.owner_ns \
+WHERE d.deptype = 'n' AND d.refobjid >= 16384 \
+ORDER BY 1, 2, 4, 5, 6, 8, 9, 10";
 
 /// The key an object is stored under: `namespace.name`, and for a routine
 /// its argument types too (as [`super::objects::routines`] builds it).
@@ -84,7 +120,12 @@ pub async fn dependencies(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Res
             Ok((dependent, referenced))
         };
         let (dependent, referenced) = read().map_err(|e| catalog.decode_error(e))?;
-        if in_model(schema, &referenced) {
+        let user = routine_user(&row, &dependent).map_err(|e| catalog.decode_error(e))?;
+        if let Some(user) = user {
+            if schema.routines.contains_key(&referenced) && user_in_model(schema, &user) {
+                schema.routine_users.0.entry(referenced).or_default().insert(user);
+            }
+        } else if in_model(schema, &referenced) {
             found.entry(dependent).or_default().push(referenced);
         }
     }
@@ -98,6 +139,38 @@ pub async fn dependencies(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Res
         }
     }
     Ok(())
+}
+
+/// The default, check, index, trigger or domain a row of the query's second
+/// part names; `None` for a row about a view or routine. `owner` is the key
+/// of its table or domain.
+fn routine_user(row: &sqlx::postgres::PgRow, owner: &str) -> Result<Option<RoutineUser>, sqlx::Error> {
+    let kind: String = row.try_get("user_kind")?;
+    let name: String = row.try_get("user_name")?;
+    let (table, domain) = (owner.to_string(), owner.to_string());
+    Ok(match kind.as_str() {
+        "default" => Some(RoutineUser::ColumnDefault { table, column: name }),
+        "check" => Some(RoutineUser::Check { table, name }),
+        "index" => Some(RoutineUser::Index { table, name }),
+        "trigger" => Some(RoutineUser::Trigger { table, name }),
+        "domain_check" => Some(RoutineUser::DomainCheck { domain, name }),
+        "domain_default" => Some(RoutineUser::DomainDefault { domain }),
+        _ => None,
+    })
+}
+
+/// Users on tables or domains outside the model (another scope, unmanaged
+/// kinds) are left out, as their owners are.
+fn user_in_model(schema: &Schema, user: &RoutineUser) -> bool {
+    match user {
+        RoutineUser::ColumnDefault { table, .. }
+        | RoutineUser::Check { table, .. }
+        | RoutineUser::Index { table, .. }
+        | RoutineUser::Trigger { table, .. } => schema.tables.contains_key(table) || schema.views.contains_key(table),
+        RoutineUser::DomainCheck { domain, .. } | RoutineUser::DomainDefault { domain } => {
+            schema.domains.contains_key(domain)
+        }
+    }
 }
 
 /// Keys of relations, types and routines share one name space: a table's

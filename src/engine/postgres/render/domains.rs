@@ -10,6 +10,11 @@ fn name(domain: &Domain) -> String {
     qualified(&domain.namespace, &domain.name)
 }
 
+/// The key a domain is stored under.
+pub fn key(domain: &Domain) -> String {
+    crate::engine::postgres::ident::key(&domain.namespace, &domain.name)
+}
+
 pub fn create_domain(domain: &Domain) -> Statement {
     let mut sql = format!("CREATE DOMAIN {} AS {}", name(domain), domain.data_type);
     if let Some(collation) = &domain.collation {
@@ -59,6 +64,15 @@ pub fn rebuild(from: &Domain, to: &Domain, live: &Schema, desired: &Schema) -> R
 
 /// In place; see [`needs_rebuild`] for what cannot be.
 pub fn alter_domain(from: &Domain, to: &Domain) -> Vec<Statement> {
+    let mut out = drop_checks(from, to);
+    out.extend(alter_after_checks_drop(from, to));
+    out
+}
+
+/// The checks `to` no longer has, dropped: a domain that waits for a
+/// routine its new checks call still drops the old ones early (they may
+/// call a routine that is about to be dropped).
+pub fn drop_checks(from: &Domain, to: &Domain) -> Vec<Statement> {
     let domain = name(to);
     let mut out = Vec::new();
     for check in from.checks.iter().filter(|c| !to.checks.contains(c)) {
@@ -69,6 +83,13 @@ pub fn alter_domain(from: &Domain, to: &Domain) -> Vec<Statement> {
             )));
         }
     }
+    out
+}
+
+/// The rest of [`alter_domain`] after [`drop_checks`].
+pub fn alter_after_checks_drop(from: &Domain, to: &Domain) -> Vec<Statement> {
+    let domain = name(to);
+    let mut out = Vec::new();
     if from.default != to.default {
         out.push(Statement::ddl(match &to.default {
             Some(default) => format!("ALTER DOMAIN {domain} SET DEFAULT {default}"),

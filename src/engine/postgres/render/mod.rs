@@ -1,10 +1,12 @@
 //! Changes → ordered PostgreSQL statements.
 //!
-//! Order, by dependency: drop triggers, views and routines (with whatever
+//! Order, by dependency: move the callers of routines dropped and created
+//! again out of the way (see [`routine_users`]); drop triggers, views and routines (with whatever
 //! uses them, by the dependencies PostgreSQL records: see [`order`] and
 //! [`rebuilds`]), foreign keys and indexes; create schemas, extensions, enum
 //! types, domains, composite types, sequences and routines (before the
-//! tables whose defaults, checks and triggers use them); drop, create
+//! tables whose defaults, checks and triggers use them; domains calling a
+//! new routine wait for it, see [`objects`]); drop, create
 //! (partitioned tables before their partitions) and alter tables; add
 //! foreign keys once every table exists; create indexes, then views and the
 //! routines whose bodies read tables or views, in dependency order, then
@@ -26,6 +28,7 @@ mod order;
 mod rebuilds;
 mod renames;
 mod retype;
+mod routine_users;
 mod table;
 mod type_change;
 mod views;
@@ -79,11 +82,21 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
         rebuilt_routines.extend(rebuild.dropped_routines);
     }
     let roots: BTreeSet<String> = retyped.union(&rebuilt_types).cloned().collect();
-    let rebuilds = Rebuilds::plan(changes, live, desired, &roots, &rebuilt_routines);
+    let mut rebuilds = Rebuilds::plan(changes, live, desired, &roots, &rebuilt_routines);
+    let dropped_routines = routine_users::dropped_before_tables(changes, live, &rebuilt_routines, &rebuilds);
+    let user_rebuilds = routine_users::plan(changes, live, desired, &dropped_routines, &mut rebuilds);
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
     let concurrent = indexes::Concurrent::plan(changes, live, options);
 
-    let mut teardown = teardown(changes, live, desired, &rebuilds, &stepping_aside, &concurrent);
+    let mut teardown = user_rebuilds.drops;
+    teardown.extend(self::teardown(
+        changes,
+        live,
+        desired,
+        &rebuilds,
+        &stepping_aside,
+        &concurrent,
+    ));
     let prerequisites = objects::prerequisites(changes, live, desired, type_rebuilds, &rebuilt_routines, &rebuilds);
     let mut tables = Vec::new();
     let dropped: BTreeSet<String> = changes
@@ -127,7 +140,15 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
             tables.extend(altered.changes);
         }
     }
-    let finish = finish(changes, live, desired, &rebuilds, &stepping_aside, &concurrent);
+    let finish = finish(
+        changes,
+        live,
+        desired,
+        &rebuilds,
+        &stepping_aside,
+        &concurrent,
+        user_rebuilds.creates,
+    );
     let cleanup = objects::cleanup(changes, live, type_cleanup, &rebuilt_routines, &rebuilds);
     let mut recreated_tables = retyped;
     recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
@@ -255,7 +276,8 @@ fn teardown(
 }
 
 /// Once every table exists: foreign keys, sequence ownership, indexes,
-/// views (with their indexes) and triggers.
+/// views (with their indexes), the users of routines that were dropped and
+/// created again (`routine_users`), and triggers.
 fn finish(
     changes: &[Change],
     live: &Schema,
@@ -263,6 +285,7 @@ fn finish(
     rebuilds: &Rebuilds,
     stepping_aside: &[(&Table, &ForeignKey)],
     concurrent: &indexes::Concurrent,
+    routine_users: Vec<Statement>,
 ) -> Vec<Statement> {
     let schemas = [desired, live];
     let add_foreign_key =
@@ -364,6 +387,7 @@ fn finish(
             out.extend(views::alter_options(old, new));
         }
     }
+    out.extend(routine_users);
     for key in &rebuilds.trigger_creates {
         if let Some(trigger) = desired.triggers.get(key) {
             out.push(Statement::ddl(trigger.definition.clone()));

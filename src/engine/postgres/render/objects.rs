@@ -1,14 +1,14 @@
 //! Schema-level objects: created before the tables that use them, dropped
 //! after everything that used them is gone.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
 use super::order::{routine_key, Graph};
 use super::rebuilds::{signature_changes, Rebuilds};
 use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
-use crate::engine::model::{CompositeType, Routine, Schema};
+use crate::engine::model::{CompositeType, Domain, Routine, Schema};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{literal, qualified, quote};
 
@@ -60,13 +60,13 @@ pub fn prerequisites(
             out.push(Statement::ddl(create_enum(e)));
         }
     }
+    let early_routines: BTreeSet<String> = rebuilds.early_routines.iter().cloned().collect();
+    let calling_domains = domains_calling(changes, desired, &early_routines);
     for change in changes {
-        match change {
-            Change::CreateDomain(d) => out.push(domains::create_domain(d)),
-            Change::AlterDomain { from, to } if !domains::needs_rebuild(from, to) => {
-                out.extend(domains::alter_domain(from, to))
-            }
-            _ => {}
+        if !domain_change_key(change).is_some_and(|key| calling_domains.contains_key(&key)) {
+            out.extend(domain_statements(change));
+        } else if let Change::AlterDomain { from, to } = change {
+            out.extend(domains::drop_checks(from, to));
         }
     }
     let created: Vec<&CompositeType> = changes
@@ -110,12 +110,57 @@ pub fn prerequisites(
             }
         }
     }
-    for key in &rebuilds.early_routines {
-        if let Some(routine) = desired.routines.get(key) {
+    // Domains calling a routine created here wait for it, in the order of
+    // real dependencies (a routine's signature may in turn use a domain).
+    let mut keys = early_routines;
+    keys.extend(calling_domains.keys().cloned());
+    for key in Graph::with_domains(desired).creation_order(&keys) {
+        if let Some(routine) = desired.routines.get(&key) {
             out.push(Statement::ddl(routine.definition.clone()));
+        } else if let Some(change) = calling_domains.get(&key) {
+            out.extend(match change {
+                Change::AlterDomain { from, to } => domains::alter_after_checks_drop(from, to),
+                _ => domain_statements(change),
+            });
         }
     }
     out
+}
+
+/// What creates or changes a domain in place.
+fn domain_statements(change: &Change) -> Vec<Statement> {
+    match change {
+        Change::CreateDomain(d) => vec![domains::create_domain(d)],
+        Change::AlterDomain { from, to } if !domains::needs_rebuild(from, to) => domains::alter_domain(from, to),
+        _ => Vec::new(),
+    }
+}
+
+fn domain_change_key(change: &Change) -> Option<String> {
+    match change {
+        Change::CreateDomain(d) | Change::AlterDomain { to: d, .. } => Some(domains::key(d)),
+        _ => None,
+    }
+}
+
+/// Domain key → its creation or in-place change, for the domains whose
+/// desired checks or default call one of `routines`.
+fn domains_calling<'c>(
+    changes: &'c [Change],
+    desired: &Schema,
+    routines: &BTreeSet<String>,
+) -> BTreeMap<String, &'c Change> {
+    changes
+        .iter()
+        .filter(|change| !domain_statements(change).is_empty())
+        .filter_map(|change| domain_change_key(change).map(|key| (key, change)))
+        .filter(|(key, _)| {
+            desired
+                .routine_users
+                .called_by_domain(key)
+                .any(|routine| routines.contains(routine))
+        })
+        .collect()
 }
 
 /// Routines, sequences, composite types, domains, rebuilt types' old selves (`type_cleanup`),
@@ -138,8 +183,28 @@ pub fn cleanup(
         .filter(|key| !rebuilds.drops_first(key))
         .cloned()
         .collect();
-    for key in Graph::of(live).drop_order(&dropped_routines) {
-        out.extend(live.routines.get(&key).map(dropped_routine));
+    // Dropped domains calling a dropped routine go first, in the order of
+    // real dependencies (a routine's signature may in turn use a domain).
+    let calling_domains: BTreeMap<String, &Domain> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropDomain(d) => Some((domains::key(d), d)),
+            _ => None,
+        })
+        .filter(|(key, _)| {
+            live.routine_users
+                .called_by_domain(key)
+                .any(|routine| dropped_routines.contains(routine))
+        })
+        .collect();
+    let mut keys = dropped_routines;
+    keys.extend(calling_domains.keys().cloned());
+    for key in Graph::with_domains(live).drop_order(&keys) {
+        if let Some(routine) = live.routines.get(&key) {
+            out.push(dropped_routine(routine));
+        } else if let Some(domain) = calling_domains.get(&key) {
+            out.push(dropped_domain(domain));
+        }
     }
     let dropped_columns = dropped_columns(changes);
     for change in changes {
@@ -172,10 +237,9 @@ pub fn cleanup(
     }));
     for change in changes {
         if let Change::DropDomain(d) = change {
-            out.push(domains::drop_domain(d).with_hazard(
-                HazardKind::DropsObject,
-                format!("drops domain {}", qualified(&d.namespace, &d.name)),
-            ));
+            if !calling_domains.contains_key(&domains::key(d)) {
+                out.push(dropped_domain(d));
+            }
         }
     }
     out.extend(type_cleanup);
@@ -214,6 +278,13 @@ pub(super) fn dropped_routine(routine: &Routine) -> Statement {
             qualified(&routine.namespace, &routine.name),
             routine.identity_arguments
         ),
+    )
+}
+
+fn dropped_domain(domain: &Domain) -> Statement {
+    domains::drop_domain(domain).with_hazard(
+        HazardKind::DropsObject,
+        format!("drops domain {}", qualified(&domain.namespace, &domain.name)),
     )
 }
 
