@@ -21,6 +21,7 @@ CLI_CONFIG="$QUICKSTART_DIR/terraform.tfrc"
 # after this (or before it) compiles almost nothing twice, and dependencies
 # are optimised anyway (see Cargo.toml). The provider's time goes to SQLite.
 step "Building the provider"
+ensure_build_prerequisites
 cargo build --locked --bin terraform-provider-sqlalchemy
 provider_binary="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/terraform-provider-sqlalchemy"
 [[ -x "$provider_binary" ]] || die "cargo did not produce $provider_binary"

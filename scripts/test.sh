@@ -7,6 +7,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
 
+# libclang for pg_query's build (PostgreSQL's own parser).
+ensure_build_prerequisites
+
 # Terraform: the acceptance tests run it for real.
 TFALCHEMY_TERRAFORM="$(scripts/install-terraform.sh --print-path)"
 export TFALCHEMY_TERRAFORM

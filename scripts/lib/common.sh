@@ -44,3 +44,23 @@ terraform_platform() {
 crate_version() {
     sed -n '/^\[package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1/p' "$REPO_ROOT/Cargo.toml" | head -n 1
 }
+
+# The C toolchain pieces the build needs beyond a compiler: pg_query (PostgreSQL's
+# own parser) runs bindgen, which needs libclang. Installs Debian's package when
+# it is missing and this machine can (root or sudo); otherwise says what to do.
+ensure_build_prerequisites() {
+    if compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || compgen -G "/usr/lib/*/libclang*.so*" >/dev/null \
+        || [[ -n "${LIBCLANG_PATH:-}" ]]; then
+        return 0
+    fi
+    local sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo -n"
+    if command -v apt-get >/dev/null; then
+        say "Installing libclang-dev (needed to build pg_query, PostgreSQL's parser)"
+        $sudo apt-get install -y -q libclang-dev >/dev/null 2>&1 \
+            || { $sudo apt-get update -q >/dev/null 2>&1 && $sudo apt-get install -y -q libclang-dev >/dev/null 2>&1; } \
+            || die "could not install libclang-dev; install it (or set LIBCLANG_PATH) and run again"
+    else
+        die "libclang is needed to build pg_query: install clang's development files or set LIBCLANG_PATH"
+    fi
+}

@@ -100,6 +100,24 @@ pub enum EngineError {
     #[error("the desired SQL has a bad annotation at line {line}: {problem}; nothing was run")]
     BadAnnotation { line: usize, problem: String },
 
+    #[error(
+        "the desired SQL may only define the schema, and a plan does not run {} of its statements; \
+         nothing was run:\n{}\nSee \"What a plan runs\" in the provider's documentation for the \
+         statements desired SQL may contain.",
+        if refusals.len() == 1 { "one".to_string() } else { refusals.len().to_string() },
+        super::script::describe_refusals(refusals)
+    )]
+    RefusedSql { refusals: Vec<super::script::Refusal> },
+
+    #[error("the desired SQL does not parse at line {line}, column {column}: {message}; nothing was run\n  statement: {statement}")]
+    SqlSyntax {
+        line: usize,
+        column: usize,
+        message: String,
+        /// The statement (shortened) the error is in.
+        statement: String,
+    },
+
     #[error("the desired SQL {problem} at line {line}, column {column}; nothing was run")]
     UnusableDesiredSql {
         problem: &'static str,

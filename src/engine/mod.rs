@@ -24,7 +24,7 @@ pub mod postgres;
 pub mod probe;
 mod renames;
 pub mod scope;
-mod script;
+pub mod script;
 mod sources;
 pub mod sqlite;
 mod url;

@@ -1,5 +1,10 @@
 //! A statement cut out of a SQL script, as every dialect's splitter yields it,
-//! so a failing statement can be named by position, line and text.
+//! so a failing statement can be named by position, line and text; and the
+//! dialect-neutral vocabulary of containment: why a statement of desired SQL
+//! is refused before anything runs (each dialect's `script.rs` classifies with
+//! its own parser and reports [`Refusal`]s).
+
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptStatement<'a> {
@@ -19,6 +24,119 @@ impl<'a> ScriptStatement<'a> {
             line: 1 + sql[..start].matches('\n').count(),
             start,
         }
+    }
+}
+
+/// Why a plan does not run a statement of desired SQL: desired SQL defines a
+/// schema, and a plan must not be able to change anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// INSERT, UPDATE, DELETE, MERGE, COPY, TRUNCATE, REPLACE.
+    DataChange,
+    /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION: the plan's own
+    /// transaction is what keeps the scratch database clean.
+    TransactionControl,
+    /// SET ROLE, SET SESSION AUTHORIZATION, RESET ALL, settings outside the
+    /// harmless ones.
+    SessionChange,
+    /// Databases, roles, tablespaces, ALTER SYSTEM, subscriptions,
+    /// publications, attached database files: beyond one database's schema.
+    ServerLevel,
+    /// DO, CALL, LOAD, CREATE TABLE … AS, event triggers, expressions the
+    /// database evaluates while it runs the definition.
+    ExecutesCode,
+    /// SELECT, VALUES, EXPLAIN, SHOW: reads, not definitions.
+    Query,
+    /// VACUUM, ANALYZE, REINDEX, CLUSTER, REFRESH, CHECKPOINT, LOCK.
+    Maintenance,
+    /// Anything else that is not a schema definition the engine accepts.
+    NotSchemaDefinition,
+}
+
+impl RefusalReason {
+    /// The reason as a phrase: "changes data".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            RefusalReason::DataChange => "changes data",
+            RefusalReason::TransactionControl => "controls the transaction",
+            RefusalReason::SessionChange => "changes the session or its role",
+            RefusalReason::ServerLevel => "acts on the server, beyond this database's schema",
+            RefusalReason::ExecutesCode => "executes code while it is defined",
+            RefusalReason::Query => "is a query, not a definition",
+            RefusalReason::Maintenance => "is maintenance, not a definition",
+            RefusalReason::NotSchemaDefinition => "is not a schema definition",
+        }
+    }
+}
+
+/// A statement of desired SQL refused before anything ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// 1-based position of the statement in the script.
+    pub index: usize,
+    /// 1-based line where the statement starts.
+    pub line: usize,
+    /// The statement, shortened for messages.
+    pub statement: String,
+    pub reason: RefusalReason,
+    /// What the parser saw, for the message: "INSERT", "SET ROLE", "a DEFAULT
+    /// calling f() in ALTER TABLE … ADD COLUMN".
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(
+        statement: &ScriptStatement<'_>,
+        index: usize,
+        reason: RefusalReason,
+        detail: impl Into<String>,
+    ) -> Refusal {
+        Refusal {
+            index,
+            line: statement.line,
+            statement: shorten(statement.text.trim()),
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "statement {} (line {}) {} ({}):\n    {}",
+            self.index,
+            self.line,
+            self.reason.phrase(),
+            self.detail,
+            self.statement
+        )
+    }
+}
+
+/// How many refused statements one message lists.
+pub const REFUSALS_LISTED: usize = 20;
+
+/// The refusals of a script as one message body.
+pub fn describe_refusals(refusals: &[Refusal]) -> String {
+    let mut lines: Vec<String> = refusals
+        .iter()
+        .take(REFUSALS_LISTED)
+        .map(|r| format!("  {r}"))
+        .collect();
+    if refusals.len() > REFUSALS_LISTED {
+        lines.push(format!("  … and {} more", refusals.len() - REFUSALS_LISTED));
+    }
+    lines.join("\n")
+}
+
+/// At most 300 characters of a statement, on as many lines as it has.
+pub fn shorten(text: &str) -> String {
+    const LIMIT: usize = 300;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{} …", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

@@ -10,7 +10,11 @@ use super::cancel::Cancelled;
 pub fn engine_error(diagnostics: &mut Diagnostics, action: &str, err: &EngineError) {
     match err {
         // The desired SQL itself is at fault: point Terraform at it.
-        EngineError::DesiredSql { .. } | EngineError::UnusableDesiredSql { .. } | EngineError::BadAnnotation { .. } => {
+        EngineError::DesiredSql { .. }
+        | EngineError::UnusableDesiredSql { .. }
+        | EngineError::BadAnnotation { .. }
+        | EngineError::RefusedSql { .. }
+        | EngineError::SqlSyntax { .. } => {
             diagnostics.attribute_error("desired_sql", format!("Could not {action}"), err.to_string())
         }
         _ => diagnostics.error(format!("Could not {action}"), err.to_string()),
