@@ -49,10 +49,14 @@ fn serve(mode: ServeMode) -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         let provider = SqlalchemyProvider::new();
-        match mode {
+        let served = match mode {
             ServeMode::Terraform => plugin::serve(provider).await,
             ServeMode::Debug => plugin::serve_debug(provider).await,
+        };
+        for error in tfalchemy::engine::release_scratch_databases().await {
+            tracing::warn!("{error}");
         }
+        served
     });
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);
     match outcome {

@@ -87,12 +87,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        match cli.command {
-            Command::Export(args) => export::run(args).await,
-            Command::Inspect(args) => inspect::run(args).await,
-            Command::Plan(args) => plan::run(args).await,
-            Command::Apply(args) => apply::run(args).await,
+        let command = async {
+            match cli.command {
+                Command::Export(args) => export::run(args).await,
+                Command::Inspect(args) => inspect::run(args).await,
+                Command::Plan(args) => plan::run(args).await,
+                Command::Apply(args) => apply::run(args).await,
+            }
+        };
+        // Ctrl-C drops the command (an open transaction rolls back) and
+        // still cleans up below.
+        let outcome = tokio::select! {
+            outcome = command => outcome,
+            _ = tokio::signal::ctrl_c() => Err("interrupted (Ctrl-C); an open transaction was rolled back".to_string()),
+        };
+        for error in crate::engine::release_scratch_databases().await {
+            eprintln!("warning: {error}");
         }
+        outcome
     });
     match outcome {
         Ok(code) => code,

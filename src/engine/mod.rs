@@ -231,6 +231,13 @@ fn built_in(dialect: Dialect, schema: &Schema) -> Schema {
     }
 }
 
+/// Drops the scratch databases this process created (PostgreSQL's temporary
+/// databases; see `postgres/scratch.rs`). Call when the provider or a CLI
+/// command is done; failures are returned for logging, never fatal.
+pub async fn release_scratch_databases() -> Vec<EngineError> {
+    postgres::drop_scratch_databases().await
+}
+
 /// Render a schema as normalized DDL statements (for `inspect` in the CLI).
 /// Fails only for dialects without a renderer yet.
 pub fn schema_sql(schema: &Schema, dialect: Dialect) -> Result<Vec<String>, EngineError> {

@@ -17,13 +17,50 @@ pub struct ScriptStatement<'a> {
 }
 
 impl<'a> ScriptStatement<'a> {
-    /// The statement spanning bytes `start..end` of `sql`.
+    /// The statement spanning bytes `start..end` of `sql`. Counts lines from
+    /// the start: for one statement; a splitter uses [`Lines`].
     pub fn at(sql: &'a str, start: usize, end: usize) -> ScriptStatement<'a> {
         ScriptStatement {
             text: &sql[start..end],
             line: 1 + sql[..start].matches('\n').count(),
             start,
         }
+    }
+
+    /// The statement spanning bytes `start..end` of the script `lines` indexes.
+    pub fn located(sql: &'a str, lines: &Lines, start: usize, end: usize) -> ScriptStatement<'a> {
+        ScriptStatement {
+            text: &sql[start..end],
+            line: lines.line(start),
+            start,
+        }
+    }
+}
+
+/// Where each line of a script starts, so that locating many statements
+/// costs one pass over the script, not one per statement.
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(sql: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(sql.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { starts }
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
+
+    /// The 1-based column (in characters) of byte `offset` of `sql`.
+    pub fn column(&self, sql: &str, offset: usize) -> usize {
+        let line_start = self.starts[self.line(offset) - 1];
+        sql.get(line_start..offset)
+            .map_or(1, |before| before.chars().count() + 1)
     }
 }
 
@@ -158,6 +195,19 @@ pub fn check_usable(sql: &str) -> Result<(), super::error::EngineError> {
 #[cfg(test)]
 mod usable_tests {
     use super::*;
+
+    #[test]
+    fn lines_and_columns_are_found_by_offset() {
+        let sql = "a\nbé c\n\nd";
+        let lines = Lines::new(sql);
+        assert_eq!(lines.line(0), 1);
+        assert_eq!(lines.line(1), 1);
+        assert_eq!(lines.line(2), 2);
+        let c = sql.find('c').unwrap();
+        assert_eq!((lines.line(c), lines.column(sql, c)), (2, 4));
+        let d = sql.find('d').unwrap();
+        assert_eq!((lines.line(d), lines.column(sql, d)), (4, 1));
+    }
 
     #[test]
     fn a_nul_character_is_located() {

@@ -6,20 +6,21 @@ mod apply;
 mod connect;
 mod ident;
 mod inspect;
-mod lex;
 mod normalize;
 mod probe;
 mod render;
 mod replay;
-mod split;
+mod scratch;
+pub mod script;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use inspect::InspectStats;
-pub use lex::GRAMMAR as ANNOTATION_GRAMMAR;
-pub use normalize::{normalize, TEMPORARY_DATABASE_PREFIX};
+pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
 pub(crate) use replay::replay;
+pub use scratch::{drop_scratch_databases, ABANDONED_AFTER, TEMPORARY_DATABASE_PREFIX};
+pub use script::GRAMMAR as ANNOTATION_GRAMMAR;
 
 use super::diff::{diff, Change};
 use super::error::EngineError;

@@ -1,16 +1,19 @@
-//! The scratch database a plan is replayed in (see engine/verify.rs). With a
-//! `dev_url`, the dev database inside a transaction that is rolled back, as
-//! normalization uses it; a plan with statements that cannot run inside a
-//! transaction (`ALTER TYPE … ADD VALUE`) gets a temporary database on the dev
-//! server instead, as does every plan without a `dev_url`, on the target's.
+//! The scratch database a plan is replayed in (see engine/verify.rs): the
+//! same scratch database normalization uses (scratch.rs), inside a
+//! transaction that is rolled back. The copy of the live schema and the
+//! plan's statements both run in their scratch form (script/), so a replay
+//! runs no code a plan's definitions would run when applied: materialized
+//! views stay unpopulated, new columns' defaults are not evaluated, and
+//! `CONCURRENTLY` statements run inside the transaction.
 
 use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor};
+use sqlx::Executor;
 
 use super::apply::run_plan;
-use super::connect::{open, pin_session};
+use super::connect::pin_session;
 use super::inspect::inspect_connection;
-use super::normalize::{begin_in_empty_dev, TemporaryDatabase};
+use super::scratch::Scratch;
+use super::script::{contain_rendered, FunctionBodies};
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::model::Schema;
 use crate::engine::options::Options;
@@ -25,29 +28,60 @@ pub async fn replay(
     live_sql: &[String],
     statements: &[Statement],
 ) -> Result<Schema, ReplayError> {
-    match dev {
-        Some(dev) if statements.iter().all(|s| s.in_transaction) => {
-            let label = dev.redacted();
-            let mut conn = open(dev).await.map_err(setup)?;
-            let mut tx = begin_in_empty_dev(&mut conn, &label).await.map_err(setup)?;
-            let result = replay_on(&mut tx, &label, live_sql, statements).await;
-            // The rollback keeps the dev database empty; if it fails the
-            // connection is gone, and the server rolls back on its own.
-            let _ = tx.rollback().await;
-            let _ = conn.close().await;
-            result
-        }
-        _ => {
-            let (temporary, mut conn) = TemporaryDatabase::create(dev.unwrap_or(target)).await.map_err(setup)?;
-            let label = temporary.label.clone();
-            let result = replay_on(&mut conn, &label, live_sql, statements).await;
-            let _ = conn.close().await;
-            let dropped = temporary.remove().await;
-            let replayed = result?;
-            dropped.map_err(setup)?;
-            Ok(replayed)
-        }
+    // Check queries read rows, and a scratch database has none.
+    let schema_statements: Vec<&Statement> = statements.iter().filter(|s| !s.fails_if_rows).collect();
+    let rendered: Vec<&str> = live_sql
+        .iter()
+        .map(String::as_str)
+        .chain(schema_statements.iter().map(|s| s.sql.as_str()))
+        .collect();
+    let (mut forms, bodies) =
+        contain_rendered(&rendered).map_err(|(index, reason)| match index.checked_sub(live_sql.len()) {
+            None | Some(0) => ReplayError::Setup(format!(
+                "statement {index} of the copy of the live schema is not one a scratch database runs: {reason}"
+            )),
+            Some(in_plan) => {
+                let statement = schema_statements[in_plan - 1];
+                ReplayError::Plan(EngineError::Apply {
+                    url: target.redacted(),
+                    index: position_in_plan(statements, statement),
+                    statement: statement.sql.clone(),
+                    reason: format!("the plan has a statement a scratch database does not run: {reason}"),
+                })
+            }
+        })?;
+    let plan_forms = forms.split_off(live_sql.len());
+    let live_sql: Vec<String> = forms.into_iter().filter(|f| !f.is_empty()).collect();
+    let scratch_plan: Vec<Statement> = schema_statements
+        .iter()
+        .zip(plan_forms)
+        .filter(|(_, sql)| !sql.is_empty())
+        .map(|(statement, sql)| Statement {
+            sql,
+            in_transaction: true,
+            ..(*statement).clone()
+        })
+        .collect();
+    let mut scratch = Scratch::acquire(Some(target), dev).await.map_err(setup)?;
+    let label = scratch.label.clone();
+    let result = async {
+        let mut tx = scratch.begin().await.map_err(setup)?;
+        let replayed = replay_on(&mut tx, &label, &live_sql, &scratch_plan, &bodies).await;
+        // The rollback keeps the scratch database empty; if it fails the
+        // connection is gone, and the server rolls back on its own.
+        let _ = tx.rollback().await;
+        replayed
     }
+    .await;
+    scratch.release().await;
+    result
+}
+
+/// The 1-based position of `statement` in `plan`.
+fn position_in_plan(plan: &[Statement], statement: &Statement) -> usize {
+    plan.iter()
+        .position(|s| std::ptr::eq(s, statement))
+        .map_or(0, |i| i + 1)
 }
 
 fn setup(error: EngineError) -> ReplayError {
@@ -59,6 +93,7 @@ async fn replay_on(
     label: &str,
     live_sql: &[String],
     statements: &[Statement],
+    bodies: &FunctionBodies,
 ) -> Result<Schema, ReplayError> {
     load_live(conn, live_sql).await?;
     pin_session(conn, label).await.map_err(setup)?;
@@ -67,6 +102,7 @@ async fn replay_on(
     run_plan(conn, label, statements, &Options::default())
         .await
         .map_err(ReplayError::Plan)?;
+    bodies.restore(conn, label).await.map_err(ReplayError::Plan)?;
     pin_session(conn, label).await.map_err(setup)?;
     let (replayed, _) = inspect_connection(conn, label).await.map_err(ReplayError::Plan)?;
     Ok(replayed)
@@ -76,7 +112,7 @@ async fn replay_on(
 /// when called, not when created, as when normalizing: the rendering may
 /// create a function before a table it reads.
 async fn load_live(conn: &mut PgConnection, live_sql: &[String]) -> Result<(), ReplayError> {
-    let mut script = String::from("SET check_function_bodies = off;\n");
+    let mut script = String::from("SET LOCAL check_function_bodies = off;\n");
     for statement in live_sql {
         script.push_str(statement);
         script.push_str("\n;\n");

@@ -1,0 +1,179 @@
+//! Desired SQL as PostgreSQL's own grammar reads it (libpg_query, through the
+//! `pg_query` crate): split into statements, each located, classified, and
+//! given the form it runs in a scratch database. This is the gate every
+//! piece of SQL passes before a plan runs it anywhere: statements that are
+//! not schema definitions are refused here, all of them at once, with their
+//! line, before anything runs (see classify.rs for the accepted set).
+
+mod classify;
+mod enum_values;
+mod function_bodies;
+mod lexemes;
+mod parse;
+mod scratch_form;
+mod settings;
+
+use std::borrow::Cow;
+
+use pg_query::protobuf::{ParseResult, ScanToken, Token};
+use pg_query::NodeEnum;
+
+use enum_values::EnumValues;
+
+pub use function_bodies::FunctionBodies;
+pub use lexemes::GRAMMAR;
+pub use settings::ALLOWED as ALLOWED_SETTINGS;
+
+use crate::engine::error::EngineError;
+use crate::engine::script::{shorten, Lines, Refusal, ScriptStatement};
+
+/// A statement of desired SQL that may run in a scratch database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainedStatement<'a> {
+    /// As written, for messages.
+    pub statement: ScriptStatement<'a>,
+    /// What runs (see scratch_form.rs); usually the statement itself.
+    pub scratch_sql: Cow<'a, str>,
+}
+
+/// A script ready for a scratch database: its statements in scratch form, and
+/// the function bodies to put back after they ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScratchScript<'a> {
+    pub statements: Vec<ContainedStatement<'a>>,
+    pub bodies: FunctionBodies,
+}
+
+/// Parses `sql`, refuses what is not schema definition, and returns the
+/// statements in their scratch form. Nothing has run when this fails.
+pub fn contain(sql: &str) -> Result<ScratchScript<'_>, EngineError> {
+    parse::on_parser_stack(|| contain_on_parser_stack(sql))
+}
+
+fn contain_on_parser_stack(sql: &str) -> Result<ScratchScript<'_>, EngineError> {
+    let mut bodies = FunctionBodies::default();
+    let mut enums = EnumValues::default();
+    let lines = Lines::new(sql);
+    let syntax = |error: parse::SyntaxError| syntax_error(sql, &lines, error);
+    let tokens = parse::scan(sql).map_err(syntax)?;
+    let tree = parse::parse(sql).map_err(syntax)?;
+    let mut contained = Vec::with_capacity(tree.stmts.len());
+    let mut refusals = Vec::new();
+    for (raw, span) in tree.stmts.iter().zip(statement_spans(sql, &tree, &tokens)) {
+        let Some((start, end, own_tokens)) = span else { continue };
+        let statement = ScriptStatement::located(sql, &lines, start, end);
+        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+            continue;
+        };
+        let index = contained.len() + refusals.len() + 1;
+        if let Err((reason, detail)) = classify::classify(node) {
+            refusals.push(Refusal::new(&statement, index, reason, detail));
+            continue;
+        }
+        let mut scratch_sql = scratch_form::scratch_form(node, statement.text, start, own_tokens, &mut bodies)?;
+        match node {
+            NodeEnum::CreateEnumStmt(create) => enums.created(contained.len(), create),
+            NodeEnum::AlterEnumStmt(alter) => {
+                if let Some(rewrite) = enums.fold(alter)? {
+                    let earlier: &mut ContainedStatement<'_> = &mut contained[rewrite.position];
+                    earlier.scratch_sql = Cow::Owned(rewrite.scratch_sql);
+                    scratch_sql = Cow::Borrowed("");
+                }
+            }
+            _ => {}
+        }
+        contained.push(ContainedStatement { statement, scratch_sql });
+    }
+    // The tree is dropped here, on the parser's stack.
+    drop(tree);
+    if refusals.is_empty() {
+        Ok(ScratchScript {
+            statements: contained,
+            bodies,
+        })
+    } else {
+        Err(EngineError::RefusedSql { refusals })
+    }
+}
+
+/// The scratch form of statements the engine rendered (the copy of a live
+/// schema followed by a plan), for replaying them: one entry per statement,
+/// empty where nothing needs to run. A statement the gate refuses is reported
+/// by its 1-based position.
+pub fn contain_rendered(statements: &[&str]) -> Result<(Vec<String>, FunctionBodies), (usize, String)> {
+    // One script, so that what one statement needs from an earlier one (a
+    // function body, an enum type's values) carries over.
+    let mut script = String::new();
+    let mut first_lines = Vec::with_capacity(statements.len());
+    let mut line = 1;
+    for statement in statements {
+        first_lines.push(line);
+        script.push_str(statement);
+        script.push_str("\n;\n");
+        line += statement.matches('\n').count() + 2;
+    }
+    let owner = |line: usize| first_lines.partition_point(|&first| first <= line).max(1);
+    let contained = contain(&script).map_err(|error| match &error {
+        EngineError::RefusedSql { refusals } => (owner(refusals[0].line), error.to_string()),
+        EngineError::SqlSyntax { line, .. } => (owner(*line), error.to_string()),
+        _ => (1, error.to_string()),
+    })?;
+    let mut forms = vec![String::new(); statements.len()];
+    for statement in &contained.statements {
+        if statement.scratch_sql.is_empty() {
+            continue;
+        }
+        let form = &mut forms[owner(statement.statement.line) - 1];
+        if !form.is_empty() {
+            form.push_str(";\n");
+        }
+        form.push_str(&statement.scratch_sql);
+    }
+    Ok((forms, contained.bodies))
+}
+
+/// Each statement's byte range without surrounding comments and `;`, and its
+/// tokens; `None` for an empty statement.
+fn statement_spans<'t>(
+    sql: &str,
+    tree: &ParseResult,
+    tokens: &'t [ScanToken],
+) -> Vec<Option<(usize, usize, &'t [ScanToken])>> {
+    tree.stmts
+        .iter()
+        .map(|raw| {
+            let from = raw.stmt_location.max(0) as usize;
+            let to = match raw.stmt_len {
+                0 => sql.len(),
+                len => from + len.max(0) as usize,
+            };
+            let first = tokens.partition_point(|t| (t.start as usize) < from);
+            let last = tokens.partition_point(|t| (t.start as usize) < to);
+            let own = &tokens[first..last];
+            let is_code = |t: &&ScanToken| {
+                t.token != Token::SqlComment as i32
+                    && t.token != Token::CComment as i32
+                    && t.token != Token::Ascii59 as i32
+            };
+            let start = own.iter().find(is_code)?.start as usize;
+            let end = own.iter().rev().find(is_code)?.end as usize;
+            Some((start, end, own))
+        })
+        .collect()
+}
+
+fn syntax_error(sql: &str, lines: &Lines, error: parse::SyntaxError) -> EngineError {
+    let offset = error.offset.unwrap_or(0).min(sql.len());
+    // The statement around the error: from the line after the last `;` before it.
+    let statement_start = sql[..offset].rfind(';').map_or(0, |at| at + 1);
+    let statement_end = sql[offset..].find(';').map_or(sql.len(), |at| offset + at);
+    EngineError::SqlSyntax {
+        line: lines.line(offset),
+        column: lines.column(sql, offset),
+        message: error.message,
+        statement: shorten(sql[statement_start..statement_end].trim()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
