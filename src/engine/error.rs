@@ -109,8 +109,13 @@ pub enum EngineError {
     )]
     RefusedSql { refusals: Vec<super::script::Refusal> },
 
-    #[error("the desired SQL does not parse at line {line}, column {column}: {message}; nothing was run\n  statement: {statement}")]
+    #[error(
+        "the desired SQL does not parse at statement {index} (line {line}, column {column}): {message}; \
+         nothing was run\n  statement: {statement}"
+    )]
     SqlSyntax {
+        /// 1-based position of the statement in the script.
+        index: usize,
         line: usize,
         column: usize,
         message: String,

@@ -50,6 +50,19 @@ impl TfOutput {
         self
     }
 
+    /// Asserts the output says `fragment`, wherever Terraform wrapped its
+    /// lines (it wraps diagnostics at 78 columns): runs of whitespace compare
+    /// as one space.
+    #[track_caller]
+    pub fn says(self, fragment: &str) -> Self {
+        let unwrapped = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            unwrapped(&self.combined()).contains(&unwrapped(fragment)),
+            "expected the output to say {fragment:?}\n{self}"
+        );
+        self
+    }
+
     /// Asserts stdout or stderr contains `needle`.
     #[track_caller]
     pub fn contains(self, needle: &str) -> Self {

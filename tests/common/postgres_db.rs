@@ -58,6 +58,11 @@ impl PostgresDb {
         )
     }
 
+    /// The URL libpq takes (`postgres://user@host:port/name`), for dblink.
+    pub fn libpq_connection_string(&self) -> String {
+        format!("{}/{}", server_url(), self.name)
+    }
+
     fn options(&self) -> PgConnectOptions {
         format!("{}/{}", server_url(), self.name).parse().expect("database URL")
     }

@@ -118,7 +118,7 @@ pub fn classify(node: &NodeEnum) -> Verdict {
         NodeEnum::TruncateStmt(_) => refuse(DataChange, "TRUNCATE"),
         NodeEnum::CopyStmt(_) => refuse(DataChange, "COPY"),
 
-        NodeEnum::TransactionStmt(_) => refuse(TransactionControl, "BEGIN, COMMIT, ROLLBACK, SAVEPOINT or the like"),
+        NodeEnum::TransactionStmt(transaction) => refuse(TransactionControl, transaction_kind(transaction.kind)),
         NodeEnum::ConstraintsSetStmt(_) => refuse(TransactionControl, "SET CONSTRAINTS"),
 
         NodeEnum::DiscardStmt(_) => refuse(SessionChange, "DISCARD"),
@@ -182,6 +182,22 @@ pub fn classify(node: &NodeEnum) -> Verdict {
             refuse(NotSchemaDefinition, "NOTIFY, LISTEN or UNLISTEN")
         }
         _ => refuse(NotSchemaDefinition, "a statement the provider does not run"),
+    }
+}
+
+fn transaction_kind(kind: i32) -> &'static str {
+    use pg_query::protobuf::TransactionStmtKind::*;
+    match pg_query::protobuf::TransactionStmtKind::try_from(kind).unwrap_or(Undefined) {
+        TransStmtBegin | TransStmtStart => "BEGIN",
+        TransStmtCommit => "COMMIT",
+        TransStmtRollback => "ROLLBACK",
+        TransStmtSavepoint => "SAVEPOINT",
+        TransStmtRelease => "RELEASE SAVEPOINT",
+        TransStmtRollbackTo => "ROLLBACK TO SAVEPOINT",
+        TransStmtPrepare => "PREPARE TRANSACTION",
+        TransStmtCommitPrepared => "COMMIT PREPARED",
+        TransStmtRollbackPrepared => "ROLLBACK PREPARED",
+        Undefined => "a transaction statement",
     }
 }
 

@@ -164,15 +164,49 @@ fn statement_spans<'t>(
 
 fn syntax_error(sql: &str, lines: &Lines, error: parse::SyntaxError) -> EngineError {
     let offset = error.offset.unwrap_or(0).min(sql.len());
-    // The statement around the error: from the line after the last `;` before it.
-    let statement_start = sql[..offset].rfind(';').map_or(0, |at| at + 1);
-    let statement_end = sql[offset..].find(';').map_or(sql.len(), |at| offset + at);
+    let (index, statement) = statement_around(sql, offset);
     EngineError::SqlSyntax {
+        index,
         line: lines.line(offset),
         column: lines.column(sql, offset),
         message: error.message,
-        statement: shorten(sql[statement_start..statement_end].trim()),
+        statement: shorten(statement),
     }
+}
+
+/// The 1-based position and the text of the statement holding byte `offset`,
+/// as the scanner (which tolerates what the grammar rejects) splits the
+/// script; where the scanner fails too, the statements before the offset.
+fn statement_around(sql: &str, offset: usize) -> (usize, &str) {
+    let pieces = |text: &'_ str| -> Option<Vec<(usize, usize)>> {
+        let pieces = pg_query::split_with_scanner(text).ok()?;
+        Some(
+            pieces
+                .iter()
+                .filter(|piece| !piece.trim().is_empty())
+                .map(|piece| {
+                    let start = piece.as_ptr() as usize - sql.as_ptr() as usize;
+                    let start = start + piece.len() - piece.trim_start().len();
+                    (start, start + piece.trim().len())
+                })
+                .collect(),
+        )
+    };
+    if let Some(statements) = pieces(sql) {
+        if let Some(i) = statements.iter().position(|&(_, end)| offset < end) {
+            let (start, end) = statements[i];
+            return (i + 1, &sql[start..end]);
+        }
+    }
+    // The scanner stopped at the error: count what came before it.
+    let before = &sql[..offset];
+    let statements = pieces(before).unwrap_or_default();
+    let ends_a_statement = before.trim_end().ends_with(';') || before.trim().is_empty();
+    let (index, start) = match statements.last() {
+        Some(&(start, _)) if !ends_a_statement => (statements.len(), start),
+        _ => (statements.len() + 1, offset),
+    };
+    (index, sql[start..].trim())
 }
 
 #[cfg(test)]

@@ -135,7 +135,10 @@ fn all_refusals_are_reported_together_and_nothing_is_returned() {
         text.contains("statement 2 (line 2) changes data (INSERT):\n    INSERT INTO a VALUES (1)"),
         "{text}"
     );
-    assert!(text.contains("statement 4 (line 5) controls the transaction"), "{text}");
+    assert!(
+        text.contains("statement 4 (line 5) controls the transaction (COMMIT)"),
+        "{text}"
+    );
     assert!(
         text.contains("statement 5 (line 6) executes code while it is defined (DO)"),
         "{text}"
@@ -147,7 +150,7 @@ fn syntax_errors_name_line_column_and_statement() {
     let sql = "CREATE TABLE a (x int);\nCREATE TABLE b (x int) FOO;";
     let error = contain(sql).unwrap_err();
     assert!(
-        matches!(&error, EngineError::SqlSyntax { line: 2, column: 24, statement, .. } if statement == "CREATE TABLE b (x int) FOO"),
+        matches!(&error, EngineError::SqlSyntax { index: 2, line: 2, column: 24, statement, .. } if statement == "CREATE TABLE b (x int) FOO"),
         "{error:?}"
     );
 }
