@@ -347,12 +347,13 @@ fn errors_from_the_database_never_show_the_password() {
     let dev_url = with_password(&dev.url(), DEV_PASSWORD);
     let workspace = Workspace::new();
     let terraform = LoggedTerraform::new(&workspace);
-    workspace.write_main_tf(&config(&url, &dev_url, "CREATE TABLE broken (id int,, x);"));
+    // Parsed fine, refused by the database itself when it runs.
+    workspace.write_main_tf(&config(&url, &dev_url, "CREATE TABLE broken (id no_such_type);"));
     terraform.run(&["init", "-input=false", "-no-color"]).success();
     terraform
         .run(&["plan", "-input=false", "-no-color"])
         .failure()
-        .contains("syntax error");
+        .contains("type \"no_such_type\" does not exist");
 
     workspace.write_main_tf(&config(&missing_db, &dev_url, DDL));
     terraform

@@ -290,3 +290,85 @@ fn twenty_thousand_statements_are_parsed_in_linear_time() {
         started.elapsed()
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Pieces of PostgreSQL and of things that trip hand-written lexers.
+    const PIECES: &[&str] = &[
+        "CREATE",
+        "TABLE",
+        "INDEX",
+        "CONCURRENTLY",
+        "FUNCTION",
+        "MATERIALIZED",
+        "VIEW",
+        "AS",
+        "ALTER",
+        "ADD",
+        "COLUMN",
+        "DEFAULT",
+        "TYPE",
+        "ENUM",
+        "VALUE",
+        "BEGIN",
+        "ATOMIC",
+        "END",
+        "RETURN",
+        "INSERT",
+        "COMMIT",
+        "DO",
+        "SELECT",
+        "set_config",
+        "t",
+        "a",
+        "int",
+        "f()",
+        "(",
+        ")",
+        ",",
+        ";",
+        ".",
+        "'",
+        "''",
+        "\"",
+        "E'\\'",
+        "$$",
+        "$x$",
+        "/*",
+        "*/",
+        "--",
+        "\n",
+        " ",
+        "é",
+        "\u{a0}",
+        "\u{feff}",
+        "“",
+        "”",
+        "\u{2028}",
+        "1",
+        "-",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn arbitrary_text_is_parsed_or_refused(sql in "\\PC{0,300}") {
+            let _ = contain(&sql.replace('\0', ""));
+        }
+
+        #[test]
+        fn sql_like_text_is_parsed_or_refused_and_located(pieces in proptest::collection::vec(0..PIECES.len(), 0..80)) {
+            let sql: String = pieces.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+            if let Ok(script) = contain(&sql) {
+                for statement in &script.statements {
+                    let start = statement.statement.start;
+                    prop_assert_eq!(&sql[start..start + statement.statement.text.len()], statement.statement.text);
+                }
+            }
+        }
+    }
+}
