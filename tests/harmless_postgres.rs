@@ -240,3 +240,64 @@ fn temporary_databases_killed_providers_left_behind_are_dropped() {
     }
     assert!(left.is_empty(), "{abandoned} was not dropped");
 }
+
+/// Ctrl-C in a terminal interrupts Terraform's whole process group while the
+/// provider is normalizing in its temporary database: the database goes with it.
+#[test]
+fn an_interrupted_plan_drops_its_temporary_database() {
+    let db = PostgresDb::new();
+    // Big enough that normalization takes a moment.
+    let desired: String = (0..600)
+        .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, name text NOT NULL UNIQUE, n int CHECK (n > 0));\n"))
+        .collect();
+    let workspace = Workspace::new();
+    workspace.write_main_tf(&Config::new().schema(SchemaBlock::new("app", &desired).url(&db.url())).render());
+    workspace.init().success();
+    let running = workspace.start(&["plan", "-input=false", "-no-color"]);
+    let terraform = running.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let temporary = loop {
+        let providers = children_of(terraform);
+        let ours: Vec<String> = db
+            .strings("SELECT datname::text FROM pg_database WHERE datname LIKE 'tfalchemy_dev_%'")
+            .into_iter()
+            .filter(|name| providers.iter().any(|pid| name.contains(&format!("_{pid}_"))))
+            .collect();
+        if let Some(name) = ours.into_iter().next() {
+            break name;
+        }
+        assert!(std::time::Instant::now() < deadline, "the provider never created its temporary database");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // The whole process group, as a terminal's Ctrl-C would.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{terraform}")])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = running.wait();
+    assert_ne!(output.exit_code, Some(2), "the plan was interrupted\n{output}");
+    let mut left = Vec::new();
+    for _ in 0..40 {
+        left = db.strings(&format!("SELECT datname::text FROM pg_database WHERE datname = '{temporary}'"));
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    if !left.is_empty() {
+        db.execute(&format!("DROP DATABASE IF EXISTS {temporary} WITH (FORCE)"));
+    }
+    assert!(left.is_empty(), "{temporary} outlived the interrupted plan\n{output}");
+}
+
+/// Process ids of the children of `parent` (Terraform's providers).
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(output) = std::process::Command::new("pgrep").args(["-P", &parent.to_string()]).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .collect()
+}
