@@ -43,7 +43,7 @@ pub use model::Schema;
 pub use options::{Options, Timeout};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
-pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
+pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
 pub use verify::{verify_plan, ReplayFailure};
 
 fn unsupported(url: &DatabaseUrl) -> EngineError {

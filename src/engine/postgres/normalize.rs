@@ -9,10 +9,10 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition, Postgres};
+use sqlx::postgres::{PgConnection, PgDatabaseError, PgErrorPosition, Postgres};
 use sqlx::{Connection, Executor, Transaction};
 
-use super::connect::{connect, options, pin_session};
+use super::connect::{connect, options, pin_session, ServerOptions};
 use super::ident::quote;
 use super::inspect::inspect_connection;
 use super::split::split_statements;
@@ -193,7 +193,7 @@ async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), sqlx::
 
 /// Drops the temporary database if the work is abandoned midway.
 struct DropGuard {
-    admin: PgConnectOptions,
+    admin: ServerOptions,
     name: String,
     armed: bool,
 }
@@ -208,7 +208,7 @@ impl Drop for DropGuard {
         };
         let (admin, name) = (self.admin.clone(), self.name.clone());
         runtime.spawn(async move {
-            if let Ok(mut conn) = sqlx::ConnectOptions::connect(&admin).await {
+            if let Some(mut conn) = admin.connect_quietly().await {
                 let _ = drop_database(&mut conn, &name).await;
                 let _ = conn.close().await;
             }
