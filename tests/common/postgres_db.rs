@@ -20,8 +20,32 @@ fn admin_options() -> PgConnectOptions {
     format!("{}/postgres", server_url()).parse().expect("admin URL")
 }
 
+/// The server's databases and roles (`database NAME`, `role NAME`), except
+/// the throwaway ones tests (and the provider's temporary dev databases)
+/// create, which come and go while other tests run: what a provider must
+/// never create by mistake.
+pub fn server_objects() -> Vec<String> {
+    let query = "SELECT 'database ' || datname FROM pg_database WHERE datname NOT LIKE 'tfalchemy\\_%' \
+                 UNION ALL SELECT 'role ' || rolname FROM pg_roles WHERE rolname NOT LIKE 'tfalchemy\\_%' \
+                 ORDER BY 1";
+    block_on(async {
+        let mut admin = admin_options().connect().await?;
+        let rows = sqlx::query(query).fetch_all(&mut admin).await?;
+        admin.close().await?;
+        rows.iter().map(|row| row.try_get::<String, _>(0)).collect()
+    })
+    .unwrap_or_else(|error| panic!("listing the databases and roles of {}: {error}", server_url()))
+}
+
+/// The URL of the server (no database), as `postgres://user@host:port`.
+pub fn server() -> String {
+    server_url()
+}
+
 pub struct PostgresDb {
     name: String,
+    /// Dropped with this value: true for the databases tests create.
+    throwaway: bool,
 }
 
 impl PostgresDb {
@@ -46,7 +70,17 @@ impl PostgresDb {
             admin.close().await
         })
         .unwrap_or_else(|error| panic!("creating PostgreSQL database {name} on {}: {error}", server_url()));
-        Self { name }
+        Self { name, throwaway: true }
+    }
+
+    /// The database PostgreSQL clients pick when a URL names none: the one
+    /// named after the user. Never dropped.
+    pub fn default_of_the_user() -> Self {
+        let url = url::Url::parse(&server_url()).expect("server URL");
+        Self {
+            name: url.username().to_string(),
+            throwaway: false,
+        }
     }
 
     /// The URL in SQLAlchemy's form, as users write it.
@@ -155,6 +189,9 @@ impl Drop for HeldSession {
 
 impl Drop for PostgresDb {
     fn drop(&mut self) {
+        if !self.throwaway {
+            return;
+        }
         let name = self.name.clone();
         let dropped = block_on(async {
             let mut admin = admin_options().connect().await?;
