@@ -116,9 +116,10 @@ pub fn validate_url(
 /// validation, so a plan does not repeat it.
 pub fn warn_ignored_options(diagnostics: &mut Diagnostics, attribute: UrlAttribute, url: &DatabaseUrl) {
     for option in url.ignored_options() {
+        // One summary per option: Terraform folds warnings with equal summaries.
         diagnostics.attribute_warning(
             attribute.name(),
-            "URL option ignored",
+            format!("URL option `{option}` ignored"),
             format!(
                 "The option `{option}` of `{}` is not supported by the provider's {} driver and is left out \
                  when connecting. Remove it, or expect it to have no effect.",
@@ -169,7 +170,7 @@ mod tests {
         );
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(
-            warned[0].1.contains("\"url\"") && warned[0].2 == "URL option ignored",
+            warned[0].1.contains("\"url\"") && warned[0].2 == "URL option `target_session_attrs` ignored",
             "{warned:?}"
         );
     }
