@@ -20,7 +20,9 @@ pub fn schema() -> Schema {
                 Type::String,
                 "Default database URL for resources that do not set `url`. Accepts SQLAlchemy URLs \
                  (`postgresql+psycopg://user:pw@host/db`, `mysql+pymysql://…`, `sqlite:///relative.db`, \
-                 `sqlite:////absolute/path.db`) as well as `postgres://`, `mysql://` and `sqlite://` URLs.",
+                 `sqlite:////absolute/path.db`) as well as `postgres://`, `mysql://` and `sqlite://` URLs. \
+                 Percent-encode `@ / ? # %` in the user name and password. `?connect_timeout=N` (seconds, \
+                 default 10, 0 for no limit) bounds connecting to a server.",
             )
             .sensitive(),
         )

@@ -38,7 +38,7 @@ pub fn schema() -> Schema {
         .attribute(Attribute::computed(
             "id",
             Type::String,
-            "The database URL with its password redacted.",
+            "The database URL, naming the database, with its password redacted.",
         ))
         .attribute(
             Attribute::optional(
@@ -46,7 +46,10 @@ pub fn schema() -> Schema {
                 Type::String,
                 "URL of the database to manage; defaults to the provider's `url`. SQLAlchemy URLs \
                  (`postgresql+psycopg://…`, `mysql+pymysql://…`, `sqlite:///relative.db`, \
-                 `sqlite:////absolute/path.db`) and plain `postgres://`, `mysql://`, `sqlite://` URLs are accepted.",
+                 `sqlite:////absolute/path.db`) and plain `postgres://`, `mysql://` URLs are accepted; a \
+                 PostgreSQL URL names its database, and an in-memory SQLite database cannot be managed. \
+                 Percent-encode `@ / ? # %` in the user name and password. `?connect_timeout=N` (seconds, \
+                 default 10, 0 for no limit) bounds connecting to a server.",
             )
             .sensitive(),
         )
