@@ -471,11 +471,10 @@ fn without_lock_timeout_an_apply_waits_for_a_busy_table_at_most_the_default_and_
     {
         let _reader = db.hold("BEGIN; LOCK TABLE notes IN ACCESS SHARE MODE;");
         let started = std::time::Instant::now();
-        workspace
-            .apply()
-            .failure()
-            .says("ADD COLUMN")
-            .says("(`lock_timeout` of \"10s\", the default (set `lock_timeout` on the resource to wait longer, \"0\" for no limit) ran out; nothing in this transaction was committed)");
+        workspace.apply().failure().says("ADD COLUMN").says(
+            "(the default `lock_timeout` of \"10s\" ran out; nothing in this transaction was committed. \
+                 Set `lock_timeout` on the resource to wait longer, or \"0\" to wait without limit)",
+        );
         let waited = started.elapsed();
         assert!(
             waited >= DEFAULT_LOCK_TIMEOUT && waited < std::time::Duration::from_secs(60),

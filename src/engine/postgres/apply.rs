@@ -239,18 +239,19 @@ fn statement_failed(
         Some(QUERY_CANCELED) => Some(Timeout::Statement),
         _ => None,
     };
-    let cut_short_by = match (timeout, timeout.and_then(|which| options.timeout(which))) {
-        (Some(which), Some(value)) => Some(format!("the resource's `{}` of {value:?}", which.setting())),
+    let note = match (timeout, timeout.and_then(|which| options.timeout(which))) {
+        (Some(which), Some(value)) => Some(format!(
+            "the resource's `{}` of {value:?} ran out; nothing in this transaction was committed",
+            which.setting()
+        )),
         (Some(Timeout::Lock), None) if statement.in_transaction => Some(format!(
-            "`lock_timeout` of {DEFAULT_LOCK_TIMEOUT:?}, the default (set `lock_timeout` on the resource to wait \
-             longer, \"0\" for no limit)"
+            "the default `lock_timeout` of {DEFAULT_LOCK_TIMEOUT:?} ran out; nothing in this transaction was \
+             committed. Set `lock_timeout` on the resource to wait longer, or \"0\" to wait without limit"
         )),
         _ => None,
     };
-    if let (EngineError::Apply { reason, .. }, Some(cut_short_by)) = (&mut failure, cut_short_by) {
-        reason.push_str(&format!(
-            " ({cut_short_by} ran out; nothing in this transaction was committed)"
-        ));
+    if let (EngineError::Apply { reason, .. }, Some(note)) = (&mut failure, note) {
+        reason.push_str(&format!(" ({note})"));
     }
     failure
 }
