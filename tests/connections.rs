@@ -203,27 +203,34 @@ fn sqlite_paths_that_cannot_hold_a_database_say_why_and_change_nothing() {
     let in_locked = locked.join("app.db");
     let url = |path: &Path| format!("sqlite:///{}", path.display());
 
-    // A directory, and a directory that does not exist: already the plan says so.
-    for (path, said) in [
-        (&a_directory, format!("{} is a directory, not a database file", a_directory.display())),
-        (
-            &missing,
-            format!(
-                "the directory {} does not exist: SQLite creates the database file on the first apply, but not its directory",
-                db_dir.join("missing").display()
-            ),
-        ),
-    ] {
-        let workspace = workspace_with(SchemaBlock::new(APP, DDL).url(&url(path)));
-        for attempt in [workspace.plan(), workspace.apply()] {
-            assert_diagnosed(&attempt);
-            attempt
-                .failure()
-                .says(&format!("cannot open database {}: {said}", url(path)));
-        }
+    // A directory: already the plan says so.
+    let workspace = workspace_with(SchemaBlock::new(APP, DDL).url(&url(&a_directory)));
+    for attempt in [workspace.plan(), workspace.apply()] {
+        assert_diagnosed(&attempt);
+        attempt.failure().says(&format!(
+            "cannot open database {}: {} is a directory, not a database file",
+            url(&a_directory),
+            a_directory.display()
+        ));
     }
     assert!(std::fs::read_dir(&a_directory).expect("listing").next().is_none());
+
+    // A directory that does not exist: the plan reads an empty database (the
+    // directory may be made before the apply), the apply says what is missing.
+    let workspace = workspace_with(SchemaBlock::new(APP, DDL).url(&url(&missing)));
+    workspace.plan().changes().shows_sql("CREATE TABLE \"notes\"");
+    let apply = workspace.apply();
+    assert_diagnosed(&apply);
+    apply.failure().says(&format!(
+        "cannot open database {}: the directory {} does not exist: SQLite creates the database file on the first \
+         apply, but not its directory",
+        url(&missing),
+        db_dir.join("missing").display()
+    ));
     assert!(!db_dir.join("missing").exists());
+    std::fs::create_dir(db_dir.join("missing")).expect("the directory, made by someone else");
+    workspace.apply().success();
+    assert!(missing.exists());
 
     // A read-only directory: the plan (which only reads) goes through, the apply says why it cannot.
     let read_only = workspace_with(SchemaBlock::new(APP, DDL).url(&url(&in_locked)));

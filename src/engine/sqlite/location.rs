@@ -9,14 +9,15 @@ use std::io::{self, ErrorKind};
 use std::path::Path;
 
 /// Why the database at `path` cannot be read; `None` when it can, or does
-/// not exist yet in a directory that does (an empty database).
+/// not exist (an empty database: its directory may yet be created before
+/// the apply, which [`unwritable`] checks).
 pub fn unreadable(path: &Path) -> Option<String> {
     match fs::metadata(path) {
         Ok(metadata) if metadata.is_dir() => Some(format!("{} is a directory, not a database file", path.display())),
         Ok(_) => fs::File::open(path)
             .err()
             .map(|error| format!("{} cannot be read: {}", path.display(), describe(&error))),
-        Err(error) if error.kind() == ErrorKind::NotFound => missing_directory(path),
+        Err(error) if error.kind() == ErrorKind::NotFound => None,
         Err(error) => Some(unreachable(path, &error)),
     }
 }
@@ -25,7 +26,7 @@ pub fn unreadable(path: &Path) -> Option<String> {
 /// changed, and its journal created beside it. Creates (and removes) a
 /// scratch file in the directory to find out, so only for an apply.
 pub fn unwritable(path: &Path) -> Option<String> {
-    if let Some(problem) = unreadable(path) {
+    if let Some(problem) = unreadable(path).or_else(|| missing_directory(path)) {
         return Some(problem);
     }
     if path.exists() {
@@ -58,7 +59,7 @@ fn directory_of(path: &Path) -> &Path {
     }
 }
 
-/// `path` does not exist: fine if its directory does.
+/// The directory `path` should be in, when it is not there (or not a directory).
 fn missing_directory(path: &Path) -> Option<String> {
     let directory = directory_of(path);
     match fs::metadata(directory) {
@@ -105,6 +106,7 @@ mod tests {
         assert!(said.ends_with("is a directory, not a database file"), "{said}");
 
         let missing = dir.join("missing").join("app.db");
+        assert_eq!(unreadable(&missing), None, "an empty database, until the apply");
         let said = unwritable(&missing).expect("missing directory");
         assert!(
             said.starts_with(&format!(
