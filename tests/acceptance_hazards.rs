@@ -6,8 +6,9 @@
 //! the "Plan blocked by policy" error naming the statement and the `allow`
 //! setting), the `hazards` attribute of a saved plan that allows the data
 //! loss, the apply, and an empty second plan. `SCENARIOS` map every code of
-//! `HazardKind::ALL` to the scenario that shows it; a new code without a case
-//! fails `every_hazard_code_has_an_acceptance_case`.
+//! `HazardKind::ALL` to the scenario that shows it, and `DEDICATED` the codes
+//! that depend on what other sessions do to the test of their own; a new code
+//! without a case fails `every_hazard_code_has_an_acceptance_case`.
 
 mod common;
 
@@ -183,6 +184,13 @@ const SQLITE_REBUILD: Scenario = Scenario {
 
 const SCENARIOS: [&Scenario; 3] = [&RETIRE_AND_TIGHTEN, &RENAMES, &SQLITE_REBUILD];
 
+/// Codes decided by the live database's activity at plan time, which a
+/// scenario cannot show, each with the test that does.
+const DEDICATED: [(&str, &str); 1] = [(
+    "locks_table",
+    "postgresql_changing_a_busy_or_large_table_warns_that_it_locks_the_table",
+)];
+
 fn kind(code: &str) -> HazardKind {
     HazardKind::ALL
         .into_iter()
@@ -195,6 +203,7 @@ fn every_hazard_code_has_an_acceptance_case() {
     let cases: Vec<&str> = SCENARIOS
         .iter()
         .flat_map(|scenario| scenario.cases.iter().map(|case| case.code))
+        .chain(DEDICATED.iter().map(|(code, _)| *code))
         .collect();
     for kind in HazardKind::ALL {
         let count = cases.iter().filter(|code| **code == kind.code()).count();
@@ -507,6 +516,87 @@ fn postgresql_concurrent_indexes_build_outside_the_transaction_without_blocking_
         ["true"]
     );
     assert_eq!(db.strings("SELECT count(*)::text FROM events"), ["100"]);
+    workspace.plan().no_changes();
+}
+
+const NOTES: &str = "CREATE TABLE notes (id int PRIMARY KEY, title text);";
+const NOTES_WITH_BODY: &str = "CREATE TABLE notes (id int PRIMARY KEY, title text, body text);";
+const EVENTS_NARROW: &str = "CREATE TABLE events (id int);";
+const EVENTS_WITH_KIND: &str = "CREATE TABLE events (id int, kind text);";
+
+/// The one `locks_table` warning of `output`, about the statement of
+/// `planned_sql` containing `fragment`.
+#[track_caller]
+fn locks_table_warning(output: &TfOutput, planned_sql: &[String], fragment: &str) -> String {
+    let index = planned_sql
+        .iter()
+        .position(|sql| sql.contains(fragment))
+        .unwrap_or_else(|| panic!("no statement with {fragment:?}: {planned_sql:#?}"))
+        + 1;
+    let kind = kind("locks_table");
+    let heading = format!("Warning: Hazard locks_table: {} (statement {index})", kind.summary());
+    diagnostic_about(&diagnostics(output), &heading, index, &planned_sql[index - 1]).clone()
+}
+
+#[test]
+fn postgresql_changing_a_busy_or_large_table_warns_that_it_locks_the_table() {
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    let resource = |desired: &str| SchemaBlock::new(APP, desired).url(&db.url());
+    workspace.write_main_tf(&render(resource(NOTES)));
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO notes VALUES (1, 'first'), (2, 'second');");
+
+    // A quiet small table: adding a column is not worth a word.
+    workspace.write_main_tf(&render(resource(NOTES_WITH_BODY).attribute("lock_timeout", "\"1s\"")));
+    workspace.plan().changes().lacks("locks_table");
+
+    // Another session is reading the table, in a transaction it keeps open.
+    let reader = db.hold("BEGIN; SELECT count(*) FROM notes;");
+    let (busy, plan_file) = workspace.plan_to_file("busy.tfplan");
+    let busy = busy.changes();
+    let (hazards, planned_sql) = planned_hazards(&workspace, &plan_file);
+    let warning = locks_table_warning(&busy, &planned_sql, r#"ADD COLUMN "body" text"#);
+    for said in [
+        r#"takes an ACCESS EXCLUSIVE lock on "public"."notes""#,
+        r#""public"."notes" 1 other session holds or waits for a lock on it now"#,
+        "up to `lock_timeout`",
+    ] {
+        assert!(normalize(&warning).contains(said), "{said:?} in {warning}");
+    }
+    // Activity changes by the moment: it is not part of the planned values.
+    assert!(
+        hazards.iter().all(|hazard| hazard["code"] != "locks_table"),
+        "{hazards:#?}"
+    );
+    // The apply waits for the reader no longer than `lock_timeout`, and changes nothing.
+    workspace
+        .apply_plan_file(&plan_file)
+        .failure()
+        .contains("lock_timeout")
+        .contains("ran out");
+    assert_eq!(db.columns("public", "notes"), ["id", "title"]);
+    drop(reader);
+    workspace.plan().changes().lacks("locks_table");
+    workspace.apply().success();
+    assert_eq!(db.columns("public", "notes"), ["id", "title", "body"]);
+
+    // A large table, nobody using it: the planner's estimate says how large.
+    workspace.write_main_tf(&render(resource(&format!("{NOTES_WITH_BODY}\n{EVENTS_NARROW}"))));
+    workspace.apply().success();
+    db.execute("INSERT INTO events SELECT generate_series(1, 1200000);");
+    db.execute("VACUUM ANALYZE events;");
+    workspace.write_main_tf(&render(resource(&format!("{NOTES_WITH_BODY}\n{EVENTS_WITH_KIND}"))));
+    let (large, plan_file) = workspace.plan_to_file("large.tfplan");
+    let large = large.changes();
+    let (_, planned_sql) = planned_hazards(&workspace, &plan_file);
+    let warning = locks_table_warning(&large, &planned_sql, r#"ADD COLUMN "kind" text"#);
+    assert!(
+        normalize(&warning).contains(r#""public"."events" holds about 1,200,000 rows, "#),
+        "{warning}"
+    );
+    workspace.apply_plan_file(&plan_file).success();
     workspace.plan().no_changes();
 }
 

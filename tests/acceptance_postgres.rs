@@ -421,52 +421,6 @@ fn schemas_outside_the_managed_ones_are_ignored_and_desired_objects_there_are_an
         .contains("add their schema to `schemas`");
 }
 
-/// Holds a lock on another connection, in an open transaction, until dropped.
-struct HeldLock {
-    release: Option<std::sync::mpsc::Sender<()>>,
-    holder: Option<std::thread::JoinHandle<()>>,
-}
-
-impl HeldLock {
-    fn take(db: &PostgresDb, lock_sql: &str) -> HeldLock {
-        use sqlx::Connection as _;
-        let url = db.url().replacen("postgresql+psycopg://", "postgres://", 1);
-        let lock_sql = lock_sql.to_string();
-        let (ready, is_ready) = std::sync::mpsc::channel();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let holder = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&url).await.expect("lock connection");
-                sqlx::raw_sql("BEGIN").execute(&mut conn).await.expect("BEGIN");
-                sqlx::raw_sql(&lock_sql).execute(&mut conn).await.expect("lock");
-                ready.send(()).expect("report the lock");
-                // Nothing else runs on this runtime: blocking here only parks the holder.
-                let _ = released.recv();
-                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.expect("ROLLBACK");
-                let _ = conn.close().await;
-            });
-        });
-        is_ready.recv().expect("the lock is held");
-        HeldLock {
-            release: Some(release),
-            holder: Some(holder),
-        }
-    }
-}
-
-impl Drop for HeldLock {
-    fn drop(&mut self) {
-        drop(self.release.take());
-        if let Some(holder) = self.holder.take() {
-            let _ = holder.join();
-        }
-    }
-}
-
 #[test]
 fn lock_timeout_stops_an_apply_waiting_for_a_busy_table_and_nothing_changes() {
     let _planning = planning();
@@ -481,7 +435,7 @@ fn lock_timeout_stops_an_apply_waiting_for_a_busy_table_and_nothing_changes() {
         .changes()
         .shows_sql("ALTER TABLE \"public\".\"notes\" ADD COLUMN \"body\" text");
     {
-        let _reader = HeldLock::take(&db, "LOCK TABLE notes IN ACCESS SHARE MODE");
+        let _reader = db.hold("BEGIN; LOCK TABLE notes IN ACCESS SHARE MODE;");
         let started = std::time::Instant::now();
         workspace
             .apply()
@@ -502,6 +456,90 @@ fn lock_timeout_stops_an_apply_waiting_for_a_busy_table_and_nothing_changes() {
     );
 }
 
+/// The default `lock_timeout` of the plan's transaction.
+const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+#[test]
+fn without_lock_timeout_an_apply_waits_for_a_busy_table_at_most_the_default_and_nothing_changes() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE notes (id int PRIMARY KEY);");
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY, body text);";
+    workspace.write_main_tf(&schema_resource(&db, sql, ""));
+    workspace.init().success();
+    {
+        let _reader = db.hold("BEGIN; LOCK TABLE notes IN ACCESS SHARE MODE;");
+        let started = std::time::Instant::now();
+        workspace.apply().failure().says("ADD COLUMN").says(
+            "(the default `lock_timeout` of \"10s\" ran out; nothing in this transaction was committed. \
+                 Set `lock_timeout` on the resource to wait longer, or \"0\" to wait without limit)",
+        );
+        let waited = started.elapsed();
+        assert!(
+            waited >= DEFAULT_LOCK_TIMEOUT && waited < std::time::Duration::from_secs(60),
+            "gave up after the default lock_timeout, not before nor much later: {waited:?}"
+        );
+        assert_eq!(db.columns("public", "notes"), ["id"], "nothing changed");
+    }
+    workspace.apply().success();
+    assert_eq!(db.columns("public", "notes"), ["id", "body"]);
+}
+
+#[test]
+fn lock_timeout_zero_waits_for_a_busy_table_as_long_as_it_takes() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE notes (id int PRIMARY KEY);");
+    let workspace = Workspace::new();
+    let sql = "CREATE TABLE notes (id int PRIMARY KEY, body text);";
+    workspace.write_main_tf(&schema_resource(&db, sql, "  lock_timeout = \"0\"\n"));
+    workspace.init().success();
+    let reader = db.hold("BEGIN; LOCK TABLE notes IN ACCESS SHARE MODE;");
+    let apply = workspace.start(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+    let altering = || {
+        !db.strings(
+            "SELECT pid::text FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'ALTER TABLE%'",
+        )
+        .is_empty()
+    };
+    let started = std::time::Instant::now();
+    while !altering() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the apply never waited for its lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Longer than the default would have let it wait; then the reader goes.
+    std::thread::sleep(DEFAULT_LOCK_TIMEOUT + std::time::Duration::from_secs(2));
+    assert!(altering(), "the statement still waits");
+    drop(reader);
+    apply.wait().success();
+    assert_eq!(db.columns("public", "notes"), ["id", "body"]);
+}
+
+#[test]
+fn a_lock_timeout_postgresql_would_round_to_zero_fails_validate() {
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    workspace.write_main_tf(&schema_resource(
+        &db,
+        "CREATE TABLE notes (id int PRIMARY KEY);",
+        "  lock_timeout = \"400us\"\n",
+    ));
+    workspace.init().success();
+    for attempt in [workspace.validate(), workspace.plan()] {
+        attempt
+            .failure()
+            .contains("Invalid duration")
+            .contains("lock_timeout = \"400us\"")
+            .says("PostgreSQL would round it to 0, which means no limit at all");
+    }
+    assert!(db.tables().is_empty(), "nothing changed");
+}
+
 #[test]
 fn lock_timeout_also_bounds_the_wait_for_another_apply() {
     let _planning = planning();
@@ -511,13 +549,10 @@ fn lock_timeout_also_bounds_the_wait_for_another_apply() {
     workspace.write_main_tf(&schema_resource(&db, sql, "  lock_timeout = \"1s\"\n"));
     workspace.init().success();
     {
-        let _other_apply = HeldLock::take(
-            &db,
-            &format!(
-                "SELECT pg_advisory_lock({})",
-                tfalchemy::engine::postgres::APPLY_LOCK_KEY
-            ),
-        );
+        let _other_apply = db.hold(&format!(
+            "SELECT pg_advisory_lock({})",
+            tfalchemy::engine::postgres::APPLY_LOCK_KEY
+        ));
         let started = std::time::Instant::now();
         workspace
             .apply()

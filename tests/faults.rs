@@ -1,7 +1,8 @@
 //! Faults during apply, through real Terraform: the provider killed (SIGKILL)
 //! in the middle of a slow apply leaves nothing partial behind, and the next
 //! apply converges; two applies at once on one PostgreSQL database are
-//! serialized by the schema lock and never interleave.
+//! serialized by the schema lock and never interleave; Terraform killed
+//! (SIGKILL) while its apply waits takes its provider with it.
 //!
 //! "Slow" comes from the data, never from the desired schema alone, so
 //! normalization and the plan's replay (which see no rows) stay fast: a CHECK
@@ -9,11 +10,11 @@
 
 mod common;
 
-use std::fs;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::postgres_db::PostgresDb;
+use common::processes::{has_exited, kill, provider_of};
 use common::workspace::RunningTerraform;
 use common::{Config, SchemaBlock, Workspace};
 
@@ -30,29 +31,6 @@ fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
         assert!(started.elapsed() < PATIENCE, "gave up waiting for {what}");
         thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// The provider process Terraform started for `terraform`, found through
-/// /proc (its parent is Terraform).
-fn provider_of(terraform: &RunningTerraform) -> Option<u32> {
-    let parent = terraform.id();
-    fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
-        // `pid (comm) state ppid …`; comm is cut to 15 bytes and may hold spaces.
-        let (head, tail) = stat.rsplit_once(')')?;
-        let comm = head.split_once('(')?.1;
-        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent && comm.starts_with("terraform-provi")).then_some(pid)
-    })
-}
-
-fn kill(pid: u32) {
-    let status = std::process::Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "could not kill the provider {pid}");
 }
 
 /// Waits until `observe` sees the apply of `terraform` at work, then kills
@@ -192,6 +170,53 @@ fn postgres_two_applies_at_once_are_serialized_and_never_interleave() {
         workspace.plan().no_changes();
     }
     assert_eq!(user_objects(&db), with("audit_second"));
+}
+
+/// The provider's sessions on `db` (it names itself in `application_name`).
+fn provider_sessions(db: &PostgresDb) -> Vec<String> {
+    db.strings(
+        "SELECT coalesce(query, '') FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = 'terraform-provider-sqlalchemy'",
+    )
+}
+
+/// How soon an orphaned provider must be gone.
+const ORPHAN_EXIT: Duration = Duration::from_secs(5);
+
+#[test]
+fn terraform_killed_while_its_apply_waits_for_the_schema_lock_takes_its_provider_with_it() {
+    let db = PostgresDb::new();
+    db.execute(PG_ROWS);
+    let before = user_objects(&db);
+    let workspace = pg_workspace(&db, &slow_pg_schema("audit"));
+    // Another apply, as far as this one can tell, holds the schema lock.
+    let other_apply = db.hold(&format!("SELECT pg_advisory_lock({LOCK_KEY})"));
+
+    let apply = workspace.start(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+    wait_until("the apply to wait for the schema lock", || {
+        provider_sessions(&db)
+            .iter()
+            .any(|query| query.contains("pg_try_advisory_lock"))
+    });
+    let provider = provider_of(&apply).expect("the provider process of terraform apply");
+    kill(apply.id());
+    let killed = apply.wait();
+    assert_eq!(killed.exit_code, None, "terraform was killed\n{killed}");
+
+    let orphaned = Instant::now();
+    while !has_exited(provider) {
+        assert!(
+            orphaned.elapsed() < ORPHAN_EXIT,
+            "the provider {provider} still runs {} s after Terraform was killed",
+            ORPHAN_EXIT.as_secs()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Its session went with it, having changed nothing.
+    wait_until("the provider's session to end", || provider_sessions(&db).is_empty());
+    drop(other_apply);
+    assert_eq!(user_objects(&db), before);
+    assert!(apply_lock_holders(&db).is_empty());
 }
 
 // --- SQLite -------------------------------------------------------------

@@ -439,3 +439,93 @@ fn the_cli_never_shows_the_password() {
     let args = ["inspect", "--url", &sqlite.url()];
     assert_cli(&cli(&args, path), &args, 0);
 }
+
+/// `url` (`scheme://user@host/db`) with `password` put in as written, not
+/// percent-encoded, as a user who forgot to would.
+fn with_raw_password(url: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let (user, host_and_database) = rest.split_once('@').expect("a user");
+    format!("{scheme}://{user}:{password}@{host_and_database}")
+}
+
+/// A configuration taking the database URL from a sensitive variable, as
+/// real configurations do: Terraform quotes the source line an attribute
+/// error points at, and a literal URL there would show whatever it holds.
+fn config_from_variable(workspace: &Workspace, url: &str) {
+    workspace.write_main_tf(&format!(
+        "variable \"db_url\" {{\n  type      = string\n  sensitive = true\n}}\n\n{}",
+        Config::new()
+            .schema(SchemaBlock::with_desired_expression(APP, &common::hcl::quote(DDL)).attribute("url", "var.db_url"))
+            .render()
+    ));
+    workspace.write_file("terraform.tfvars", &format!("db_url = {}\n", common::hcl::quote(url)));
+}
+
+#[test]
+fn passwords_with_unencoded_reserved_characters_are_refused_without_showing_them() {
+    let db = PostgresDb::new();
+    let before = common::postgres_db::server_objects();
+    // As written, each ends the host part inside the password: the rest of it
+    // would be read as the port, the database or a fragment.
+    for password in ["12/Zq9-s3cr3t", "12?Zq9-s3cr3t", "12#Zq9-s3cr3t", "Zq9-s3cr3t/?#x"] {
+        let workspace = Workspace::new();
+        config_from_variable(&workspace, &with_raw_password(&db.url(), password));
+        let terraform = LoggedTerraform::new(&workspace);
+        terraform.run(&["init", "-input=false", "-no-color"]).success();
+        // `terraform validate` leaves variables unknown; plan and apply check the URL first thing.
+        for args in [
+            &["plan", "-input=false", "-no-color"][..],
+            &["apply", "-input=false", "-no-color", "-auto-approve"],
+        ] {
+            terraform
+                .run(args)
+                .failure()
+                .contains("Invalid database URL")
+                .says("percent-encode those characters")
+                .says("`/` as `%2F`, `?` as `%3F`, `#` as `%23`")
+                .says("postgresql://app:p%40ss%2Fw0rd%231@db.example:5432/app");
+        }
+        terraform.check_log();
+    }
+    assert!(db.tables().is_empty(), "nothing was created");
+    assert_eq!(
+        common::postgres_db::server_objects(),
+        before,
+        "no database or role was created"
+    );
+}
+
+#[test]
+fn a_password_with_an_unencoded_at_sign_still_reads_as_meant_and_never_shows() {
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    // The last `@` ends the user info, as in every URL parser.
+    config_from_variable(&workspace, &with_raw_password(&db.url(), "Zq9-s3cr3t@Pw"));
+    let terraform = LoggedTerraform::new(&workspace);
+    terraform.run(&["init", "-input=false", "-no-color"]).success();
+    terraform
+        .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+    assert_eq!(db.tables(), ["public.accounts"]);
+    terraform.show_json(None);
+    terraform.check_log();
+}
+
+#[test]
+fn secret_options_the_driver_does_not_read_are_named_but_their_values_never_shown() {
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    let url = format!("{}?sslpassword={PASSWORD_IN_URL}&target_session_attrs=any", db.url());
+    config_from_variable(&workspace, &url);
+    let terraform = LoggedTerraform::new(&workspace);
+    terraform.run(&["init", "-input=false", "-no-color"]).success();
+    terraform
+        .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success()
+        .contains("URL option `sslpassword` ignored")
+        .contains("URL option `target_session_attrs` ignored")
+        .says("The option `sslpassword` of `url` is not supported")
+        .says("The option `target_session_attrs` of `url` is not supported");
+    assert_eq!(db.tables(), ["public.accounts"]);
+    terraform.check_log();
+}

@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use tfalchemy::engine::{DatabaseUrl, Dialect};
 
-/// Query options whose values are secrets (as src/engine/url.rs redacts them).
+/// Query options whose values are secrets (as src/engine/url/mod.rs redacts them).
 const SECRET_KEYS: &[&str] = &["password", "sslpassword"];
 
 fuzz_target!(|data: &[u8]| {

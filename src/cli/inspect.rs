@@ -13,7 +13,7 @@ pub struct InspectArgs {
 }
 
 pub async fn run(args: InspectArgs) -> Result<ExitCode, String> {
-    let url = super::parse_url("--url", &args.database.url)?;
+    let url = super::parse_url(&args.database.url)?;
     let schema = engine::inspect(&url).await.map_err(|err| err.to_string())?;
     for statement in engine::schema_sql(&schema, url.dialect()).map_err(|err| err.to_string())? {
         println!("{statement};\n");

@@ -115,8 +115,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-fn parse_url(flag: &str, text: &str) -> Result<DatabaseUrl, String> {
-    DatabaseUrl::parse(text).map_err(|err| format!("{flag}: {err}"))
+/// `--url`: a database whose schema is read or managed, so not an in-memory one.
+fn parse_url(text: &str) -> Result<DatabaseUrl, String> {
+    DatabaseUrl::parse(text)
+        .and_then(|url| url.check_manageable().map(|()| url))
+        .map_err(|err| format!("--url: {err}"))
+}
+
+/// `--dev-url`: any database, a private in-memory one included.
+fn parse_dev_url(text: &str) -> Result<DatabaseUrl, String> {
+    DatabaseUrl::parse(text).map_err(|err| format!("--dev-url: {err}"))
 }
 
 /// Human-readable logs on stderr, quiet unless `TFALCHEMY_LOG` asks for more.

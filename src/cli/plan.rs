@@ -55,12 +55,8 @@ impl Planned {
     ) -> Result<Planned, String> {
         let options = policy.options()?;
         let policy = policy.hazard_policy()?;
-        let url = super::parse_url("--url", &database.url)?;
-        let dev_url = desired
-            .dev_url
-            .as_deref()
-            .map(|text| super::parse_url("--dev-url", text))
-            .transpose()?;
+        let url = super::parse_url(&database.url)?;
+        let dev_url = desired.dev_url.as_deref().map(super::parse_dev_url).transpose()?;
         let desired_sql = read_desired(&desired.desired)?;
         let plan = engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
             .await

@@ -2,7 +2,8 @@
 //! a non-negative number, optionally followed by a unit (`us`, `ms`, `s`,
 //! `min`, `h`, `d`; case-sensitive, as in PostgreSQL), milliseconds when
 //! there is none. Checked here so a typo fails at `terraform validate` rather
-//! than halfway through an apply.
+//! than halfway through an apply, and so does a value PostgreSQL would round
+//! to 0 (`"400us"`), which it reads as "no limit".
 
 use std::time::Duration;
 
@@ -18,6 +19,11 @@ pub enum DurationError {
     Syntax { text: String },
     #[error("{text:?} is longer than PostgreSQL allows (about 24 days)")]
     TooLong { text: String },
+    #[error(
+        "{text:?} is below a millisecond, the unit of this setting: PostgreSQL would round it to 0, \
+         which means no limit at all; write at least \"1ms\", or \"0\" to mean no limit"
+    )]
+    RoundsToZero { text: String },
 }
 
 /// Parses `text` as PostgreSQL would for a millisecond-based setting.
@@ -45,6 +51,10 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if milliseconds > MAX_MILLISECONDS {
         return Err(DurationError::TooLong { text: text.to_string() });
     }
+    // PostgreSQL rounds to whole milliseconds, half to even (`rint`).
+    if milliseconds > 0.0 && milliseconds.round_ties_even() == 0.0 {
+        return Err(DurationError::RoundsToZero { text: text.to_string() });
+    }
     Ok(Duration::from_secs_f64(milliseconds / 1_000.0))
 }
 
@@ -71,6 +81,15 @@ mod tests {
             let err = parse(bad).expect_err(bad);
             assert!(err.to_string().contains("\"5s\""), "{bad}: {err}");
         }
+        for tiny in ["400us", "500us", "0.4", "0.5ms", "0.0004s"] {
+            assert_eq!(
+                parse(tiny),
+                Err(DurationError::RoundsToZero { text: tiny.to_string() }),
+                "{tiny}"
+            );
+        }
+        assert_eq!(parse("600us"), Ok(Duration::from_micros(600)));
+        assert_eq!(parse("0us"), Ok(Duration::ZERO));
         assert_eq!(
             parse("30d"),
             Err(DurationError::TooLong {

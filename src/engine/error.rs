@@ -9,6 +9,18 @@ pub enum EngineError {
     #[error("cannot open database {url}: {reason}")]
     Connect { url: String, reason: String },
 
+    #[error(
+        "cannot open database {url}: no answer within {seconds} s ({setting}). Something accepts \
+         connections there but does not complete the database's handshake: check the host and port. \
+         On a slow network, raise the limit in the URL, as in `?connect_timeout=30` (`0` waits without limit)."
+    )]
+    ConnectTimedOut {
+        url: String,
+        seconds: u64,
+        /// The setting that set the limit, as the user knows it.
+        setting: String,
+    },
+
     #[error("cannot read the schema of {url}: {reason}")]
     Inspect { url: String, reason: String },
 

@@ -38,7 +38,7 @@ impl HazardCategory {
 }
 
 impl HazardKind {
-    pub const ALL: [HazardKind; 14] = [
+    pub const ALL: [HazardKind; 15] = [
         HazardKind::DropsTable,
         HazardKind::DropsColumn,
         HazardKind::DropsSchema,
@@ -53,6 +53,7 @@ impl HazardKind {
         HazardKind::DropsObject,
         HazardKind::RenamesTable,
         HazardKind::RenamesColumn,
+        HazardKind::LocksTable,
     ];
 
     /// The stable code, e.g. `drops_table`.
@@ -72,6 +73,7 @@ impl HazardKind {
             HazardKind::DropsObject => "drops_object",
             HazardKind::RenamesTable => "renames_table",
             HazardKind::RenamesColumn => "renames_column",
+            HazardKind::LocksTable => "locks_table",
         }
     }
 
@@ -85,7 +87,8 @@ impl HazardKind {
             HazardKind::RebuildsTable
             | HazardKind::RewritesTable
             | HazardKind::BuildsIndexBlockingWrites
-            | HazardKind::ScansTableUnderLock => HazardCategory::BlockingLock,
+            | HazardKind::ScansTableUnderLock
+            | HazardKind::LocksTable => HazardCategory::BlockingLock,
             HazardKind::MayFailOnExistingRows | HazardKind::CastMayFail => HazardCategory::MayFail,
             HazardKind::DropsObject | HazardKind::RenamesTable | HazardKind::RenamesColumn => {
                 HazardCategory::BackwardIncompatible
@@ -110,7 +113,16 @@ impl HazardKind {
             HazardKind::DropsObject => "drops an object that applications or other objects may still use",
             HazardKind::RenamesTable => "renames a table; code using the old name breaks",
             HazardKind::RenamesColumn => "renames a column; code using the old name breaks",
+            HazardKind::LocksTable => "takes a lock that stops every read and write of a large or busy table",
         }
+    }
+
+    /// True for kinds a plan reports only when what the live database is
+    /// doing right then calls for it. They are left out of the `hazards`
+    /// attribute: Terraform plans again at apply time and insists on the
+    /// same value, while the activity may have changed in between.
+    pub fn decided_by_live_activity(self) -> bool {
+        matches!(self, HazardKind::LocksTable)
     }
 }
 

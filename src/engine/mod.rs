@@ -6,6 +6,7 @@
 //! verbs; this module dispatches on [`Dialect`]. SQLite and PostgreSQL are
 //! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
 
+pub mod activity;
 pub mod annotations;
 pub mod comments;
 mod converge;
@@ -40,10 +41,10 @@ pub use hazard::HazardCategory;
 pub use hazard_policy::{HazardPolicy, UnknownHazard, Verdict};
 pub use keep::{DroppedObject, Skip, SkipError, SKIPPABLE};
 pub use model::Schema;
-pub use options::{Options, Timeout};
+pub use options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
-pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError};
+pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
 pub use verify::{verify_plan, ReplayFailure};
 
 fn unsupported(url: &DatabaseUrl) -> EngineError {
@@ -145,8 +146,8 @@ pub async fn plan_with(
         Dialect::Postgres => postgres::render(&changes, &live, &desired, options),
         Dialect::Mysql => return Err(unsupported(url)),
     };
-    sources::attach(&mut statements, &desired);
     probe_live_data(url, &mut statements).await?;
+    sources::attach(&mut statements, &desired);
     let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
     Ok(Plan {
         statements,
@@ -159,18 +160,22 @@ pub async fn plan_with(
     })
 }
 
-/// Asks the live database what the probed hazards would hit (see [`probe`]).
+/// Asks the live database what the probed hazards would hit (see [`probe`]),
+/// and how large and busy the tables are that statements lock (see [`activity`]).
 async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Statement]) -> Result<(), EngineError> {
     let queries = probe::queries(statements);
-    if queries.is_empty() {
+    let locked = activity::locked_tables(statements);
+    if queries.is_empty() && locked.is_empty() {
         return Ok(());
     }
-    let answers = match url.dialect() {
-        Dialect::Sqlite => sqlite::probe(url, &queries).await?,
-        Dialect::Postgres => postgres::probe(url, &queries).await?,
+    let (answers, activities) = match url.dialect() {
+        // SQLite locks the whole database for any write: nothing is marked.
+        Dialect::Sqlite => (sqlite::probe(url, &queries).await?, activity::Activities::new()),
+        Dialect::Postgres => postgres::probe(url, &queries, &locked).await?,
         Dialect::Mysql => return Err(unsupported(url)),
     };
     probe::record(statements, &answers);
+    activity::record(statements, &activities);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Per-resource engine settings: what is managed ([`Scope`]) and the session
 //! timeouts an apply runs under. The default is the engine's behaviour
-//! without settings: everything managed, the server's own timeouts.
+//! without settings: everything managed, the server's own timeouts except
+//! [`DEFAULT_LOCK_TIMEOUT`] in the plan's transaction.
 
 use std::time::Duration;
 
@@ -14,7 +15,8 @@ use super::url::Dialect;
 pub struct Options {
     pub scope: Scope,
     /// PostgreSQL duration (`"5s"`): `SET lock_timeout` for the apply session,
-    /// and the longest wait for another apply's schema lock.
+    /// and the longest wait for another apply's schema lock. Unset, the plan's
+    /// transaction runs under [`DEFAULT_LOCK_TIMEOUT`].
     pub lock_timeout: Option<String>,
     /// PostgreSQL duration: `SET statement_timeout` for the apply session.
     pub statement_timeout: Option<String>,
@@ -24,6 +26,15 @@ pub struct Options {
     /// Kinds of drop never planned: the live objects are kept.
     pub skip: Skip,
 }
+
+/// `lock_timeout` of the plan's transaction when the resource sets none: a
+/// statement that waits longer for its table lock fails and the apply rolls
+/// back, rather than queueing every other query on the table behind it for as
+/// long as the longest transaction holding the table lasts. Statements run
+/// outside the transaction (`CREATE INDEX CONCURRENTLY` waits for old
+/// transactions by design, and would leave an invalid index when cut short)
+/// do not get it.
+pub const DEFAULT_LOCK_TIMEOUT: &str = "10s";
 
 /// A timeout setting, by the name users write it with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::activity::TableLock;
 use super::keep::DroppedObject;
 use super::probe::Probe;
 
@@ -24,6 +25,10 @@ pub struct Statement {
     pub fails_if_rows: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hazards: Vec<Hazard>,
+    /// The existing table the statement locks against all other use, when
+    /// it does: the plan asks the live database how large and busy it is.
+    #[serde(skip)]
+    pub lock: Option<TableLock>,
 }
 
 impl Statement {
@@ -33,6 +38,7 @@ impl Statement {
             in_transaction: true,
             fails_if_rows: false,
             hazards: Vec::new(),
+            lock: None,
         }
     }
 
@@ -79,6 +85,16 @@ impl Statement {
         if let Some(hazard) = self.hazards.last_mut() {
             hazard.probe = Some(probe);
         }
+        self
+    }
+
+    /// Marks the statement as locking the existing table `table` (SQL) stored
+    /// under `table_key` against all other use (see [`TableLock`]).
+    pub fn locking(mut self, table_key: impl Into<String>, table: impl Into<String>) -> Statement {
+        self.lock = Some(TableLock {
+            key: table_key.into(),
+            table: table.into(),
+        });
         self
     }
 
@@ -174,6 +190,10 @@ pub enum HazardKind {
     RenamesTable,
     /// Renames a column: code still using the old name breaks.
     RenamesColumn,
+    /// Takes a lock that stops every read and write of a table the plan
+    /// found large or busy (PostgreSQL's ACCESS EXCLUSIVE). Decided by what
+    /// the live database showed at plan time (see [`crate::engine::activity`]).
+    LocksTable,
 }
 
 /// The statements that bring a live database to the desired schema.

@@ -191,7 +191,7 @@ fn plural<'a>(count: i64, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// `1204` as `1,204`.
-fn thousands(count: i64) -> String {
+pub(crate) fn thousands(count: i64) -> String {
     let digits = count.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {

@@ -2,6 +2,7 @@
 //! `url_parse` in fuzz/ checks the same ones with coverage guidance): parsing
 //! never panics, and the redacted form of a URL never shows its password.
 
+use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 
 use super::url::{DatabaseUrl, Dialect};
@@ -83,6 +84,41 @@ proptest! {
             prop_assert!(!shown.contains(&encoded), "{} shows {}", shown, encoded);
         }
         assert_redacted(&parsed)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A password written without percent-encoding, with any of the
+    /// characters that end the user info early: the URL either parses as
+    /// meant (user, password, host and database as written) or is refused
+    /// with a message that does not show the password.
+    #[test]
+    fn unencoded_passwords_parse_as_meant_or_are_refused_quietly(
+        scheme in prop_oneof![Just("postgresql+psycopg"), Just("postgres"), Just("mysql")],
+        password in "[a-zA-Z0-9/?#@:!$&'()*+,;=\\[\\] -]{1,20}",
+        query in prop_oneof![Just(""), Just("?sslmode=require"), Just("?connect_timeout=5")],
+    ) {
+        let secret = format!("S3cr{password}");
+        let input = format!("{scheme}://app:{secret}@db.example:5432/app{query}");
+        match DatabaseUrl::parse(&input) {
+            Ok(parsed) => {
+                let sqlx = url::Url::parse(&parsed.sqlx_url()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let decoded = percent_decode_str(sqlx.password().unwrap_or_default()).decode_utf8_lossy();
+                prop_assert_eq!(decoded.as_ref(), secret.as_str(), "{}", input);
+                prop_assert_eq!(sqlx.username(), "app");
+                prop_assert_eq!(sqlx.host_str(), Some("db.example"));
+                prop_assert_eq!(sqlx.port(), Some(5432));
+                prop_assert_eq!(sqlx.path(), "/app");
+                prop_assert!(!parsed.redacted().contains(&secret));
+            }
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert!(!message.contains(&secret), "{} shows {}", message, secret);
+                prop_assert!(message.contains("percent-encode"), "{}", message);
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod debug;
 mod handshake;
 mod hclog_json;
 mod logging;
+mod parent;
 mod pinned_client_cert;
 mod server;
 mod signals;
@@ -74,8 +75,8 @@ pub fn launched_by_terraform() -> bool {
 
 /// Serves `provider` to the Terraform that launched us: checks the magic
 /// cookie, negotiates protocol 6, sets up AutoMTLS when asked to, prints the
-/// handshake line and serves until Terraform's `Shutdown` call (or SIGTERM).
-/// SIGINT is ignored from here on.
+/// handshake line and serves until Terraform's `Shutdown` call, SIGTERM, or
+/// Terraform's death (see `parent.rs`). SIGINT is ignored from here on.
 pub async fn serve<P: Provider>(provider: P) -> Result<(), PluginError> {
     if !launched_by_terraform() {
         return Err(PluginError::NotLaunchedByTerraform);
@@ -91,6 +92,7 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), PluginError> {
     };
     let server = server::PluginServer::new(socket::PluginSocket::bind()?, acceptor);
     signals::cancel_on_signals(server.shutdown_token(), false)?;
+    parent::stop_when_orphaned(server.shutdown_token());
 
     let line = handshake::handshake_line(server.socket().path(), server_cert.as_deref());
     handshake::announce(&line)?;

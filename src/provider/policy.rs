@@ -250,14 +250,17 @@ pub fn hazard_type() -> Type {
     ])
 }
 
-/// The hazards of `statements` as the computed `hazards` list.
+/// The hazards of `statements` as the computed `hazards` list, without those
+/// decided by the live database's activity at plan time: Terraform plans
+/// again at apply time and insists on the same value.
 pub fn hazards_value(statements: &[Statement]) -> Value {
     Value::List(
         statements
             .iter()
             .enumerate()
             .flat_map(|(index, statement)| {
-                statement.hazards.iter().map(move |hazard| {
+                let stable = statement.hazards.iter().filter(|h| !h.kind.decided_by_live_activity());
+                stable.map(move |hazard| {
                     Value::object([
                         (
                             "statement",
@@ -376,6 +379,28 @@ mod tests {
             shown[0].1.ends_with("t.a must have a value\n\nt must pass the check"),
             "{}",
             shown[0].1
+        );
+    }
+
+    #[test]
+    fn hazards_decided_by_live_activity_are_diagnostics_but_not_in_the_attribute() {
+        let statement = Statement::ddl("ALTER TABLE t ADD COLUMN c text")
+            .with_hazard(HazardKind::RewritesTable, "rewrites t")
+            .with_hazard(HazardKind::LocksTable, "locks t");
+        let Value::List(listed) = hazards_value(std::slice::from_ref(&statement)) else {
+            panic!("a list");
+        };
+        let codes: Vec<String> = listed
+            .iter()
+            .filter_map(|hazard| hazard.attr("code").and_then(|code| code.as_str().map(str::to_string)))
+            .collect();
+        assert_eq!(codes, ["rewrites_table"]);
+        let mut diagnostics = Diagnostics::new();
+        Policy::default().check(&[statement], false, &mut diagnostics);
+        let summaries: Vec<String> = diagnostics.into_proto().into_iter().map(|d| d.summary).collect();
+        assert!(
+            summaries.iter().any(|s| s.starts_with("Hazard locks_table:")),
+            "{summaries:?}"
         );
     }
 

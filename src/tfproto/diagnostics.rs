@@ -52,6 +52,12 @@ impl Diagnostics {
         self.push(Severity::Warning, summary.into(), detail.into(), None);
     }
 
+    /// A warning about one top-level attribute of the configuration.
+    pub fn attribute_warning(&mut self, attribute: &str, summary: impl Into<String>, detail: impl Into<String>) {
+        let path = attribute_path(&[PathStep::Attribute(attribute)]);
+        self.push(Severity::Warning, summary.into(), detail.into(), Some(path));
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }

@@ -20,8 +20,32 @@ fn admin_options() -> PgConnectOptions {
     format!("{}/postgres", server_url()).parse().expect("admin URL")
 }
 
+/// The server's databases and roles (`database NAME`, `role NAME`), except
+/// the throwaway ones tests (and the provider's temporary dev databases)
+/// create, which come and go while other tests run: what a provider must
+/// never create by mistake.
+pub fn server_objects() -> Vec<String> {
+    let query = "SELECT 'database ' || datname FROM pg_database WHERE datname NOT LIKE 'tfalchemy\\_%' \
+                 UNION ALL SELECT 'role ' || rolname FROM pg_roles WHERE rolname NOT LIKE 'tfalchemy\\_%' \
+                 ORDER BY 1";
+    block_on(async {
+        let mut admin = admin_options().connect().await?;
+        let rows = sqlx::query(query).fetch_all(&mut admin).await?;
+        admin.close().await?;
+        rows.iter().map(|row| row.try_get::<String, _>(0)).collect()
+    })
+    .unwrap_or_else(|error| panic!("listing the databases and roles of {}: {error}", server_url()))
+}
+
+/// The URL of the server (no database), as `postgres://user@host:port`.
+pub fn server() -> String {
+    server_url()
+}
+
 pub struct PostgresDb {
     name: String,
+    /// Dropped with this value: true for the databases tests create.
+    throwaway: bool,
 }
 
 impl PostgresDb {
@@ -46,7 +70,17 @@ impl PostgresDb {
             admin.close().await
         })
         .unwrap_or_else(|error| panic!("creating PostgreSQL database {name} on {}: {error}", server_url()));
-        Self { name }
+        Self { name, throwaway: true }
+    }
+
+    /// The database PostgreSQL clients pick when a URL names none: the one
+    /// named after the user. Never dropped.
+    pub fn default_of_the_user() -> Self {
+        let url = url::Url::parse(&server_url()).expect("server URL");
+        Self {
+            name: url.username().to_string(),
+            throwaway: false,
+        }
     }
 
     /// The URL in SQLAlchemy's form, as users write it.
@@ -107,8 +141,62 @@ impl PostgresDb {
     }
 }
 
+/// A session that ran some SQL and stays open, holding whatever locks it
+/// took, until it is dropped: the other user of a database that a test needs
+/// (a busy table, a held schema lock).
+pub struct HeldSession {
+    release: Option<tokio::sync::oneshot::Sender<()>>,
+    session: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PostgresDb {
+    /// Runs `sql` in a new session and keeps that session open until the
+    /// returned value is dropped. An open transaction stays open.
+    #[track_caller]
+    pub fn hold(&self, sql: &str) -> HeldSession {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let (options, owned_sql, name) = (self.options(), sql.to_string(), self.name.clone());
+        let session = std::thread::spawn(move || {
+            let outcome = block_on(async {
+                let mut connection = options.connect().await?;
+                sqlx::raw_sql(&owned_sql).execute(&mut connection).await?;
+                let _ = ready_tx.send(Ok(()));
+                // Either a release or a dropped sender ends the hold.
+                let _ = released.await;
+                connection.close().await
+            });
+            if let Err(error) = outcome {
+                let _ = ready_tx.send(Err(format!("{owned_sql:?} on {name}: {error}")));
+            }
+        });
+        match ready_rx.recv() {
+            Ok(Ok(())) => HeldSession {
+                release: Some(release),
+                session: Some(session),
+            },
+            Ok(Err(message)) => panic!("holding a session: {message}"),
+            Err(_) => panic!("the session holding {sql:?} ended before it was ready"),
+        }
+    }
+}
+
+impl Drop for HeldSession {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            let _ = release.send(());
+        }
+        if let Some(session) = self.session.take() {
+            let _ = session.join();
+        }
+    }
+}
+
 impl Drop for PostgresDb {
     fn drop(&mut self) {
+        if !self.throwaway {
+            return;
+        }
         let name = self.name.clone();
         let dropped = block_on(async {
             let mut admin = admin_options().connect().await?;

@@ -17,7 +17,7 @@ use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
-use crate::engine::options::{Options, Timeout};
+use crate::engine::options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
@@ -172,6 +172,12 @@ pub(super) async fn run_plan(
             .begin()
             .await
             .map_err(|e| EngineError::statement_failed(label, in_tx.start, "BEGIN", &e))?;
+        if options.lock_timeout.is_none() {
+            let default = format!("SET LOCAL lock_timeout = '{DEFAULT_LOCK_TIMEOUT}'");
+            tx.execute(sqlx::raw_sql(&default))
+                .await
+                .map_err(|e| EngineError::statement_failed(label, in_tx.start, &default, &e))?;
+        }
         for (i, statement) in statements.iter().enumerate().take(in_tx.end).skip(in_tx.start) {
             execute(&mut tx, label, i, statement, options).await?;
         }
@@ -193,7 +199,7 @@ async fn execute(
     statement: &Statement,
     options: &Options,
 ) -> Result<(), EngineError> {
-    let failed = |e: sqlx::Error| statement_failed(label, index, &statement.sql, &e, options);
+    let failed = |e: sqlx::Error| statement_failed(label, index, statement, &e, options);
     if statement.fails_if_rows {
         let rows = sqlx::query(&statement.sql)
             .fetch_all(&mut *conn)
@@ -216,21 +222,36 @@ async fn execute(
     Ok(())
 }
 
-/// A failed statement; when one of the resource's timeouts cut it short, the
-/// message names the setting, so the reader knows which knob to turn.
-fn statement_failed(label: &str, index: usize, sql: &str, error: &sqlx::Error, options: &Options) -> EngineError {
-    let mut failure = EngineError::statement_failed(label, index, sql, error);
+/// A failed statement; when one of the resource's timeouts (or the default
+/// `lock_timeout` of the transaction) cut it short, the message names the
+/// setting, so the reader knows which knob to turn.
+fn statement_failed(
+    label: &str,
+    index: usize,
+    statement: &Statement,
+    error: &sqlx::Error,
+    options: &Options,
+) -> EngineError {
+    let mut failure = EngineError::statement_failed(label, index, &statement.sql, error);
     let code = error.as_database_error().and_then(|e| e.code().map(|c| c.into_owned()));
     let timeout = match code.as_deref() {
         Some(LOCK_NOT_AVAILABLE) => Some(Timeout::Lock),
         Some(QUERY_CANCELED) => Some(Timeout::Statement),
         _ => None,
     };
-    let setting = timeout.and_then(|which| options.timeout(which).map(|value| (which.setting(), value)));
-    if let (EngineError::Apply { reason, .. }, Some((name, value))) = (&mut failure, setting) {
-        reason.push_str(&format!(
-            " (the resource's `{name}` of {value:?} ran out; nothing in this transaction was committed)"
-        ));
+    let note = match (timeout, timeout.and_then(|which| options.timeout(which))) {
+        (Some(which), Some(value)) => Some(format!(
+            "the resource's `{}` of {value:?} ran out; nothing in this transaction was committed",
+            which.setting()
+        )),
+        (Some(Timeout::Lock), None) if statement.in_transaction => Some(format!(
+            "the default `lock_timeout` of {DEFAULT_LOCK_TIMEOUT:?} ran out; nothing in this transaction was \
+             committed. Set `lock_timeout` on the resource to wait longer, or \"0\" to wait without limit"
+        )),
+        _ => None,
+    };
+    if let (EngineError::Apply { reason, .. }, Some(note)) = (&mut failure, note) {
+        reason.push_str(&format!(" ({note})"));
     }
     failure
 }

@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use sqlx::postgres::{PgConnectOptions, PgConnection, Postgres};
+use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::{Connection, Executor, Row, Transaction};
 
-use super::connect::{connect, options};
+use super::connect::{connect, options, ServerOptions};
 use super::ident::quote;
 use super::inspect::inspect_connection;
 use crate::engine::error::{database_message, EngineError};
@@ -54,7 +54,7 @@ enum Kind {
 struct TemporaryDatabase {
     /// Which pool it belongs to: the server and role, hashed (the URL holds a password).
     pool_key: String,
-    admin: PgConnectOptions,
+    admin: ServerOptions,
     name: String,
     server_label: String,
 }
@@ -104,7 +104,7 @@ impl Scratch {
             let _ = database.drop_now().await;
         }
         let database = TemporaryDatabase::create(target, key).await?;
-        match connect(&database.admin.clone().database(&database.name), &database.label()).await {
+        match connect(&database.admin.database(&database.name), &database.label()).await {
             Ok(conn) => Ok(Scratch::holding(database, conn)),
             Err(error) => {
                 let _ = database.drop_now().await;

@@ -1,5 +1,6 @@
 //! Opening SQLite databases the way each step needs them: inspection never
-//! creates or writes a file, apply creates the file on first use.
+//! creates or writes a file, apply creates the file on first use. A location
+//! SQLite cannot use is named first (see location.rs).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 
+use super::location;
 use crate::engine::error::EngineError;
 use crate::engine::url::{DatabaseUrl, SqliteLocation};
 
@@ -18,6 +20,9 @@ const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn open_for_inspect(url: &DatabaseUrl) -> Result<Option<SqliteConnection>, EngineError> {
     match url.sqlite_location() {
         Some(SqliteLocation::File(path)) => {
+            if let Some(problem) = location::unreadable(path) {
+                return Err(cannot_open(url, problem));
+            }
             if !path.exists() {
                 return Ok(None);
             }
@@ -35,6 +40,9 @@ pub async fn open_for_inspect(url: &DatabaseUrl) -> Result<Option<SqliteConnecti
 pub async fn open_for_write(url: &DatabaseUrl) -> Result<SqliteConnection, EngineError> {
     match url.sqlite_location() {
         Some(SqliteLocation::File(path)) => {
+            if let Some(problem) = location::unwritable(path) {
+                return Err(cannot_open(url, problem));
+            }
             let options = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -54,6 +62,13 @@ pub async fn open_memory(label: &str) -> Result<SqliteConnection, EngineError> {
     };
     let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(failed)?;
     options.connect().await.map_err(failed)
+}
+
+fn cannot_open(url: &DatabaseUrl, problem: String) -> EngineError {
+    EngineError::Connect {
+        url: url.redacted(),
+        reason: problem,
+    }
 }
 
 async fn connect(url: &DatabaseUrl, options: SqliteConnectOptions) -> Result<SqliteConnection, EngineError> {

@@ -5,6 +5,7 @@ mod apply;
 mod connect;
 mod ddl;
 mod inspect;
+mod location;
 mod normalize;
 mod probe;
 mod render;

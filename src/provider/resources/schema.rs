@@ -12,7 +12,7 @@ use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
 use super::super::adoption;
-use super::super::config::validate_url;
+use super::super::config::{validate_url, warn_ignored_options, UrlAttribute};
 use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
@@ -38,7 +38,7 @@ pub fn schema() -> Schema {
         .attribute(Attribute::computed(
             "id",
             Type::String,
-            "The database URL with its password redacted.",
+            "The database URL, naming the database, with its password redacted.",
         ))
         .attribute(
             Attribute::optional(
@@ -46,7 +46,10 @@ pub fn schema() -> Schema {
                 Type::String,
                 "URL of the database to manage; defaults to the provider's `url`. SQLAlchemy URLs \
                  (`postgresql+psycopg://…`, `mysql+pymysql://…`, `sqlite:///relative.db`, \
-                 `sqlite:////absolute/path.db`) and plain `postgres://`, `mysql://`, `sqlite://` URLs are accepted.",
+                 `sqlite:////absolute/path.db`) and plain `postgres://`, `mysql://` URLs are accepted; a \
+                 PostgreSQL URL names its database, and an in-memory SQLite database cannot be managed. \
+                 Percent-encode `@ / ? # %` in the user name and password. `?connect_timeout=N` (seconds, \
+                 default 10, 0 for no limit) bounds connecting to a server.",
             )
             .sensitive(),
         )
@@ -173,8 +176,12 @@ struct Urls {
 
 fn resolve_urls(ctx: &Context, resource: &SchemaResource, diagnostics: &mut Diagnostics) -> Option<Urls> {
     let provider = ctx.provider_config();
-    let url = parse_field(diagnostics, "url", resource.url.clone().or(provider.url))?;
-    let dev_url = parse_field(diagnostics, "dev_url", resource.dev_url.clone().or(provider.dev_url))?;
+    let url = parse_field(diagnostics, UrlAttribute::Url, resource.url.clone().or(provider.url))?;
+    let dev_url = parse_field(
+        diagnostics,
+        UrlAttribute::DevUrl,
+        resource.dev_url.clone().or(provider.dev_url),
+    )?;
     if let (Field::Known(url), Field::Known(dev_url)) = (&url, &dev_url) {
         if url.dialect() != dev_url.dialect() {
             diagnostics.attribute_error(
@@ -194,7 +201,11 @@ fn resolve_urls(ctx: &Context, resource: &SchemaResource, diagnostics: &mut Diag
     Some(Urls { url, dev_url })
 }
 
-fn parse_field(diagnostics: &mut Diagnostics, attribute: &str, text: Field<String>) -> Option<Field<DatabaseUrl>> {
+fn parse_field(
+    diagnostics: &mut Diagnostics,
+    attribute: UrlAttribute,
+    text: Field<String>,
+) -> Option<Field<DatabaseUrl>> {
     match text {
         Field::Null => Some(Field::Null),
         Field::Unknown => Some(Field::Unknown),
@@ -235,8 +246,13 @@ fn missing_url(diagnostics: &mut Diagnostics) {
 pub fn validate(config: &Value) -> Diagnostics {
     let resource = SchemaResource::from_value(config);
     let mut diagnostics = Diagnostics::new();
-    let url = validate_url(&mut diagnostics, "url", &resource.url);
-    let dev_url = validate_url(&mut diagnostics, "dev_url", &resource.dev_url);
+    let url = validate_url(&mut diagnostics, UrlAttribute::Url, &resource.url);
+    let dev_url = validate_url(&mut diagnostics, UrlAttribute::DevUrl, &resource.dev_url);
+    for (attribute, url) in [(UrlAttribute::Url, &url), (UrlAttribute::DevUrl, &dev_url)] {
+        if let Some(url) = url {
+            warn_ignored_options(&mut diagnostics, attribute, url);
+        }
+    }
     let policy = Policy::from_value(config, &mut diagnostics);
     if let Some(url) = &url {
         policy.check_dialect(url, &mut diagnostics);
@@ -608,7 +624,7 @@ fn same_database(a: &DatabaseUrl, b: &DatabaseUrl) -> bool {
 /// ImportResourceState: the import ID is the database URL.
 pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
-    let url = match DatabaseUrl::parse(id) {
+    let url = match DatabaseUrl::parse(id).and_then(|url| url.check_manageable().map(|()| url)) {
         Ok(url) => url,
         Err(err) => {
             diagnostics.error(

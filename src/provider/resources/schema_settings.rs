@@ -33,7 +33,8 @@ pub fn attributes() -> [Attribute; 4] {
             "lock_timeout",
             Type::String,
             "PostgreSQL: `lock_timeout` of the apply session, in PostgreSQL's duration syntax (`\"5s\"`, \
-             `\"2min\"`); also the longest wait for another apply's schema lock (default 2 minutes).",
+             `\"2min\"`; `\"0\"` for no limit). Unset, the plan's transaction runs under `\"10s\"`. Also the \
+             longest wait for another apply's schema lock (default 2 minutes).",
         ),
         Attribute::optional(
             "statement_timeout",

@@ -119,7 +119,8 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
                         table_key(t),
                         format!("drops table {} and its rows", table_name(t)),
                     )
-                    .with_probe(Probe::rows(table_name(t), "lost in the drop")),
+                    .with_probe(Probe::rows(table_name(t), "lost in the drop"))
+                    .locking(table_key(t), table_name(t)),
             );
         }
     }

@@ -26,11 +26,13 @@ pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
         .into_iter()
         .map(|step| match step {
             RenameStep::Table { from, to_key, name } => {
-                Statement::ddl(format!("ALTER TABLE {} RENAME TO {}", table_name(from), quote(name))).with_table_hazard(
-                    HazardKind::RenamesTable,
-                    to_key,
-                    table_rename_detail(&table_key(from), to_key),
-                )
+                Statement::ddl(format!("ALTER TABLE {} RENAME TO {}", table_name(from), quote(name)))
+                    .with_table_hazard(
+                        HazardKind::RenamesTable,
+                        to_key,
+                        table_rename_detail(&table_key(from), to_key),
+                    )
+                    .locking(table_key(from), table_name(from))
             }
             RenameStep::Column { table, from, to } => Statement::ddl(format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
@@ -42,7 +44,8 @@ pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
                 HazardKind::RenamesColumn,
                 table_key(table),
                 column_rename_detail(&table_key(table), from, to),
-            ),
+            )
+            .locking(table_key(table), table_name(table)),
             RenameStep::Index { table, from, to } => Statement::ddl(format!(
                 "ALTER INDEX {} RENAME TO {}",
                 qualified(&namespace_of(table), from),

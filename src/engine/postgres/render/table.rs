@@ -418,9 +418,26 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
             }
         }
     }
+    // Every `ALTER TABLE` of the table here takes ACCESS EXCLUSIVE (those
+    // that take less, foreign keys and partition attachment, are not here).
+    let key = table_key(table);
+    let own = format!("ALTER TABLE {name} ");
+    let locking = |statement: Statement| {
+        if statement.sql.starts_with(&own) {
+            statement.locking(&key, &name)
+        } else {
+            statement
+        }
+    };
     AlteredTable {
-        constraint_drops,
-        changes: drops.into_iter().chain(columns).chain(adds).chain(comments).collect(),
+        constraint_drops: constraint_drops.into_iter().map(locking).collect(),
+        changes: drops
+            .into_iter()
+            .chain(columns)
+            .chain(adds)
+            .chain(comments)
+            .map(locking)
+            .collect(),
     }
 }
 

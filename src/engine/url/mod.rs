@@ -3,18 +3,29 @@
 //!
 //! * The `+driver` suffix of a scheme is ignored: the engine has its own drivers.
 //! * MariaDB URLs map to [`Dialect::Mysql`]; [`DatabaseUrl::is_mariadb`] keeps the flavour.
-//! * SQLite follows SQLAlchemy: `sqlite:///relative.db` is relative to the current
-//!   directory, `sqlite:////absolute.db` is absolute, and `sqlite://` or
-//!   `sqlite:///:memory:` is a private in-memory database. The path is taken
-//!   literally (no percent-decoding), as SQLAlchemy does.
+//! * Server URLs (server.rs) must name their database, may set `connect_timeout`
+//!   (seconds, as libpq and the MySQL drivers spell it), and are refused when an
+//!   unencoded character in the password would make them parse differently from
+//!   what was meant.
+//! * SQLite (sqlite.rs) follows SQLAlchemy: `sqlite:///relative.db` is relative
+//!   to the current directory, `sqlite:////absolute.db` is absolute, and
+//!   `sqlite://` or `sqlite:///:memory:` is a private in-memory database (fine as
+//!   a dev database, refused as a managed one: see [`DatabaseUrl::check_manageable`]).
+//!   The path is taken literally (no percent-decoding), as SQLAlchemy does.
 //! * Nothing here ever prints a password: `Debug`, `Display` and [`DatabaseUrl::redacted`]
 //!   replace it with `****`, and [`UrlError`] never echoes the input.
 
+mod server;
+mod sqlite;
+
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+pub use server::DEFAULT_CONNECT_TIMEOUT;
+pub use sqlite::MAX_SQLITE_TIMEOUT;
 
 /// The SQL flavour a URL speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,6 +53,14 @@ impl fmt::Display for Dialect {
     }
 }
 
+/// How to write reserved characters of a user name or password, with an
+/// example that is not the user's password.
+const PERCENT_ENCODING_ADVICE: &str =
+    "If the user name or password contains `@`, `/`, `?`, `#` or `%`, percent-encode those characters: \
+     `@` as `%40`, `/` as `%2F`, `?` as `%3F`, `#` as `%23`, `%` as `%25`. For example the password \
+     `p@ss/w0rd#1` is written `postgresql://app:p%40ss%2Fw0rd%231@db.example:5432/app`. In Terraform, \
+     `replace(urlencode(var.db_password), \"+\", \"%20\")` encodes a password.";
+
 /// Why a URL was rejected. Messages never contain the URL itself, so a password
 /// cannot leak through them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,13 +82,47 @@ pub enum UrlError {
     #[error("invalid {scheme} URL: {reason}")]
     Invalid { scheme: String, reason: String },
     #[error(
+        "the {0} URL has a `#`, which would start a URL fragment; a database URL has none, so the \
+         text after it would be lost. {advice}",
+        advice = PERCENT_ENCODING_ADVICE
+    )]
+    Fragment(String),
+    #[error(
+        "the {0} URL has an `@` after its host part, so it does not split into user, password, host \
+         and database as written. {advice} An `@` in the database name or an option is written `%40` too.",
+        advice = PERCENT_ENCODING_ADVICE
+    )]
+    AtAfterHost(String),
+    #[error(
+        "the {0} URL names no database: write it after the host, as in `{0}://user@host:5432/app`, \
+         or as the option `?dbname=app`. Without one the database would be chosen by the environment \
+         (PGDATABASE, else the user name) of whichever machine runs Terraform."
+    )]
+    MissingDatabase(String),
+    #[error(
+        "invalid `connect_timeout` option in the {0} URL: expected a whole number of seconds, \
+         such as `connect_timeout=10` (`0` waits without limit)"
+    )]
+    InvalidConnectTimeout(String),
+    #[error(
         "unsupported SQLite URL option `{0}`: supported are `timeout` (seconds) and the \
          pysqlite options that do not apply here (check_same_thread, uri, cached_statements, \
          isolation_level, detect_types)"
     )]
     UnknownSqliteOption(String),
-    #[error("invalid SQLite `timeout` option: expected a number of seconds")]
+    #[error(
+        "invalid SQLite `timeout` option: expected a number of seconds from 0 to {max}, such as \
+         `timeout=10` or `timeout=2.5`",
+        max = MAX_SQLITE_TIMEOUT.as_secs()
+    )]
     InvalidSqliteTimeout,
+    #[error(
+        "`sqlite://` (like `sqlite:///:memory:`) is a private in-memory database that vanishes when \
+         the provider closes it: nothing applied to it would remain. Name a database file, such as \
+         `sqlite:///app.db` (relative to the directory Terraform runs in) or `sqlite:////var/lib/app/app.db` \
+         (absolute); an in-memory database is only useful as `dev_url`."
+    )]
+    InMemoryDatabase,
 }
 
 /// Where a SQLite database lives.
@@ -89,10 +142,7 @@ enum Target {
         /// The URL as written (SQLite URLs carry no password).
         written: String,
     },
-    Server {
-        /// The URL as written, parsed (scheme still carries any `+driver`).
-        url: url::Url,
-    },
+    Server(server::ServerUrl),
 }
 
 /// A parsed database URL.
@@ -102,15 +152,6 @@ pub struct DatabaseUrl {
     mariadb: bool,
     target: Target,
 }
-
-/// pysqlite query options that configure Python objects, not the database.
-const IGNORED_SQLITE_OPTIONS: &[&str] = &[
-    "check_same_thread",
-    "uri",
-    "cached_statements",
-    "isolation_level",
-    "detect_types",
-];
 
 /// Query keys whose values are secrets and are redacted like the password.
 const SECRET_QUERY_KEYS: &[&str] = &["password", "sslpassword"];
@@ -127,17 +168,28 @@ impl DatabaseUrl {
             return Err(UrlError::NotAUrl);
         }
         let (dialect, mariadb) = match base.as_str() {
-            "sqlite" => return parse_sqlite(input, rest),
+            "sqlite" => {
+                let (location, busy_timeout) = sqlite::parse(rest)?;
+                return Ok(DatabaseUrl {
+                    dialect: Dialect::Sqlite,
+                    mariadb: false,
+                    target: Target::Sqlite {
+                        location,
+                        busy_timeout,
+                        written: input.to_string(),
+                    },
+                });
+            }
             "postgresql" | "postgres" => (Dialect::Postgres, false),
             "mysql" => (Dialect::Mysql, false),
             "mariadb" => (Dialect::Mysql, true),
             _ => return Err(UrlError::UnknownScheme(base)),
         };
-        let url = parse_server_url(input, &base)?;
+        let server = server::ServerUrl::parse(input, &base, dialect)?;
         Ok(DatabaseUrl {
             dialect,
             mariadb,
-            target: Target::Server { url },
+            target: Target::Server(server),
         })
     }
 
@@ -150,11 +202,21 @@ impl DatabaseUrl {
         self.mariadb
     }
 
+    /// Whether this URL can be the database a resource manages: everything
+    /// but an in-memory SQLite database, which would vanish with its
+    /// connection (it is fine as a dev database).
+    pub fn check_manageable(&self) -> Result<(), UrlError> {
+        match self.sqlite_location() {
+            Some(SqliteLocation::Memory) => Err(UrlError::InMemoryDatabase),
+            _ => Ok(()),
+        }
+    }
+
     /// The SQLite database location, for SQLite URLs.
     pub fn sqlite_location(&self) -> Option<&SqliteLocation> {
         match &self.target {
             Target::Sqlite { location, .. } => Some(location),
-            Target::Server { .. } => None,
+            Target::Server(_) => None,
         }
     }
 
@@ -162,7 +224,36 @@ impl DatabaseUrl {
     pub fn sqlite_busy_timeout(&self) -> Option<Duration> {
         match &self.target {
             Target::Sqlite { busy_timeout, .. } => *busy_timeout,
-            Target::Server { .. } => None,
+            Target::Server(_) => None,
+        }
+    }
+
+    /// How long opening a connection to a server may take (the TCP
+    /// connection, TLS, authentication): the `connect_timeout` option, else
+    /// [`DEFAULT_CONNECT_TIMEOUT`]; `None` when `connect_timeout=0` lifts the
+    /// limit, and for SQLite, which opens a file.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        match &self.target {
+            Target::Server(server) => server.connect_timeout(),
+            Target::Sqlite { .. } => None,
+        }
+    }
+
+    /// True when the URL does not set `connect_timeout` (so the default applies).
+    pub fn connect_timeout_is_default(&self) -> bool {
+        match &self.target {
+            Target::Server(server) => server.connect_timeout_is_default(),
+            Target::Sqlite { .. } => false,
+        }
+    }
+
+    /// Query options of a server URL that the engine's driver does not know
+    /// and leaves out when connecting (their values are not shown: they may
+    /// be secrets).
+    pub fn ignored_options(&self) -> Vec<String> {
+        match &self.target {
+            Target::Server(server) => server.ignored_options(self.dialect),
+            Target::Sqlite { .. } => Vec::new(),
         }
     }
 
@@ -171,79 +262,24 @@ impl DatabaseUrl {
     pub fn redacted(&self) -> String {
         match &self.target {
             Target::Sqlite { written, .. } => written.clone(),
-            Target::Server { url } => redact(url).to_string(),
+            Target::Server(server) => redact(server.written()).to_string(),
         }
     }
 
-    /// The URL sqlx should connect to. Server URLs get the plain scheme and
-    /// MySQL's `ssl_*` options in sqlx spelling (`ssl-*`). A SQLite file URL gets
-    /// `mode=rwc` (create the file if missing): that is the mode `apply` uses;
-    /// inspection opens the file read-only and treats a missing file as empty.
+    /// The URL sqlx should connect to. Server URLs get the plain scheme, only
+    /// the query options sqlx knows (a PostgreSQL option it does not know
+    /// would be logged with its value), and MySQL's `ssl_*` options in sqlx
+    /// spelling (`ssl-*`). A SQLite file URL gets `mode=rwc` (create the file
+    /// if missing): that is the mode `apply` uses; inspection opens the file
+    /// read-only and treats a missing file as empty.
     pub fn sqlx_url(&self) -> String {
         match &self.target {
             Target::Sqlite { location, .. } => match location {
                 SqliteLocation::Memory => "sqlite::memory:".to_string(),
                 SqliteLocation::File(path) => format!("sqlite://{}?mode=rwc", path.display()),
             },
-            Target::Server { url } => self.server_sqlx_url(url).to_string(),
+            Target::Server(server) => server.sqlx_url(self.dialect).to_string(),
         }
-    }
-
-    fn server_sqlx_url(&self, written: &url::Url) -> url::Url {
-        let mut url = written.clone();
-        let scheme = match self.dialect {
-            Dialect::Mysql => "mysql",
-            _ => "postgres",
-        };
-        // Both schemes are "non-special" for the url crate, so this cannot fail;
-        // if it ever did, the written scheme would be kept and sqlx would say so.
-        let _ = url.set_scheme(scheme);
-        if self.dialect == Dialect::Mysql {
-            let pairs: Vec<(String, String)> = written
-                .query_pairs()
-                .map(|(k, v)| (mysql_option_name(&k), v.into_owned()))
-                .collect();
-            if !pairs.is_empty() {
-                url.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-        }
-        url
-    }
-}
-
-/// Parses a server URL. SQLAlchemy's Unix-socket form `user:pw@/db?host=/run/pg`
-/// has credentials but no host, which the `url` crate rejects; `localhost`
-/// stands in for it, and the `host` option (which sqlx prefers) says where to go.
-fn parse_server_url(input: &str, scheme: &str) -> Result<url::Url, UrlError> {
-    let invalid = |e: url::ParseError| UrlError::Invalid {
-        scheme: scheme.to_string(),
-        reason: e.to_string(),
-    };
-    let url = match url::Url::parse(input) {
-        Ok(url) => url,
-        Err(url::ParseError::EmptyHost) if input.contains("@/") => {
-            let url = url::Url::parse(&input.replacen("@/", "@localhost/", 1)).map_err(invalid)?;
-            if !url.query_pairs().any(|(k, _)| k == "host") {
-                return Err(UrlError::MissingHost(scheme.to_string()));
-            }
-            url
-        }
-        Err(url::ParseError::EmptyHost) => return Err(UrlError::MissingHost(scheme.to_string())),
-        Err(e) => return Err(invalid(e)),
-    };
-    let has_host = url.host_str().is_some_and(|h| !h.is_empty());
-    let host_in_query = url.query_pairs().any(|(k, _)| k == "host");
-    if !has_host && !host_in_query {
-        return Err(UrlError::MissingHost(scheme.to_string()));
-    }
-    Ok(url)
-}
-
-/// pymysql/mysqlclient spell TLS options with underscores, sqlx with dashes.
-fn mysql_option_name(key: &str) -> String {
-    match key {
-        "ssl_ca" | "ssl_cert" | "ssl_key" | "ssl_mode" => key.replace('_', "-"),
-        other => other.to_string(),
     }
 }
 
@@ -268,51 +304,6 @@ fn redact(url: &url::Url) -> url::Url {
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
     url
-}
-
-fn parse_sqlite(written: &str, rest: &str) -> Result<DatabaseUrl, UrlError> {
-    let (path_part, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (rest, None),
-    };
-    // After `sqlite://` comes an (empty) host, then `/` and the path.
-    let location = if path_part.is_empty() {
-        SqliteLocation::Memory
-    } else {
-        let path = path_part.strip_prefix('/').ok_or(UrlError::Invalid {
-            scheme: "sqlite".into(),
-            reason: "expected `sqlite:///relative/path.db`, `sqlite:////absolute/path.db` \
-                     or `sqlite://` (in memory); SQLite URLs have no host"
-                .into(),
-        })?;
-        if path.is_empty() || path == ":memory:" {
-            SqliteLocation::Memory
-        } else {
-            SqliteLocation::File(Path::new(path).to_path_buf())
-        }
-    };
-    let mut busy_timeout = None;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == "timeout" {
-            let seconds: f64 = value.parse().map_err(|_| UrlError::InvalidSqliteTimeout)?;
-            // Negative, NaN, infinite and too large for a Duration (which
-            // `from_secs_f64` would panic on) are all invalid.
-            let timeout = Duration::try_from_secs_f64(seconds).map_err(|_| UrlError::InvalidSqliteTimeout)?;
-            busy_timeout = Some(timeout);
-        } else if !IGNORED_SQLITE_OPTIONS.contains(&key) {
-            return Err(UrlError::UnknownSqliteOption(key.to_string()));
-        }
-    }
-    Ok(DatabaseUrl {
-        dialect: Dialect::Sqlite,
-        mariadb: false,
-        target: Target::Sqlite {
-            location,
-            busy_timeout,
-            written: written.to_string(),
-        },
-    })
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -493,6 +484,128 @@ mod tests {
         let err = DatabaseUrl::parse("postgresql://u:secretpw@host:99999/db").expect_err("port");
         assert!(matches!(err, UrlError::Invalid { .. }), "{err:?}");
         assert!(!err.to_string().contains("secretpw"));
+    }
+
+    #[test]
+    fn reserved_characters_of_a_password_are_refused_with_how_to_encode_them() {
+        // Each password ends the host part early: as written, part of it
+        // would become the port, the database or a fragment.
+        for (password, expected) in [
+            ("12/s3cretpw", UrlError::AtAfterHost("postgresql".into())),
+            ("12?s3cretpw", UrlError::AtAfterHost("postgresql".into())),
+            ("12#s3cretpw", UrlError::Fragment("postgresql".into())),
+            ("s3cretpw@x/y", UrlError::AtAfterHost("postgresql".into())),
+        ] {
+            let input = format!("postgresql+psycopg://app:{password}@db.example:5432/app");
+            let err = DatabaseUrl::parse(&input).expect_err(&input);
+            assert_eq!(err, expected, "{input}");
+            let message = err.to_string();
+            assert!(!message.contains("s3cretpw"), "{message}");
+            assert!(
+                message.contains("`/` as `%2F`") && message.contains("`#` as `%23`"),
+                "{message}"
+            );
+        }
+        let err = DatabaseUrl::parse("postgresql://app:s3cretpw@db/app#main").expect_err("fragment");
+        assert_eq!(err, UrlError::Fragment("postgresql".into()));
+        let encoded = parse("postgresql://app:12%2Fs3cretpw%3F%23%40@db.example:5432/app");
+        assert_eq!(encoded.redacted(), "postgresql://app:****@db.example:5432/app");
+        // An `@` alone splits at the last one, as meant.
+        assert_eq!(
+            parse("postgresql://app:s3cret@pw@db.example/app").redacted(),
+            "postgresql://app:****@db.example/app"
+        );
+    }
+
+    #[test]
+    fn a_port_that_does_not_parse_suggests_encoding_only_with_credentials() {
+        let with = DatabaseUrl::parse("postgresql://app:s3cretpw@db:pw/app").expect_err("port");
+        assert!(with.to_string().contains("percent-encode"), "{with}");
+        let without = DatabaseUrl::parse("postgresql://db:99999/app").expect_err("port");
+        assert!(!without.to_string().contains("percent-encode"), "{without}");
+    }
+
+    #[test]
+    fn a_postgresql_url_must_name_its_database() {
+        for input in [
+            "postgresql://app@db.example:5432",
+            "postgresql://app@db.example:5432/",
+            "postgres://app@db.example/?sslmode=require",
+            "postgresql://app@db.example/?dbname=",
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(input),
+                Err(UrlError::MissingDatabase(
+                    input.split(':').next().unwrap_or_default().into()
+                )),
+                "{input}"
+            );
+        }
+        let message = UrlError::MissingDatabase("postgresql".into()).to_string();
+        assert!(
+            message.contains("`postgresql://user@host:5432/app`") && message.contains("dbname"),
+            "{message}"
+        );
+        assert_eq!(
+            parse("postgresql://app@db.example/?dbname=shop").sqlx_url(),
+            "postgres://app@db.example/?dbname=shop"
+        );
+    }
+
+    #[test]
+    fn connect_timeout_is_read_as_libpq_does_and_kept_from_sqlx() {
+        let default = parse("postgresql://app@db/shop");
+        assert_eq!(default.connect_timeout(), Some(DEFAULT_CONNECT_TIMEOUT));
+        assert!(default.connect_timeout_is_default());
+        let set = parse("postgresql://app@db/shop?sslmode=require&connect_timeout=3");
+        assert_eq!(set.connect_timeout(), Some(Duration::from_secs(3)));
+        assert!(!set.connect_timeout_is_default());
+        assert_eq!(set.sqlx_url(), "postgres://app@db/shop?sslmode=require");
+        assert_eq!(
+            set.redacted(),
+            "postgresql://app@db/shop?sslmode=require&connect_timeout=3"
+        );
+        assert_eq!(
+            parse("postgresql://app@db/shop?connect_timeout=0").connect_timeout(),
+            None
+        );
+        assert_eq!(
+            parse("mysql://app@db/shop?connect_timeout=4&ssl_mode=REQUIRED").sqlx_url(),
+            "mysql://app@db/shop?ssl-mode=REQUIRED"
+        );
+        for bad in ["soon", "-1", "2.5", ""] {
+            let input = format!("postgresql://app:s3cretpw@db/shop?connect_timeout={bad}");
+            let err = DatabaseUrl::parse(&input).expect_err(&input);
+            assert_eq!(err, UrlError::InvalidConnectTimeout("postgresql".into()), "{input}");
+        }
+        assert_eq!(parse("sqlite:///app.db").connect_timeout(), None);
+    }
+
+    #[test]
+    fn postgresql_options_sqlx_does_not_read_are_left_out_and_named() {
+        let url = parse(
+            "postgresql://app@db/shop?sslpassword=s3cretpw&target_session_attrs=read-write&sslmode=require&options[search_path]=app",
+        );
+        assert_eq!(url.ignored_options(), ["sslpassword", "target_session_attrs"]);
+        assert_eq!(
+            url.sqlx_url(),
+            "postgres://app@db/shop?sslmode=require&options%5Bsearch_path%5D=app"
+        );
+        assert!(parse("mysql://app@db/shop?foo=1").ignored_options().is_empty());
+    }
+
+    #[test]
+    fn only_a_file_can_be_managed() {
+        for memory in ["sqlite://", "sqlite:///:memory:", "sqlite+pysqlite://?timeout=1"] {
+            assert_eq!(
+                parse(memory).check_manageable(),
+                Err(UrlError::InMemoryDatabase),
+                "{memory}"
+            );
+        }
+        for manageable in ["sqlite:///app.db", "postgresql://app@db/shop"] {
+            assert_eq!(parse(manageable).check_manageable(), Ok(()), "{manageable}");
+        }
     }
 
     #[test]
