@@ -1,15 +1,14 @@
 """tfalchemy's SQLAlchemy exporter.
 
 The provider embeds this file and runs it with the user's own interpreter (the one that has
-SQLAlchemy and the app's dependencies):
+SQLAlchemy and the app's dependencies), through `bootstrap.py`, which checks the Python version,
+reads this source from standard input and calls `main`.
 
-    python exporter.py < request.json
-
-The request names the models (`module` or `path`), the `dialect`, the `working_dir`, extra
-`python_path` entries and the `result_path`. The script writes exactly one JSON document to
-`result_path`: either the export (`sql`, `tables`, `sources`, `warnings`, versions and the files
-the cache must watch) or `{"error": {...}}` with a `kind`. Standard output is never used: the
-user's modules may print while they are imported, so `sys.stdout` points at stderr throughout.
+The request names the models (`module` or `path`), the `dialect`, the `working_dir` and extra
+`python_path` entries. `main` writes exactly one line to the result channel: the marker, then one
+JSON document: either the export (`sql`, `tables`, `sources`, `warnings`, versions and the
+files the cache must watch) or `{"error": {...}}` with a `kind`. The user's modules may
+print while they are imported; the bootstrap has pointed standard output at standard error.
 
 Only the standard library and SQLAlchemy (1.4 or 2.x) are imported; the code stays compatible
 with Python 3.7.
@@ -34,7 +33,6 @@ DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite")
 # Dialects where a schema is a namespace inside the database that DDL can create.
 DIALECTS_WITH_SCHEMAS = {"postgresql": "public"}
 SYNTHETIC_PACKAGE = "_tfalchemy_models"
-SCRIPT_PATH = os.path.abspath(__file__)
 
 
 class ExportFailure(Exception):
@@ -109,8 +107,8 @@ class UserFiles:
     def is_user_file(self, path):
         if not path or path.startswith("<") or not path.endswith(".py"):
             return False
-        path = os.path.abspath(path)
-        return path != SCRIPT_PATH and not self.is_library(path)
+        # This exporter's own frames are named "<tfalchemy exporter>", so they never count.
+        return not self.is_library(os.path.abspath(path))
 
     def display(self, path):
         """A path relative to the working directory when it lies inside it."""
@@ -147,9 +145,9 @@ class UserFiles:
         return sorted(found)
 
 
-def main():
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    result_path = request["result_path"]
+def main(request, result_fd, marker):
+    """Called by the bootstrap, which has already pointed file descriptor 1 at standard error."""
+    channel = ResultChannel(result_fd, marker)
     sys.stdout = sys.stderr
     working_dir = os.path.abspath(request.get("working_dir") or os.getcwd())
     files = UserFiles(working_dir)
@@ -159,8 +157,51 @@ def main():
         result = {"error": failure.to_json(files)}
     except BaseException as exc:  # a bug of ours: report it instead of dying silently
         result = {"error": ExportFailure("internal_error", "the exporter failed unexpectedly", exc).to_json(files)}
-    with open(result_path, "w", encoding="utf-8") as out:
-        json.dump(result, out, ensure_ascii=False)
+    channel.send(result)
+    for stream in (sys.__stdout__, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    # Threads and atexit handlers the models left behind must not keep the interpreter alive.
+    os._exit(0)
+
+
+class ResultChannel:
+    """The file descriptor the result goes to, checked to be the same pipe when it is used:
+    models that close inherited descriptors and then open files could hand its number to a file."""
+
+    def __init__(self, fd, marker):
+        self.fd = fd
+        self.marker = marker
+        self.identity = self.identify()
+
+    def identify(self):
+        try:
+            status = os.fstat(self.fd)
+        except OSError:
+            return None
+        return status.st_dev, status.st_ino
+
+    def send(self, result):
+        line = (self.marker + json.dumps(result, ensure_ascii=False) + "\n").encode("utf-8")
+        sys.stderr.flush()
+        if self.identity is None or self.identify() != self.identity:
+            self.lost("it was closed, or replaced by another file")
+        view = memoryview(line)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError as exc:
+            self.lost(str(exc))
+
+    def lost(self, reason):
+        sys.stderr.write(
+            "tfalchemy exporter: cannot send the result on file descriptor %d: %s. Do the models close "
+            "inherited file descriptors (os.closerange) while they are imported?\n" % (self.fd, reason)
+        )
+        sys.stderr.flush()
+        os._exit(70)
 
 
 def export(request, files):
@@ -240,9 +281,9 @@ def import_sqlalchemy():
 
 
 def prepare_sys_path(request, working_dir):
-    # Running a script puts its own (temporary) directory first; the models must not see it.
-    script_dir = os.path.dirname(SCRIPT_PATH)
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != script_dir]
+    # `python -c` puts "" (the current directory) first; the working directory replaces it.
+    if sys.path and sys.path[0] == "" and not getattr(sys.flags, "safe_path", False):
+        del sys.path[0]
     extra = [working_dir] + [os.path.abspath(p) for p in request.get("python_path") or []]
     sys.path[0:0] = extra
 

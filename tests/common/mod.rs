@@ -9,6 +9,7 @@
 pub mod hcl;
 pub mod output;
 pub mod postgres_db;
+pub mod processes;
 pub mod provider_mirror;
 pub mod python;
 pub mod sqlite_db;
