@@ -255,6 +255,114 @@ async fn sqlalchemy_1_4_exports_the_package_too() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Statements declared twice
+
+#[tokio::test]
+async fn identical_statements_are_created_once_and_reported_with_every_declaration() {
+    let mut interpreters = vec![test_python()];
+    interpreters.extend(test_python_14());
+    for python in interpreters {
+        let mut request = path("duplicates.py", "sqlite");
+        request.python = python.clone();
+        let export = export_ok(&request).await;
+        for statement in [
+            "CREATE INDEX ix_things_name ON things (name);",
+            "CREATE INDEX ix_things_code ON things (code);",
+            "CREATE INDEX ix_gadgets_label ON gadgets (label);",
+            "CREATE VIEW thing_names AS SELECT name FROM things;",
+        ] {
+            assert_eq!(
+                export.sql.matches(statement).count(),
+                1,
+                "{python}: {statement}\n{}",
+                export.sql
+            );
+        }
+        let reported: Vec<(&str, Vec<&str>)> = export
+            .duplicates
+            .iter()
+            .map(|d| {
+                (
+                    d.statement.as_str(),
+                    d.declarations.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (
+                    "CREATE INDEX ix_gadgets_label ON gadgets (label);",
+                    vec![
+                        "Index('ix_gadgets_label') on table gadgets at duplicates.py:28",
+                        "Index('ix_gadgets_label') on table gadgets at duplicates.py:29",
+                    ]
+                ),
+                (
+                    "CREATE INDEX ix_things_code ON things (code);",
+                    vec![
+                        "Index('ix_things_code') on table things at duplicates.py:16",
+                        // The Table(...) call that holds the column.
+                        "`index=True` on column things.code at duplicates.py:8",
+                    ]
+                ),
+                (
+                    "CREATE INDEX ix_things_name ON things (name);",
+                    vec![
+                        "Index('ix_things_name') on table things at duplicates.py:14",
+                        "Index('ix_things_name') on table things at duplicates.py:15",
+                    ]
+                ),
+                (
+                    "CREATE VIEW thing_names AS SELECT name FROM things;",
+                    vec![
+                        "DDL attached to table things (after_create) at duplicates.py:19",
+                        "DDL attached to table things (after_create) at duplicates.py:20",
+                    ]
+                ),
+            ],
+            "{python}"
+        );
+        assert!(export.warnings.is_empty(), "{python}: {:?}", export.warnings);
+    }
+}
+
+#[tokio::test]
+async fn statements_are_identical_only_when_they_read_the_same_once_terminated() {
+    let export = export_ok(&path("near_duplicates.py", "sqlite")).await;
+    // Another column, another uniqueness, other spacing or case: different statements, all kept.
+    for statement in [
+        "CREATE INDEX ix_near_ab ON near (a);",
+        "CREATE INDEX ix_near_ab ON near (b);",
+        "CREATE INDEX ix_near_uniq ON near (a);",
+        "CREATE UNIQUE INDEX ix_near_uniq ON near (a);",
+        "CREATE VIEW near_w AS SELECT a FROM near;",
+        "CREATE VIEW near_w AS  SELECT a FROM near;",
+        "create view near_w as select a from near;",
+    ] {
+        assert_eq!(export.sql.matches(statement).count(), 1, "{statement}\n{}", export.sql);
+    }
+    // Only a terminating semicolon apart: the same statement in the export.
+    assert_eq!(
+        export.sql.matches("CREATE VIEW near_v AS SELECT a FROM near;").count(),
+        1
+    );
+    assert_eq!(export.duplicates.len(), 1, "{:?}", export.duplicates);
+    assert_eq!(
+        export.duplicates[0].statement,
+        "CREATE VIEW near_v AS SELECT a FROM near;"
+    );
+}
+
+#[tokio::test]
+async fn models_without_duplicates_report_none() {
+    for (source, dialect) in [("app.models", "postgresql"), ("app.models", "sqlite")] {
+        assert_eq!(export_ok(&module(source, dialect)).await.duplicates, []);
+    }
+    assert_eq!(export_ok(&path("pg_models", "postgresql")).await.duplicates, []);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Errors: each one's message says what, where and what to do
 
 #[tokio::test]

@@ -43,10 +43,10 @@ use super::fingerprint::Fingerprint;
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
 use super::request::{ExportRequest, ModelSource, ResolvedPaths};
-use super::{TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
+use super::{DuplicateStatement, TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 
 /// Bumped whenever the entry layout or the meaning of the key changes.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// The inputs fixed before any Python runs; hashed into the entry's name.
 #[derive(Serialize)]
@@ -116,6 +116,7 @@ pub(crate) struct CachedExport {
     pub tables: Vec<String>,
     pub sources: Vec<TableSource>,
     pub warnings: Vec<String>,
+    pub duplicates: Vec<DuplicateStatement>,
     pub sqlalchemy_version: String,
     pub python_version: String,
 }
@@ -135,6 +136,7 @@ impl CachedExport {
                 })
                 .collect(),
             warnings: export.warnings.clone(),
+            duplicates: export.duplicates.clone(),
             sqlalchemy_version: export.sqlalchemy_version.clone(),
             python_version: export.python_version.clone(),
         }

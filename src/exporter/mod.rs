@@ -11,6 +11,7 @@
 
 mod cache;
 mod cache_prune;
+mod duplicates;
 mod errors;
 mod fingerprint;
 mod interpreter;
@@ -28,6 +29,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use duplicates::DuplicateStatement;
 pub use errors::{ExportError, ExportInput, PythonException, SourceLocation};
 pub use outcome::{signal_name, ProcessOutcome};
 pub use pipes::StderrTail;
@@ -80,6 +82,8 @@ pub struct Export {
     /// What was left out (listeners that need a live database, schemas the dialect cannot
     /// create, SQLAlchemy warnings).
     pub warnings: Vec<String>,
+    /// Statements the models declare more than once; each is in `sql` once.
+    pub duplicates: Vec<DuplicateStatement>,
     /// Hex SHA-256 of `sql`.
     pub sha256: String,
     pub sqlalchemy_version: String,
@@ -185,6 +189,7 @@ fn finish(export: CachedExport, from_cache: bool) -> Export {
         tables: export.tables,
         sources: export.sources,
         warnings: export.warnings,
+        duplicates: export.duplicates,
         sqlalchemy_version: export.sqlalchemy_version,
         python_version: export.python_version,
         from_cache,

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::duplicates::DuplicateStatement;
+
 /// The first line of the script's standard input.
 #[derive(Debug, Serialize)]
 pub(crate) struct WireRequest<'a> {
@@ -31,6 +33,7 @@ pub(crate) struct WireExport {
     pub tables: Vec<String>,
     pub sources: Vec<WireSource>,
     pub warnings: Vec<String>,
+    pub duplicates: Vec<DuplicateStatement>,
     pub sqlalchemy_version: String,
     pub python_version: String,
     pub cache: WireCacheInputs,

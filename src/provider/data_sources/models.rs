@@ -166,6 +166,9 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
     for warning in &export.warnings {
         diagnostics.warning("SQLAlchemy models: part of the schema was skipped", warning.clone());
     }
+    for duplicate in &export.duplicates {
+        diagnostics.warning("SQLAlchemy models declare a statement twice", duplicate.to_string());
+    }
     tracing::debug!(
         tables = export.tables.len(),
         from_cache = export.from_cache,
