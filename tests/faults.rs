@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::fs;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -32,21 +31,6 @@ fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
-/// The provider process Terraform started for `terraform`, found through
-/// /proc (its parent is Terraform).
-fn provider_of(terraform: &RunningTerraform) -> Option<u32> {
-    let parent = terraform.id();
-    fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
-        // `pid (comm) state ppid …`; comm is cut to 15 bytes and may hold spaces.
-        let (head, tail) = stat.rsplit_once(')')?;
-        let comm = head.split_once('(')?.1;
-        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent && comm.starts_with("terraform-provi")).then_some(pid)
-    })
-}
-
 fn kill(pid: u32) {
     let status = std::process::Command::new("kill")
         .args(["-KILL", &pid.to_string()])
@@ -59,7 +43,9 @@ fn kill(pid: u32) {
 /// its provider.
 fn kill_provider_during(terraform: &RunningTerraform, what: &str, mut observe: impl FnMut() -> bool) {
     wait_until(what, &mut observe);
-    let provider = provider_of(terraform).expect("the provider process of terraform apply");
+    let provider = terraform
+        .provider_pid()
+        .expect("the provider process of terraform apply");
     kill(provider);
 }
 

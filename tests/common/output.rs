@@ -60,6 +60,18 @@ impl TfOutput {
         self
     }
 
+    /// Asserts the output contains the words of `needle` in order, however Terraform wrapped
+    /// them (it re-wraps a diagnostic's prose to the terminal width).
+    #[track_caller]
+    pub fn contains_words(self, needle: &str) -> Self {
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words(&self.combined()).contains(&words(needle)),
+            "expected the output to contain the words {needle:?}\n{self}"
+        );
+        self
+    }
+
     /// Asserts neither stdout nor stderr contains `needle`.
     #[track_caller]
     pub fn lacks(self, needle: &str) -> Self {
