@@ -25,16 +25,13 @@ impl ExportProcesses {
     /// Sets `command` up so that everything it starts can be found and killed.
     pub fn prepare(command: &mut Command) -> Self {
         command.process_group(0);
-        #[cfg(target_os = "linux")]
-        {
-            let marker = marker::RunMarker::next();
-            if let Some(marker) = &marker {
+        ExportProcesses {
+            group: None,
+            #[cfg(target_os = "linux")]
+            marker: marker::RunMarker::next().inspect(|marker| {
                 command.env(marker::VARIABLE, marker.value());
-            }
-            ExportProcesses { group: None, marker }
+            }),
         }
-        #[cfg(not(target_os = "linux"))]
-        ExportProcesses { group: None }
     }
 
     /// The interpreter started as `pid`.
