@@ -3,7 +3,10 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::hcl::quote;
+use common::processes::{assert_gone, provider_of, PidFile, PID_FILE_ENV};
 use common::python::{copy_model_fixture, test_python};
 use common::state_json::strings;
 use common::{Config, Workspace};
@@ -276,4 +279,216 @@ fn a_denied_hazard_names_the_model_file_and_line() {
         db.columns("customers").iter().any(|c| c.name == "name"),
         "nothing changed"
     );
+}
+
+// --- The export contained: what failed is said, nothing outlives it ----------------------------
+
+/// `main.tf` with only the data source: `source` names the models, `python` runs them, `extra`
+/// adds arguments. Not cached, so every plan runs the interpreter.
+fn models_only_config(python: &str, source: &str, extra: &str) -> String {
+    Config::new()
+        .raw(&format!(
+            "data \"sqlalchemy_models\" \"app\" {{\n  {source}\n  python  = {}\n  dialect = \"sqlite\"\n  cache   = false\n{extra}}}\n",
+            quote(python)
+        ))
+        .render()
+}
+
+fn fixture_python() -> String {
+    test_python().display().to_string()
+}
+
+/// `env = { TFALCHEMY_FIXTURE_PID_FILE = … }` for the data source.
+fn recording_env(pids: &PidFile) -> String {
+    format!(
+        "  env = {{\n    {PID_FILE_ENV} = {}\n  }}\n",
+        quote(&pids.path().display().to_string())
+    )
+}
+
+#[test]
+fn interpreter_failures_say_what_happened_at_the_data_source() {
+    let workspace = Workspace::new();
+    copy_model_fixture("errors", workspace.workdir());
+    let python = fixture_python();
+    workspace.write_main_tf(&models_only_config(
+        &python,
+        "path    = \"${path.module}/errors/exit_status.py\"",
+        "",
+    ));
+    workspace.init().success();
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Python exited with status 3 during the export")
+        .contains("with data.sqlalchemy_models.app,")
+        .contains("in data \"sqlalchemy_models\" \"app\":")
+        .contains("path    = \"${path.module}/errors/exit_status.py\"")
+        .says(&format!("the interpreter {python} exited with status 3"))
+        .says("before the export of path ./errors/exit_status.py finished")
+        .contains("loading settings")
+        .contains("settings are incomplete; giving up")
+        .lacks("3.7");
+
+    workspace.write_main_tf(&models_only_config(
+        &python,
+        "path    = \"${path.module}/errors/segfault.py\"",
+        "",
+    ));
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Python was killed by signal SIGSEGV during the export")
+        .contains("with data.sqlalchemy_models.app,")
+        .says("The interpreter crashed")
+        .contains("Fatal Python error: Segmentation fault")
+        .contains("errors/segfault.py\", line 5");
+
+    // Not a Python at all: its exit status, and the hint that it may not be Python.
+    workspace.write_main_tf(&models_only_config("false", "module  = \"errors\"", ""));
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Python exited with status 1 during the export")
+        .contains("with data.sqlalchemy_models.app,")
+        .says("`python` is not a Python interpreter")
+        .contains("It wrote nothing to standard error.");
+}
+
+#[test]
+fn a_python_too_old_is_named_with_its_version_at_the_python_argument() {
+    let workspace = Workspace::new();
+    copy_model_fixture("shop", workspace.workdir());
+    // Python reads sitecustomize before anything else: this one reports an old version.
+    std::fs::create_dir_all(workspace.workdir().join("old_python")).unwrap();
+    workspace.write_file(
+        "old_python/sitecustomize.py",
+        "import sys\nsys.version_info = (3, 6, 15, 'final', 0)\n",
+    );
+    let python = fixture_python();
+    workspace.write_main_tf(&models_only_config(
+        &python,
+        "module  = \"shop.models\"",
+        "  env = {\n    PYTHONPATH = \"old_python\"\n  }\n",
+    ));
+    workspace.init().success();
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Python 3.6.15 is too old for the export")
+        .contains("with data.sqlalchemy_models.app,")
+        // The source line Terraform quotes is the `python` argument.
+        .contains(&format!(":   python  = {}", quote(&python)))
+        .says("is Python 3.6.15; the exporter needs Python 3.7 or newer");
+}
+
+#[test]
+fn an_index_declared_twice_is_a_warning_and_created_once() {
+    let workspace = Workspace::new();
+    copy_model_fixture("shop", workspace.workdir());
+    let orders = workspace.workdir().join("shop/models/orders.py");
+    let source = std::fs::read_to_string(&orders).unwrap();
+    let twice = source
+        .replace(
+            "from sqlalchemy import ForeignKey, Integer",
+            "from sqlalchemy import ForeignKey, Index, Integer",
+        )
+        .replace(
+            "    __tablename__ = \"orders\"\n",
+            "    __tablename__ = \"orders\"\n    __table_args__ = (\n        Index(\"ix_orders_total\", \"total_cents\"),\n        Index(\"ix_orders_total\", \"total_cents\"),\n    )\n",
+        );
+    assert_ne!(source, twice, "the fixture changed shape; update this test");
+    std::fs::write(&orders, twice).unwrap();
+    let db = workspace.sqlite("app");
+    workspace.write_main_tf(&shop_config(&db.url(), "sqlite", "module = \"shop.models\""));
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .contains("Warning: SQLAlchemy models declare a statement twice")
+        .contains("with data.sqlalchemy_models.app,")
+        .contains("CREATE INDEX ix_orders_total ON orders (total_cents);")
+        .contains("Index('ix_orders_total') on table orders at shop/models/orders.py:10")
+        .contains("Index('ix_orders_total') on table orders at shop/models/orders.py:11");
+    workspace.apply().success();
+    assert_eq!(
+        db.indexes("orders"),
+        vec!["ix_orders_customer_id".to_string(), "ix_orders_total".to_string()]
+    );
+    workspace.plan().no_changes();
+}
+
+/// Everything in `dir`, by name.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A workspace with the `processes` fixtures whose Terraform (and so provider and Python) uses
+/// a temporary directory of its own, and keeps the plugin's socket elsewhere.
+fn contained_workspace() -> (Workspace, tempfile::TempDir) {
+    let mut workspace = Workspace::new();
+    copy_model_fixture("processes", workspace.workdir());
+    let temp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let sockets = workspace.workdir().join(".sockets");
+    std::fs::create_dir_all(&sockets).unwrap();
+    workspace.set_env("PLUGIN_UNIX_SOCKET_DIR", &sockets);
+    workspace.write_main_tf(&models_only_config(&fixture_python(), "module  = \"shop\"", ""));
+    workspace.init().success();
+    workspace.set_env("TMPDIR", temp.path());
+    (workspace, temp)
+}
+
+#[test]
+fn no_process_or_temporary_file_of_the_export_outlives_the_plan() {
+    let (workspace, temp) = contained_workspace();
+    let pids = PidFile::new();
+    workspace.write_main_tf(&models_only_config(
+        &fixture_python(),
+        "path    = \"${path.module}/processes/child_at_import.py\"",
+        &recording_env(&pids),
+    ));
+    workspace.plan().success();
+    assert_gone("the child the model started", &[pids.pid("child")]);
+    assert_gone("the interpreter", &[pids.pid("interpreter")]);
+    assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
+}
+
+#[test]
+fn a_provider_killed_mid_export_leaves_no_file_and_its_processes_are_swept_by_the_next_plan() {
+    let (workspace, temp) = contained_workspace();
+    let hanging = PidFile::new();
+    workspace.write_main_tf(&models_only_config(
+        &fixture_python(),
+        "path    = \"${path.module}/processes/child_then_hang.py\"",
+        &recording_env(&hanging),
+    ));
+    let plan = workspace.start(&["plan", "-input=false", "-no-color"]);
+    let child = hanging.wait_for("child");
+    let interpreter = hanging.pid("interpreter");
+    let provider = provider_of(&plan).expect("the provider of terraform plan");
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &provider.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success(), "could not kill the provider {provider}");
+    plan.wait().failure();
+    assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
+
+    // The next export finds what the killed provider could not stop.
+    let next = PidFile::new();
+    workspace.write_main_tf(&models_only_config(
+        &fixture_python(),
+        "path    = \"${path.module}/processes/child_at_import.py\"",
+        &recording_env(&next),
+    ));
+    workspace.plan().success();
+    assert_gone("the killed provider's interpreter", &[interpreter]);
+    assert_gone("the child its model started", &[child]);
+    assert_gone("the next export's child", &[next.pid("child")]);
+    assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
 }

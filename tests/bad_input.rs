@@ -45,20 +45,6 @@ fn assert_no_crash(output: &TfOutput) {
     }
 }
 
-/// Runs of whitespace as one space: Terraform wraps diagnostics at 78 columns.
-fn unwrapped(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Asserts the output says `fragment`, wherever Terraform wrapped its lines.
-#[track_caller]
-fn assert_says(output: &TfOutput, fragment: &str) {
-    assert!(
-        unwrapped(&output.combined()).contains(&unwrapped(fragment)),
-        "expected the output to say {fragment:?}\n{output}"
-    );
-}
-
 /// Plan and apply both fail with every `expected` fragment in their output.
 #[track_caller]
 fn plan_and_apply_fail_saying(workspace: &Workspace, expected: &[&str]) {
@@ -66,7 +52,7 @@ fn plan_and_apply_fail_saying(workspace: &Workspace, expected: &[&str]) {
         assert_no_crash(&attempt);
         let failed = attempt.failure();
         for fragment in expected {
-            assert_says(&failed, fragment);
+            failed.clone().says(fragment);
         }
     }
 }
@@ -283,8 +269,8 @@ fn a_read_only_postgresql_user_can_plan_but_not_apply_and_changes_nothing() {
     let refused = no_dev.plan();
     assert_no_crash(&refused);
     let refused = refused.failure();
-    assert_says(&refused, "permission denied to create database");
-    assert_says(&refused, "set `dev_url`");
+    refused.clone().says("permission denied to create database");
+    refused.clone().says("set `dev_url`");
 
     // With a dev database it can read and plan; apply is refused by the server.
     let workspace = workspace_with(SchemaBlock::new(APP, &desired).url(&url).dev_url(&dev.url()));
@@ -299,7 +285,7 @@ fn a_read_only_postgresql_user_can_plan_but_not_apply_and_changes_nothing() {
         "permission denied for schema public",
         "CREATE TABLE \"public\".\"extra\"",
     ] {
-        assert_says(&apply, fragment);
+        apply.clone().says(fragment);
     }
     assert_postgres_victims_untouched(&db);
     assert!(workspace.state_list().is_empty(), "a failed create leaves no state");
@@ -372,14 +358,11 @@ fn a_read_only_sqlite_file_can_be_planned_but_not_applied_and_is_unchanged() {
     let apply = apply.failure();
     // Said before any statement runs, rather than SQLite's "attempt to write
     // a readonly database" at the first one.
-    assert_says(
-        &apply,
-        &format!(
-            "cannot open database {}: the database file {} is read-only",
-            db.url(),
-            db.path().display()
-        ),
-    );
+    apply.clone().says(&format!(
+        "cannot open database {}: the database file {} is read-only",
+        db.url(),
+        db.path().display()
+    ));
     assert_eq!(std::fs::read(db.path()).expect("database bytes"), before);
     assert!(workspace.state_list().is_empty(), "a failed create leaves no state");
 }

@@ -1,12 +1,18 @@
 //! The SQLAlchemy exporter with real Python and real SQLAlchemy (the venvs made by
-//! `scripts/install-python.sh`): DDL per dialect, determinism, every error's message, the cache.
+//! `scripts/install-python.sh`): DDL per dialect, determinism, every error's message, the cache,
+//! and what the models' processes and output can and cannot do to the provider.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::processes::{assert_gone, PidFile, PID_FILE_ENV};
 use tfalchemy::engine::{self, Dialect};
-use tfalchemy::exporter::{self, CacheMode, Export, ExportError, ExportRequest, ModelSource};
+use tfalchemy::exporter::{
+    self, CacheMode, Export, ExportError, ExportLimits, ExportRequest, ModelSource, ProcessOutcome,
+};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -249,6 +255,114 @@ async fn sqlalchemy_1_4_exports_the_package_too() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Statements declared twice
+
+#[tokio::test]
+async fn identical_statements_are_created_once_and_reported_with_every_declaration() {
+    let mut interpreters = vec![test_python()];
+    interpreters.extend(test_python_14());
+    for python in interpreters {
+        let mut request = path("duplicates.py", "sqlite");
+        request.python = python.clone();
+        let export = export_ok(&request).await;
+        for statement in [
+            "CREATE INDEX ix_things_name ON things (name);",
+            "CREATE INDEX ix_things_code ON things (code);",
+            "CREATE INDEX ix_gadgets_label ON gadgets (label);",
+            "CREATE VIEW thing_names AS SELECT name FROM things;",
+        ] {
+            assert_eq!(
+                export.sql.matches(statement).count(),
+                1,
+                "{python}: {statement}\n{}",
+                export.sql
+            );
+        }
+        let reported: Vec<(&str, Vec<&str>)> = export
+            .duplicates
+            .iter()
+            .map(|d| {
+                (
+                    d.statement.as_str(),
+                    d.declarations.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (
+                    "CREATE INDEX ix_gadgets_label ON gadgets (label);",
+                    vec![
+                        "Index('ix_gadgets_label') on table gadgets at duplicates.py:28",
+                        "Index('ix_gadgets_label') on table gadgets at duplicates.py:29",
+                    ]
+                ),
+                (
+                    "CREATE INDEX ix_things_code ON things (code);",
+                    vec![
+                        "Index('ix_things_code') on table things at duplicates.py:16",
+                        // The Table(...) call that holds the column.
+                        "`index=True` on column things.code at duplicates.py:8",
+                    ]
+                ),
+                (
+                    "CREATE INDEX ix_things_name ON things (name);",
+                    vec![
+                        "Index('ix_things_name') on table things at duplicates.py:14",
+                        "Index('ix_things_name') on table things at duplicates.py:15",
+                    ]
+                ),
+                (
+                    "CREATE VIEW thing_names AS SELECT name FROM things;",
+                    vec![
+                        "DDL attached to table things (after_create) at duplicates.py:19",
+                        "DDL attached to table things (after_create) at duplicates.py:20",
+                    ]
+                ),
+            ],
+            "{python}"
+        );
+        assert!(export.warnings.is_empty(), "{python}: {:?}", export.warnings);
+    }
+}
+
+#[tokio::test]
+async fn statements_are_identical_only_when_they_read_the_same_once_terminated() {
+    let export = export_ok(&path("near_duplicates.py", "sqlite")).await;
+    // Another column, another uniqueness, other spacing or case: different statements, all kept.
+    for statement in [
+        "CREATE INDEX ix_near_ab ON near (a);",
+        "CREATE INDEX ix_near_ab ON near (b);",
+        "CREATE INDEX ix_near_uniq ON near (a);",
+        "CREATE UNIQUE INDEX ix_near_uniq ON near (a);",
+        "CREATE VIEW near_w AS SELECT a FROM near;",
+        "CREATE VIEW near_w AS  SELECT a FROM near;",
+        "create view near_w as select a from near;",
+    ] {
+        assert_eq!(export.sql.matches(statement).count(), 1, "{statement}\n{}", export.sql);
+    }
+    // Only a terminating semicolon apart: the same statement in the export.
+    assert_eq!(
+        export.sql.matches("CREATE VIEW near_v AS SELECT a FROM near;").count(),
+        1
+    );
+    assert_eq!(export.duplicates.len(), 1, "{:?}", export.duplicates);
+    assert_eq!(
+        export.duplicates[0].statement,
+        "CREATE VIEW near_v AS SELECT a FROM near;"
+    );
+}
+
+#[tokio::test]
+async fn models_without_duplicates_report_none() {
+    for (source, dialect) in [("app.models", "postgresql"), ("app.models", "sqlite")] {
+        assert_eq!(export_ok(&module(source, dialect)).await.duplicates, []);
+    }
+    assert_eq!(export_ok(&path("pg_models", "postgresql")).await.duplicates, []);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Errors: each one's message says what, where and what to do
 
 #[tokio::test]
@@ -416,16 +530,232 @@ fn fake_interpreter(dir: &Path, script: &str) -> String {
 }
 
 #[tokio::test]
-async fn interpreter_dying_without_result_reports_status_and_stderr() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn a_program_that_is_not_python_reports_its_exit_status() {
     let mut request = module("app.models", "sqlite");
-    request.python = fake_interpreter(dir.path(), "echo 'Python 2.7: SyntaxError' >&2; exit 3");
+    // Looked up on PATH, as `python = "false"` would be.
+    request.python = "false".into();
     let err = export_err(&request).await;
-    assert!(matches!(err, ExportError::InterpreterFailed { .. }), "{err:?}");
+    let ExportError::InterpreterFailed { outcome, stderr, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*outcome, ProcessOutcome::Exited(1));
+    assert!(stderr.lines.is_empty(), "{stderr:?}");
+    assert_eq!(err.summary(), "Python exited with status 1 during the export");
     assert_contains(
         &err.to_string(),
-        &["exited with status 3", "Python 3.7 or newer", "Python 2.7: SyntaxError"],
+        &[
+            "/false exited with status 1 before the export of module app.models finished",
+            "`python` is not a Python interpreter",
+            "It wrote nothing to standard error.",
+        ],
     );
+}
+
+#[tokio::test]
+async fn a_model_exiting_with_status_3_is_reported_with_its_status_and_stderr() {
+    let err = export_err(&path("errors/exit_status.py", "sqlite")).await;
+    let ExportError::InterpreterFailed { outcome, stderr, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*outcome, ProcessOutcome::Exited(3));
+    assert_eq!(stderr.lines, ["loading settings", "settings are incomplete; giving up"]);
+    assert!(!stderr.truncated);
+    assert_eq!(err.summary(), "Python exited with status 3 during the export");
+    let message = err.to_string();
+    assert_contains(
+        &message,
+        &[
+            &format!("the interpreter {} exited with status 3", test_python()),
+            "before the export of path ",
+            "errors/exit_status.py finished",
+            "os._exit()",
+            "Everything it wrote to standard error:\n    loading settings\n    settings are incomplete; giving up",
+        ],
+    );
+    assert!(!message.contains("3.7"), "no guess about the Python version: {message}");
+}
+
+#[tokio::test]
+async fn a_segfault_is_named_by_its_signal_and_shows_the_python_stack() {
+    let err = export_err(&path("errors/segfault.py", "sqlite")).await;
+    let ExportError::InterpreterFailed { outcome, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(outcome, ProcessOutcome::Signaled { signal, .. } if *signal == libc::SIGSEGV),
+        "{outcome:?}"
+    );
+    assert_eq!(err.summary(), "Python was killed by signal SIGSEGV during the export");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "was killed by signal SIGSEGV before the export of path",
+            "The interpreter crashed",
+            "Fatal Python error: Segmentation fault",
+            "errors/segfault.py\", line 5 in <module>",
+        ],
+    );
+}
+
+/// A directory with a `sitecustomize.py` that makes the interpreter report `version_info`.
+fn python_reporting_version(version_info: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("sitecustomize.py"),
+        format!("import sys\nsys.version_info = {version_info}\n"),
+    )
+    .expect("write sitecustomize.py");
+    dir
+}
+
+#[tokio::test]
+async fn a_python_too_old_is_recognised_by_its_version() {
+    // The bootstrap checks sys.version_info before anything else runs.
+    let site = python_reporting_version("(3, 6, 15, 'final', 0)");
+    let mut request = module("app.models", "sqlite");
+    request.env = BTreeMap::from([("PYTHONPATH".to_string(), site.path().display().to_string())]);
+    let err = export_err(&request).await;
+    let ExportError::UnsupportedPython { version, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(version, "3.6.15");
+    assert_eq!(err.summary(), "Python 3.6.15 is too old for the export");
+    assert_contains(
+        &err.to_string(),
+        &[
+            &test_python(),
+            "is Python 3.6.15",
+            "needs Python 3.7 or newer",
+            "Set `python`",
+        ],
+    );
+
+    // The oldest supported version passes the check (and exports).
+    let site = python_reporting_version("(3, 7, 0, 'final', 0)");
+    request.env = BTreeMap::from([("PYTHONPATH".to_string(), site.path().display().to_string())]);
+    assert_eq!(export_ok(&request).await.tables, ["audit_log", "posts", "users"]);
+}
+
+/// Real interpreters older than 3.7: `TFALCHEMY_TEST_OLD_PYTHONS` (a PATH-style list), else
+/// the 2.x and 3.0–3.6 versions pyenv has installed.
+fn old_pythons() -> Vec<PathBuf> {
+    if let Some(list) = std::env::var_os("TFALCHEMY_TEST_OLD_PYTHONS") {
+        return std::env::split_paths(&list).collect();
+    }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".pyenv")));
+    let Some(Ok(versions)) = root.map(|root| std::fs::read_dir(root.join("versions"))) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = versions
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let mut parts = name.split('.').map(|part| part.parse::<u32>().ok());
+            matches!(
+                (parts.next(), parts.next()),
+                (Some(Some(2)), _) | (Some(Some(3)), Some(Some(0..=6)))
+            )
+        })
+        .map(|entry| entry.path().join("bin/python"))
+        .filter(|python| python.exists())
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn real_old_interpreters_are_recognised_by_their_version() {
+    let pythons = old_pythons();
+    if pythons.is_empty() {
+        eprintln!("no Python older than 3.7 found (set TFALCHEMY_TEST_OLD_PYTHONS); the version check is covered by a_python_too_old_is_recognised_by_its_version");
+    }
+    for python in pythons {
+        let mut request = module("app.models", "sqlite");
+        request.python = python.display().to_string();
+        let err = export_err(&request).await;
+        let ExportError::UnsupportedPython { version, .. } = &err else {
+            panic!("{}: {err:?}", python.display())
+        };
+        assert!(
+            version.starts_with("2.") || version.starts_with("3."),
+            "{}: {version}",
+            python.display()
+        );
+        assert_contains(&err.to_string(), &["needs Python 3.7 or newer"]);
+    }
+}
+
+#[tokio::test]
+async fn models_closing_the_result_channel_are_told_so() {
+    let err = export_err(&path("errors/closes_descriptors.py", "sqlite")).await;
+    let ExportError::InterpreterFailed { outcome, stderr, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*outcome, ProcessOutcome::Exited(70));
+    assert_contains(
+        &stderr.text(),
+        &["cannot send the result on file descriptor", "os.closerange"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: the result is never confused with the models' output, and output is bounded
+
+#[tokio::test]
+async fn whatever_the_models_write_to_stdout_does_not_disturb_the_result() {
+    let export = export_ok(&path("errors/stdout_noise.py", "sqlite")).await;
+    assert_eq!(export.tables, ["quiet"]);
+    assert!(!export.sql.contains("on import"), "{}", export.sql);
+}
+
+#[tokio::test]
+async fn a_model_flooding_stderr_is_stopped_at_the_limit() {
+    let limits = ExportLimits {
+        max_stderr_bytes: 1024 * 1024,
+        ..ExportLimits::default()
+    };
+    let started = Instant::now();
+    let err = exporter::export_with_limits(&path("errors/stderr_flood.py", "sqlite"), limits)
+        .await
+        .expect_err("must be stopped");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    let ExportError::StderrTooLarge { stderr, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(stderr.truncated);
+    assert!(stderr
+        .lines
+        .iter()
+        .all(|line| line.starts_with("debug: xxx") || line.is_empty()));
+    assert!(stderr.text().len() <= 4096, "the quoted tail is bounded");
+    assert_eq!(err.summary(), "The models wrote more than 1 MiB to standard error");
+    assert_contains(
+        &err.to_string(),
+        &[
+            "errors/stderr_flood.py",
+            "wrote more than 1 MiB to standard error",
+            "The last lines",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_result_over_the_limit_is_refused() {
+    let limits = ExportLimits {
+        max_result_bytes: 1024,
+        ..ExportLimits::default()
+    };
+    let err = exporter::export_with_limits(&module("app.models", "postgresql"), limits)
+        .await
+        .expect_err("the app's result is larger than 1 KiB");
+    assert!(matches!(err, ExportError::ResultTooLarge { .. }), "{err:?}");
+    assert_contains(&err.to_string(), &["module app.models", "is larger than 1 KiB"]);
 }
 
 #[tokio::test]
@@ -443,6 +773,7 @@ async fn hanging_import_times_out() {
         started.elapsed()
     );
     assert!(matches!(err, ExportError::Timeout { .. }), "{err:?}");
+    assert_eq!(err.summary(), "The export did not finish within 1 s");
     assert_contains(
         &err.to_string(),
         &["did not finish within 1 s", "connecting to the database"],
@@ -456,6 +787,125 @@ async fn missing_models_path_is_reported_before_python_runs() {
     let err = export_err(&request).await;
     assert!(matches!(err, ExportError::SourceNotFound { .. }), "{err:?}");
     assert_contains(&err.to_string(), &["does/not/exist does not exist"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes the models start do not outlive the export
+
+/// `relative` under the fixtures, exporting for sqlite, recording its processes in `pids`.
+fn recording(pids: &PidFile, relative: &str) -> ExportRequest {
+    let mut request = path(relative, "sqlite");
+    request.env = BTreeMap::from([(PID_FILE_ENV.to_string(), pids.path().display().to_string())]);
+    request
+}
+
+#[tokio::test]
+async fn a_child_started_at_import_does_not_outlive_a_successful_export() {
+    let pids = PidFile::new();
+    let export = export_ok(&recording(&pids, "processes/child_at_import.py")).await;
+    assert_eq!(export.tables, ["jobs"]);
+    assert_gone("the child", &[pids.pid("child")]);
+    assert_gone("the interpreter", &[pids.pid("interpreter")]);
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_daemon_started_at_import_neither_outlives_the_export_nor_holds_it_up() {
+    let pids = PidFile::new();
+    let started = Instant::now();
+    // The daemon keeps the interpreter's stdout and stderr open in another session.
+    let export = export_ok(&recording(&pids, "processes/daemon_at_import.py")).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(export.tables, ["daemons"]);
+    assert_gone("the daemon", &[pids.pid("daemon")]);
+}
+
+#[tokio::test]
+async fn children_are_killed_when_the_import_fails() {
+    let pids = PidFile::new();
+    let err = export_err(&recording(&pids, "processes/child_then_raise.py")).await;
+    assert!(matches!(err, ExportError::ImportFailed { .. }), "{err:?}");
+    assert_gone("the child", &[pids.pid("child")]);
+}
+
+#[tokio::test]
+async fn children_are_killed_when_the_export_times_out() {
+    let pids = PidFile::new();
+    let err = exporter::export_with_timeout(
+        &recording(&pids, "processes/child_then_hang.py"),
+        Duration::from_secs(3),
+    )
+    .await
+    .expect_err("must time out");
+    assert!(matches!(err, ExportError::Timeout { .. }), "{err:?}");
+    assert_contains(&err.to_string(), &["waiting for the database"]);
+    assert_gone("the child", &[pids.pid("child")]);
+    assert_gone("the interpreter", &[pids.pid("interpreter")]);
+}
+
+#[tokio::test]
+async fn children_are_killed_when_the_export_is_cancelled() {
+    let pids = PidFile::new();
+    let request = recording(&pids, "processes/child_then_hang.py");
+    let export = exporter::export(&request);
+    let child_started = async {
+        while pids.pids("child").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    // StopProvider drops the export's future like this.
+    tokio::select! {
+        result = export => panic!("the export ended: {result:?}"),
+        () = child_started => {}
+    }
+    assert_gone("the child", &[pids.pid("child")]);
+    assert_gone("the interpreter", &[pids.pid("interpreter")]);
+}
+
+/// What a provider killed with SIGKILL leaves: a process whose marker names a provider that is
+/// gone, in a session of its own. The next export sweeps it.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_next_export_sweeps_processes_left_by_a_killed_provider() {
+    let mut gone = std::process::Command::new("true").spawn().expect("run true");
+    let dead_pid = gone.id();
+    gone.wait().expect("reap true");
+    let namespace = std::fs::read_link("/proc/self/ns/pid").expect("pid namespace");
+    let namespace = namespace.to_string_lossy();
+    let namespace = namespace.trim_start_matches("pid:[").trim_end_matches(']');
+    let mut orphan = std::process::Command::new("setsid")
+        .args(["sleep", "1000"])
+        .env("TFALCHEMY_EXPORT_RUN", format!("{namespace}.{dead_pid}.1.0"))
+        .spawn()
+        .expect("run setsid sleep");
+    // Once `setsid` has become `sleep`: a process in the middle of exec shows no environment.
+    let comm = format!("/proc/{}/comm", orphan.id());
+    let started = Instant::now();
+    while std::fs::read_to_string(&comm).unwrap_or_default().trim() != "sleep" {
+        assert!(started.elapsed() < Duration::from_secs(10), "setsid never ran sleep");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    export_ok(&path("reporting.py", "sqlite")).await;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = orphan.try_wait().expect("wait for the orphan") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = orphan.kill();
+            panic!("the export did not sweep the orphan");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGKILL)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

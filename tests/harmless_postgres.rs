@@ -251,7 +251,11 @@ fn an_interrupted_plan_drops_its_temporary_database() {
         .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, name text NOT NULL UNIQUE, n int CHECK (n > 0));\n"))
         .collect();
     let workspace = Workspace::new();
-    workspace.write_main_tf(&Config::new().schema(SchemaBlock::new("app", &desired).url(&db.url())).render());
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", &desired).url(&db.url()))
+            .render(),
+    );
     workspace.init().success();
     let running = workspace.start(&["plan", "-input=false", "-no-color"]);
     let terraform = running.id();
@@ -266,7 +270,10 @@ fn an_interrupted_plan_drops_its_temporary_database() {
         if let Some(name) = ours.into_iter().next() {
             break name;
         }
-        assert!(std::time::Instant::now() < deadline, "the provider never created its temporary database");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the provider never created its temporary database"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     // The whole process group, as a terminal's Ctrl-C would.
@@ -279,7 +286,9 @@ fn an_interrupted_plan_drops_its_temporary_database() {
     assert_ne!(output.exit_code, Some(2), "the plan was interrupted\n{output}");
     let mut left = Vec::new();
     for _ in 0..40 {
-        left = db.strings(&format!("SELECT datname::text FROM pg_database WHERE datname = '{temporary}'"));
+        left = db.strings(&format!(
+            "SELECT datname::text FROM pg_database WHERE datname = '{temporary}'"
+        ));
         if left.is_empty() {
             break;
         }
@@ -293,7 +302,10 @@ fn an_interrupted_plan_drops_its_temporary_database() {
 
 /// Process ids of the children of `parent` (Terraform's providers).
 fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(output) = std::process::Command::new("pgrep").args(["-P", &parent.to_string()]).output() else {
+    let Ok(output) = std::process::Command::new("pgrep")
+        .args(["-P", &parent.to_string()])
+        .output()
+    else {
         return Vec::new();
     };
     String::from_utf8_lossy(&output.stdout)

@@ -51,6 +51,9 @@ pub async fn run(args: ExportArgs) -> Result<ExitCode, String> {
     for warning in &export.warnings {
         eprintln!("warning: {warning}");
     }
+    for duplicate in &export.duplicates {
+        eprintln!("warning: {duplicate}");
+    }
     print!("{}", export.sql);
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@
 //! **fingerprint** still matches.
 //!
 //! The key (SHA-256, the entry's file name) covers:
-//! - the cache format version and the bytes of the embedded `exporter.py`;
+//! - the cache format version and the bytes of the embedded `bootstrap.py` and `exporter.py`;
 //! - the interpreter: the path that is run, the executable it resolves to (symlinks followed),
 //!   and that executable's size and modification time;
 //! - the model source: the module name, or the absolute path;
@@ -43,10 +43,10 @@ use super::fingerprint::Fingerprint;
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
 use super::request::{ExportRequest, ModelSource, ResolvedPaths};
-use super::{TableSource, EXPORTER_SCRIPT};
+use super::{DuplicateStatement, TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 
 /// Bumped whenever the entry layout or the meaning of the key changes.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// The inputs fixed before any Python runs; hashed into the entry's name.
 #[derive(Serialize)]
@@ -82,7 +82,7 @@ impl CacheKey {
         env.extend(child_env.iter().map(|(k, v)| (k.clone(), v.clone())));
         let inputs = KeyInputs {
             format: CACHE_FORMAT,
-            exporter_sha256: super::sha256_hex(EXPORTER_SCRIPT.as_bytes()),
+            exporter_sha256: super::sha256_hex([BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT].concat().as_bytes()),
             interpreter,
             module: match &request.source {
                 ModelSource::Module(name) => Some(name),
@@ -116,6 +116,7 @@ pub(crate) struct CachedExport {
     pub tables: Vec<String>,
     pub sources: Vec<TableSource>,
     pub warnings: Vec<String>,
+    pub duplicates: Vec<DuplicateStatement>,
     pub sqlalchemy_version: String,
     pub python_version: String,
 }
@@ -135,6 +136,7 @@ impl CachedExport {
                 })
                 .collect(),
             warnings: export.warnings.clone(),
+            duplicates: export.duplicates.clone(),
             sqlalchemy_version: export.sqlalchemy_version.clone(),
             python_version: export.python_version.clone(),
         }

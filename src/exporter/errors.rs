@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::outcome::ProcessOutcome;
+use super::pipes::StderrTail;
 use super::protocol::WireError;
 use super::request::DIALECTS;
 
@@ -101,23 +103,52 @@ pub enum ExportError {
     InterpreterNotFound { python: String, reason: String },
 
     #[error(
-        "the exporter run by {python} {status} without writing its result; the interpreter must be \
-         Python 3.7 or newer. Its last output:\n{stderr_tail}"
+        "the interpreter {python} {outcome} before the export of {models} finished. {}\n\n{stderr}",
+        .outcome.explanation()
     )]
     InterpreterFailed {
         python: String,
-        status: String,
-        stderr_tail: String,
+        models: String,
+        outcome: ProcessOutcome,
+        stderr: StderrTail,
     },
 
     #[error(
-        "the export with {python} did not finish within {seconds} s and was stopped. Importing the \
-         models must not wait for a database or the network; its last output:\n{stderr_tail}"
+        "{python} is Python {version}; the exporter needs Python 3.7 or newer. Set `python` to the \
+         interpreter of your application's environment (for example \"${{path.module}}/.venv/bin/python\")."
+    )]
+    UnsupportedPython { python: String, version: String },
+
+    #[error(
+        "the export of {models} with {python} did not finish within {seconds} s; the interpreter and \
+         every process it started were stopped. Importing the models must not wait for a database or \
+         the network.\n\n{stderr}"
     )]
     Timeout {
         python: String,
+        models: String,
         seconds: u64,
-        stderr_tail: String,
+        stderr: StderrTail,
+    },
+
+    #[error(
+        "the exported schema of {models} (run by {python}) is larger than {}; the export was stopped. \
+         The limit keeps the provider's memory bounded.",
+        size(*.limit)
+    )]
+    ResultTooLarge { python: String, models: String, limit: u64 },
+
+    #[error(
+        "importing {models} with {python} wrote more than {} to standard error; the export was stopped \
+         so that the output cannot exhaust memory or run on until the timeout. Importing the models \
+         should not print that much (is logging at DEBUG level, or is a loop printing?).\n\n{stderr}",
+        size(*.limit)
+    )]
+    StderrTooLarge {
+        python: String,
+        models: String,
+        limit: u64,
+        stderr: StderrTail,
     },
 
     #[error("the models path {} does not exist", .path.display())]
@@ -132,8 +163,83 @@ pub enum ExportError {
     #[error("the exporter failed unexpectedly: {exception}; this is a bug in tfalchemy")]
     Internal { exception: Box<PythonException> },
 
-    #[error("could not prepare the exporter's temporary files: {0}")]
-    Workspace(#[source] std::io::Error),
+    #[error("could not {action}: {source}")]
+    Io {
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The argument of the data source an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportInput {
+    Python,
+    /// `module` or `path`, whichever names the models.
+    Models,
+    Dialect,
+    WorkingDir,
+}
+
+impl ExportError {
+    /// Wraps an I/O error with what was being done (for `map_err`).
+    pub(crate) fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> ExportError {
+        move |source| ExportError::Io { action, source }
+    }
+
+    /// A one-line summary (a Terraform diagnostic's); the message itself is the detail.
+    pub fn summary(&self) -> String {
+        match self {
+            ExportError::InterpreterFailed { outcome, .. } => format!("Python {outcome} during the export"),
+            ExportError::UnsupportedPython { version, .. } => format!("Python {version} is too old for the export"),
+            ExportError::Timeout { seconds, .. } => format!("The export did not finish within {seconds} s"),
+            ExportError::ResultTooLarge { limit, .. } => format!("The exported schema is larger than {}", size(*limit)),
+            ExportError::StderrTooLarge { limit, .. } => {
+                format!("The models wrote more than {} to standard error", size(*limit))
+            }
+            ExportError::InterpreterNotFound { .. } => "Python interpreter not found".into(),
+            ExportError::SqlalchemyMissing { .. } => "SQLAlchemy is missing from the Python interpreter".into(),
+            ExportError::UnsupportedSqlalchemyVersion { version, .. } => {
+                format!("SQLAlchemy {version} is not supported")
+            }
+            _ => "Could not export the SQLAlchemy models".into(),
+        }
+    }
+
+    /// The argument to point at, when one is the cause.
+    pub fn input(&self) -> Option<ExportInput> {
+        match self {
+            ExportError::InterpreterNotFound { .. }
+            | ExportError::UnsupportedPython { .. }
+            | ExportError::SqlalchemyMissing { .. }
+            | ExportError::UnsupportedSqlalchemyVersion { .. } => Some(ExportInput::Python),
+            ExportError::ImportFailed { .. }
+            | ExportError::NoModels { .. }
+            | ExportError::ModelError { .. }
+            | ExportError::DuplicateTable { .. }
+            | ExportError::SourceNotFound { .. }
+            | ExportError::InterpreterFailed { .. }
+            | ExportError::Timeout { .. }
+            | ExportError::ResultTooLarge { .. }
+            | ExportError::StderrTooLarge { .. } => Some(ExportInput::Models),
+            ExportError::UnknownDialect { .. } => Some(ExportInput::Dialect),
+            ExportError::WorkingDirNotFound { .. } => Some(ExportInput::WorkingDir),
+            ExportError::InvalidOutput { .. } | ExportError::Internal { .. } | ExportError::Io { .. } => None,
+        }
+    }
+}
+
+/// `64 MiB`, `4 KiB` or `100 bytes`.
+fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl ExportError {
@@ -153,6 +259,10 @@ impl ExportError {
             "sqlalchemy_missing" => ExportError::SqlalchemyMissing {
                 python,
                 message: error.exception_message.unwrap_or(error.message),
+            },
+            "unsupported_python" => ExportError::UnsupportedPython {
+                python,
+                version: error.version.unwrap_or_else(|| "(unknown version)".into()),
             },
             "unsupported_sqlalchemy_version" => ExportError::UnsupportedSqlalchemyVersion {
                 python,

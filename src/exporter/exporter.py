@@ -1,15 +1,14 @@
 """tfalchemy's SQLAlchemy exporter.
 
 The provider embeds this file and runs it with the user's own interpreter (the one that has
-SQLAlchemy and the app's dependencies):
+SQLAlchemy and the app's dependencies), through `bootstrap.py`, which checks the Python version,
+reads this source from standard input and calls `main`.
 
-    python exporter.py < request.json
-
-The request names the models (`module` or `path`), the `dialect`, the `working_dir`, extra
-`python_path` entries and the `result_path`. The script writes exactly one JSON document to
-`result_path`: either the export (`sql`, `tables`, `sources`, `warnings`, versions and the files
-the cache must watch) or `{"error": {...}}` with a `kind`. Standard output is never used: the
-user's modules may print while they are imported, so `sys.stdout` points at stderr throughout.
+The request names the models (`module` or `path`), the `dialect`, the `working_dir` and extra
+`python_path` entries. `main` writes exactly one line to the result channel: the marker, then one
+JSON document: either the export (`sql`, `tables`, `sources`, `warnings`, `duplicates`, versions
+and the files the cache must watch) or `{"error": {...}}` with a `kind`. The user's modules may
+print while they are imported; the bootstrap has pointed standard output at standard error.
 
 Only the standard library and SQLAlchemy (1.4 or 2.x) are imported; the code stays compatible
 with Python 3.7.
@@ -34,7 +33,6 @@ DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite")
 # Dialects where a schema is a namespace inside the database that DDL can create.
 DIALECTS_WITH_SCHEMAS = {"postgresql": "public"}
 SYNTHETIC_PACKAGE = "_tfalchemy_models"
-SCRIPT_PATH = os.path.abspath(__file__)
 
 
 class ExportFailure(Exception):
@@ -86,6 +84,7 @@ class UserFiles:
 
     def __init__(self, working_dir):
         self.working_dir = working_dir
+        self.user_file = {}  # path -> is_user_file(path): asked for every frame of every index
         prefixes = set()
         paths = sysconfig.get_paths()
         for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -107,10 +106,13 @@ class UserFiles:
         return any(path.startswith(prefix) for prefix in self.library_prefixes)
 
     def is_user_file(self, path):
-        if not path or path.startswith("<") or not path.endswith(".py"):
-            return False
-        path = os.path.abspath(path)
-        return path != SCRIPT_PATH and not self.is_library(path)
+        known = self.user_file.get(path)
+        if known is None:
+            # This exporter's own frames are named "<tfalchemy exporter>", so they never count.
+            known = bool(path) and not path.startswith("<") and path.endswith(".py")
+            known = known and not self.is_library(os.path.abspath(path))
+            self.user_file[path] = known
+        return known
 
     def display(self, path):
         """A path relative to the working directory when it lies inside it."""
@@ -147,9 +149,9 @@ class UserFiles:
         return sorted(found)
 
 
-def main():
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    result_path = request["result_path"]
+def main(request, result_fd, marker):
+    """Called by the bootstrap, which has already pointed file descriptor 1 at standard error."""
+    channel = ResultChannel(result_fd, marker)
     sys.stdout = sys.stderr
     working_dir = os.path.abspath(request.get("working_dir") or os.getcwd())
     files = UserFiles(working_dir)
@@ -159,8 +161,51 @@ def main():
         result = {"error": failure.to_json(files)}
     except BaseException as exc:  # a bug of ours: report it instead of dying silently
         result = {"error": ExportFailure("internal_error", "the exporter failed unexpectedly", exc).to_json(files)}
-    with open(result_path, "w", encoding="utf-8") as out:
-        json.dump(result, out, ensure_ascii=False)
+    channel.send(result)
+    for stream in (sys.__stdout__, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    # Threads and atexit handlers the models left behind must not keep the interpreter alive.
+    os._exit(0)
+
+
+class ResultChannel:
+    """The file descriptor the result goes to, checked to be the same pipe when it is used:
+    models that close inherited descriptors and then open files could hand its number to a file."""
+
+    def __init__(self, fd, marker):
+        self.fd = fd
+        self.marker = marker
+        self.identity = self.identify()
+
+    def identify(self):
+        try:
+            status = os.fstat(self.fd)
+        except OSError:
+            return None
+        return status.st_dev, status.st_ino
+
+    def send(self, result):
+        line = (self.marker + json.dumps(result, ensure_ascii=False) + "\n").encode("utf-8")
+        sys.stderr.flush()
+        if self.identity is None or self.identify() != self.identity:
+            self.lost("it was closed, or replaced by another file")
+        view = memoryview(line)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError as exc:
+            self.lost(str(exc))
+
+    def lost(self, reason):
+        sys.stderr.write(
+            "tfalchemy exporter: cannot send the result on file descriptor %d: %s. Do the models close "
+            "inherited file descriptors (os.closerange) while they are imported?\n" % (self.fd, reason)
+        )
+        sys.stderr.flush()
+        os._exit(70)
 
 
 def export(request, files):
@@ -173,7 +218,9 @@ def export(request, files):
     prepare_sys_path(request, files.working_dir)
     sa = import_sqlalchemy()
     collector = StatementCollector()
-    install_listener_guard(sa, collector, files)
+    sites = DeclarationSites(files)
+    install_listener_guard(sa, collector, files, sites)
+    install_index_recorder(sa, sites)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", sa.exc.SAWarning)
@@ -187,7 +234,7 @@ def export(request, files):
                 "in the loaded modules; point `module`/`path` at the module that defines or imports the models",
             )
         sources, models = find_sources(sa, scope, metadatas, files)
-        ddl = DdlBuilder(sa, dialect, collector, files, models)
+        ddl = DdlBuilder(sa, dialect, collector, files, models, sites)
         sql = ddl.build(metadatas)
     warnings_out = list(collector.warnings) + ddl.warnings
     for warning in caught:
@@ -201,6 +248,7 @@ def export(request, files):
         "tables": tables,
         "sources": sources,
         "warnings": warnings_out,
+        "duplicates": ddl.duplicates,
         "sqlalchemy_version": sa.__version__,
         "python_version": platform.python_version(),
         "cache": {
@@ -240,9 +288,9 @@ def import_sqlalchemy():
 
 
 def prepare_sys_path(request, working_dir):
-    # Running a script puts its own (temporary) directory first; the models must not see it.
-    script_dir = os.path.dirname(SCRIPT_PATH)
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != script_dir]
+    # `python -c` puts "" (the current directory) first; the working directory replaces it.
+    if sys.path and sys.path[0] == "" and not getattr(sys.flags, "safe_path", False):
+        del sys.path[0]
     extra = [working_dir] + [os.path.abspath(p) for p in request.get("python_path") or []]
     sys.path[0:0] = extra
 
@@ -435,18 +483,68 @@ def qualified_name(table):
 
 
 class StatementCollector:
-    """Receives what `create_all` executes on the mock engine."""
+    """Receives what `create_all` executes on the mock engine, with who declared it when a
+    listener did (`origin`); SQLAlchemy's own statements have none."""
 
     def __init__(self):
-        self.elements = []
+        self.elements = []  # (element, origin)
         self.warnings = []
+        self.origin = None
 
     def execute(self, element, *multiparams, **params):
-        self.elements.append(element)
+        self.elements.append((element, self.origin))
+
+    def run_as(self, origin, fn, *args, **kw):
+        outer, self.origin = self.origin, origin
+        try:
+            return fn(*args, **kw)
+        finally:
+            self.origin = outer
 
 
-def install_listener_guard(sa, collector, files):
-    """Wraps Python callables listening to before/after_create so a failing one is skipped.
+class DeclarationSites:
+    """Where the models create indexes and attach DDL: the innermost frame in the user's files
+    at that moment. Only used to name both places of a statement declared twice."""
+
+    def __init__(self, files):
+        self.files = files
+        self.by_id = {}  # id(item) -> (item, "file:line"); the item is kept so its id stays its own
+
+    def here(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            path = frame.f_code.co_filename
+            if self.files.is_user_file(path):
+                return "%s:%d" % (self.files.display(path), frame.f_lineno)
+            frame = frame.f_back
+        return None
+
+    def record(self, item):
+        site = self.here()
+        if site is not None:
+            self.by_id[id(item)] = (item, site)
+
+    def of(self, item):
+        found = self.by_id.get(id(item))
+        return found[1] if found is not None else None
+
+
+def install_index_recorder(sa, sites):
+    """Records where each Index is created (an `Index(...)` call, or the table whose column says
+    `index=True`). Installed before the user's code runs."""
+    original_init = sa.Index.__init__
+
+    @functools.wraps(original_init)
+    def init(self, *args, **kw):
+        original_init(self, *args, **kw)
+        sites.record(self)
+
+    sa.Index.__init__ = init
+
+
+def install_listener_guard(sa, collector, files, sites):
+    """Wraps listeners of before/after_create: a failing Python callable is skipped, and what each
+    listener executes is attributed to it.
 
     Installed before the user's code runs, so `event.listen` and `@event.listens_for` both go
     through it. A listener that needs a real connection (reads rows, inspects the database)
@@ -464,18 +562,30 @@ def install_listener_guard(sa, collector, files):
         where = " (%s:%d)" % (files.display(code.co_filename), code.co_firstlineno) if code else ""
         return "%s%s%s" % (module + "." if module else "", name, where)
 
-    def guard(identifier, fn):
-        if identifier not in ("before_create", "after_create") or isinstance(fn, sa.schema.DDLElement):
+    def attached_ddl(identifier, ddl, target, site):
+        where = " at %s" % site if site else ""
+        origin = "DDL attached to %s (%s)%s" % (describe_target(sa, target), identifier, where)
+
+        def ddl_listener(*args, **kw):
+            return collector.run_as(origin, ddl, *args, **kw)
+
+        return ddl_listener
+
+    def guard(target, identifier, fn, site):
+        if identifier not in ("before_create", "after_create"):
             return fn
+        if isinstance(fn, sa.schema.DDLElement):
+            return attached_ddl(identifier, fn, target, site)
         module = getattr(fn, "__module__", None) or type(fn).__module__ or ""
         if module == "sqlalchemy" or module.startswith("sqlalchemy."):
             return fn
+        origin = "the %s listener %s" % (identifier, describe(fn))
 
         @functools.wraps(fn)
         def guarded_listener(*args, **kw):
             emitted = len(collector.elements)
             try:
-                return fn(*args, **kw)
+                return collector.run_as(origin, fn, *args, **kw)
             except Exception as exc:
                 del collector.elements[emitted:]
                 collector.warnings.append(
@@ -487,7 +597,7 @@ def install_listener_guard(sa, collector, files):
         return guarded_listener
 
     def listen(target, identifier, fn, *args, **kw):
-        wrapped = guard(identifier, fn)
+        wrapped = guard(target, identifier, fn, sites.here())
         if wrapped is not fn:
             guarded[(id(target), identifier, id(fn))] = wrapped
         return original_listen(target, identifier, wrapped, *args, **kw)
@@ -502,24 +612,35 @@ def install_listener_guard(sa, collector, files):
     sa.event.remove = remove
 
 
+def describe_target(sa, target):
+    if isinstance(target, sa.Table):
+        return "table %s" % qualified_name(target)
+    if isinstance(target, sa.MetaData):
+        return "a MetaData"
+    return repr(target)
+
+
 # ---------------------------------------------------------------------------------------------
 # DDL
 
 
 class DdlBuilder:
-    def __init__(self, sa, dialect, collector, files, models):
+    def __init__(self, sa, dialect, collector, files, models, sites):
         self.sa = sa
         self.models = models
         self.dialect_name = dialect
         self.collector = collector
         self.files = files
+        self.sites = sites
         self.warnings = []
+        self.duplicates = []
         # Named parameters: dialects with format/pyformat would double every "%" in the DDL.
         self.engine = sa.create_mock_engine(dialect + "://", collector.execute, paramstyle="named")
         self.dialect = self.engine.dialect
 
     def build(self, metadatas):
-        statements = self.schema_statements(metadatas)
+        # (statement, element, origin); the exporter's own CREATE SCHEMA has no element.
+        statements = [(text, None, None) for text in self.schema_statements(metadatas)]
         emitted = {}
         for metadata in metadatas:
             tables = []
@@ -538,13 +659,52 @@ class DdlBuilder:
                 raise
             except Exception as exc:
                 raise ExportFailure("model_error", "SQLAlchemy could not create the schema", exc)
-        unique = []
-        seen = set()
-        for statement in statements:
-            if statement not in seen:
-                seen.add(statement)
-                unique.append(statement)
-        return "".join(terminate(statement) + ("\n" if i + 1 < len(unique) else "") for i, statement in enumerate(unique))
+        unique = self.once_each(statements)
+        return "".join(statement + ("\n" if i + 1 < len(unique) else "") for i, statement in enumerate(unique))
+
+    def once_each(self, statements):
+        """Each statement once, in order. Two statements are identical when they read the same,
+        byte for byte, as terminated in the export. The models declaring one twice is reported:
+        `create_all()` would run it twice, and a real database refuses the second CREATE."""
+        declared = {}  # terminated statement -> [(element, origin)]
+        order = []
+        for text, element, origin in statements:
+            text = terminate(text)
+            if text not in declared:
+                declared[text] = []
+                order.append(text)
+            declared[text].append((element, origin))
+        for text in order:
+            # The exporter's own CREATE SCHEMA IF NOT EXISTS may meet the same text in a listener.
+            by_models = [(element, origin) for element, origin in declared[text] if element is not None]
+            if len(by_models) > 1:
+                self.duplicates.append(
+                    {
+                        "statement": text.rstrip("\n"),
+                        "declarations": sorted(self.declaration(element, origin) for element, origin in by_models),
+                    }
+                )
+        return order
+
+    def declaration(self, element, origin):
+        """Who declared a statement, in words, with the file and line where known."""
+        if origin is not None:
+            return origin
+        sa = self.sa
+        if isinstance(element, sa.schema.CreateIndex):
+            index = element.element
+            table = qualified_name(index.table)
+            columns = [column.name for column in index.columns]
+            if getattr(index, "_column_flag", False) and columns:
+                what = "`index=True` on column %s.%s" % (table, columns[0])
+            else:
+                what = "Index(%r) on table %s" % (str(index.name), table)
+            site = self.sites.of(index)
+            return what + (" at %s" % site if site else "")
+        target = getattr(element, "element", None)
+        if isinstance(target, sa.Table) and id(target) in self.models:
+            return "%s of %s" % (type(element).__name__, self.models[id(target)])
+        return "%s emitted by create_all()" % type(element).__name__
 
     def check_same_table(self, first, second):
         create = self.sa.schema.CreateTable
@@ -592,16 +752,17 @@ class DdlBuilder:
         ]
 
     def compile_all(self, elements):
+        """(statement, element, origin) for what create_all executed."""
         sa = self.sa
         statements = []
         run = []  # consecutive CREATE INDEX: create_all emits them in set order
 
         def flush():
             run.sort(key=lambda item: item[0])
-            statements.extend(text for _, text in run)
+            statements.extend(statement for _, statement in run)
             del run[:]
 
-        for element in elements:
+        for element, origin in elements:
             if isinstance(element, str):
                 text = element
             elif isinstance(element, (sa.schema.DDL, sa.sql.elements.TextClause)):
@@ -622,10 +783,10 @@ class DdlBuilder:
             if isinstance(element, sa.schema.CreateTable):
                 text = self.annotate(element.element, text)
             if isinstance(element, sa.schema.CreateIndex):
-                run.append(((element.element.name or "", text), text))
+                run.append(((element.element.name or "", text), (text, element, origin)))
             else:
                 flush()
-                statements.append(text)
+                statements.append((text, element, origin))
         flush()
         return statements
 

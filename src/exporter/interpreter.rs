@@ -43,7 +43,9 @@ impl Interpreter {
             let path = if path.is_absolute() {
                 path
             } else {
-                std::env::current_dir().map_err(ExportError::Workspace)?.join(path)
+                std::env::current_dir()
+                    .map_err(ExportError::io("read the current directory"))?
+                    .join(path)
             };
             if !path.exists() {
                 return Err(not_found("does not exist".into()));

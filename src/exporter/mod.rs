@@ -4,12 +4,20 @@
 //! SQLAlchemy (1.4 or 2.x) and the application's dependencies: nothing of ours is installed
 //! there. It imports the models, collects every MetaData, and lets SQLAlchemy compile
 //! `create_all` for the dialect against a mock engine. Results are cached (see [`cache`]).
+//!
+//! The models are the user's code, so an export is contained: nothing is written to disk, every
+//! process the models start is killed when it ends ([`process`]), and its time and output are
+//! bounded ([`ExportLimits`]).
 
 mod cache;
 mod cache_prune;
+mod duplicates;
 mod errors;
 mod fingerprint;
 mod interpreter;
+mod outcome;
+mod pipes;
+mod process;
 mod protocol;
 mod request;
 mod runner;
@@ -21,7 +29,10 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use errors::{ExportError, PythonException, SourceLocation};
+pub use duplicates::DuplicateStatement;
+pub use errors::{ExportError, ExportInput, PythonException, SourceLocation};
+pub use outcome::{signal_name, ProcessOutcome};
+pub use pipes::StderrTail;
 pub use request::{CacheMode, ExportRequest, ModelSource, DEFAULT_PYTHON, DIALECTS};
 
 use cache::{CacheKey, CachedExport};
@@ -29,11 +40,35 @@ use interpreter::Interpreter;
 use request::ResolvedPaths;
 use runner::Run;
 
-/// The Python side, written to a temporary file for each run.
+/// The Python side, sent on the interpreter's standard input.
 pub const EXPORTER_SCRIPT: &str = include_str!("exporter.py");
+
+/// Run with `python -c`: checks the version, then runs [`EXPORTER_SCRIPT`].
+pub const BOOTSTRAP_SCRIPT: &str = include_str!("bootstrap.py");
 
 /// How long an export may take before the interpreter is stopped.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What one export may use before it is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportLimits {
+    pub timeout: Duration,
+    /// The result document (mostly the DDL): 1,000 mapped classes make about half a MiB.
+    pub max_result_bytes: u64,
+    /// Everything the interpreter writes to standard error (and to standard output, which is
+    /// sent there); only the last 64 KiB are kept in memory.
+    pub max_stderr_bytes: u64,
+}
+
+impl Default for ExportLimits {
+    fn default() -> Self {
+        ExportLimits {
+            timeout: DEFAULT_TIMEOUT,
+            max_result_bytes: 256 * 1024 * 1024,
+            max_stderr_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
 
 /// The DDL SQLAlchemy creates for the models, and where each table came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +82,8 @@ pub struct Export {
     /// What was left out (listeners that need a live database, schemas the dialect cannot
     /// create, SQLAlchemy warnings).
     pub warnings: Vec<String>,
+    /// Statements the models declare more than once; each is in `sql` once.
+    pub duplicates: Vec<DuplicateStatement>,
     /// Hex SHA-256 of `sql`.
     pub sha256: String,
     pub sqlalchemy_version: String,
@@ -66,11 +103,20 @@ pub struct TableSource {
 
 /// Exports the models, reusing a cached export when nothing it depends on changed.
 pub async fn export(request: &ExportRequest) -> Result<Export, ExportError> {
-    export_with_timeout(request, DEFAULT_TIMEOUT).await
+    export_with_limits(request, ExportLimits::default()).await
 }
 
 /// [`export`] with a custom limit on how long the interpreter may run.
 pub async fn export_with_timeout(request: &ExportRequest, timeout: Duration) -> Result<Export, ExportError> {
+    let limits = ExportLimits {
+        timeout,
+        ..ExportLimits::default()
+    };
+    export_with_limits(request, limits).await
+}
+
+/// [`export`] with custom limits.
+pub async fn export_with_limits(request: &ExportRequest, limits: ExportLimits) -> Result<Export, ExportError> {
     let dialect = request.validated_dialect()?;
     let paths = ResolvedPaths::of(request)?;
     let child_env = child_env(&request.env);
@@ -104,7 +150,7 @@ pub async fn export_with_timeout(request: &ExportRequest, timeout: Duration) -> 
         working_dir: &paths.working_dir,
         python_path: &paths.python_path,
         env: &child_env,
-        timeout,
+        limits,
         models: request.source.to_string(),
     };
     let output = run.execute().await?;
@@ -143,6 +189,7 @@ fn finish(export: CachedExport, from_cache: bool) -> Export {
         tables: export.tables,
         sources: export.sources,
         warnings: export.warnings,
+        duplicates: export.duplicates,
         sqlalchemy_version: export.sqlalchemy_version,
         python_version: export.python_version,
         from_cache,

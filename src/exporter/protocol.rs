@@ -1,10 +1,13 @@
-//! The JSON exchanged with `exporter.py`: the request on its stdin, the result file it writes.
+//! The JSON exchanged with `exporter.py`: the request on the first line of its stdin, and the
+//! result on the marked line of its stdout.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-/// Written to the script's standard input.
+use super::duplicates::DuplicateStatement;
+
+/// The first line of the script's standard input.
 #[derive(Debug, Serialize)]
 pub(crate) struct WireRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,10 +17,9 @@ pub(crate) struct WireRequest<'a> {
     pub dialect: &'a str,
     pub working_dir: &'a PathBuf,
     pub python_path: &'a [PathBuf],
-    pub result_path: &'a PathBuf,
 }
 
-/// The script's one result document.
+/// The script's one result document (or the bootstrap's, for a Python that is too old).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum WireResult {
@@ -31,6 +33,7 @@ pub(crate) struct WireExport {
     pub tables: Vec<String>,
     pub sources: Vec<WireSource>,
     pub warnings: Vec<String>,
+    pub duplicates: Vec<DuplicateStatement>,
     pub sqlalchemy_version: String,
     pub python_version: String,
     pub cache: WireCacheInputs,

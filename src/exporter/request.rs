@@ -116,7 +116,7 @@ pub(crate) struct ResolvedPaths {
 
 impl ResolvedPaths {
     pub fn of(request: &ExportRequest) -> Result<Self, ExportError> {
-        let cwd = std::env::current_dir().map_err(ExportError::Workspace)?;
+        let cwd = std::env::current_dir().map_err(ExportError::io("read the current directory"))?;
         let absolute = |path: &Path| {
             if path.is_absolute() {
                 path.to_path_buf()

@@ -1,26 +1,34 @@
-//! Runs `exporter.py` with the user's interpreter and reads its one result document.
+//! Runs the exporter with the user's interpreter and reads its one result.
 //!
-//! The script is written to a private temporary directory and run as a file, so Python's
-//! tracebacks name real lines. The request goes to its stdin; the result comes back in a file
-//! whose path the request names: the user's models may print anything to stdout on import.
+//! `python -c <bootstrap> <marker>` gets the request and the exporter's source on its stdin and
+//! answers with one line on its stdout that starts with the marker; the models' own output goes
+//! to stderr. Nothing touches the disk, so nothing is left behind when the provider is killed,
+//! and nothing the models do to temporary files can lose the result.
+//!
+//! The export ends when the result line has arrived, the interpreter exited, the time limit
+//! passed, or an output limit was crossed; then every process it started is killed.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::process::Command;
+use tokio::io::AsyncWriteExt;
+use tokio::process::{Child, Command};
 
 use super::errors::ExportError;
 use super::interpreter::Interpreter;
+use super::outcome::ProcessOutcome;
+use super::pipes::{self, ResultRead, StderrReader};
+use super::process::{self, ExportProcesses};
 use super::protocol::{WireExport, WireRequest, WireResult};
-use super::EXPORTER_SCRIPT;
+use super::{ExportLimits, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 
-/// How much of the interpreter's stderr a failure message quotes.
-const STDERR_TAIL_BYTES: usize = 4 * 1024;
-/// How much stderr is kept in memory while the interpreter runs.
-const STDERR_KEEP_BYTES: usize = 64 * 1024;
+/// Starts the result line on stdout; anything else there is not the exporter's.
+const RESULT_MARKER: &str = "tfalchemy-export-result:";
+
+/// How long pipes and the interpreter get to close after the processes were killed.
+const AFTER_KILL_GRACE: Duration = Duration::from_secs(2);
 
 /// Everything one run needs, with paths already absolute.
 pub(crate) struct Run<'a> {
@@ -32,77 +40,118 @@ pub(crate) struct Run<'a> {
     pub python_path: &'a [PathBuf],
     /// Variables added to (or replacing) this process's environment.
     pub env: &'a BTreeMap<String, String>,
-    pub timeout: Duration,
+    pub limits: ExportLimits,
     /// How the models are named in messages (`module app.models`).
     pub models: String,
 }
 
+/// Why the wait for the interpreter ended.
+enum Ending {
+    /// The interpreter exited; `result_pending` when stdout had not closed yet.
+    Exited {
+        outcome: ProcessOutcome,
+        result_pending: bool,
+    },
+    Result(Vec<u8>),
+    ResultTooLarge,
+    StderrTooLarge,
+    TimedOut,
+}
+
 impl Run<'_> {
     pub async fn execute(&self) -> Result<WireExport, ExportError> {
-        let workspace = tempfile::Builder::new()
-            .prefix("tfalchemy-export-")
-            .tempdir()
-            .map_err(ExportError::Workspace)?;
-        let script = workspace.path().join("tfalchemy_exporter.py");
-        let result_path = workspace.path().join("result.json");
-        tokio::fs::write(&script, EXPORTER_SCRIPT)
-            .await
-            .map_err(ExportError::Workspace)?;
-        let request = WireRequest {
-            module: self.module,
-            path: self.path,
-            dialect: self.dialect,
-            working_dir: self.working_dir,
-            python_path: self.python_path,
-            result_path: &result_path,
-        };
-        let request = serde_json::to_vec(&request).map_err(|err| ExportError::Workspace(err.into()))?;
-
-        let python = self.interpreter.display();
-        let mut child = Command::new(&self.interpreter.path)
-            .arg(&script)
+        process::sweep_orphans();
+        let mut command = Command::new(&self.interpreter.path);
+        command
+            .arg("-c")
+            .arg(BOOTSTRAP_SCRIPT)
+            .arg(RESULT_MARKER)
             .current_dir(self.working_dir)
             .envs(self.env)
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|err| ExportError::InterpreterNotFound {
-                python: python.clone(),
-                reason: format!("could not be started ({err})"),
-            })?;
-
-        let stderr = child.stderr.take().map(|stderr| tokio::spawn(read_tail(stderr)));
-        if let Some(mut stdin) = child.stdin.take() {
-            // An interpreter that exits at once closes the pipe; its missing result says more.
-            let _ = stdin.write_all(&request).await;
+            .kill_on_drop(true);
+        let payload = self.stdin_payload()?;
+        let prepared = ExportProcesses::prepare(&mut command);
+        let mut child = command.spawn().map_err(|err| ExportError::InterpreterNotFound {
+            python: self.python(),
+            reason: format!("could not be started ({err})"),
+        })?;
+        // Bound after the child, so dropped before it: a cancelled export kills the whole group
+        // while its leader still lives.
+        let mut processes = prepared;
+        if let Some(pid) = child.id() {
+            processes.started(pid);
         }
-        let waited = tokio::time::timeout(self.timeout, child.wait()).await;
-        let status = match waited {
-            Ok(status) => status.map_err(|err| ExportError::InterpreterFailed {
-                python: python.clone(),
-                status: format!("could not be waited for ({err})"),
-                stderr_tail: String::new(),
-            })?,
-            Err(_) => {
-                let _ = child.kill().await;
-                return Err(ExportError::Timeout {
-                    python,
-                    seconds: self.timeout.as_secs(),
-                    stderr_tail: collect_tail(stderr).await,
-                });
-            }
-        };
-        let stderr_tail = collect_tail(stderr).await;
 
-        let bytes = match tokio::fs::read(&result_path).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
+        let stdin = child.stdin.take().map(|stdin| tokio::spawn(send(stdin, payload)));
+        let mut result = pipes::read_result(
+            child.stdout.take().expect("stdout is piped"),
+            RESULT_MARKER,
+            self.limits.max_result_bytes,
+        );
+        let stderr = StderrReader::spawn(
+            child.stderr.take().expect("stderr is piped"),
+            self.limits.max_stderr_bytes,
+        );
+
+        let ending = self.wait(&mut child, &mut result, &stderr).await?;
+        // At once: the group id stays the interpreter's only while one of its processes lives.
+        processes.kill_all();
+        if let Some(stdin) = stdin {
+            stdin.abort();
+        }
+        let _ = tokio::time::timeout(AFTER_KILL_GRACE, child.wait()).await;
+        let ending = match ending {
+            // The result may still be in the pipe; the killed writers have closed it by now.
+            Ending::Exited {
+                outcome,
+                result_pending: true,
+            } => match tokio::time::timeout(AFTER_KILL_GRACE, &mut result).await {
+                Ok(Ok(ResultRead::Complete(bytes))) => Ending::Result(bytes),
+                _ => Ending::Exited {
+                    outcome,
+                    result_pending: false,
+                },
+            },
+            other => other,
+        };
+        result.abort();
+        let stderr = stderr.finish(AFTER_KILL_GRACE).await;
+
+        let (python, models) = (self.python(), self.models.clone());
+        let bytes = match ending {
+            Ending::Result(bytes) => bytes,
+            Ending::Exited { outcome, .. } => {
                 return Err(ExportError::InterpreterFailed {
                     python,
-                    status: describe_status(status),
-                    stderr_tail,
+                    models,
+                    outcome,
+                    stderr,
+                })
+            }
+            Ending::TimedOut => {
+                return Err(ExportError::Timeout {
+                    python,
+                    models,
+                    seconds: self.limits.timeout.as_secs(),
+                    stderr,
+                })
+            }
+            Ending::ResultTooLarge => {
+                return Err(ExportError::ResultTooLarge {
+                    python,
+                    models,
+                    limit: self.limits.max_result_bytes,
+                })
+            }
+            Ending::StderrTooLarge => {
+                return Err(ExportError::StderrTooLarge {
+                    python,
+                    models,
+                    limit: self.limits.max_stderr_bytes,
+                    stderr,
                 })
             }
         };
@@ -114,38 +163,62 @@ impl Run<'_> {
             }),
         }
     }
-}
 
-fn describe_status(status: std::process::ExitStatus) -> String {
-    match status.code() {
-        Some(0) => "exited normally".to_string(),
-        Some(code) => format!("exited with status {code}"),
-        None => "was killed by a signal".to_string(),
+    /// Waits until the result arrives, the interpreter exits, or a limit is crossed.
+    async fn wait(
+        &self,
+        child: &mut Child,
+        result: &mut tokio::task::JoinHandle<ResultRead>,
+        stderr: &StderrReader,
+    ) -> Result<Ending, ExportError> {
+        let deadline = tokio::time::sleep(self.limits.timeout);
+        tokio::pin!(deadline);
+        let mut stdout_open = true;
+        loop {
+            tokio::select! {
+                status = child.wait() => {
+                    let status = status.map_err(ExportError::io("wait for the Python interpreter"))?;
+                    return Ok(Ending::Exited {
+                        outcome: status.into(),
+                        result_pending: stdout_open,
+                    });
+                }
+                read = &mut *result, if stdout_open => match read {
+                    Ok(ResultRead::Complete(bytes)) => return Ok(Ending::Result(bytes)),
+                    Ok(ResultRead::TooLarge) => return Ok(Ending::ResultTooLarge),
+                    // Closed without a result: the interpreter's exit says why.
+                    Ok(ResultRead::Closed) | Err(_) => stdout_open = false,
+                },
+                () = stderr.over_limit() => return Ok(Ending::StderrTooLarge),
+                () = &mut deadline => return Ok(Ending::TimedOut),
+            }
+        }
+    }
+
+    /// The request as one line of JSON, then the exporter's source.
+    fn stdin_payload(&self) -> Result<Vec<u8>, ExportError> {
+        let request = WireRequest {
+            module: self.module,
+            path: self.path,
+            dialect: self.dialect,
+            working_dir: self.working_dir,
+            python_path: self.python_path,
+        };
+        let mut payload = serde_json::to_vec(&request).map_err(|err| ExportError::Io {
+            action: "encode the export request",
+            source: err.into(),
+        })?;
+        payload.push(b'\n');
+        payload.extend_from_slice(EXPORTER_SCRIPT.as_bytes());
+        Ok(payload)
+    }
+
+    fn python(&self) -> String {
+        self.interpreter.display()
     }
 }
 
-async fn read_tail(mut stderr: tokio::process::ChildStderr) -> Vec<u8> {
-    let mut kept = Vec::new();
-    let mut chunk = [0u8; 8192];
-    while let Ok(read) = stderr.read(&mut chunk).await {
-        if read == 0 {
-            break;
-        }
-        kept.extend_from_slice(&chunk[..read]);
-        if kept.len() > STDERR_KEEP_BYTES {
-            kept.drain(..kept.len() - STDERR_KEEP_BYTES);
-        }
-    }
-    kept
-}
-
-async fn collect_tail(reader: Option<tokio::task::JoinHandle<Vec<u8>>>) -> String {
-    let Some(reader) = reader else { return String::new() };
-    // A grandchild may hold stderr open after a kill; do not wait for it forever.
-    let bytes = match tokio::time::timeout(Duration::from_secs(2), reader).await {
-        Ok(Ok(bytes)) => bytes,
-        _ => Vec::new(),
-    };
-    let start = bytes.len().saturating_sub(STDERR_TAIL_BYTES);
-    String::from_utf8_lossy(&bytes[start..]).trim_end().to_string()
+async fn send(mut stdin: tokio::process::ChildStdin, payload: Vec<u8>) {
+    // An interpreter that exits at once closes the pipe; its exit status says more.
+    let _ = stdin.write_all(&payload).await;
 }

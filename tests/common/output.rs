@@ -83,18 +83,6 @@ impl TfOutput {
         self
     }
 
-    /// Asserts stdout or stderr says `fragment`, wherever Terraform wrapped
-    /// its lines (runs of whitespace count as one space).
-    #[track_caller]
-    pub fn says(self, fragment: &str) -> Self {
-        let unwrapped = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(
-            unwrapped(&self.combined()).contains(&unwrapped(fragment)),
-            "expected the output to say {fragment:?}\n{self}"
-        );
-        self
-    }
-
     /// Asserts the output shows the SQL `fragment`. Terraform prints a
     /// one-line string of a list as an HCL literal (quotes escaped) and a
     /// multi-line one as a heredoc (quotes as they are), so both spellings count.

@@ -13,6 +13,7 @@
 //! ```
 
 use std::env;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -52,6 +53,8 @@ pub struct Workspace {
     root_path: PathBuf,
     workdir: PathBuf,
     mirror: ProviderMirror,
+    /// Extra variables for every Terraform command (and so for the provider).
+    env: Vec<(String, OsString)>,
 }
 
 impl Workspace {
@@ -74,7 +77,14 @@ impl Workspace {
             root_path,
             workdir,
             mirror,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets `name` for every later Terraform command, and so for the provider it starts.
+    pub fn set_env(&mut self, name: &str, value: impl AsRef<OsStr>) {
+        self.env.retain(|(existing, _)| existing != name);
+        self.env.push((name.to_owned(), value.as_ref().to_owned()));
     }
 
     /// A workspace with `main_tf` written and `terraform init` done.
@@ -222,6 +232,7 @@ impl Workspace {
                 command.env_remove(name.as_ref());
             }
         }
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
         let description = format!("terraform {}  (in {})", args.join(" "), self.workdir.display());
         let child = command
             .spawn()

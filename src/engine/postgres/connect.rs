@@ -30,7 +30,6 @@ impl ServerOptions {
         }
     }
 }
-}
 
 /// Connection options for `url`, optionally pointed at another database on
 /// the same server.

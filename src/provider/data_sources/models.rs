@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::exporter::{self, CacheMode, ExportRequest, ModelSource};
+use crate::exporter::{self, CacheMode, ExportError, ExportInput, ExportRequest, ModelSource};
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
@@ -155,7 +155,7 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
     let export = match ctx.canceller.run(exporter::export(&request)).await {
         Ok(Ok(export)) => export,
         Ok(Err(err)) => {
-            diagnostics.error("Could not export the SQLAlchemy models", err.to_string());
+            export_error(&mut diagnostics, &request, &err);
             return (Value::Null, diagnostics);
         }
         Err(cancelled) => {
@@ -165,6 +165,9 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
     };
     for warning in &export.warnings {
         diagnostics.warning("SQLAlchemy models: part of the schema was skipped", warning.clone());
+    }
+    for duplicate in &export.duplicates {
+        diagnostics.warning("SQLAlchemy models declare a statement twice", duplicate.to_string());
     }
     tracing::debug!(
         tables = export.tables.len(),
@@ -204,6 +207,23 @@ pub async fn read(ctx: &Context, config: &Value) -> (Value, Diagnostics) {
         ),
     );
     (Value::Object(state), diagnostics)
+}
+
+/// The failure as an error on the argument that caused it, when one did.
+fn export_error(diagnostics: &mut Diagnostics, request: &ExportRequest, err: &ExportError) {
+    let attribute = err.input().map(|input| match input {
+        ExportInput::Python => "python",
+        ExportInput::Models => match request.source {
+            ModelSource::Module(_) => "module",
+            ModelSource::Path(_) => "path",
+        },
+        ExportInput::Dialect => "dialect",
+        ExportInput::WorkingDir => "working_dir",
+    });
+    match attribute {
+        Some(attribute) => diagnostics.attribute_error(attribute, err.summary(), err.to_string()),
+        None => diagnostics.error(err.summary(), err.to_string()),
+    }
 }
 
 fn export_request(config: &Value) -> Result<ExportRequest, String> {
