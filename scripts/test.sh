@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, then runs every test (unit, protocol and
 # acceptance tests against real Terraform and real databases).
-# Exits with cargo's status. Extra arguments go to `cargo test`.
+# Then, on a full run, fuzzes each parser for a bounded time (scripts/fuzz.sh).
+# Exits non-zero if anything failed. Extra arguments go to `cargo test`.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -48,4 +49,13 @@ report_service PostgreSQL 127.0.0.1 5432
 report_service MariaDB 127.0.0.1 3306
 
 # --no-fail-fast: one failing test binary must not hide the results of the others.
-exec cargo test --locked --all-targets --no-fail-fast "$@"
+status=0
+cargo test --locked --all-targets --no-fail-fast "$@" || status=$?
+
+# The parsers' fuzz targets, for a bounded time, on a full run (not when
+# arguments pick tests). TFALCHEMY_FUZZ_SECONDS per target; 0 skips them.
+fuzz_seconds="${TFALCHEMY_FUZZ_SECONDS:-60}"
+if [[ $# -eq 0 && "$fuzz_seconds" != 0 ]]; then
+    scripts/fuzz.sh "$fuzz_seconds" || status=1
+fi
+exit "$status"

@@ -240,22 +240,6 @@ fn line_comments(gap: &str) -> Vec<(usize, &str)> {
     found
 }
 
-/// `sql` without its model-source lines (`-- model: NAME (FILE:LINE)` alone on
-/// a line). They tell people where a table is declared and move whenever the
-/// model file is edited above it, but never change the schema: a caller that
-/// asks "is this the SQL already applied?" compares this form.
-pub fn without_model_sources(sql: &str) -> String {
-    sql.lines()
-        .filter(|line| {
-            let comment = line.trim_start().strip_prefix("--");
-            !comment
-                .and_then(annotation)
-                .is_some_and(|a| matches!(a, Annotation::Model(_)))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn annotation(comment: &str) -> Option<Annotation> {
     let text = comment.trim();
     if let Some(old) = text.strip_prefix(RENAMED_FROM) {

@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod annotations;
+mod canonical;
 pub mod comments;
 mod converge;
 pub mod diff;
@@ -33,6 +34,7 @@ mod url;
 mod url_properties;
 mod verify;
 
+pub use canonical::{canonical_form, canonical_sha256};
 pub use diff::{diff, Change, TableChange, TableDiff};
 pub use duration::{parse as parse_duration, DurationError};
 pub use error::EngineError;

@@ -9,16 +9,18 @@
 //!   database changed since the plan was made: a clear error asking for a new
 //!   plan, instead of different SQL, which Terraform would report as a
 //!   provider bug ("inconsistent final plan").
-//! - Which desired SQL was last applied, and the hash of its normalized
-//!   schema. A plan whose desired SQL is byte-for-byte that one, against a live
-//!   schema that still has that hash, is a no-op without normalizing (loading
-//!   a large schema into a dev database costs seconds).
+//! - Which desired SQL was last applied (its canonical form: comments and
+//!   layout do not count, see engine/canonical.rs), and the hash of its
+//!   normalized schema. A plan whose desired SQL has that canonical form,
+//!   against a live schema that still has that hash, is a no-op without
+//!   normalizing (loading a large schema into a dev database costs seconds).
 //!
 //! A destroy plan with `drop_on_destroy` also passes the statements it showed
 //! to the apply that runs them, which refuses if they are no longer the ones.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+use crate::engine::{canonical_sha256, Dialect};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourcePrivate {
@@ -46,6 +48,7 @@ pub struct AppliedDesired {
     /// Normalization may change between provider versions; a record from
     /// another version is not trusted.
     pub provider_version: String,
+    /// Of the desired SQL's canonical form.
     pub desired_sql_sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -54,20 +57,20 @@ pub struct AppliedDesired {
 }
 
 impl AppliedDesired {
-    pub fn new(desired_sql: &str, scope: Option<String>, desired_hash: String) -> Self {
+    pub fn new(dialect: Dialect, desired_sql: &str, scope: Option<String>, desired_hash: String) -> Self {
         Self {
             provider_version: env!("CARGO_PKG_VERSION").to_string(),
-            desired_sql_sha256: applied_form_sha256(desired_sql),
+            desired_sql_sha256: canonical_sha256(dialect, desired_sql),
             scope,
             desired_hash,
         }
     }
 
     /// The normalized hash of `desired_sql` under `scope`, if this record knows it.
-    pub fn desired_hash_of(&self, desired_sql: &str, scope: Option<&str>) -> Option<&str> {
+    pub fn desired_hash_of(&self, dialect: Dialect, desired_sql: &str, scope: Option<&str>) -> Option<&str> {
         (self.provider_version == env!("CARGO_PKG_VERSION")
             && self.scope.as_deref() == scope
-            && self.desired_sql_sha256 == applied_form_sha256(desired_sql))
+            && self.desired_sql_sha256 == canonical_sha256(dialect, desired_sql))
         .then_some(self.desired_hash.as_str())
     }
 }
@@ -100,17 +103,6 @@ impl ResourcePrivate {
     }
 }
 
-/// What identifies desired SQL as "already applied": its text without the
-/// exporter's model-source lines, which move when a model file is edited
-/// above a class and say nothing about the schema.
-fn applied_form_sha256(desired_sql: &str) -> String {
-    sha256_hex(&crate::engine::annotations::without_model_sources(desired_sql))
-}
-
-fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,7 +114,12 @@ mod tests {
                 live_hash: "h1".into(),
                 scope: Some("schemas=public".into()),
             }),
-            applied: Some(AppliedDesired::new("CREATE TABLE t (id int);", None, "h2".into())),
+            applied: Some(AppliedDesired::new(
+                Dialect::Postgres,
+                "CREATE TABLE t (id int);",
+                None,
+                "h2".into(),
+            )),
             destroy: Some(vec!["DROP TABLE t".into()]),
         };
         assert_eq!(ResourcePrivate::decode(&private.encode()), private);
@@ -132,29 +129,42 @@ mod tests {
 
     #[test]
     fn the_applied_hash_is_only_known_for_the_same_sql_scope_and_version() {
-        let applied = AppliedDesired::new("CREATE TABLE t (id int);", None, "h2".into());
-        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id int);", None), Some("h2"));
-        assert_eq!(applied.desired_hash_of("CREATE TABLE t (id bigint);", None), None);
+        let applied = AppliedDesired::new(Dialect::Postgres, "CREATE TABLE t (id int);", None, "h2".into());
         assert_eq!(
-            applied.desired_hash_of("CREATE TABLE t (id int);", Some("schemas=public")),
+            applied.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (id int);", None),
+            Some("h2")
+        );
+        assert_eq!(
+            applied.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (id bigint);", None),
+            None
+        );
+        assert_eq!(
+            applied.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (id int);", Some("schemas=public")),
             None
         );
         let older = AppliedDesired {
             provider_version: "0.0.0".into(),
             ..applied
         };
-        assert_eq!(older.desired_hash_of("CREATE TABLE t (id int);", None), None);
+        assert_eq!(
+            older.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (id int);", None),
+            None
+        );
     }
 
     #[test]
-    fn a_model_moved_within_its_file_is_still_the_sql_already_applied() {
+    fn a_model_moved_within_its_file_or_reformatted_is_still_the_sql_already_applied() {
         let at = |line: u32| format!("-- model: app.models.T (app/models.py:{line})\nCREATE TABLE t (id int);");
-        let applied = AppliedDesired::new(&at(14), None, "h2".into());
-        assert_eq!(applied.desired_hash_of(&at(21), None), Some("h2"));
+        let applied = AppliedDesired::new(Dialect::Postgres, &at(14), None, "h2".into());
+        assert_eq!(applied.desired_hash_of(Dialect::Postgres, &at(21), None), Some("h2"));
         assert_eq!(
-            applied.desired_hash_of("-- renamed_from: s\nCREATE TABLE t (id int);", None),
+            applied.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (\n  id int\n);", None),
+            Some("h2")
+        );
+        assert_eq!(
+            applied.desired_hash_of(Dialect::Postgres, "CREATE TABLE t (id bigint);", None),
             None,
-            "other comments still count"
+            "the tokens still count"
         );
     }
 

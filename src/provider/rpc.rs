@@ -184,7 +184,11 @@ impl Provider for SqlalchemyProvider {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(config) = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics) {
-                    diagnostics.extend(schema_resource::validate(&config));
+                    let write_only_allowed = request
+                        .client_capabilities
+                        .as_ref()
+                        .is_some_and(|capabilities| capabilities.write_only_attributes_allowed);
+                    diagnostics.extend(schema_resource::validate(&config, write_only_allowed));
                 }
             }
         }
@@ -319,11 +323,13 @@ impl Provider for SqlalchemyProvider {
                     "proposed state",
                     &mut diagnostics,
                 );
-                if let (Some(prior), Some(proposed)) = (prior, proposed) {
+                let config = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics);
+                if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
                     let (planned, found, private) = schema_resource::plan(
                         &self.context,
                         &prior,
                         &proposed,
+                        &config,
                         &ResourcePrivate::decode(&request.prior_private),
                     )
                     .await;
@@ -359,11 +365,13 @@ impl Provider for SqlalchemyProvider {
             Some(ty) => {
                 let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diagnostics);
                 let planned = decode(request.planned_state.as_ref(), &ty, "planned state", &mut diagnostics);
-                if let (Some(prior), Some(planned)) = (prior, planned) {
+                let config = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics);
+                if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
                     let (state, found, seen) = schema_resource::apply(
                         &self.context,
                         &prior,
                         &planned,
+                        &config,
                         &ResourcePrivate::decode(&request.planned_private),
                     )
                     .await;

@@ -18,6 +18,9 @@ pub struct Attribute {
     pub optional: bool,
     pub computed: bool,
     pub sensitive: bool,
+    /// Sent by Terraform in the configuration only: never in plans or state
+    /// (Terraform 1.11 and later).
+    pub write_only: bool,
 }
 
 impl Attribute {
@@ -30,6 +33,7 @@ impl Attribute {
             optional: false,
             computed: false,
             sensitive: false,
+            write_only: false,
         }
     }
 
@@ -72,6 +76,13 @@ impl Attribute {
         self
     }
 
+    /// Terraform passes the value to the provider in the configuration, and
+    /// never stores, shows or diffs it.
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
+        self
+    }
+
     fn to_proto(&self) -> pb::schema::Attribute {
         pb::schema::Attribute {
             name: self.name.to_string(),
@@ -84,7 +95,7 @@ impl Attribute {
             sensitive: self.sensitive,
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: false,
-            write_only: false,
+            write_only: self.write_only,
         }
     }
 }

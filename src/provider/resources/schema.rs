@@ -63,11 +63,17 @@ pub fn schema() -> Schema {
             )
             .sensitive(),
         )
-        .attribute(Attribute::required(
-            "desired_sql",
-            Type::String,
-            "The desired schema as DDL statements in the database's dialect.",
-        ))
+        .attribute(
+            Attribute::required(
+                "desired_sql",
+                Type::String,
+                "The desired schema as DDL statements in the database's dialect. Write-only (Terraform 1.11 \
+                 and later): Terraform never stores it in the state or shows it in plans, so a change of its \
+                 text alone is no change; what it means for the database shows in `planned_sql` and \
+                 `schema_hash`.",
+            )
+            .write_only(),
+        )
         .attribute(Attribute::computed(
             "planned_sql",
             Type::list(Type::String),
@@ -142,7 +148,8 @@ impl SchemaResource {
                 ("id", field::string_value(&self.id)),
                 ("url", field::string_value(&self.url)),
                 ("dev_url", field::string_value(&self.dev_url)),
-                ("desired_sql", field::string_value(&self.desired_sql)),
+                // Write-only: Terraform requires it null in plans and state.
+                ("desired_sql", Value::Null),
                 ("planned_sql", field::string_list_value(&self.planned_sql)),
                 ("schema_hash", field::string_value(&self.schema_hash)),
                 ("hazards", self.hazards.clone()),
@@ -242,10 +249,19 @@ fn missing_url(diagnostics: &mut Diagnostics) {
     );
 }
 
-/// ValidateResourceConfig: checks that need no database.
-pub fn validate(config: &Value) -> Diagnostics {
+/// ValidateResourceConfig: checks that need no database. `write_only_allowed`:
+/// whether this Terraform knows write-only attributes (1.11 and later).
+pub fn validate(config: &Value, write_only_allowed: bool) -> Diagnostics {
     let resource = SchemaResource::from_value(config);
     let mut diagnostics = Diagnostics::new();
+    if !write_only_allowed {
+        diagnostics.attribute_error(
+            "desired_sql",
+            "Terraform 1.11 or later is needed",
+            "`desired_sql` is a write-only attribute: Terraform passes it to the provider without storing it \
+             in the state or diffing its text, which needs Terraform 1.11 or later. Upgrade Terraform.",
+        );
+    }
     let url = validate_url(&mut diagnostics, UrlAttribute::Url, &resource.url);
     let dev_url = validate_url(&mut diagnostics, UrlAttribute::DevUrl, &resource.dev_url);
     for (attribute, url) in [(UrlAttribute::Url, &url), (UrlAttribute::DevUrl, &dev_url)] {
@@ -340,19 +356,21 @@ fn review(
 }
 
 /// PlanResourceChange. `private` is what the last refresh or apply recorded;
-/// `prior` is null for a new resource. Also returns the planned private state
-/// when it differs from `private` (a destroy that drops objects).
+/// `prior` is null for a new resource; `config` carries the write-only
+/// `desired_sql`. Also returns the planned private state when it differs from
+/// `private` (a destroy that drops objects).
 pub async fn plan(
     ctx: &Context,
     prior: &Value,
     proposed: &Value,
+    config: &Value,
     private: &ResourcePrivate,
 ) -> (Value, Diagnostics, Option<ResourcePrivate>) {
     if proposed.is_null() {
         let (diagnostics, planned_private) = destroy::plan(ctx, prior, private).await;
         return (Value::Null, diagnostics, planned_private);
     }
-    let (planned, diagnostics) = plan_change(ctx, prior.is_null(), proposed, private).await;
+    let (planned, diagnostics) = plan_change(ctx, prior.is_null(), proposed, config, private).await;
     (planned, diagnostics, None)
 }
 
@@ -360,10 +378,12 @@ async fn plan_change(
     ctx: &Context,
     creating: bool,
     proposed: &Value,
+    config: &Value,
     private: &ResourcePrivate,
 ) -> (Value, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut planned = SchemaResource::from_value(proposed);
+    planned.desired_sql = field::string(config, "desired_sql");
     let Some(urls) = resolve_urls(ctx, &planned, &mut diagnostics) else {
         return (Value::Null, diagnostics);
     };
@@ -406,7 +426,7 @@ async fn plan_change(
     if let Some(desired_hash) = private
         .applied
         .as_ref()
-        .and_then(|applied| applied.desired_hash_of(&desired_sql, desired_key.as_deref()))
+        .and_then(|applied| applied.desired_hash_of(url.dialect(), &desired_sql, desired_key.as_deref()))
     {
         if private.refreshed_hash(scope.as_deref()) == Some(desired_hash) {
             tracing::debug!(database = %url.redacted(), "desired SQL already applied; the refresh saw it unchanged");
@@ -467,12 +487,13 @@ async fn plan_change(
 }
 
 /// ApplyResourceChange. `prior` is null for a new resource; `private` is the
-/// planned private state.
+/// planned private state; `config` carries the write-only `desired_sql`.
 /// Also returns the private state to record: which desired SQL converged.
 pub async fn apply(
     ctx: &Context,
     prior: &Value,
     planned: &Value,
+    config: &Value,
     private: &ResourcePrivate,
 ) -> (Value, Diagnostics, Option<ResourcePrivate>) {
     if planned.is_null() {
@@ -480,6 +501,7 @@ pub async fn apply(
     }
     let mut diagnostics = Diagnostics::new();
     let mut state = SchemaResource::from_value(planned);
+    state.desired_sql = field::string(config, "desired_sql");
     let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
         return (Value::Null, diagnostics, None);
     };
@@ -546,6 +568,7 @@ pub async fn apply(
             let seen = ResourcePrivate {
                 refreshed: None,
                 applied: Some(AppliedDesired::new(
+                    url.dialect(),
                     &desired_sql,
                     options.desired_fingerprint(),
                     outcome.live_hash.clone(),

@@ -132,6 +132,19 @@ pub fn contain_rendered(statements: &[&str]) -> Result<(Vec<String>, FunctionBod
     Ok((forms, contained.bodies))
 }
 
+/// The tokens of `sql` as PostgreSQL's scanner reads them, without comments
+/// (see engine/canonical.rs); `None` when the scanner rejects the text.
+pub fn tokens_without_comments(sql: &str) -> Option<Vec<String>> {
+    let tokens = parse::tokens(sql).ok()?;
+    Some(
+        tokens
+            .iter()
+            .filter(|t| t.token != Token::SqlComment as i32 && t.token != Token::CComment as i32)
+            .map(|t| sql[t.start as usize..t.end as usize].to_string())
+            .collect(),
+    )
+}
+
 /// Each statement's byte range without surrounding comments and `;`, and its
 /// tokens; `None` for an empty statement.
 fn statement_spans<'t>(
