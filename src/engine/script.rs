@@ -51,6 +51,9 @@ pub enum RefusalReason {
     Maintenance,
     /// Anything else that is not a schema definition the engine accepts.
     NotSchemaDefinition,
+    /// Definitions that older releases of the database, still in wide use,
+    /// cannot read back: a database holding them would not open there.
+    UnreadableByOlderVersions,
 }
 
 impl RefusalReason {
@@ -65,6 +68,45 @@ impl RefusalReason {
             RefusalReason::Query => "is a query, not a definition",
             RefusalReason::Maintenance => "is maintenance, not a definition",
             RefusalReason::NotSchemaDefinition => "is not a schema definition",
+            RefusalReason::UnreadableByOlderVersions => "would make the database unreadable for older versions",
+        }
+    }
+}
+
+/// Line and column (both 1-based, columns in characters) of byte offsets in
+/// one text, each found without rescanning the text before it.
+pub struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The line and column of byte `offset` (clamped to the text).
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, column + 1)
+    }
+
+    /// The statement spanning bytes `start..end`, with its line.
+    pub fn statement(&self, start: usize, end: usize) -> ScriptStatement<'a> {
+        ScriptStatement {
+            text: &self.text[start..end],
+            line: self.position(start).0,
+            start,
         }
     }
 }
@@ -158,6 +200,21 @@ pub fn check_usable(sql: &str) -> Result<(), super::error::EngineError> {
 #[cfg(test)]
 mod usable_tests {
     use super::*;
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        let text = "ab\nçd\n\nx";
+        let lines = Lines::new(text);
+        assert_eq!(lines.position(0), (1, 1));
+        assert_eq!(lines.position(2), (1, 3));
+        assert_eq!(lines.position(3), (2, 1));
+        assert_eq!(lines.position(5), (2, 2));
+        assert_eq!(lines.position(7), (3, 1));
+        assert_eq!(lines.position(8), (4, 1));
+        assert_eq!(lines.position(99), (4, 2));
+        assert_eq!(lines.statement(3, 6).text, "çd");
+        assert_eq!(lines.statement(3, 6).line, 2);
+    }
 
     #[test]
     fn a_nul_character_is_located() {

@@ -10,8 +10,9 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 
 use super::ddl::{parse_create_index, parse_create_table, ConstraintKind, ParsedTable};
-use super::spelling::{normalize_collation, normalize_default, normalize_type};
+use super::spelling::{normalize_collation, normalize_default};
 use super::tokens::{canonical_text, tokenize};
+use super::type_name;
 use crate::engine::error::EngineError;
 use crate::engine::model::{
     Check, Column, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey, ReferentialAction, Schema, Table, Trigger,
@@ -269,7 +270,7 @@ impl SchemaBuilder<'_> {
             }
             table.columns.push(Column {
                 name: row.name,
-                data_type: normalize_type(&row.declared_type),
+                data_type: type_name::normalize(&row.declared_type),
                 nullable: !row.not_null,
                 default: row.default.as_deref().map(normalize_default),
                 collation: declared.and_then(|c| normalize_collation(c.collation.as_deref())),

@@ -2,18 +2,26 @@
 
 mod annotations;
 mod apply;
+mod c_api;
+mod classify;
 mod connect;
 mod ddl;
+mod ident;
 mod inspect;
+mod lexemes;
 mod normalize;
+mod older_readers;
+mod parser_stack;
 mod probe;
 mod render;
 mod render_renames;
 mod replay;
+mod script;
+mod single;
 mod spelling;
-mod split;
 mod sql;
 mod tokens;
+mod type_name;
 
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
@@ -21,6 +29,7 @@ pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
 pub(crate) use replay::replay;
+pub use script::check_desired;
 
 use super::diff::Change;
 use super::error::EngineError;

@@ -16,9 +16,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::{is_constant_default, is_null_default};
 use super::sql;
-use super::tokens::{quote_identifier as q, tokenize};
+use super::tokens::tokenize;
 use crate::engine::diff::{Change, TableChange, TableDiff};
 use crate::engine::model::{Column, ForeignKey, Index, IndexKey, Schema, Table};
 use crate::engine::plan::{HazardKind, Statement};
@@ -183,7 +184,7 @@ fn index_on_existing_table(changes: &[Change], table: &str, index: &Index) -> St
                     IndexKey::Expression(expression) => expression.clone(),
                 };
                 match &part.collation {
-                    Some(collation) => format!("{key} COLLATE {collation}"),
+                    Some(collation) => format!("{key} COLLATE {}", bare_or_quoted(collation)),
                     None => key,
                 }
             })

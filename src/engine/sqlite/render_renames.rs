@@ -4,8 +4,8 @@
 //! in views and triggers; so, as for a rebuild, a plan with renames drops the
 //! views and triggers first and creates the desired ones last.
 
+use super::ident::quote as q;
 use super::sql::rename_table;
-use super::tokens::quote_identifier as q;
 use crate::engine::diff::Change;
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::renames::{column_rename_detail, steps, table_rename_detail, RenameStep};

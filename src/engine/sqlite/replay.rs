@@ -2,12 +2,14 @@
 //! private in-memory database, loaded with the live schema.
 
 use sqlx::sqlite::SqliteConnection;
-use sqlx::{Connection, Executor};
+use sqlx::Connection;
 
 use super::apply::run_plan;
+use super::c_api::Handle;
 use super::connect::open_memory;
 use super::inspect::inspect_connection;
-use crate::engine::error::database_message;
+use super::single::{self, Rules};
+use crate::engine::error::EngineError;
 use crate::engine::model::Schema;
 use crate::engine::plan::Statement;
 use crate::engine::verify::ReplayError;
@@ -32,16 +34,26 @@ async fn replay_on(
     statements: &[Statement],
 ) -> Result<Schema, ReplayError> {
     for sql in live_sql {
-        conn.execute(sqlx::raw_sql(sql)).await.map_err(|e| {
+        let loaded = {
+            let mut locked = conn
+                .lock_handle()
+                .await
+                .map_err(|e| ReplayError::Setup(e.to_string()))?;
+            single::run(&Handle::locked(&mut locked), sql, Rules::COPY)
+        };
+        loaded.map_err(|failed| {
             ReplayError::Setup(format!(
                 "the live schema could not be reproduced in a scratch database: {}\n  statement: {sql}",
-                database_message(&e)
+                failed.reason()
             ))
         })?;
     }
     run_plan(conn, SCRATCH_DATABASE, statements, None)
         .await
-        .map_err(ReplayError::Plan)?;
+        .map_err(|error| match error {
+            EngineError::RefusedPlanStatement { .. } => ReplayError::Refused(error),
+            other => ReplayError::Plan(other),
+        })?;
     inspect_connection(conn, SCRATCH_DATABASE)
         .await
         .map_err(ReplayError::Plan)

@@ -1,8 +1,12 @@
 //! SQL text for single objects, always in one spelling: every identifier
 //! double-quoted, clauses in a fixed order. Deterministic by construction.
+//! Nothing is pasted: names are quoted, types and collations rendered from
+//! their parsed form (type_name.rs, ident.rs), table options from the two
+//! SQLite knows; expressions are text SQLite itself parsed and stored.
 
+use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::is_literal_default;
-use super::tokens::quote_identifier as q;
+use super::type_name;
 use crate::engine::model::{Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
 
 /// `CREATE TABLE "<name>" (…)` for `table`, under `name` (the rebuild uses a
@@ -53,12 +57,19 @@ pub fn create_table(table: &Table, name: &str) -> String {
         ));
     }
     let mut sql = format!("CREATE TABLE {} (\n  {}\n)", q(name), lines.join(",\n  "));
-    if !table.options.is_empty() {
-        let options: Vec<&str> = table.options.iter().map(String::as_str).collect();
+    let options: Vec<&str> = table.options.iter().filter_map(|o| table_option(o)).collect();
+    if !options.is_empty() {
         sql.push(' ');
         sql.push_str(&options.join(", "));
     }
     sql
+}
+
+/// The table options SQLite has; it refuses any other, so none reaches the model.
+fn table_option(option: &str) -> Option<&'static str> {
+    ["STRICT", "WITHOUT ROWID"]
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(option))
 }
 
 /// AUTOINCREMENT only exists as a column constraint on an INTEGER PRIMARY KEY.
@@ -74,7 +85,7 @@ pub fn column_definition(column: &Column) -> String {
     let mut def = q(&column.name);
     if !column.data_type.is_empty() {
         def.push(' ');
-        def.push_str(&column.data_type);
+        def.push_str(&type_name::render(&column.data_type));
     }
     if !column.nullable {
         def.push_str(" NOT NULL");
@@ -88,7 +99,7 @@ pub fn column_definition(column: &Column) -> String {
         }
     }
     if let Some(collation) = &column.collation {
-        def.push_str(&format!(" COLLATE {collation}"));
+        def.push_str(&format!(" COLLATE {}", bare_or_quoted(collation)));
     }
     def
 }
@@ -132,7 +143,7 @@ pub fn create_index(table: &str, index: &Index) -> String {
                 IndexKey::Expression(expression) => expression.clone(),
             };
             if let Some(collation) = &part.collation {
-                sql.push_str(&format!(" COLLATE {collation}"));
+                sql.push_str(&format!(" COLLATE {}", bare_or_quoted(collation)));
             }
             if part.descending {
                 sql.push_str(" DESC");

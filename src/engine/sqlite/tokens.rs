@@ -42,25 +42,9 @@ impl Token<'_> {
     /// literal where an identifier is expected.
     pub fn identifier(&self) -> String {
         match self.kind {
-            TokenKind::QuotedIdent | TokenKind::String => unquote(self.text),
+            TokenKind::QuotedIdent | TokenKind::String => super::ident::unquote(self.text),
             _ => self.text.to_string(),
         }
-    }
-}
-
-fn unquote(text: &str) -> String {
-    let mut chars = text.chars();
-    let Some(open) = chars.next() else {
-        return String::new();
-    };
-    let close = if open == '[' { ']' } else { open };
-    let inner = &text[open.len_utf8()..];
-    let inner = inner.strip_suffix(close).unwrap_or(inner);
-    if open == '[' {
-        inner.to_string()
-    } else {
-        let doubled: String = [close, close].iter().collect();
-        inner.replace(&doubled, &close.to_string())
     }
 }
 
@@ -489,11 +473,6 @@ pub fn split_top_level_commas<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<&'t [Token
     parts
 }
 
-/// `"name"` with embedded quotes doubled: always valid, whatever the name.
-pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,10 +531,5 @@ mod tests {
         assert_eq!(texts("'abc").len(), 1);
         assert_eq!(texts("/* never closed").len(), 0);
         assert_eq!(texts("[open").len(), 1);
-    }
-
-    #[test]
-    fn quoting_doubles_embedded_quotes() {
-        assert_eq!(quote_identifier("we\"ird name"), "\"we\"\"ird name\"");
     }
 }
