@@ -218,6 +218,10 @@ impl SchemaBuilder<'_> {
                             options: Vec::new(),
                         },
                     );
+                    schema
+                        .written
+                        .definitions
+                        .insert(object.name.clone(), object.sql.clone());
                 }
                 "trigger" => {
                     schema.triggers.insert(
@@ -228,6 +232,10 @@ impl SchemaBuilder<'_> {
                             definition: canonical_text(&object.sql),
                         },
                     );
+                    schema
+                        .written
+                        .definitions
+                        .insert(object.name.clone(), object.sql.clone());
                 }
                 _ => {}
             }
@@ -267,6 +275,9 @@ impl SchemaBuilder<'_> {
                     .entry(row.table.clone())
                     .or_default()
                     .push((row.pk_position, row.name.clone()));
+            }
+            if let Some(default) = declared.and_then(|c| c.default.clone()) {
+                table.written.defaults.insert(row.name.clone(), default);
             }
             table.columns.push(Column {
                 name: row.name,
@@ -353,7 +364,11 @@ impl SchemaBuilder<'_> {
                                     parsed.keys.get(position).cloned().ok_or_else(|| {
                                         self.error(format!("cannot read the keys of index {index_name}"))
                                     })?;
-                                (IndexKey::Expression(expression), None)
+                                table
+                                    .written
+                                    .index_expressions
+                                    .insert(expression.canonical.clone(), expression.written);
+                                (IndexKey::Expression(expression.canonical), None)
                             }
                         };
                         let collation = normalize_collation(key.collation.as_deref())
@@ -370,7 +385,13 @@ impl SchemaBuilder<'_> {
                             name: index_name,
                             unique,
                             parts,
-                            predicate: parsed.predicate,
+                            predicate: parsed.predicate.map(|predicate| {
+                                table
+                                    .written
+                                    .index_expressions
+                                    .insert(predicate.canonical.clone(), predicate.written);
+                                predicate.canonical
+                            }),
                             definition: None,
                             invalid: false,
                         },
@@ -447,7 +468,8 @@ fn is_virtual_table(sql: &str) -> bool {
 
 fn add_checks(table: &mut Table, parsed: &ParsedTable) {
     for constraint in &parsed.constraints {
-        if let ConstraintKind::Check { expression } = &constraint.kind {
+        if let ConstraintKind::Check { expression, written } = &constraint.kind {
+            table.written.checks.insert(expression.clone(), written.clone());
             table.checks.push(Check {
                 expression: expression.clone(),
                 name: constraint.name.clone(),
