@@ -6,8 +6,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_sqlite/case.rs"]
+mod case;
 #[path = "engine_sqlite/hazards.rs"]
 mod hazards;
+#[path = "engine_sqlite/types.rs"]
+mod types;
+#[path = "engine_sqlite/written.rs"]
+mod written;
 
 const BLOG_V1: &str = include_str!("fixtures/sqlite/blog_v1.sql");
 const BLOG_V2: &str = include_str!("fixtures/sqlite/blog_v2.sql");
@@ -44,6 +50,18 @@ impl Db {
         let mut conn = self.connect().await;
         sqlx::raw_sql(sql).execute(&mut conn).await.expect(sql);
         conn.close().await.expect("close");
+    }
+
+    /// The `CREATE` statement SQLite stored for `name`.
+    async fn stored_sql(&self, name: &str) -> String {
+        let mut conn = self.connect().await;
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("no stored SQL for {name}: {e}"));
+        conn.close().await.expect("close");
+        sql
     }
 
     /// Values of one column, in rowid order, as text.

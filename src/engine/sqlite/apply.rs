@@ -34,6 +34,7 @@ pub async fn apply(
     let live = super::inspect(url).await?;
     let mut desired = skip.keep(&live, normalize(dev, desired_sql).await?).desired;
     desired.annotations = annotations;
+    super::case_renames::declare(&live, &mut desired);
     let mut statements = render(&diff(&live, &desired), &live, &desired);
     sources::attach(&mut statements, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {

@@ -47,6 +47,21 @@ pub fn bare_or_quoted(name: &str) -> String {
     }
 }
 
+/// How `names` spell `name` when they spell it in another ASCII case
+/// (`None` when they hold `name` itself, or nothing like it).
+pub fn other_case<'a>(names: impl IntoIterator<Item = &'a String>, name: &str) -> Option<String> {
+    let mut found = None;
+    for candidate in names {
+        if candidate == name {
+            return None;
+        }
+        if candidate.eq_ignore_ascii_case(name) {
+            found = Some(candidate.clone());
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +76,14 @@ mod tests {
         assert_eq!(unquote("`a``b`"), "a`b");
         assert_eq!(unquote("'lit'"), "lit");
         assert_eq!(unquote("bare"), "bare");
+    }
+
+    #[test]
+    fn another_case_is_found_unless_the_name_itself_is_there() {
+        let names = ["victims".to_string(), "Other".to_string()];
+        assert_eq!(other_case(&names, "VICTIMS").as_deref(), Some("victims"));
+        assert_eq!(other_case(&names, "victims"), None);
+        assert_eq!(other_case(&names, "missing"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 
 use super::ddl::{parse_create_index, parse_create_table, ConstraintKind, ParsedTable};
+use super::ident::other_case;
 use super::spelling::{normalize_collation, normalize_default};
 use super::tokens::{canonical_text, tokenize};
 use super::type_name;
@@ -246,8 +247,11 @@ impl SchemaBuilder<'_> {
         for (name, parsed) in &parsed_tables {
             if let Some(table) = schema.tables.get_mut(name) {
                 add_checks(table, parsed);
-                table.sort();
             }
+        }
+        spell_references_as_declared(&mut schema);
+        for table in schema.tables.values_mut() {
+            table.sort();
         }
         Ok(schema)
     }
@@ -457,6 +461,41 @@ fn add_foreign_keys(schema: &mut Schema, parsed_tables: &BTreeMap<String, Parsed
         };
         if let Some(table) = schema.tables.get_mut(&table_name) {
             table.foreign_keys.push(foreign_key);
+        }
+    }
+}
+
+/// SQLite reports the table a foreign key or trigger names, and the columns
+/// a foreign key references, as the DDL wrote them (`REFERENCES VICTIMS
+/// (ID)`), and resolves them without regard to ASCII case; the model names
+/// them as the referenced objects are declared, so spelling a reference
+/// differently is no change.
+fn spell_references_as_declared(schema: &mut Schema) {
+    let columns: BTreeMap<String, Vec<String>> = schema
+        .tables
+        .iter()
+        .map(|(key, table)| (key.clone(), table.columns.iter().map(|c| c.name.clone()).collect()))
+        .collect();
+    let tables: Vec<String> = schema.tables.keys().cloned().collect();
+    for table in schema.tables.values_mut() {
+        for fk in &mut table.foreign_keys {
+            if let Some(name) = other_case(&tables, &fk.ref_table) {
+                fk.ref_table = name;
+            }
+            let Some(parent) = columns.get(&fk.ref_table) else {
+                continue;
+            };
+            for column in &mut fk.ref_columns {
+                if let Some(name) = other_case(parent, column) {
+                    *column = name;
+                }
+            }
+        }
+    }
+    let relations: Vec<String> = schema.tables.keys().chain(schema.views.keys()).cloned().collect();
+    for trigger in schema.triggers.values_mut() {
+        if let Some(name) = other_case(&relations, &trigger.table) {
+            trigger.table = name;
         }
     }
 }

@@ -3,6 +3,7 @@
 mod annotations;
 mod apply;
 mod c_api;
+mod case_renames;
 mod classify;
 mod connect;
 mod ddl;
@@ -25,6 +26,7 @@ mod type_name;
 
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
+pub(crate) use case_renames::declare as declare_case_renames;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
