@@ -63,10 +63,13 @@ pub fn judge(allowed: Allowed, actions: &[Action], explain: bool, first_word: Op
             Role::Refused(refusal) => return Err(refusal),
         }
     }
-    if purposeful {
+    let word = first_word.unwrap_or_default().to_ascii_uppercase();
+    // `CREATE … IF NOT EXISTS` an existing object and `DROP … IF EXISTS` a
+    // missing one stop before asking the authorizer anything: they do nothing.
+    let no_op = actions.is_empty() && allowed == Allowed::Definitions && (word == "CREATE" || word == "DROP");
+    if purposeful || no_op {
         return Ok(());
     }
-    let word = first_word.unwrap_or_default().to_ascii_uppercase();
     let reason = match word.as_str() {
         "VACUUM" | "REINDEX" | "ANALYZE" => RefusalReason::Maintenance,
         "SELECT" | "VALUES" | "WITH" => RefusalReason::Query,

@@ -18,6 +18,8 @@ mod render;
 mod render_renames;
 mod replay;
 mod script;
+#[cfg(test)]
+mod script_properties;
 mod single;
 mod spelling;
 mod sql;

@@ -330,6 +330,14 @@ mod tests {
     }
 
     #[test]
+    fn statements_that_exist_already_or_not_at_all_do_nothing_and_pass() {
+        let sql = "CREATE TABLE t (a); CREATE INDEX i ON t (a); CREATE TRIGGER r AFTER INSERT ON t BEGIN SELECT 1; END;\n\
+                   CREATE INDEX IF NOT EXISTS i ON t (a); CREATE TRIGGER IF NOT EXISTS r AFTER INSERT ON t BEGIN SELECT 2; END;\n\
+                   DROP TABLE IF EXISTS gone; DROP VIEW IF EXISTS gone; DROP INDEX IF EXISTS gone; DROP TRIGGER IF EXISTS gone;";
+        assert_eq!(check_desired(sql).expect("runs"), 9);
+    }
+
+    #[test]
     fn comments_and_empty_statements_are_not_statements() {
         assert_eq!(check_desired("").expect("empty"), 0);
         assert_eq!(check_desired("  -- nothing\n;; /* at all */").expect("nothing"), 0);

@@ -1,7 +1,10 @@
-//! A small SQLite tokenizer: enough to read the `CREATE` statements SQLite keeps
-//! in `sqlite_schema`, split scripts into statements, and spell expressions in
-//! one canonical way. Whitespace and comments are dropped; every token keeps its
-//! byte range in the source.
+//! A small SQLite tokenizer for trusted text only: the `CREATE` statements
+//! SQLite itself accepted and keeps in `sqlite_schema` (ddl.rs reads their
+//! clauses) and the expressions cut from them, spelled in one canonical way
+//! for comparison. Desired SQL is never read with it: SQLite splits and
+//! classifies that (script.rs), and sqlparser's tokenizer reads it for
+//! annotations (lexemes.rs). Whitespace and comments are dropped; every token
+//! keeps its byte range in the source.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {

@@ -31,7 +31,11 @@ fn usual(text: &str) -> Option<String> {
         .iter()
         .position(|l| !matches!(&l.token, Some(Token::Word(w)) if w.quote_style.is_none() && is_plain(&w.value)))
         .unwrap_or(lexemes.len());
-    if words_end == 0 {
+    // SQLite drops a trailing bare `ALWAYS` (`GENERATED ALWAYS`) from long
+    // type names, so such a name would not read back the same.
+    let ends_with_always =
+        words_end > 0 && text[lexemes[words_end - 1].start..lexemes[words_end - 1].end].eq_ignore_ascii_case("always");
+    if words_end == 0 || ends_with_always {
         return None;
     }
     let words: Vec<String> = lexemes[..words_end]
@@ -56,23 +60,23 @@ fn arguments(text: &str, lexemes: &[Lexed]) -> Option<Vec<String>> {
     let numbers: Vec<String> = inner
         .split(|l| l.is(&Token::Comma))
         .map(|argument| match argument {
-            [number] if matches!(number.token, Some(Token::Number(..))) => {
-                Some(text[number.start..number.end].to_string())
-            }
-            [sign, number]
-                if (sign.is(&Token::Minus) || sign.is(&Token::Plus))
-                    && matches!(number.token, Some(Token::Number(..))) =>
-            {
-                Some(format!(
-                    "{}{}",
-                    &text[sign.start..sign.end],
-                    &text[number.start..number.end]
-                ))
-            }
+            [number] if is_decimal(text, number) => Some(text[number.start..number.end].to_string()),
+            [sign, number] if (sign.is(&Token::Minus) || sign.is(&Token::Plus)) && is_decimal(text, number) => Some(
+                format!("{}{}", &text[sign.start..sign.end], &text[number.start..number.end]),
+            ),
             _ => None,
         })
         .collect::<Option<_>>()?;
     (1..=2).contains(&numbers.len()).then_some(numbers)
+}
+
+/// Digits with at most one decimal point: what every SQLite reads alike.
+fn is_decimal(text: &str, lexeme: &Lexed) -> bool {
+    let number = &text[lexeme.start..lexeme.end];
+    matches!(lexeme.token, Some(Token::Number(..)))
+        && number.bytes().any(|b| b.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && number.bytes().filter(|b| *b == b'.').count() <= 1
 }
 
 #[cfg(test)]
@@ -102,6 +106,8 @@ mod tests {
             "日本",
             "INT(1, 2, 3)",
             "(10)",
+            "NUMERIC(1_000)",
+            "INTEGER GENERATED ALWAYS",
         ] {
             assert_eq!(normalize(reported), reported, "{reported}");
             assert_eq!(render(reported), quote(reported), "{reported}");
