@@ -10,6 +10,8 @@ use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineErr
 mod case;
 #[path = "engine_sqlite/hazards.rs"]
 mod hazards;
+#[path = "engine_sqlite/older_readers.rs"]
+mod older_readers;
 #[path = "engine_sqlite/types.rs"]
 mod types;
 #[path = "engine_sqlite/written.rs"]
