@@ -2,7 +2,7 @@
 //! systems still ship: Debian 12's sqlite3 is 3.40.1, while sqlx bundles
 //! 3.46. SQLite parses every `CREATE` statement of a schema when it opens a
 //! file, and refuses the whole file ("malformed database schema") if one
-//! does not parse. Checked with /usr/bin/sqlite3 3.40.1 on files written by
+//! does not parse. Checked with Debian 12's sqlite3 3.40.1 on files written by
 //! the bundled 3.46, 3.40 cannot read:
 //!
 //! - statements whose parse needs more than its fixed 100-entry parser stack

@@ -10,7 +10,7 @@
 //! one allocation site that SQLite's test hook
 //! (`SQLITE_TESTCTRL_FAULT_INSTALL`, fault 700) can make fail. With growth
 //! failing on the calling thread, the bundled parser refuses exactly what
-//! 3.40 refuses: compared with /usr/bin/sqlite3 3.40.1, the deepest nesting
+//! 3.40 refuses: compared with Debian 12's sqlite3 3.40.1, the deepest nesting
 //! accepted agreed for every construct tried (parentheses in CHECK and
 //! DEFAULT, function calls, CASE, CAST, IN lists, subqueries in views,
 //! index expressions and predicates, trigger bodies, ALTER TABLE ADD COLUMN).
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn the_deepest_check_sqlite_3_40_reads_is_the_deepest_accepted() {
-        // /usr/bin/sqlite3 3.40.1 reads a CHECK in 92 parentheses (91 in
+        // Debian 12's sqlite3 3.40.1 reads a CHECK in 92 parentheses (91 in
         // this spelling, which adds the CHECK's own) and not in 93.
         assert_eq!(prepares_with_fixed_stack(&nested_check(91)), (true, false));
         assert_eq!(prepares_with_fixed_stack(&nested_check(92)), (false, true));
