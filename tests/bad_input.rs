@@ -113,7 +113,7 @@ CREATE TABLE broken (id INTEGER PRIMARY KEY,, x);
 ";
 
 #[test]
-fn invalid_sql_on_sqlite_names_the_statement_its_line_and_the_database_error() {
+fn invalid_sql_on_sqlite_names_the_statement_its_line_column_and_the_database_error() {
     let workspace = Workspace::new();
     let db = sqlite_with_victims(&workspace);
     workspace.write_main_tf(
@@ -126,10 +126,10 @@ fn invalid_sql_on_sqlite_names_the_statement_its_line_and_the_database_error() {
     plan_and_apply_fail_saying(
         &workspace,
         &[
-            "CREATE TABLE broken (id INTEGER PRIMARY KEY,, x)",
-            "statement 3",
-            "line 5",
-            "syntax error",
+            "statement: CREATE TABLE broken (id INTEGER PRIMARY KEY,, x)",
+            "does not parse at statement 3 (line 5, column 45)",
+            "near \",\": syntax error",
+            "nothing was run",
         ],
     );
     assert_victims_untouched(&db);
@@ -378,9 +378,8 @@ fn postgresql_ddl_for_a_sqlite_database_fails_on_the_first_foreign_statement() {
     plan_and_apply_fail_saying(
         &workspace,
         &[
-            "CREATE TYPE mood AS ENUM ('happy', 'sad')",
-            "statement 2",
-            "line 2",
+            "statement: CREATE TYPE mood AS ENUM ('happy', 'sad')",
+            "does not parse at statement 2 (line 2, column 8)",
             "syntax error",
         ],
     );

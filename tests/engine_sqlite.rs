@@ -6,8 +6,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_sqlite/case.rs"]
+mod case;
 #[path = "engine_sqlite/hazards.rs"]
 mod hazards;
+#[path = "engine_sqlite/older_readers.rs"]
+mod older_readers;
+#[path = "engine_sqlite/types.rs"]
+mod types;
+#[path = "engine_sqlite/written.rs"]
+mod written;
 
 const BLOG_V1: &str = include_str!("fixtures/sqlite/blog_v1.sql");
 const BLOG_V2: &str = include_str!("fixtures/sqlite/blog_v2.sql");
@@ -44,6 +52,18 @@ impl Db {
         let mut conn = self.connect().await;
         sqlx::raw_sql(sql).execute(&mut conn).await.expect(sql);
         conn.close().await.expect("close");
+    }
+
+    /// The `CREATE` statement SQLite stored for `name`.
+    async fn stored_sql(&self, name: &str) -> String {
+        let mut conn = self.connect().await;
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = ?1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("no stored SQL for {name}: {e}"));
+        conn.close().await.expect("close");
+        sql
     }
 
     /// Values of one column, in rowid order, as text.
@@ -478,29 +498,27 @@ async fn apply_refuses_a_plan_the_database_no_longer_matches() {
 }
 
 #[tokio::test]
-async fn invalid_desired_sql_names_the_statement() {
+async fn invalid_desired_sql_names_its_line_column_and_statement() {
     let db = Db::new();
     let desired = "CREATE TABLE a (id INTEGER PRIMARY KEY);\n\n-- second\nCREATE TABLE b (id INTEGER PRIMARY KEY,\n  a_id INTEGER REFERENCES a (id)\n  oops);\nCREATE TABLE c (x);";
     let err = engine::plan(&db.url, None, desired).await.expect_err("bad sql");
-    let EngineError::DesiredSql {
+    let EngineError::SqlSyntax {
         index,
         line,
+        column,
         ref statement,
         ref message,
-        ..
     } = err
     else {
         panic!("unexpected error {err:?}");
     };
-    assert_eq!((index, line), (2, 4));
+    assert_eq!((index, line, column), (2, 6, 3), "where `oops` stands");
     assert!(
         statement.starts_with("CREATE TABLE b") && statement.ends_with("oops)"),
         "{statement}"
     );
     assert!(message.contains("syntax error"), "{message}");
-    let text = err.to_string();
-    assert!(text.contains("statement 2 (line 4)"), "{text}");
-    assert!(!db.path.exists(), "planning must not create the database file");
+    assert!(!db.path.exists(), "planning created the database");
 }
 
 #[tokio::test]

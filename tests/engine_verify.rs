@@ -139,6 +139,65 @@ fn sqlite_live_schema_that_cannot_be_reproduced_leaves_the_plan_unverified() {
     );
 }
 
+/// A plan statement that carries a second statement: what a type name pasted
+/// into SQL unquoted once produced.
+const CARRYING_A_DELETE: &str = "ALTER TABLE \"victims\" ADD COLUMN \"a\" X; DELETE FROM victims; --";
+const VICTIMS: &str = "CREATE TABLE victims (id INTEGER PRIMARY KEY, note TEXT);
+INSERT INTO victims VALUES (1, 'still here');";
+
+#[track_caller]
+fn assert_refused_as_two_statements(result: Result<Option<String>, EngineError>, db: &SqliteDb) {
+    match result {
+        Err(EngineError::RefusedPlanStatement { url, index, reason, .. }) => {
+            assert_eq!(index, 1);
+            assert_eq!(url, db.url(), "the error names the target, not the scratch database");
+            assert!(reason.contains("more than one statement"), "{reason}");
+        }
+        other => panic!("expected the plan to be refused, got {other:?}"),
+    }
+    assert_eq!(db.strings("SELECT note FROM victims", &[]), ["still here"]);
+}
+
+#[test]
+fn sqlite_replay_refuses_a_statement_that_carries_a_second_one() {
+    let (_dir, db) = temporary_sqlite();
+    db.execute(VICTIMS);
+    let target = url(&db.url());
+    let (live, desired) = run(models(
+        &target,
+        "CREATE TABLE victims (id INTEGER PRIMARY KEY, note TEXT, a X)",
+    ));
+    let wrong = [Statement::ddl(CARRYING_A_DELETE)];
+    let result = run(verify_plan(&target, None, &live, &desired, &wrong, &Options::default()));
+    assert_refused_as_two_statements(result, &db);
+}
+
+/// When the live schema cannot be copied the plan cannot be verified, but an
+/// ill-formed statement still refuses it rather than leaving a warning.
+#[test]
+fn sqlite_an_unverifiable_plan_with_an_ill_formed_statement_is_refused_not_warned() {
+    let (_dir, db) = temporary_sqlite();
+    let options = SqliteConnectOptions::new()
+        .filename(db.path())
+        .create_if_missing(true)
+        .collation("reverse", |a: &str, b: &str| b.cmp(a));
+    run(async {
+        let mut conn = options.connect().await.expect("connect with the collation");
+        sqlx::raw_sql("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE reverse)")
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        conn.close().await.expect("close");
+    });
+    db.execute(VICTIMS);
+    let target = url(&db.url());
+    let live = run(engine::inspect(&target)).expect("inspect live");
+    let desired = live.clone();
+    let wrong = [Statement::ddl(CARRYING_A_DELETE)];
+    let result = run(verify_plan(&target, None, &live, &desired, &wrong, &Options::default()));
+    assert_refused_as_two_statements(result, &db);
+}
+
 const POSTS: &str = "CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL)";
 const POSTS_WITH_BODY: &str = "CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL, body text)";
 

@@ -70,6 +70,18 @@ pub enum EngineError {
     )]
     PlanReplay { url: String, failure: ReplayFailure },
 
+    #[error(
+        "statement {index} of the plan for {url} was refused, so nothing of the plan runs: {reason}\n  \
+         statement: {statement}"
+    )]
+    RefusedPlanStatement {
+        url: String,
+        /// 1-based position in the plan.
+        index: usize,
+        statement: String,
+        reason: String,
+    },
+
     #[error("cannot commit the changes to {url}: {reason}")]
     Commit { url: String, reason: String },
 

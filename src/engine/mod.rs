@@ -142,6 +142,10 @@ pub async fn plan_with(
     let kept = options.skip.keep(&live, desired);
     let mut desired = kept.desired;
     desired.annotations = annotations;
+    if url.dialect() == Dialect::Sqlite {
+        // SQLite names ignore case: a change of case is a rename.
+        sqlite::declare_case_renames(&live, &mut desired);
+    }
     let changes = diff(&live, &desired);
     let mut statements = match url.dialect() {
         Dialect::Sqlite => sqlite::render(&changes, &live, &desired),

@@ -64,6 +64,9 @@ pub struct Schema {
     /// [`Dependencies`] they are not part of the schema's identity.
     #[serde(skip)]
     pub routine_users: RoutineUsers,
+    /// How the source wrote its views and triggers (see [`AsWritten`]).
+    #[serde(skip)]
+    pub written: AsWritten,
 }
 
 impl Schema {
@@ -129,6 +132,10 @@ pub struct Table {
     /// constraints and indexes it inherits, belong to the parent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<Partition>,
+    /// How the source wrote the defaults, checks and index expressions the
+    /// model keeps normalized (see [`AsWritten`]).
+    #[serde(skip)]
+    pub written: AsWritten,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +162,7 @@ impl Table {
             column_attributes: BTreeMap::new(),
             partition_key: None,
             partition_of: None,
+            written: AsWritten::default(),
         }
     }
 
@@ -473,6 +481,39 @@ impl RoutineUsers {
         })
     }
 }
+
+/// How the source (desired SQL, or what a database stored) wrote what the
+/// model keeps in a normalized spelling, for dialects whose database keeps
+/// the text as written: a renderer that (re)creates an object writes the
+/// source's text, while diff and hash compare the normalized one. Like
+/// [`Dependencies`], not part of a schema's identity: any two compare equal,
+/// and they are neither serialized nor hashed.
+#[derive(Debug, Clone, Default)]
+pub struct AsWritten {
+    /// Column name → its `DEFAULT` term as written (`(CURRENT_TIMESTAMP)`).
+    pub defaults: BTreeMap<String, String>,
+    /// Normalized check expression → as written.
+    pub checks: BTreeMap<String, String>,
+    /// Normalized index key expression or predicate → as written.
+    pub index_expressions: BTreeMap<String, String>,
+    /// View or trigger name → its whole `CREATE` statement as written.
+    pub definitions: BTreeMap<String, String>,
+}
+
+impl AsWritten {
+    /// `normalized` as `written` wrote it, or `normalized` itself.
+    pub fn spelling<'a>(written: &'a BTreeMap<String, String>, normalized: &'a str) -> &'a str {
+        written.get(normalized).map_or(normalized, String::as_str)
+    }
+}
+
+impl PartialEq for AsWritten {
+    fn eq(&self, _other: &AsWritten) -> bool {
+        true
+    }
+}
+
+impl Eq for AsWritten {}
 
 /// A trigger, kept as its whole canonical `CREATE TRIGGER` statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,49 +18,13 @@ pub struct ScriptStatement<'a> {
 
 impl<'a> ScriptStatement<'a> {
     /// The statement spanning bytes `start..end` of `sql`. Counts lines from
-    /// the start: for one statement; a splitter uses [`Lines`].
+    /// the start: for one statement; a splitter uses [`Lines::statement`].
     pub fn at(sql: &'a str, start: usize, end: usize) -> ScriptStatement<'a> {
         ScriptStatement {
             text: &sql[start..end],
             line: 1 + sql[..start].matches('\n').count(),
             start,
         }
-    }
-
-    /// The statement spanning bytes `start..end` of the script `lines` indexes.
-    pub fn located(sql: &'a str, lines: &Lines, start: usize, end: usize) -> ScriptStatement<'a> {
-        ScriptStatement {
-            text: &sql[start..end],
-            line: lines.line(start),
-            start,
-        }
-    }
-}
-
-/// Where each line of a script starts, so that locating many statements
-/// costs one pass over the script, not one per statement.
-pub struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub fn new(sql: &str) -> Lines {
-        let starts = std::iter::once(0)
-            .chain(sql.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
-        Lines { starts }
-    }
-
-    /// The 1-based line of byte `offset`.
-    pub fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset)
-    }
-
-    /// The 1-based column (in characters) of byte `offset` of `sql`.
-    pub fn column(&self, sql: &str, offset: usize) -> usize {
-        let line_start = self.starts[self.line(offset) - 1];
-        sql.get(line_start..offset)
-            .map_or(1, |before| before.chars().count() + 1)
     }
 }
 
@@ -88,6 +52,9 @@ pub enum RefusalReason {
     Maintenance,
     /// Anything else that is not a schema definition the engine accepts.
     NotSchemaDefinition,
+    /// Definitions that older releases of the database, still in wide use,
+    /// cannot read back: a database holding them would not open there.
+    UnreadableByOlderVersions,
 }
 
 impl RefusalReason {
@@ -102,6 +69,45 @@ impl RefusalReason {
             RefusalReason::Query => "is a query, not a definition",
             RefusalReason::Maintenance => "is maintenance, not a definition",
             RefusalReason::NotSchemaDefinition => "is not a schema definition",
+            RefusalReason::UnreadableByOlderVersions => "would make the database unreadable for older versions",
+        }
+    }
+}
+
+/// Line and column (both 1-based, columns in characters) of byte offsets in
+/// one text, each found without rescanning the text before it.
+pub struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The line and column of byte `offset` (clamped to the text).
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, column + 1)
+    }
+
+    /// The statement spanning bytes `start..end`, with its line.
+    pub fn statement(&self, start: usize, end: usize) -> ScriptStatement<'a> {
+        ScriptStatement {
+            text: &self.text[start..end],
+            line: self.position(start).0,
+            start,
         }
     }
 }
@@ -197,16 +203,18 @@ mod usable_tests {
     use super::*;
 
     #[test]
-    fn lines_and_columns_are_found_by_offset() {
-        let sql = "a\nbé c\n\nd";
-        let lines = Lines::new(sql);
-        assert_eq!(lines.line(0), 1);
-        assert_eq!(lines.line(1), 1);
-        assert_eq!(lines.line(2), 2);
-        let c = sql.find('c').unwrap();
-        assert_eq!((lines.line(c), lines.column(sql, c)), (2, 4));
-        let d = sql.find('d').unwrap();
-        assert_eq!((lines.line(d), lines.column(sql, d)), (4, 1));
+    fn lines_and_columns_count_characters() {
+        let text = "ab\nçd\n\nx";
+        let lines = Lines::new(text);
+        assert_eq!(lines.position(0), (1, 1));
+        assert_eq!(lines.position(2), (1, 3));
+        assert_eq!(lines.position(3), (2, 1));
+        assert_eq!(lines.position(5), (2, 2));
+        assert_eq!(lines.position(7), (3, 1));
+        assert_eq!(lines.position(8), (4, 1));
+        assert_eq!(lines.position(99), (4, 2));
+        assert_eq!(lines.statement(3, 6).text, "çd");
+        assert_eq!(lines.statement(3, 6).line, 2);
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub(crate) enum ReplayError {
     /// Running the plan's statements failed (an [`EngineError::Apply`] names
     /// the statement).
     Plan(EngineError),
+    /// A statement of the plan must not run at all (not one well-formed
+    /// statement, or not of a kind a plan may hold): the plan is refused
+    /// whatever the copy of live lacks.
+    Refused(EngineError),
 }
 
 /// Why a replayed plan is refused.
@@ -91,6 +95,20 @@ pub async fn verify_plan(
             ReplayFailure::NotConverged { differences: remaining }
         }
         Err(ReplayError::Setup(reason)) => return Ok(Some(unverified(&reason))),
+        Err(ReplayError::Refused(EngineError::RefusedPlanStatement {
+            index,
+            statement,
+            reason,
+            ..
+        })) => {
+            return Err(EngineError::RefusedPlanStatement {
+                url: url.redacted(),
+                index,
+                statement,
+                reason,
+            })
+        }
+        Err(ReplayError::Refused(other)) => return Err(other),
         Err(ReplayError::Plan(EngineError::Apply {
             index,
             statement,
@@ -153,7 +171,7 @@ async fn unfaithful_copy(
             })
         }
         Err(ReplayError::Setup(reason)) => Some(reason),
-        Err(ReplayError::Plan(error)) => Some(error.to_string()),
+        Err(ReplayError::Plan(error) | ReplayError::Refused(error)) => Some(error.to_string()),
     }
 }
 

@@ -1,13 +1,15 @@
 //! Apply: re-plan, insist the plan is the one that was shown, run it in one
 //! transaction under SQLite's write lock, and prove the result converged.
 
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
-use sqlx::{Column as _, Connection, Executor, Row};
+use sqlx::sqlite::SqliteConnection;
+use sqlx::Connection;
 
+use super::c_api::{Handle, Row};
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
 use super::normalize::normalize;
 use super::render::render;
+use super::single::{self, Failed, Rules};
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
@@ -32,6 +34,7 @@ pub async fn apply(
     let live = super::inspect(url).await?;
     let mut desired = skip.keep(&live, normalize(dev, desired_sql).await?).desired;
     desired.annotations = annotations;
+    super::case_renames::declare(&live, &mut desired);
     let mut statements = render(&diff(&live, &desired), &live, &desired);
     sources::attach(&mut statements, &desired);
     if let Some(detail) = plan_difference(expected, &statements) {
@@ -97,50 +100,56 @@ pub(super) async fn run_plan(
     Ok(())
 }
 
+/// Runs one statement of the plan, contained (single.rs): exactly one
+/// statement of a kind a plan may hold, readable by SQLite 3.40.
 async fn execute(
     conn: &mut SqliteConnection,
     label: &str,
     index: usize,
     statement: &Statement,
 ) -> Result<(), EngineError> {
-    if statement.fails_if_rows {
-        let rows = sqlx::query(&statement.sql)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
-        if !rows.is_empty() {
-            return Err(EngineError::Apply {
+    let failed = |reason: String| EngineError::Apply {
+        url: label.to_string(),
+        index: index + 1,
+        statement: statement.sql.clone(),
+        reason,
+    };
+    let outcome = {
+        let mut locked = conn.lock_handle().await.map_err(|e| failed(e.to_string()))?;
+        single::run(&Handle::locked(&mut locked), &statement.sql, Rules::PLAN)
+    };
+    let rows = match outcome {
+        Ok(rows) => rows,
+        Err(Failed::Refused(reason)) => {
+            return Err(EngineError::RefusedPlanStatement {
                 url: label.to_string(),
                 index: index + 1,
                 statement: statement.sql.clone(),
-                reason: format!(
-                    "the check returned {} violation(s), so nothing was committed: {}",
-                    rows.len(),
-                    describe_rows(&rows)
-                ),
-            });
+                reason,
+            })
         }
-        return Ok(());
+        Err(Failed::Sqlite(reason)) => return Err(failed(reason)),
+    };
+    if statement.fails_if_rows && !rows.is_empty() {
+        return Err(failed(format!(
+            "the check returned {} violation(s), so nothing was committed: {}",
+            rows.len(),
+            describe_rows(&rows)
+        )));
     }
-    // Through the Executor trait: its boxed future is Send (see normalize.rs).
-    conn.execute(sqlx::raw_sql(&statement.sql))
-        .await
-        .map_err(|e| EngineError::statement_failed(label, index, &statement.sql, &e))?;
     Ok(())
 }
 
 /// The first few rows as `name=value` lists.
-fn describe_rows(rows: &[SqliteRow]) -> String {
+fn describe_rows(rows: &[Row]) -> String {
     const SHOWN: usize = 5;
     let mut described: Vec<String> = rows
         .iter()
         .take(SHOWN)
         .map(|row| {
             let fields: Vec<String> = row
-                .columns()
                 .iter()
-                .enumerate()
-                .map(|(i, column)| format!("{}={}", column.name(), value_text(row, i)))
+                .map(|(name, value)| format!("{name}={}", value.as_deref().unwrap_or("NULL")))
                 .collect();
             format!("({})", fields.join(", "))
         })
@@ -149,14 +158,4 @@ fn describe_rows(rows: &[SqliteRow]) -> String {
         described.push(format!("and {} more", rows.len() - SHOWN));
     }
     described.join("; ")
-}
-
-fn value_text(row: &SqliteRow, index: usize) -> String {
-    if let Ok(Some(text)) = row.try_get::<Option<String>, _>(index) {
-        return text;
-    }
-    if let Ok(Some(number)) = row.try_get::<Option<i64>, _>(index) {
-        return number.to_string();
-    }
-    "NULL".to_string()
 }

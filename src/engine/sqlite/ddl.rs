@@ -23,6 +23,8 @@ pub struct ParsedColumn {
     pub name: String,
     pub collation: Option<String>,
     pub generated: bool,
+    /// The `DEFAULT` term as written: `'x'`, `-1`, `(lower('X'))`.
+    pub default: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -33,17 +35,53 @@ pub struct ParsedConstraint {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ConstraintKind {
-    PrimaryKey { columns: Vec<String>, autoincrement: bool },
-    Unique { columns: Vec<String> },
-    Check { expression: String },
-    ForeignKey { columns: Vec<String>, ref_table: String },
+    PrimaryKey {
+        columns: Vec<String>,
+        autoincrement: bool,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    /// `expression` canonical, `written` as written (both inside the parentheses).
+    Check {
+        expression: String,
+        written: String,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        ref_table: String,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct ParsedIndex {
-    /// Each key as written (canonical), without ASC/DESC and COLLATE.
-    pub keys: Vec<String>,
-    pub predicate: Option<String>,
+    /// Each key, canonical and as written, without ASC/DESC and COLLATE.
+    pub keys: Vec<Spelled>,
+    pub predicate: Option<Spelled>,
+}
+
+/// An expression in canonical spelling and as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spelled {
+    pub canonical: String,
+    pub written: String,
+}
+
+impl Spelled {
+    fn of(sql: &str, tokens: &[Token<'_>]) -> Spelled {
+        Spelled {
+            canonical: canonical(tokens),
+            written: written(sql, tokens),
+        }
+    }
+}
+
+/// The text `tokens` span in `sql`, comments and all.
+fn written(sql: &str, tokens: &[Token<'_>]) -> String {
+    match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => sql[first.start..last.end].to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Words that start a column constraint, ending the type name or the previous constraint.
@@ -75,9 +113,9 @@ pub fn parse_create_table(sql: &str) -> Option<ParsedTable> {
     let mut table = ParsedTable::default();
     for element in split_top_level_commas(&tokens[open + 1..close]) {
         if starts_with_any(element.first(), TABLE_CONSTRAINT_STARTS) {
-            parse_table_constraint(element, &mut table.constraints);
+            parse_table_constraint(sql, element, &mut table.constraints);
         } else if let Some(first) = element.first() {
-            let column = parse_column(first.identifier(), &element[1..], &mut table.constraints);
+            let column = parse_column(sql, first.identifier(), &element[1..], &mut table.constraints);
             table.columns.push(column);
         }
     }
@@ -90,11 +128,12 @@ pub fn parse_create_table(sql: &str) -> Option<ParsedTable> {
     Some(table)
 }
 
-fn parse_column(name: String, rest: &[Token<'_>], constraints: &mut Vec<ParsedConstraint>) -> ParsedColumn {
+fn parse_column(sql: &str, name: String, rest: &[Token<'_>], constraints: &mut Vec<ParsedConstraint>) -> ParsedColumn {
     let mut column = ParsedColumn {
         name,
         collation: None,
         generated: false,
+        default: None,
     };
     let mut i = skip_until_constraint(rest, 0);
     let mut pending_name = None;
@@ -125,8 +164,15 @@ fn parse_column(name: String, rest: &[Token<'_>], constraints: &mut Vec<ParsedCo
             );
             i = skip_until_constraint(rest, i + 1);
         } else if token.is_word("CHECK") {
-            let (expression, end) = parenthesised(rest, i + 1);
-            push(constraints, pending_name.take(), ConstraintKind::Check { expression });
+            let (expression, end) = parenthesised(sql, rest, i + 1);
+            push(
+                constraints,
+                pending_name.take(),
+                ConstraintKind::Check {
+                    expression: expression.canonical,
+                    written: expression.written,
+                },
+            );
             i = end;
         } else if token.is_word("COLLATE") {
             column.collation = rest.get(i + 1).map(Token::identifier);
@@ -134,7 +180,9 @@ fn parse_column(name: String, rest: &[Token<'_>], constraints: &mut Vec<ParsedCo
             i += 2;
         } else if token.is_word("DEFAULT") {
             pending_name = None;
-            i = skip_default(rest, i + 1);
+            let end = skip_default(rest, i + 1).min(rest.len());
+            column.default = Some(written(sql, &rest[(i + 1).min(end)..end]));
+            i = end;
         } else if token.is_word("REFERENCES") {
             let ref_table = rest.get(i + 1).map(Token::identifier).unwrap_or_default();
             push(
@@ -214,15 +262,15 @@ fn skip_references(tokens: &[Token<'_>], from: usize) -> usize {
     i.min(tokens.len())
 }
 
-/// The canonical text inside the parentheses starting at `open`, and the index after them.
-fn parenthesised(tokens: &[Token<'_>], open: usize) -> (String, usize) {
+/// The text inside the parentheses starting at `open`, and the index after them.
+fn parenthesised(sql: &str, tokens: &[Token<'_>], open: usize) -> (Spelled, usize) {
     match matching_paren(tokens, open) {
-        Some(close) if tokens[open].is_punct("(") => (canonical(&tokens[open + 1..close]), close + 1),
-        _ => (String::new(), tokens.len()),
+        Some(close) if tokens[open].is_punct("(") => (Spelled::of(sql, &tokens[open + 1..close]), close + 1),
+        _ => (Spelled::of(sql, &[]), tokens.len()),
     }
 }
 
-fn parse_table_constraint(element: &[Token<'_>], constraints: &mut Vec<ParsedConstraint>) {
+fn parse_table_constraint(sql: &str, element: &[Token<'_>], constraints: &mut Vec<ParsedConstraint>) {
     let mut i = 0;
     let mut name = None;
     if element.first().is_some_and(|t| t.is_word("CONSTRAINT")) {
@@ -242,8 +290,10 @@ fn parse_table_constraint(element: &[Token<'_>], constraints: &mut Vec<ParsedCon
             columns: column_list(element, i + 1),
         }
     } else if head.is_word("CHECK") {
+        let expression = parenthesised(sql, element, i + 1).0;
         ConstraintKind::Check {
-            expression: parenthesised(element, i + 1).0,
+            expression: expression.canonical,
+            written: expression.written,
         }
     } else if head.is_word("FOREIGN") {
         // FOREIGN KEY ( cols ) REFERENCES table
@@ -280,7 +330,7 @@ pub fn parse_create_index(sql: &str) -> Option<ParsedIndex> {
     let close = matching_paren(&tokens, open)?;
     let keys = split_top_level_commas(&tokens[open + 1..close])
         .into_iter()
-        .map(|part| canonical(strip_key_suffix(part)))
+        .map(|part| Spelled::of(sql, strip_key_suffix(part)))
         .collect();
     let predicate = match tokens.get(close + 1) {
         Some(t) if t.is_word("WHERE") => {
@@ -288,7 +338,7 @@ pub fn parse_create_index(sql: &str) -> Option<ParsedIndex> {
             if rest.last().is_some_and(|t| t.is_punct(";")) {
                 rest = &rest[..rest.len() - 1];
             }
-            Some(canonical(rest))
+            Some(Spelled::of(sql, rest))
         }
         _ => None,
     };
@@ -342,6 +392,7 @@ mod tests {
                 name: None,
                 kind: ConstraintKind::Check {
                     expression: "length(name) > 0".into(),
+                    written: "length(name) > 0".into(),
                 },
             },
             ParsedConstraint {
@@ -361,6 +412,7 @@ mod tests {
                 name: None,
                 kind: ConstraintKind::Check {
                     expression: "note <> ''".into(),
+                    written: "note<>''".into(),
                 },
             },
             ParsedConstraint {
@@ -380,10 +432,13 @@ mod tests {
                 name: None,
                 kind: ConstraintKind::Check {
                     expression: "id > 0".into(),
+                    written: "id > 0".into(),
                 },
             },
         ];
         assert_eq!(parsed.constraints, expected);
+        let defaults: Vec<Option<&str>> = parsed.columns.iter().map(|c| c.default.as_deref()).collect();
+        assert_eq!(defaults, vec![None, None, None, Some("(1 + 2)")]);
     }
 
     #[test]
@@ -392,8 +447,14 @@ mod tests {
             "CREATE UNIQUE INDEX IF NOT EXISTS ix ON t (lower( name ) COLLATE nocase DESC, \"b\" ASC) WHERE deleted_at IS NULL",
         )
         .expect("parses");
-        assert_eq!(parsed.keys, vec!["lower(name)", "\"b\""]);
-        assert_eq!(parsed.predicate.as_deref(), Some("deleted_at IS NULL"));
+        let keys: Vec<(&str, &str)> = parsed
+            .keys
+            .iter()
+            .map(|k| (k.canonical.as_str(), k.written.as_str()))
+            .collect();
+        assert_eq!(keys, vec![("lower(name)", "lower( name )"), ("\"b\"", "\"b\"")]);
+        let predicate = parsed.predicate.expect("a predicate");
+        assert_eq!(predicate.canonical, "deleted_at IS NULL");
     }
 
     #[test]

@@ -10,8 +10,10 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 
 use super::ddl::{parse_create_index, parse_create_table, ConstraintKind, ParsedTable};
-use super::spelling::{normalize_collation, normalize_default, normalize_type};
+use super::ident::other_case;
+use super::spelling::{normalize_collation, normalize_default};
 use super::tokens::{canonical_text, tokenize};
+use super::type_name;
 use crate::engine::error::EngineError;
 use crate::engine::model::{
     Check, Column, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey, ReferentialAction, Schema, Table, Trigger,
@@ -217,6 +219,10 @@ impl SchemaBuilder<'_> {
                             options: Vec::new(),
                         },
                     );
+                    schema
+                        .written
+                        .definitions
+                        .insert(object.name.clone(), object.sql.clone());
                 }
                 "trigger" => {
                     schema.triggers.insert(
@@ -227,6 +233,10 @@ impl SchemaBuilder<'_> {
                             definition: canonical_text(&object.sql),
                         },
                     );
+                    schema
+                        .written
+                        .definitions
+                        .insert(object.name.clone(), object.sql.clone());
                 }
                 _ => {}
             }
@@ -237,8 +247,11 @@ impl SchemaBuilder<'_> {
         for (name, parsed) in &parsed_tables {
             if let Some(table) = schema.tables.get_mut(name) {
                 add_checks(table, parsed);
-                table.sort();
             }
+        }
+        spell_references_as_declared(&mut schema);
+        for table in schema.tables.values_mut() {
+            table.sort();
         }
         Ok(schema)
     }
@@ -267,9 +280,12 @@ impl SchemaBuilder<'_> {
                     .or_default()
                     .push((row.pk_position, row.name.clone()));
             }
+            if let Some(default) = declared.and_then(|c| c.default.clone()) {
+                table.written.defaults.insert(row.name.clone(), default);
+            }
             table.columns.push(Column {
                 name: row.name,
-                data_type: normalize_type(&row.declared_type),
+                data_type: type_name::normalize(&row.declared_type),
                 nullable: !row.not_null,
                 default: row.default.as_deref().map(normalize_default),
                 collation: declared.and_then(|c| normalize_collation(c.collation.as_deref())),
@@ -352,7 +368,11 @@ impl SchemaBuilder<'_> {
                                     parsed.keys.get(position).cloned().ok_or_else(|| {
                                         self.error(format!("cannot read the keys of index {index_name}"))
                                     })?;
-                                (IndexKey::Expression(expression), None)
+                                table
+                                    .written
+                                    .index_expressions
+                                    .insert(expression.canonical.clone(), expression.written);
+                                (IndexKey::Expression(expression.canonical), None)
                             }
                         };
                         let collation = normalize_collation(key.collation.as_deref())
@@ -369,7 +389,13 @@ impl SchemaBuilder<'_> {
                             name: index_name,
                             unique,
                             parts,
-                            predicate: parsed.predicate,
+                            predicate: parsed.predicate.map(|predicate| {
+                                table
+                                    .written
+                                    .index_expressions
+                                    .insert(predicate.canonical.clone(), predicate.written);
+                                predicate.canonical
+                            }),
                             definition: None,
                             invalid: false,
                         },
@@ -439,6 +465,41 @@ fn add_foreign_keys(schema: &mut Schema, parsed_tables: &BTreeMap<String, Parsed
     }
 }
 
+/// SQLite reports the table a foreign key or trigger names, and the columns
+/// a foreign key references, as the DDL wrote them (`REFERENCES VICTIMS
+/// (ID)`), and resolves them without regard to ASCII case; the model names
+/// them as the referenced objects are declared, so spelling a reference
+/// differently is no change.
+fn spell_references_as_declared(schema: &mut Schema) {
+    let columns: BTreeMap<String, Vec<String>> = schema
+        .tables
+        .iter()
+        .map(|(key, table)| (key.clone(), table.columns.iter().map(|c| c.name.clone()).collect()))
+        .collect();
+    let tables: Vec<String> = schema.tables.keys().cloned().collect();
+    for table in schema.tables.values_mut() {
+        for fk in &mut table.foreign_keys {
+            if let Some(name) = other_case(&tables, &fk.ref_table) {
+                fk.ref_table = name;
+            }
+            let Some(parent) = columns.get(&fk.ref_table) else {
+                continue;
+            };
+            for column in &mut fk.ref_columns {
+                if let Some(name) = other_case(parent, column) {
+                    *column = name;
+                }
+            }
+        }
+    }
+    let relations: Vec<String> = schema.tables.keys().chain(schema.views.keys()).cloned().collect();
+    for trigger in schema.triggers.values_mut() {
+        if let Some(name) = other_case(&relations, &trigger.table) {
+            trigger.table = name;
+        }
+    }
+}
+
 fn is_virtual_table(sql: &str) -> bool {
     let tokens = tokenize(sql);
     tokens.get(1).is_some_and(|t| t.is_word("VIRTUAL"))
@@ -446,7 +507,8 @@ fn is_virtual_table(sql: &str) -> bool {
 
 fn add_checks(table: &mut Table, parsed: &ParsedTable) {
     for constraint in &parsed.constraints {
-        if let ConstraintKind::Check { expression } = &constraint.kind {
+        if let ConstraintKind::Check { expression, written } = &constraint.kind {
+            table.written.checks.insert(expression.clone(), written.clone());
             table.checks.push(Check {
                 expression: expression.clone(),
                 name: constraint.name.clone(),

@@ -2,26 +2,39 @@
 
 mod annotations;
 mod apply;
+mod c_api;
+mod case_renames;
+mod classify;
 mod connect;
 mod ddl;
+mod ident;
 mod inspect;
+mod lexemes;
 mod location;
 mod normalize;
+mod older_readers;
+mod parser_stack;
 mod probe;
 mod render;
 mod render_renames;
 mod replay;
+mod script;
+#[cfg(test)]
+mod script_properties;
+mod single;
 mod spelling;
-mod split;
 mod sql;
 mod tokens;
+mod type_name;
 
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
+pub(crate) use case_renames::declare as declare_case_renames;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
 pub(crate) use replay::replay;
+pub use script::check_desired;
 
 use super::diff::Change;
 use super::error::EngineError;

@@ -1,14 +1,17 @@
 //! Desired DDL → model: run it in a dev database and inspect what SQLite made
 //! of it. SQLite is its own best parser; the model then compares by meaning,
-//! not by how the DDL was written.
+//! not by how the DDL was written. Every run is contained (script.rs): only
+//! schema definitions run, and a script with refusals never reaches a dev
+//! database file.
 
 use sqlx::sqlite::SqliteConnection;
-use sqlx::{Connection, Executor};
+use sqlx::Connection;
 
+use super::c_api::Handle;
 use super::connect::{open_for_write, open_memory};
 use super::inspect::inspect_connection;
-use super::split::split_statements;
-use crate::engine::error::{database_message, EngineError};
+use super::script::{check_desired, run_desired};
+use crate::engine::error::EngineError;
 use crate::engine::model::Schema;
 use crate::engine::url::{DatabaseUrl, SqliteLocation};
 
@@ -21,11 +24,12 @@ pub const PRIVATE_DEV_DATABASE: &str = "sqlite:// (private in-memory dev databas
 pub async fn normalize(dev: Option<&DatabaseUrl>, desired_sql: &str) -> Result<Schema, EngineError> {
     match dev {
         Some(url) if matches!(url.sqlite_location(), Some(SqliteLocation::File(_))) => {
+            check_desired(desired_sql)?;
             normalize_in_file(url, desired_sql).await
         }
         _ => {
             let mut conn = open_memory(PRIVATE_DEV_DATABASE).await?;
-            run_script(&mut conn, PRIVATE_DEV_DATABASE, desired_sql).await?;
+            run_contained(&mut conn, PRIVATE_DEV_DATABASE, desired_sql).await?;
             let schema = inspect_connection(&mut conn, PRIVATE_DEV_DATABASE).await;
             close(conn).await;
             schema
@@ -54,7 +58,7 @@ async fn normalize_in_file(url: &DatabaseUrl, desired_sql: &str) -> Result<Schem
         url: label.clone(),
         reason: e.to_string(),
     })?;
-    run_script(&mut tx, &label, desired_sql).await?;
+    run_contained(&mut tx, &label, desired_sql).await?;
     let schema = inspect_connection(&mut tx, &label).await?;
     // Rolling back is what keeps the dev database empty; a failure here means
     // the connection is gone, and SQLite rolls back on close anyway.
@@ -62,16 +66,14 @@ async fn normalize_in_file(url: &DatabaseUrl, desired_sql: &str) -> Result<Schem
     Ok(schema)
 }
 
-/// Runs the statements one at a time so a failure names its statement.
-async fn run_script(conn: &mut SqliteConnection, label: &str, sql: &str) -> Result<(), EngineError> {
-    for (position, statement) in split_statements(sql).iter().enumerate() {
-        // Through the Executor trait: its boxed future is Send, which
-        // RawSql's own async `execute` cannot be proven to be.
-        conn.execute(sqlx::raw_sql(statement.text))
-            .await
-            .map_err(|e| EngineError::desired_statement_failed(label, position, statement, database_message(&e)))?;
-    }
-    Ok(())
+/// Runs `sql` contained on `conn`, with SQLite's C API on the connection's
+/// own handle.
+async fn run_contained(conn: &mut SqliteConnection, label: &str, sql: &str) -> Result<usize, EngineError> {
+    let mut locked = conn.lock_handle().await.map_err(|e| EngineError::Connect {
+        url: label.to_string(),
+        reason: e.to_string(),
+    })?;
+    run_desired(&Handle::locked(&mut locked), label, sql)
 }
 
 /// Closing only flushes; a failure to close a private database loses nothing.

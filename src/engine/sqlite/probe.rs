@@ -1,13 +1,14 @@
 //! Running data probes on SQLite: on the read-only inspection connection,
-//! each query interrupted by a progress handler once it has run for
-//! [`PROBE_TIME_LIMIT`].
+//! each query contained (one statement that only reads, see single.rs) and
+//! interrupted by a progress handler once it has run for [`PROBE_TIME_LIMIT`].
 
 use std::time::Instant;
 
 use sqlx::sqlite::SqliteConnection;
-use sqlx::{Executor, Row};
 
+use super::c_api::Handle;
 use super::connect::open_for_inspect;
+use super::single::{self, Rules};
 use crate::engine::error::EngineError;
 use crate::engine::probe::{Answers, ProbeFailure, PROBE_TIME_LIMIT};
 use crate::engine::url::DatabaseUrl;
@@ -31,20 +32,26 @@ pub async fn run(url: &DatabaseUrl, queries: &[String]) -> Result<Answers, Engin
 
 async fn count(conn: &mut SqliteConnection, sql: &str) -> Result<i64, ProbeFailure> {
     let deadline = Instant::now() + PROBE_TIME_LIMIT;
-    let failed = |e: sqlx::Error| ProbeFailure::Failed(e.to_string());
-    conn.lock_handle()
-        .await
-        .map_err(failed)?
-        .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
-    let counted = conn.fetch_one(sqlx::raw_sql(sql)).await;
-    if let Ok(mut handle) = conn.lock_handle().await {
-        handle.remove_progress_handler();
-    }
+    let counted = {
+        let mut locked = conn
+            .lock_handle()
+            .await
+            .map_err(|e| ProbeFailure::Failed(e.to_string()))?;
+        locked.set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
+        let counted = single::run(&Handle::locked(&mut locked), sql, Rules::READ);
+        locked.remove_progress_handler();
+        counted
+    };
     match counted {
-        Ok(row) => row.try_get::<i64, _>(0).map_err(failed),
+        Ok(rows) => rows
+            .first()
+            .and_then(|row| row.first())
+            .and_then(|(_, value)| value.as_deref())
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| ProbeFailure::Failed(format!("the probe returned no count: {rows:?}"))),
         Err(_) if Instant::now() >= deadline => Err(ProbeFailure::TimedOut),
         // "no such column", "no such function": made by the plan itself.
-        Err(e) if e.to_string().contains("no such ") => Err(ProbeFailure::NeedsThePlan),
-        Err(e) => Err(failed(e)),
+        Err(failed) if failed.reason().contains("no such ") => Err(ProbeFailure::NeedsThePlan),
+        Err(failed) => Err(ProbeFailure::Failed(failed.reason().to_string())),
     }
 }

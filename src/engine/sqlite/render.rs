@@ -16,11 +16,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::{is_constant_default, is_null_default};
 use super::sql;
-use super::tokens::{quote_identifier as q, tokenize};
+use super::tokens::tokenize;
 use crate::engine::diff::{Change, TableChange, TableDiff};
-use crate::engine::model::{Column, ForeignKey, Index, IndexKey, Schema, Table};
+use crate::engine::model::{AsWritten, Column, ForeignKey, Index, IndexKey, Schema, Table};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::probe::{Count, Probe};
 
@@ -126,7 +127,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
             table
                 .indexes
                 .values()
-                .map(|i| Statement::ddl(sql::create_index(&table.name, i))),
+                .map(|i| Statement::ddl(sql::create_index(&table.name, i, &table.written))),
         );
     }
     for statements in altered {
@@ -138,7 +139,8 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
     for change in changes {
         if let Change::CreateIndex { table, index } = change {
             if !rebuilt_names.contains(table.as_str()) {
-                out.push(index_on_existing_table(changes, table, index));
+                let written = desired.tables.get(table).map(|t| &t.written);
+                out.push(index_on_existing_table(changes, table, index, written));
             }
         }
     }
@@ -154,8 +156,12 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
 /// `CREATE INDEX` on a table with rows: writes wait for the build, and a
 /// unique index fails on repeated keys (counted, unless a key is a column
 /// this plan adds).
-fn index_on_existing_table(changes: &[Change], table: &str, index: &Index) -> Statement {
-    let mut statement = Statement::ddl(sql::create_index(table, index));
+fn index_on_existing_table(changes: &[Change], table: &str, index: &Index, written: Option<&AsWritten>) -> Statement {
+    let mut statement = Statement::ddl(sql::create_index(
+        table,
+        index,
+        written.unwrap_or(&AsWritten::default()),
+    ));
     if index.unique {
         statement = statement.with_table_hazard(
             HazardKind::MayFailOnExistingRows,
@@ -183,7 +189,7 @@ fn index_on_existing_table(changes: &[Change], table: &str, index: &Index) -> St
                     IndexKey::Expression(expression) => expression.clone(),
                 };
                 match &part.collation {
-                    Some(collation) => format!("{key} COLLATE {collation}"),
+                    Some(collation) => format!("{key} COLLATE {}", bare_or_quoted(collation)),
                     None => key,
                 }
             })
@@ -225,7 +231,7 @@ fn duplicates(table: &str, keys: Vec<String>, filter: Option<String>, consequenc
 }
 
 /// Views from `CreateView` changes, plus every desired view when a rebuild
-/// dropped them all.
+/// dropped them all; as the desired SQL wrote them.
 fn views_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<Statement> {
     let mut views: BTreeMap<&str, &str> = BTreeMap::new();
     for change in changes {
@@ -236,11 +242,11 @@ fn views_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<State
     if all {
         views.extend(desired.views.values().map(|v| (v.name.as_str(), v.definition.as_str())));
     }
-    views.values().map(|d| Statement::ddl(*d)).collect()
+    as_written(views, desired)
 }
 
 /// Triggers from `CreateTrigger` changes, plus every desired trigger when a
-/// rebuild dropped them all.
+/// rebuild dropped them all; as the desired SQL wrote them.
 fn triggers_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<Statement> {
     let mut triggers: BTreeMap<&str, &str> = BTreeMap::new();
     for change in changes {
@@ -256,7 +262,18 @@ fn triggers_to_create(changes: &[Change], desired: &Schema, all: bool) -> Vec<St
                 .map(|t| (t.name.as_str(), t.definition.as_str())),
         );
     }
-    triggers.values().map(|d| Statement::ddl(*d)).collect()
+    as_written(triggers, desired)
+}
+
+/// Name → normalized definition, as `CREATE` statements in the desired
+/// SQL's own words.
+fn as_written(definitions: BTreeMap<&str, &str>, desired: &Schema) -> Vec<Statement> {
+    definitions
+        .into_iter()
+        .map(|(name, definition)| {
+            Statement::ddl(desired.written.definitions.get(name).map_or(definition, String::as_str))
+        })
+        .collect()
 }
 
 /// Tables ordered so that referenced tables come before the tables referencing
@@ -313,7 +330,7 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
                 if !can_add_column(column, fk) {
                     return None;
                 }
-                statements.push(Statement::ddl(sql::add_column(&diff.to.name, column, fk)));
+                statements.push(Statement::ddl(sql::add_column(&diff.to, column, fk)));
             }
             TableChange::AddForeignKey(_) => {}
             // Rendered before any table change (render_renames.rs).
@@ -427,7 +444,7 @@ fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
         diff.to
             .indexes
             .values()
-            .map(|i| Statement::ddl(sql::create_index(name, i))),
+            .map(|i| Statement::ddl(sql::create_index(name, i, &diff.to.written))),
     );
     out
 }

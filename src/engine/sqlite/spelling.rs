@@ -2,31 +2,14 @@
 //! from our rendered SQL and one written by hand compare equal.
 //!
 //! Choices (kept deliberately narrow: only what SQLite itself treats as equal):
-//! * Declared types: whitespace canonicalised and upper-cased (`varchar( 10 )` →
-//!   `VARCHAR(10)`). Different names with the same affinity (`INT` vs `INTEGER`)
-//!   stay different: they are visible to anything that reflects the table.
+//! * Declared types: see type_name.rs. Different names with the same affinity
+//!   (`INT` vs `INTEGER`) stay different: they are visible to anything that
+//!   reflects the table.
 //! * Defaults, checks, predicates, view and trigger bodies: whitespace
 //!   canonicalised, case and quoting kept (string literals are case-sensitive).
 //! * Collations: upper-cased; `BINARY`, the default, is the same as none.
 
 use super::tokens::{canonical, tokenize, TokenKind};
-
-pub fn normalize_type(declared: &str) -> String {
-    let tokens = tokenize(declared);
-    let upper: Vec<String> = tokens
-        .iter()
-        .map(|t| {
-            if t.kind == TokenKind::Word {
-                t.text.to_ascii_uppercase()
-            } else {
-                t.text.to_string()
-            }
-        })
-        .collect();
-    // Re-tokenize the upper-cased text so `canonical` sees the same shapes.
-    let joined = upper.join(" ");
-    canonical(&tokenize(&joined))
-}
 
 pub fn normalize_default(default: &str) -> String {
     canonical(&tokenize(default))
@@ -75,14 +58,6 @@ pub fn is_null_default(default: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn types_are_upper_cased_and_compacted() {
-        assert_eq!(normalize_type("varchar( 10 )"), "VARCHAR(10)");
-        assert_eq!(normalize_type("numeric(10,2)"), "NUMERIC(10, 2)");
-        assert_eq!(normalize_type("double   precision"), "DOUBLE PRECISION");
-        assert_eq!(normalize_type(""), "");
-    }
 
     #[test]
     fn literal_defaults() {

@@ -1,9 +1,14 @@
 //! SQL text for single objects, always in one spelling: every identifier
 //! double-quoted, clauses in a fixed order. Deterministic by construction.
+//! Nothing is pasted: names are quoted, types and collations rendered from
+//! their parsed form (type_name.rs, ident.rs), table options from the two
+//! SQLite knows. Expressions are text SQLite itself parsed and stored,
+//! written as the source wrote them ([`AsWritten`]) where it is known.
 
+use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::is_literal_default;
-use super::tokens::quote_identifier as q;
-use crate::engine::model::{Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
+use super::type_name;
+use crate::engine::model::{AsWritten, Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
 
 /// `CREATE TABLE "<name>" (…)` for `table`, under `name` (the rebuild uses a
 /// temporary name).
@@ -13,7 +18,7 @@ pub fn create_table(table: &Table, name: &str) -> String {
         .columns
         .iter()
         .map(|c| {
-            let mut def = column_definition(c);
+            let mut def = column_definition(c, table.written.defaults.get(&c.name).map(String::as_str));
             if inline_pk == Some(c.name.as_str()) {
                 if let Some(pk) = &table.primary_key {
                     def.push_str(&constraint_name(pk.name.as_deref()));
@@ -49,16 +54,23 @@ pub fn create_table(table: &Table, name: &str) -> String {
         lines.push(format!(
             "{}CHECK ({})",
             constraint_prefix(check.name.as_deref()),
-            check.expression
+            AsWritten::spelling(&table.written.checks, &check.expression)
         ));
     }
     let mut sql = format!("CREATE TABLE {} (\n  {}\n)", q(name), lines.join(",\n  "));
-    if !table.options.is_empty() {
-        let options: Vec<&str> = table.options.iter().map(String::as_str).collect();
+    let options: Vec<&str> = table.options.iter().filter_map(|o| table_option(o)).collect();
+    if !options.is_empty() {
         sql.push(' ');
         sql.push_str(&options.join(", "));
     }
     sql
+}
+
+/// The table options SQLite has; it refuses any other, so none reaches the model.
+fn table_option(option: &str) -> Option<&'static str> {
+    ["STRICT", "WITHOUT ROWID"]
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(option))
 }
 
 /// AUTOINCREMENT only exists as a column constraint on an INTEGER PRIMARY KEY.
@@ -69,26 +81,29 @@ fn inline_primary_key_column(table: &Table) -> Option<&str> {
     }
 }
 
-/// `"name" TYPE [NOT NULL] [DEFAULT …] [COLLATE …]`.
-pub fn column_definition(column: &Column) -> String {
+/// `"name" TYPE [NOT NULL] [DEFAULT …] [COLLATE …]`; `written_default`: the
+/// `DEFAULT` term as the source wrote it.
+pub fn column_definition(column: &Column, written_default: Option<&str>) -> String {
     let mut def = q(&column.name);
     if !column.data_type.is_empty() {
         def.push(' ');
-        def.push_str(&column.data_type);
+        def.push_str(&type_name::render(&column.data_type));
     }
     if !column.nullable {
         def.push_str(" NOT NULL");
     }
     if let Some(default) = &column.default {
-        // SQLite reports an expression default without its parentheses.
-        if is_literal_default(default) {
+        if let Some(written) = written_default {
+            def.push_str(&format!(" DEFAULT {written}"));
+        } else if is_literal_default(default) {
+            // SQLite reports an expression default without its parentheses.
             def.push_str(&format!(" DEFAULT {default}"));
         } else {
             def.push_str(&format!(" DEFAULT ({default})"));
         }
     }
     if let Some(collation) = &column.collation {
-        def.push_str(&format!(" COLLATE {collation}"));
+        def.push_str(&format!(" COLLATE {}", bare_or_quoted(collation)));
     }
     def
 }
@@ -122,17 +137,20 @@ pub fn column_list(columns: &[String]) -> String {
     columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
 }
 
-pub fn create_index(table: &str, index: &Index) -> String {
+/// `written`: how the source wrote the index's expressions.
+pub fn create_index(table: &str, index: &Index, written: &AsWritten) -> String {
     let parts: Vec<String> = index
         .parts
         .iter()
         .map(|part| {
             let mut sql = match &part.key {
                 IndexKey::Column(column) => q(column),
-                IndexKey::Expression(expression) => expression.clone(),
+                IndexKey::Expression(expression) => {
+                    AsWritten::spelling(&written.index_expressions, expression).to_string()
+                }
             };
             if let Some(collation) = &part.collation {
-                sql.push_str(&format!(" COLLATE {collation}"));
+                sql.push_str(&format!(" COLLATE {}", bare_or_quoted(collation)));
             }
             if part.descending {
                 sql.push_str(" DESC");
@@ -148,7 +166,10 @@ pub fn create_index(table: &str, index: &Index) -> String {
         parts.join(", ")
     );
     if let Some(predicate) = &index.predicate {
-        sql.push_str(&format!(" WHERE {predicate}"));
+        sql.push_str(&format!(
+            " WHERE {}",
+            AsWritten::spelling(&written.index_expressions, predicate)
+        ));
     }
     sql
 }
@@ -169,8 +190,9 @@ pub fn drop_trigger(name: &str) -> String {
     format!("DROP TRIGGER {}", q(name))
 }
 
-pub fn add_column(table: &str, column: &Column, fk: Option<&ForeignKey>) -> String {
-    let mut sql = format!("ALTER TABLE {} ADD COLUMN {}", q(table), column_definition(column));
+pub fn add_column(table: &Table, column: &Column, fk: Option<&ForeignKey>) -> String {
+    let definition = column_definition(column, table.written.defaults.get(&column.name).map(String::as_str));
+    let mut sql = format!("ALTER TABLE {} ADD COLUMN {definition}", q(&table.name));
     if let Some(fk) = fk {
         sql.push_str(&constraint_name(fk.name.as_deref()));
         sql.push(' ');

@@ -1,7 +1,10 @@
-//! A small SQLite tokenizer: enough to read the `CREATE` statements SQLite keeps
-//! in `sqlite_schema`, split scripts into statements, and spell expressions in
-//! one canonical way. Whitespace and comments are dropped; every token keeps its
-//! byte range in the source.
+//! A small SQLite tokenizer for trusted text only: the `CREATE` statements
+//! SQLite itself accepted and keeps in `sqlite_schema` (ddl.rs reads their
+//! clauses) and the expressions cut from them, spelled in one canonical way
+//! for comparison. Desired SQL is never read with it: SQLite splits and
+//! classifies that (script.rs), and sqlparser's tokenizer reads it for
+//! annotations (lexemes.rs). Whitespace and comments are dropped; every token
+//! keeps its byte range in the source.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -42,25 +45,9 @@ impl Token<'_> {
     /// literal where an identifier is expected.
     pub fn identifier(&self) -> String {
         match self.kind {
-            TokenKind::QuotedIdent | TokenKind::String => unquote(self.text),
+            TokenKind::QuotedIdent | TokenKind::String => super::ident::unquote(self.text),
             _ => self.text.to_string(),
         }
-    }
-}
-
-fn unquote(text: &str) -> String {
-    let mut chars = text.chars();
-    let Some(open) = chars.next() else {
-        return String::new();
-    };
-    let close = if open == '[' { ']' } else { open };
-    let inner = &text[open.len_utf8()..];
-    let inner = inner.strip_suffix(close).unwrap_or(inner);
-    if open == '[' {
-        inner.to_string()
-    } else {
-        let doubled: String = [close, close].iter().collect();
-        inner.replace(&doubled, &close.to_string())
     }
 }
 
@@ -489,11 +476,6 @@ pub fn split_top_level_commas<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<&'t [Token
     parts
 }
 
-/// `"name"` with embedded quotes doubled: always valid, whatever the name.
-pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,10 +534,5 @@ mod tests {
         assert_eq!(texts("'abc").len(), 1);
         assert_eq!(texts("/* never closed").len(), 0);
         assert_eq!(texts("[open").len(), 1);
-    }
-
-    #[test]
-    fn quoting_doubles_embedded_quotes() {
-        assert_eq!(quote_identifier("we\"ird name"), "\"we\"\"ird name\"");
     }
 }

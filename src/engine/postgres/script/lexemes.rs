@@ -75,7 +75,7 @@ fn split(sql: &str) -> Vec<ScriptStatement<'_>> {
             let text = piece.trim();
             (!text.is_empty()).then(|| {
                 let start = offset + leading;
-                ScriptStatement::located(sql, &lines, start, start + text.len())
+                lines.statement(start, start + text.len())
             })
         })
         .collect()

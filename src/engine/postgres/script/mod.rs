@@ -61,7 +61,7 @@ fn contain_on_parser_stack(sql: &str) -> Result<ScratchScript<'_>, EngineError> 
     let mut refusals = Vec::new();
     for (raw, span) in tree.stmts.iter().zip(statement_spans(sql, &tree, &tokens)) {
         let Some((start, end, own_tokens)) = span else { continue };
-        let statement = ScriptStatement::located(sql, &lines, start, end);
+        let statement = lines.statement(start, end);
         let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
             continue;
         };
@@ -180,8 +180,8 @@ fn syntax_error(sql: &str, lines: &Lines, error: parse::SyntaxError) -> EngineEr
     let (index, statement) = statement_around(sql, offset);
     EngineError::SqlSyntax {
         index,
-        line: lines.line(offset),
-        column: lines.column(sql, offset),
+        line: lines.position(offset).0,
+        column: lines.position(offset).1,
         message: error.message,
         statement: shorten(statement),
     }
