@@ -684,3 +684,43 @@ pub fn import(ctx: &Context, id: &str) -> (Value, Diagnostics) {
     };
     (state.to_value(), diagnostics)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Value {
+        Value::object([
+            ("url", Value::string("sqlite:///app.db")),
+            ("desired_sql", Value::string("CREATE TABLE t (id INTEGER);")),
+        ])
+    }
+
+    #[test]
+    fn desired_sql_is_write_only_and_needs_a_terraform_that_knows_it() {
+        let declared = schema().to_proto();
+        let block = declared.block.expect("a block");
+        let desired = block
+            .attributes
+            .iter()
+            .find(|a| a.name == "desired_sql")
+            .expect("desired_sql");
+        assert!(desired.write_only && desired.required && !desired.computed);
+
+        assert!(!validate(&config(), true).has_errors());
+        let refused = validate(&config(), false);
+        assert!(refused.has_errors());
+        let text = format!("{:?}", refused.into_proto());
+        assert!(text.contains("Terraform 1.11 or later is needed"), "{text}");
+    }
+
+    #[test]
+    fn plans_and_state_never_carry_desired_sql() {
+        let resource = SchemaResource::from_value(&config());
+        assert_eq!(
+            resource.desired_sql,
+            Field::Known("CREATE TABLE t (id INTEGER);".to_string())
+        );
+        assert!(resource.to_value().attr("desired_sql").is_some_and(Value::is_null));
+    }
+}
