@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod engine;
 pub mod exporter;
+pub mod file_cache;
 pub mod plugin;
 pub mod provider;
 pub mod tfproto;

@@ -47,6 +47,7 @@ fn serve(mode: ServeMode) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    tfalchemy::engine::keep_scratch_databases();
     let outcome = runtime.block_on(async {
         let provider = SqlalchemyProvider::new();
         let served = match mode {

@@ -86,6 +86,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    crate::engine::keep_scratch_databases();
     let outcome = runtime.block_on(async {
         let command = async {
             match cli.command {

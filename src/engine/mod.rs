@@ -20,6 +20,7 @@ pub mod hazard;
 pub mod hazard_policy;
 pub mod keep;
 pub mod model;
+mod normalized;
 mod options;
 pub mod plan;
 pub mod postgres;
@@ -43,6 +44,7 @@ pub use hazard::HazardCategory;
 pub use hazard_policy::{HazardPolicy, UnknownHazard, Verdict};
 pub use keep::{DroppedObject, Skip, SkipError, SKIPPABLE};
 pub use model::Schema;
+pub use normalized::{normalize_with_cache, Source as NormalizedFrom, CACHE_SWITCH as NORMALIZE_CACHE_SWITCH};
 pub use options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
@@ -99,16 +101,7 @@ pub async fn normalize(
     check_dev_dialect(dialect, dialect.name(), dev_url)?;
     script::check_usable(desired_sql)?;
     let annotations = annotations::read(dialect, desired_sql)?;
-    let mut desired = match dialect {
-        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await?,
-        Dialect::Postgres => postgres::normalize(None, dev_url, desired_sql).await?,
-        Dialect::Mysql => {
-            return Err(EngineError::UnsupportedDialect {
-                url: dev_url.map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
-                dialect,
-            })
-        }
-    };
+    let mut desired = normalized::normalize_desired(dialect, None, dev_url, desired_sql).await?;
     desired.annotations = annotations;
     Ok(desired)
 }
@@ -132,11 +125,7 @@ pub async fn plan_with(
     script::check_usable(desired_sql)?;
     let annotations = annotations::read(url.dialect(), desired_sql)?;
     let live = inspect_with(url, options).await?;
-    let desired = match url.dialect() {
-        Dialect::Postgres => postgres::normalize(Some(url), dev_url, desired_sql).await?,
-        Dialect::Sqlite => sqlite::normalize(dev_url, desired_sql).await?,
-        Dialect::Mysql => return Err(unsupported(url)),
-    };
+    let desired = normalized::normalize_desired(url.dialect(), Some(url), dev_url, desired_sql).await?;
     let built_in = built_in(url.dialect(), &desired);
     let desired = options.scope.desired(desired, &built_in)?;
     let kept = options.skip.keep(&live, desired);
@@ -242,9 +231,16 @@ fn built_in(dialect: Dialect, schema: &Schema) -> Schema {
     }
 }
 
-/// Drops the scratch databases this process created (PostgreSQL's temporary
-/// databases; see `postgres/scratch.rs`). Call when the provider or a CLI
-/// command is done; failures are returned for logging, never fatal.
+/// From now on, keeps the scratch databases this process creates for its
+/// next plans (PostgreSQL's temporary databases; see `postgres/scratch.rs`),
+/// until [`release_scratch_databases`]: for the provider and CLI commands,
+/// which run many plans in one runtime.
+pub fn keep_scratch_databases() {
+    postgres::keep_scratch_databases();
+}
+
+/// Drops the scratch databases this process kept. Call when the provider or
+/// a CLI command is done; failures are returned for logging, never fatal.
 pub async fn release_scratch_databases() -> Vec<EngineError> {
     postgres::drop_scratch_databases().await
 }

@@ -6,12 +6,35 @@
 //! text in the dialect's canonical spelling; the driver that produced the model
 //! is responsible for making equal things spell the same.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::annotations::Annotations;
 pub use super::comments::{Comment, CommentKind};
+
+thread_local! {
+    /// Set while [`to_complete_json`] serializes.
+    static COMPLETE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Fields that are not part of a schema's identity (what orders statements,
+/// how the source spelled things, what is not managed) are left out of its
+/// serialized form, and so of its hash, except while [`to_complete_json`]
+/// writes the whole model (for the normalization cache).
+fn identity_only<T>(_: &T) -> bool {
+    !COMPLETE.with(Cell::get)
+}
+
+/// The whole of `value`, identity or not, as JSON; deserializing it gives the
+/// same model back.
+pub fn to_complete_json<T: Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
+    COMPLETE.with(|complete| complete.set(true));
+    let json = serde_json::to_vec(value);
+    COMPLETE.with(|complete| complete.set(false));
+    json
+}
 
 /// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
 /// managed namespace of one database).
@@ -52,7 +75,7 @@ pub struct Schema {
     /// Objects the inspector saw but does not manage (e.g. `partitioned table
     /// public.events`): left alone, and reported as plan warnings. Not part
     /// of the schema's identity, so not serialized (or hashed).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub unmanaged: Vec<String>,
     /// What the desired SQL's comments declare (renames, the models tables
     /// come from): read from the source, never from a database, so not part
@@ -62,10 +85,10 @@ pub struct Schema {
     /// Defaults, checks, indexes, triggers and domains that call each
     /// routine (PostgreSQL's `pg_depend`): they order statements, so like
     /// [`Dependencies`] they are not part of the schema's identity.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub routine_users: RoutineUsers,
     /// How the source wrote its views and triggers (see [`AsWritten`]).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub written: AsWritten,
 }
 
@@ -134,7 +157,7 @@ pub struct Table {
     pub partition_of: Option<Partition>,
     /// How the source wrote the defaults, checks and index expressions the
     /// model keeps normalized (see [`AsWritten`]).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub written: AsWritten,
 }
 
@@ -393,7 +416,7 @@ pub struct View {
     pub materialized: bool,
     /// Keys of the relations, routines and types the query uses: a change
     /// to one of them may require dropping and recreating this view around it.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub depends_on: Dependencies,
     /// Output columns as `name type`, in order (PostgreSQL): whether
     /// `CREATE OR REPLACE` can change the view depends on them.
@@ -413,7 +436,7 @@ pub struct View {
 /// sorted. They follow from the definition and serve only to order
 /// statements, so they are not part of a schema's identity: any two compare
 /// equal, and they are neither serialized nor hashed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Dependencies(pub Vec<String>);
 
 impl PartialEq for Dependencies {
@@ -443,7 +466,7 @@ impl std::ops::Deref for Dependencies {
 
 /// Something other than a view or routine that calls a routine; tables and
 /// domains by key, the rest by name within them.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RoutineUser {
     ColumnDefault { table: String, column: String },
     Check { table: String, name: String },
@@ -455,7 +478,7 @@ pub enum RoutineUser {
 
 /// Routine key → what calls it (see [`RoutineUser`]). Any two compare equal
 /// for the same reason as [`Dependencies`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RoutineUsers(pub BTreeMap<String, BTreeSet<RoutineUser>>);
 
 impl PartialEq for RoutineUsers {
@@ -488,7 +511,7 @@ impl RoutineUsers {
 /// source's text, while diff and hash compare the normalized one. Like
 /// [`Dependencies`], not part of a schema's identity: any two compare equal,
 /// and they are neither serialized nor hashed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AsWritten {
     /// Column name → its `DEFAULT` term as written (`(CURRENT_TIMESTAMP)`).
     pub defaults: BTreeMap<String, String>,
@@ -625,6 +648,6 @@ pub struct Routine {
     pub definition: String,
     /// What the routine uses (see [`Dependencies`]): a SQL-standard body
     /// (`BEGIN ATOMIC`) is bound to the tables, views and routines it reads.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "identity_only")]
     pub depends_on: Dependencies,
 }

@@ -29,7 +29,7 @@
 //!
 //! Entries are JSON files written atomically (temporary file + rename); a corrupt or
 //! unreadable entry is a miss, and failing to write one never fails the export. Old entries are
-//! pruned after each store (`cache_prune.rs`).
+//! pruned after each store (`file_cache`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::cache_prune;
+use crate::file_cache;
 use super::fingerprint::Fingerprint;
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
@@ -152,7 +152,7 @@ pub(crate) async fn lookup(dir: &Path, key: &CacheKey) -> Option<CachedExport> {
         let entry: CacheEntry = serde_json::from_slice(&bytes).ok()?;
         let valid = entry.format == CACHE_FORMAT && entry.key == key && entry.fingerprint.is_current();
         if valid {
-            cache_prune::touch(&path);
+            file_cache::touch(&path);
         }
         valid.then_some(entry.export)
     });
@@ -176,9 +176,11 @@ pub(crate) async fn store(dir: &Path, key: &CacheKey, export: &WireExport, expor
             export: CachedExport::from_wire(&export),
             fingerprint,
         };
-        match write_atomically(&dir, &entry_path(&dir, &key), &entry) {
-            Ok(()) => {
-                let removed = cache_prune::prune(&dir, SystemTime::now());
+        let stored = serde_json::to_vec(&entry)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| file_cache::store(&dir, &entry_path(&dir, &key), &bytes));
+        match stored {
+            Ok(removed) => {
                 if removed > 0 {
                     tracing::debug!(removed, "pruned old export cache entries");
                 }
@@ -195,13 +197,4 @@ pub(crate) async fn store(dir: &Path, key: &CacheKey, export: &WireExport, expor
 
 fn entry_path(dir: &Path, key: &CacheKey) -> PathBuf {
     dir.join(format!("{}.json", key.0))
-}
-
-fn write_atomically(dir: &Path, path: &Path, entry: &CacheEntry) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let bytes = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, &bytes)?;
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
 }

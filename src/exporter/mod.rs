@@ -10,7 +10,6 @@
 //! bounded ([`ExportLimits`]).
 
 mod cache;
-mod cache_prune;
 mod duplicates;
 mod errors;
 mod fingerprint;

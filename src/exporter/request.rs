@@ -90,20 +90,11 @@ impl CacheMode {
     /// `$XDG_CACHE_HOME/tfalchemy/exports`, else `~/.cache/tfalchemy/exports`; disabled when
     /// neither variable is set (there is nowhere sensible to write).
     pub fn default_dir() -> Self {
-        let base = non_empty_env("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| non_empty_env("HOME").map(|home| Path::new(&home).join(".cache")));
-        match base {
-            Some(base) => CacheMode::Enabled {
-                dir: base.join("tfalchemy").join("exports"),
-            },
+        match crate::file_cache::default_dir("exports") {
+            Some(dir) => CacheMode::Enabled { dir },
             None => CacheMode::Disabled,
         }
     }
-}
-
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
 /// A request with every path made absolute against this process's current directory.

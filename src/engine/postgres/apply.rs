@@ -10,13 +10,13 @@ use sqlx::{Connection, Executor, Row};
 use super::built_in;
 use super::connect::open;
 use super::inspect::inspect_connection;
-use super::normalize::normalize;
 use super::render::render;
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
+use crate::engine::normalized::normalize_desired;
 use crate::engine::options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::sources;
@@ -132,7 +132,7 @@ async fn apply_locked(
     // re-plan and the commit.
     let (live, _) = inspect_connection(conn, &label).await?;
     let live = scope.live(live);
-    let desired = normalize(Some(url), dev, desired_sql).await?;
+    let desired = normalize_desired(Dialect::Postgres, Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
     let mut desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
     desired.annotations = annotations;

@@ -4,15 +4,19 @@
 //!
 //! With a `dev_url`, the dev database is the scratch database; it must be
 //! empty, and this process uses it for one piece of work at a time. Without
-//! one, a temporary database is created on the target's server the first time
-//! a process needs it and kept for the process's later work: creating and
-//! dropping a database costs a checkpoint on that server, so a provider run
-//! (or a CLI command) pays for it once, not per plan. [`drop_scratch_databases`]
-//! drops them when the process ends; a process that is killed leaves its
-//! database behind, and the next process to create one on that server drops
-//! the abandoned ones (no session connected, older than [`ABANDONED_AFTER`]).
+//! one, a temporary database is created on the target's server and dropped
+//! when the work is done (also when the work is abandoned midway). A process
+//! that does many plans (the provider, a CLI command) calls
+//! [`keep_scratch_databases`] first: its temporary databases then outlive
+//! each piece of work and are reused by the next, because creating and
+//! dropping a database costs a checkpoint on that server; it pays that once,
+//! and [`drop_scratch_databases`] drops them when it ends. A process that is
+//! killed leaves its database behind, and the next process to create one on
+//! that server drops the abandoned ones (no session connected, older than
+//! [`ABANDONED_AFTER`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -33,6 +37,16 @@ pub const TEMPORARY_DATABASE_PREFIX: &str = "tfalchemy_dev_";
 /// A temporary database with no session for this long belongs to a process
 /// that is gone.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// Whether temporary databases are kept for this process's next piece of work.
+static KEEP: AtomicBool = AtomicBool::new(false);
+
+/// From now on, this process keeps its temporary databases between pieces of
+/// work, until [`drop_scratch_databases`]. For processes that run in one
+/// async runtime until they end, and then call it.
+pub fn keep_scratch_databases() {
+    KEEP.store(true, Ordering::SeqCst);
+}
 
 /// One scratch database, held by one piece of work until [`Scratch::release`].
 pub(super) struct Scratch {
@@ -134,8 +148,9 @@ impl Scratch {
         })
     }
 
-    /// Gives the database back: the dev database to the next piece of work,
-    /// a temporary one to this process's pool.
+    /// Gives the database back: the dev database to the next piece of work;
+    /// a temporary one to this process's pool, or drops it (see
+    /// [`keep_scratch_databases`]).
     pub async fn release(mut self) {
         let (Some(conn), Some(kind)) = (self.conn.take(), self.kind.take()) else {
             return;
@@ -144,7 +159,33 @@ impl Scratch {
             Kind::Dev(_guard) => {
                 let _ = conn.close().await;
             }
-            Kind::Temporary(database) => give_back(*database, conn),
+            Kind::Temporary(database) if KEEP.load(Ordering::SeqCst) => give_back(*database, conn),
+            Kind::Temporary(database) => {
+                let _ = conn.close().await;
+                if let Err(error) = database.drop_now().await {
+                    tracing::warn!("{error}");
+                }
+            }
+        }
+    }
+}
+
+/// Work abandoned midway (a cancelled Terraform operation drops the future):
+/// the connection goes, and so does its uncommitted transaction. A kept
+/// temporary database is dropped at the end of the process like the others;
+/// one that is not kept is dropped now, in the background.
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Some(Kind::Temporary(database)) = self.kind.take() else {
+            return;
+        };
+        if KEEP.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = database.drop_now().await;
+            });
         }
     }
 }

@@ -7,7 +7,7 @@ use sqlx::Connection;
 use super::c_api::{Handle, Row};
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
-use super::normalize::normalize;
+use crate::engine::normalized::normalize_desired;
 use super::render::render;
 use super::single::{self, Failed, Rules};
 use crate::engine::annotations;
@@ -32,7 +32,7 @@ pub async fn apply(
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = super::inspect(url).await?;
-    let mut desired = skip.keep(&live, normalize(dev, desired_sql).await?).desired;
+    let mut desired = skip.keep(&live, normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?).desired;
     desired.annotations = annotations;
     super::case_renames::declare(&live, &mut desired);
     let mut statements = render(&diff(&live, &desired), &live, &desired);

@@ -1,6 +1,6 @@
-//! Keeping the export cache small.
+//! Keeping a cache directory small.
 //!
-//! Every distinct set of key inputs (interpreter, module, dialect, environment, …) gets its own
+//! Every distinct key (interpreter, module, dialect, desired schema, server, …) gets its own
 //! entry, so a directory shared by many workspaces or a long-lived CI runner would grow without
 //! bound. After each store the oldest entries go: those not used for [`MAX_AGE`], and beyond
 //! [`MAX_ENTRIES`] the least recently used. A hit refreshes its entry's modification time, which is
@@ -10,12 +10,12 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// Entries unused for this long are removed.
-pub(crate) const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// At most this many entries are kept.
-pub(crate) const MAX_ENTRIES: usize = 64;
+pub const MAX_ENTRIES: usize = 64;
 
 /// Marks the entry at `path` as just used. Failing to do so only makes it age sooner.
-pub(crate) fn touch(path: &Path) {
+pub fn touch(path: &Path) {
     if let Ok(file) = std::fs::File::options().append(true).open(path) {
         let _ = file.set_modified(SystemTime::now());
     }
@@ -23,7 +23,7 @@ pub(crate) fn touch(path: &Path) {
 
 /// Removes stale entries (`*.json`) from `dir`; returns how many went. Errors are ignored: a
 /// cache that cannot be pruned still works.
-pub(crate) fn prune(dir: &Path, now: SystemTime) -> usize {
+pub fn prune(dir: &Path, now: SystemTime) -> usize {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return 0;
     };

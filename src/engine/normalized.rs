@@ -1,0 +1,233 @@
+//! Normalization, remembered. Loading a 1,000-table schema into a scratch
+//! database costs seconds, and the same desired schema is normalized again
+//! and again: by every plan whose configuration did not change the schema,
+//! by Terraform's second plan at apply time, and by the apply itself. So a
+//! normalized schema is kept on disk (`$XDG_CACHE_HOME/tfalchemy/normalized`,
+//! else `~/.cache/tfalchemy/normalized`) and reused when everything it
+//! depends on is the same. The key covers:
+//!
+//! - the desired SQL's canonical form (engine/canonical.rs: its tokens
+//!   without comments), so a comment or a moved model is the same entry;
+//! - the dialect;
+//! - the database that normalizes it: for PostgreSQL the server's version,
+//!   and the encoding and collation a scratch database gets there (of the dev
+//!   database, or of `template0` for a temporary one); for SQLite the library
+//!   linked into this build;
+//! - this build of the provider (a fingerprint of its sources and lock file):
+//!   normalization is code, and a new version may read the same SQL better.
+//!
+//! Not covered: extensions upgraded on the server without a new server
+//! version. The scope (`schemas`, `exclude`) and `skip` are applied after
+//! normalization, so they are not part of the key. Failures are never
+//! cached. `TFALCHEMY_NORMALIZE_CACHE=0` turns the cache off.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::canonical::canonical_sha256;
+use super::error::EngineError;
+use super::model::Schema;
+use super::url::{DatabaseUrl, Dialect};
+use super::{postgres, sqlite};
+use crate::file_cache;
+
+/// Bumped when an entry's layout or the key's meaning changes.
+const CACHE_FORMAT: u32 = 1;
+
+/// The environment variable that turns the cache off (`0`).
+pub const CACHE_SWITCH: &str = "TFALCHEMY_NORMALIZE_CACHE";
+
+/// Normalizes `desired_sql` for `dialect` in the dev database `dev`, else in
+/// a scratch database on the server of `target` (PostgreSQL) or a private
+/// in-memory one (SQLite): from the cache when it can.
+pub async fn normalize_desired(
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> Result<Schema, EngineError> {
+    match cache_dir() {
+        Some(dir) => normalize_with_cache(&dir, dialect, target, dev, desired_sql)
+            .await
+            .map(|(schema, _)| schema),
+        None => normalize_now(dialect, target, dev, desired_sql).await,
+    }
+}
+
+/// Whether a normalization came from the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Cache,
+    Database,
+}
+
+/// [`normalize_desired`] with the cache in `dir`; says where the schema came from.
+pub async fn normalize_with_cache(
+    dir: &Path,
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> Result<(Schema, Source), EngineError> {
+    let identity = normalizer_identity(dialect, target, dev).await?;
+    let key = key(dialect, &identity, desired_sql);
+    let path = dir.join(format!("{key}.json"));
+    if let Some(schema) = lookup(&path, &key).await {
+        tracing::debug!(%key, "normalized schema from the cache");
+        return Ok((schema, Source::Cache));
+    }
+    let schema = normalize_now(dialect, target, dev, desired_sql).await?;
+    store(dir, &path, &key, &schema).await;
+    Ok((schema, Source::Database))
+}
+
+async fn normalize_now(
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> Result<Schema, EngineError> {
+    match dialect {
+        Dialect::Sqlite => sqlite::normalize(dev, desired_sql).await,
+        Dialect::Postgres => postgres::normalize(target, dev, desired_sql).await,
+        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
+            url: dev.or(target).map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
+            dialect,
+        }),
+    }
+}
+
+/// What decides, besides the SQL, the schema normalization yields.
+async fn normalizer_identity(
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+) -> Result<String, EngineError> {
+    match dialect {
+        // The SQLite library is part of this build (see `build_fingerprint`).
+        Dialect::Sqlite => Ok("sqlite".to_string()),
+        Dialect::Postgres => postgres::normalizer_identity(target, dev).await,
+        Dialect::Mysql => Ok("mysql".to_string()),
+    }
+}
+
+/// The entry's name: SHA-256 of everything the key covers (see the module documentation).
+pub fn key(dialect: Dialect, normalizer: &str, desired_sql: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        CACHE_FORMAT.to_string().as_str(),
+        build_fingerprint(),
+        dialect.name(),
+        normalizer,
+        &canonical_sha256(dialect, desired_sql),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// This build: its sources and lock file (see build.rs).
+fn build_fingerprint() -> &'static str {
+    env!("TFALCHEMY_SOURCE_SHA256")
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    if std::env::var(CACHE_SWITCH).is_ok_and(|value| value == "0") {
+        return None;
+    }
+    file_cache::default_dir("normalized")
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    format: u32,
+    key: String,
+    schema: Schema,
+}
+
+async fn lookup(path: &Path, key: &str) -> Option<Schema> {
+    let (path, key) = (path.to_path_buf(), key.to_string());
+    tokio::task::spawn_blocking(move || {
+        let bytes = std::fs::read(&path).ok()?;
+        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+        let current = entry.format == CACHE_FORMAT && entry.key == key;
+        if current {
+            file_cache::touch(&path);
+        }
+        current.then_some(entry.schema)
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Failing to write an entry never fails the normalization.
+async fn store(dir: &Path, path: &Path, key: &str, schema: &Schema) {
+    let entry = Entry {
+        format: CACHE_FORMAT,
+        key: key.to_string(),
+        schema: schema.clone(),
+    };
+    let (dir, path) = (dir.to_path_buf(), path.to_path_buf());
+    let stored = tokio::task::spawn_blocking(move || {
+        // The whole model: what orders statements is not part of its identity.
+        let bytes = super::model::to_complete_json(&entry).map_err(std::io::Error::other)?;
+        file_cache::store(&dir, &path, &bytes)
+    })
+    .await;
+    if let Ok(Err(error)) = stored {
+        tracing::warn!(%error, "could not write the normalization cache entry");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::model::{Dependencies, View};
+
+    #[test]
+    fn an_entry_keeps_what_is_not_part_of_the_schemas_identity() {
+        let mut schema = Schema::default();
+        schema.views.insert(
+            "public.v".to_string(),
+            View {
+                depends_on: Dependencies(vec!["public.t".to_string()]),
+                ..serde_json::from_str(r#"{"name": "v", "definition": "SELECT 1"}"#).unwrap()
+            },
+        );
+        schema.unmanaged.push("rule public.r".to_string());
+        let entry = Entry {
+            format: CACHE_FORMAT,
+            key: "k".to_string(),
+            schema: schema.clone(),
+        };
+        let bytes = crate::engine::model::to_complete_json(&entry).unwrap();
+        let read: Entry = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(read.schema.views["public.v"].depends_on.0, vec!["public.t".to_string()]);
+        assert_eq!(read.schema.unmanaged, schema.unmanaged);
+        // The identity form (and so the hash) is unchanged.
+        let identity = serde_json::to_string(&schema).unwrap();
+        assert!(!identity.contains("public.t") && !identity.contains("rule"), "{identity}");
+    }
+
+    #[test]
+    fn the_key_changes_with_everything_it_covers_and_nothing_else() {
+        let sql = "CREATE TABLE t (id int);";
+        let base = key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", sql);
+        assert_eq!(
+            base,
+            key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", "-- a comment\nCREATE TABLE t (\n  id int\n);")
+        );
+        for other in [
+            key(Dialect::Postgres, "PostgreSQL 16.4 UTF8 C.UTF-8", sql),
+            key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 en_US.UTF-8", sql),
+            key(Dialect::Sqlite, "PostgreSQL 15.20 UTF8 C.UTF-8", sql),
+            key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", "CREATE TABLE t (id bigint);"),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
+}
