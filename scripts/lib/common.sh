@@ -49,8 +49,10 @@ crate_version() {
 # own parser) runs bindgen, which needs libclang. Installs Debian's package when
 # it is missing and this machine can (root or sudo); otherwise says what to do.
 ensure_build_prerequisites() {
-    if compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || compgen -G "/usr/lib/*/libclang*.so*" >/dev/null \
-        || [[ -n "${LIBCLANG_PATH:-}" ]]; then
+    # bindgen loads libclang.so or libclang-<version>.so; libclang-cpp (a
+    # different library, often installed alone) does not count.
+    if compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || compgen -G "/usr/lib/*/libclang-[0-9]*.so*" >/dev/null \
+        || compgen -G "/usr/lib/*/libclang.so*" >/dev/null || [[ -n "${LIBCLANG_PATH:-}" ]]; then
         return 0
     fi
     local sudo=""
