@@ -490,6 +490,7 @@ fn postgresql_concurrent_indexes_build_outside_the_transaction_without_blocking_
         1,
         r#"CREATE INDEX "events_kind" ON public.events USING btree (kind)"#,
     );
+    blocking.says("`policy { concurrent_indexes = true }` builds it without blocking writes");
 
     workspace.write_main_tf(&render(
         resource(EVENTS_INDEXED).policy_setting("concurrent_indexes", "true"),

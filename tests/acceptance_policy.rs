@@ -119,12 +119,18 @@ fn drop_on_destroy_drops_the_managed_tables_only_when_the_policy_allows_it() {
 }
 
 #[test]
-fn without_drop_on_destroy_destroy_is_quiet_and_keeps_everything() {
+fn without_drop_on_destroy_destroy_warns_that_it_keeps_everything() {
     let (workspace, db) = populated_sqlite();
     workspace.write_main_tf(&render(SchemaBlock::new(APP, USERS_AND_AUDIT).url(&db.url())));
     workspace.init().success();
     workspace.apply().success();
-    workspace.destroy().success().lacks("Warning");
+    workspace
+        .destroy()
+        .success()
+        .contains("Warning: Destroy keeps the database")
+        .says("no table, view, row or other object in the database")
+        .says("set `drop_on_destroy = true`")
+        .lacks("DROP");
     assert_eq!(db.tables(), ["audit_log", "users"]);
     assert_eq!(db.row_count("audit_log"), 2);
 }

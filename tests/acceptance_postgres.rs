@@ -705,19 +705,33 @@ COMMENT ON VIEW \"Doubled\" IS 'twice the price';
 }
 
 #[test]
-fn plan_warnings_say_what_the_live_rows_hold_and_apply_follows_the_data() {
+fn a_probe_proving_failure_blocks_the_plan_and_a_warn_rule_lets_it_through() {
     let _planning = planning();
     let db = PostgresDb::new();
     db.execute("CREATE TABLE users (id int PRIMARY KEY, email text); INSERT INTO users VALUES (1, NULL), (2, NULL), (3, NULL);");
     let workspace = Workspace::new();
+    let not_null =
+        SchemaBlock::new("app", "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);").url(&db.url());
+    workspace.write_main_tf(&Config::new().schema(not_null.clone()).render());
+    workspace.init().success();
+    let nullable =
+        "SELECT is_nullable::text FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'";
+    // By default the rows prove the statement fails: the plan stops, naming the fixes.
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Plan would fail: may_fail_on_existing_rows")
+        .says("has 3 NULL values: SET NOT NULL will fail")
+        .says("backfill the missing values")
+        .says(r#"warn = ["may_fail_on_existing_rows"]"#);
+    assert_eq!(db.strings(nullable), vec!["YES".to_string()]);
+
+    // A backfill will run between plan and apply: the user lets the plan through.
     workspace.write_main_tf(
         &Config::new()
-            .schema(
-                SchemaBlock::new("app", "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);").url(&db.url()),
-            )
+            .schema(not_null.policy_list("warn", &["may_fail_on_existing_rows"]))
             .render(),
     );
-    workspace.init().success();
     let (plan, plan_file) = workspace.plan_to_file("not_null.tfplan");
     plan.changes()
         .contains("Hazard may_fail_on_existing_rows")

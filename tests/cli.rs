@@ -316,3 +316,53 @@ fn bad_policy_flags_are_errors_naming_the_flag() {
     }
     assert!(db.has_table("posts"));
 }
+
+#[test]
+fn a_plan_the_live_rows_prove_will_fail_is_refused_until_warned() {
+    let dir = workdir();
+    let db = SqliteDb::at(dir.path().join("app.db"));
+    db.execute(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users VALUES (1, NULL), (2, NULL);",
+    );
+    std::fs::write(
+        dir.path().join("users.sql"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
+    )
+    .unwrap();
+    let args = ["--url", &db.url(), "--desired", "users.sql"];
+    let plan = cli(&[&["plan"][..], &args].concat(), dir.path());
+    assert_eq!(
+        plan.status.code(),
+        Some(1),
+        "proven to fail → exit 1\n{}",
+        text(&plan.stderr)
+    );
+    assert!(
+        text(&plan.stdout).contains("-- deny may_fail_on_existing_rows:"),
+        "{}",
+        text(&plan.stdout)
+    );
+    let message = text(&plan.stderr);
+    assert!(
+        message.contains("has 2 NULL values") && message.contains("--warn may_fail_on_existing_rows"),
+        "{message}"
+    );
+    let apply = cli(&[&["apply"][..], &args].concat(), dir.path());
+    assert_eq!(apply.status.code(), Some(1), "{}", text(&apply.stderr));
+    assert_eq!(
+        db.strings("SELECT sql FROM sqlite_schema WHERE name = 'users'", &[])
+            .len(),
+        1
+    );
+    assert!(
+        db.strings("SELECT sql FROM sqlite_schema WHERE name = 'users'", &[])[0].contains("email TEXT)"),
+        "a refused apply changes nothing"
+    );
+
+    let warned = cli(
+        &[&["plan"][..], &args, &["--warn", "may_fail_on_existing_rows"]].concat(),
+        dir.path(),
+    );
+    assert_eq!(warned.status.code(), Some(2), "{}", text(&warned.stderr));
+    assert!(text(&warned.stdout).contains("-- warn may_fail_on_existing_rows:"));
+}

@@ -113,6 +113,7 @@ fn unprobed(statements: &[Statement]) -> Vec<Statement> {
     let mut statements = statements.to_vec();
     for hazard in statements.iter_mut().flat_map(|s| s.hazards.iter_mut()) {
         hazard.finding = None;
+        hazard.found = None;
     }
     statements
 }

@@ -100,6 +100,7 @@ fn unprobed(statements: &[Statement]) -> Vec<Statement> {
     let mut statements = statements.to_vec();
     for hazard in statements.iter_mut().flat_map(|s| s.hazards.iter_mut()) {
         hazard.finding = None;
+        hazard.found = None;
     }
     statements
 }
@@ -644,7 +645,10 @@ async fn dev_database_file_is_left_empty_and_must_start_empty() {
     assert!(engine::inspect(&dev.url).await.expect("inspect").is_empty());
 
     dev.execute("CREATE TABLE leftover (x);").await;
-    let err = engine::normalize(Dialect::Sqlite, Some(&dev.url), desired)
+    // Another desired schema: the one above is in the normalization cache,
+    // and a cached normalization does not use the dev database at all.
+    let other = "CREATE TABLE u (id INTEGER PRIMARY KEY);";
+    let err = engine::normalize(Dialect::Sqlite, Some(&dev.url), other)
         .await
         .expect_err("not empty");
     assert!(matches!(err, EngineError::DevDatabaseNotEmpty { .. }), "{err:?}");

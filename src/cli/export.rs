@@ -9,6 +9,9 @@ use clap::Args;
 use crate::exporter::{self, CacheMode, ExportRequest, ModelSource, DEFAULT_PYTHON};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  terraform-provider-sqlalchemy export --module app.models --dialect postgresql --working-dir .
+  terraform-provider-sqlalchemy export --path app/models.py --dialect sqlite --python .venv/bin/python")]
 #[command(group = clap::ArgGroup::new("models").required(true).args(["module", "path"]))]
 pub struct ExportArgs {
     /// Importable module or package holding the models, such as `app.models`.
@@ -54,6 +57,6 @@ pub async fn run(args: ExportArgs) -> Result<ExitCode, String> {
     for duplicate in &export.duplicates {
         eprintln!("warning: {duplicate}");
     }
-    print!("{}", export.sql);
+    super::output::out(&export.sql);
     Ok(ExitCode::SUCCESS)
 }

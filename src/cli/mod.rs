@@ -5,8 +5,10 @@
 mod apply;
 mod export;
 mod inspect;
+mod output;
 mod plan;
 mod policy;
+mod saved_plan;
 mod source;
 
 use std::ffi::OsString;
@@ -23,6 +25,10 @@ use crate::engine::DatabaseUrl;
 #[derive(Debug, Parser)]
 #[command(name = "terraform-provider-sqlalchemy", version, about, long_about)]
 struct Cli {
+    /// Log what the engine does on stderr (RUST_LOG or TFALCHEMY_LOG, when
+    /// set, choose the levels instead).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,7 +42,8 @@ enum Command {
     /// Print the SQL that brings the database to the desired schema.
     /// Exit code: 0 no changes, 2 changes, 1 error.
     Plan(plan::PlanArgs),
-    /// Run the SQL that brings the database to the desired schema.
+    /// Run the SQL that brings the database to the desired schema, or a plan
+    /// saved by `plan --out`.
     Apply(apply::ApplyArgs),
 }
 
@@ -78,7 +85,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             };
         }
     };
-    init_logging();
+    init_logging(cli.verbose);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -128,10 +135,15 @@ fn parse_dev_url(text: &str) -> Result<DatabaseUrl, String> {
     DatabaseUrl::parse(text).map_err(|err| format!("--dev-url: {err}"))
 }
 
-/// Human-readable logs on stderr, quiet unless `TFALCHEMY_LOG` asks for more.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TFALCHEMY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+/// Human-readable logs on stderr: warnings only, and none from sqlx (its
+/// connection chatter and server notices are not the user's business),
+/// unless `--verbose`, `RUST_LOG` or `TFALCHEMY_LOG` asks for more.
+fn init_logging(verbose: bool) {
+    let from_env = ["TFALCHEMY_LOG", "RUST_LOG"]
+        .into_iter()
+        .find_map(|name| tracing_subscriber::EnvFilter::try_from_env(name).ok());
+    let filter =
+        from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new(if verbose { "info" } else { "warn,sqlx=off" }));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

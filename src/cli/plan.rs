@@ -1,5 +1,6 @@
 //! `plan`: print the statements that bring the database to the desired schema.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -7,9 +8,18 @@ use clap::Args;
 use crate::engine::{self, DatabaseUrl, HazardPolicy, Options, Plan};
 
 use super::policy::{annotated, refusal, PolicyArgs};
+use super::saved_plan::SavedPlan;
 use super::source::read_desired;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  # What would change? Exit code 0: nothing, 2: changes, 1: error.
+  terraform-provider-sqlalchemy plan --url sqlite:///app.db --desired schema.sql
+
+  # Save the plan for review, then apply exactly it.
+  terraform-provider-sqlalchemy export --path app/models.py --dialect postgresql > schema.sql
+  DATABASE_URL=postgresql://app@db/app terraform-provider-sqlalchemy plan --desired schema.sql --out app.plan
+  DATABASE_URL=postgresql://app@db/app terraform-provider-sqlalchemy apply app.plan")]
 pub struct PlanArgs {
     #[command(flatten)]
     database: super::DatabaseArgs,
@@ -17,16 +27,34 @@ pub struct PlanArgs {
     desired: super::DesiredArgs,
     #[command(flatten)]
     policy: PolicyArgs,
+    /// Save the plan to FILE for `apply FILE` (no password is written).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 pub async fn run(args: PlanArgs) -> Result<ExitCode, String> {
-    let planned = Planned::make(&args.database, &args.desired, &args.policy).await?;
+    let desired_sql = read_desired(&args.desired.desired)?;
+    let planned = Planned::make(
+        &args.database.url,
+        args.desired.dev_url.as_deref(),
+        desired_sql,
+        &args.policy,
+    )
+    .await?;
     if planned.report_no_changes() {
         return Ok(ExitCode::SUCCESS);
     }
     planned.print_statements();
     if let Some(refusal) = planned.refusal() {
         return Err(refusal);
+    }
+    if let Some(out) = &args.out {
+        planned.saved(&args.policy).write(out)?;
+        eprintln!(
+            "Saved the plan to {}; run it with `apply {}`.",
+            out.display(),
+            out.display()
+        );
     }
     eprintln!(
         "{} statement(s) to run on {}.",
@@ -49,15 +77,15 @@ pub struct Planned {
 
 impl Planned {
     pub async fn make(
-        database: &super::DatabaseArgs,
-        desired: &super::DesiredArgs,
+        url: &str,
+        dev_url: Option<&str>,
+        desired_sql: String,
         policy: &PolicyArgs,
     ) -> Result<Planned, String> {
         let options = policy.options()?;
         let policy = policy.hazard_policy()?;
-        let url = super::parse_url(&database.url)?;
-        let dev_url = desired.dev_url.as_deref().map(super::parse_dev_url).transpose()?;
-        let desired_sql = read_desired(&desired.desired)?;
+        let url = super::parse_url(url)?;
+        let dev_url = dev_url.map(super::parse_dev_url).transpose()?;
         let plan = engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options)
             .await
             .map_err(|err| err.to_string())?;
@@ -81,8 +109,22 @@ impl Planned {
     /// separated by a blank line, its hazards as comments above it.
     pub fn print_statements(&self) {
         for statement in &self.plan.statements {
-            println!("{};\n", annotated(statement, &self.policy).trim_end_matches(';'));
+            super::output::out(&format!(
+                "{};\n\n",
+                annotated(statement, &self.policy).trim_end_matches(';')
+            ));
         }
+    }
+
+    /// The plan as `plan --out` saves it.
+    pub fn saved(&self, policy: &PolicyArgs) -> SavedPlan {
+        SavedPlan::new(
+            self.url.redacted(),
+            self.plan.live_hash.clone(),
+            self.desired_sql.clone(),
+            policy.saved(),
+            self.plan.sql(),
+        )
     }
 
     /// Why the policy refuses this plan, if it does.

@@ -6,7 +6,9 @@ use clap::Args;
 
 use crate::engine::{HazardPolicy, Options, Skip, Statement, Verdict};
 
-#[derive(Debug, Args)]
+use super::saved_plan::SavedPolicy;
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct PolicyArgs {
     /// Allow a hazard code, category or `all` without a warning (repeatable).
     #[arg(long, value_name = "HAZARD")]
@@ -29,6 +31,33 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
+    /// The flags as a saved plan records them.
+    pub fn saved(&self) -> SavedPolicy {
+        SavedPolicy {
+            allow: self.allow.clone(),
+            warn: self.warn.clone(),
+            deny: self.deny.clone(),
+            skip: self.skip.clone(),
+            concurrent_indexes: self.concurrent_indexes,
+        }
+    }
+
+    /// The flags a saved plan was made with.
+    pub fn from_saved(saved: &SavedPolicy) -> PolicyArgs {
+        PolicyArgs {
+            allow: saved.allow.clone(),
+            warn: saved.warn.clone(),
+            deny: saved.deny.clone(),
+            skip: saved.skip.clone(),
+            concurrent_indexes: saved.concurrent_indexes,
+        }
+    }
+
+    /// True when no flag was given.
+    pub fn is_empty(&self) -> bool {
+        *self == PolicyArgs::from_saved(&SavedPolicy::default())
+    }
+
     pub fn hazard_policy(&self) -> Result<HazardPolicy, String> {
         let mut policy = HazardPolicy::default();
         for (verdict, names) in [
@@ -60,16 +89,31 @@ pub fn annotated(statement: &Statement, policy: &HazardPolicy) -> String {
         .hazards
         .iter()
         .map(|hazard| {
-            let detail = hazard.message().lines().collect::<Vec<_>>().join(" ");
+            let detail = hazard.message().lines().map(sentence).collect::<Vec<_>>().join(" ");
             format!(
                 "-- {} {}: {detail}",
-                policy.verdict(hazard.kind).setting(),
+                policy.verdict_on(hazard).setting(),
                 hazard.kind.code()
             )
         })
         .collect();
     lines.push(statement.shown());
     lines.join("\n")
+}
+
+/// `text` as a sentence: capitalized, ending with a full stop. Hazard
+/// details and probe findings are written as clauses for diagnostics.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 /// An error naming each denied hazard and the flag that would allow it, if
@@ -82,8 +126,18 @@ pub fn refusal(statements: &[Statement], policy: &HazardPolicy) -> Option<String
             statement
                 .hazards
                 .iter()
-                .filter(|hazard| policy.verdict(hazard.kind) == Verdict::Deny)
+                .filter(|hazard| policy.verdict_on(hazard) == Verdict::Deny)
                 .map(move |hazard| {
+                    if policy.denied_by_the_data(hazard) {
+                        return format!(
+                            "  statement {}: {} ({}); the rows in the database make it fail: fix the data \
+                             or the model first, or --warn {} if the data will be fixed before apply",
+                            index + 1,
+                            hazard.kind.code(),
+                            hazard.message(),
+                            hazard.kind.code()
+                        );
+                    }
                     format!(
                         "  statement {}: {} ({}); --allow {} (or --allow {}) allows it",
                         index + 1,
@@ -106,6 +160,17 @@ pub fn refusal(statements: &[Statement], policy: &HazardPolicy) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hazard_comments_are_sentences() {
+        assert_eq!(sentence("drops table t and its rows"), "Drops table t and its rows.");
+        assert_eq!(
+            sentence("\"t\" has 3 rows: lost in the drop"),
+            "\"t\" has 3 rows: lost in the drop."
+        );
+        assert_eq!(sentence("already one."), "Already one.");
+        assert_eq!(sentence(""), "");
+    }
     use crate::engine::HazardKind;
 
     fn args(allow: &[&str], skip: &[&str]) -> PolicyArgs {
@@ -143,7 +208,7 @@ mod tests {
         let policy = HazardPolicy::default();
         assert_eq!(
             annotated(&statement, &policy),
-            "-- deny drops_table: drops t\nDROP TABLE t"
+            "-- deny drops_table: Drops t.\nDROP TABLE t"
         );
         let refusal = refusal(std::slice::from_ref(&statement), &policy).expect("denied");
         assert!(refusal.contains("--allow drops_table"), "{refusal}");

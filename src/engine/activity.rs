@@ -129,6 +129,7 @@ pub fn record(statements: &mut [Statement], activities: &Activities) {
             table: Some(lock.key),
             finding: Some(finding),
             probe: None,
+            found: None,
         });
     }
 }

@@ -117,6 +117,17 @@ impl HazardKind {
         }
     }
 
+    /// True for kinds whose statement fails when its probe finds rows (a
+    /// NULL under a new NOT NULL, a duplicate under a new unique key, a row
+    /// holding a removed enum value), as opposed to kinds where the rows
+    /// found are what the statement deletes or changes.
+    pub fn fails_on_found_rows(self) -> bool {
+        matches!(
+            self,
+            HazardKind::MayFailOnExistingRows | HazardKind::CastMayFail | HazardKind::DropsEnumValue
+        )
+    }
+
     /// True for kinds a plan reports only when what the live database is
     /// doing right then calls for it. They are left out of the `hazards`
     /// attribute: Terraform plans again at apply time and insists on the

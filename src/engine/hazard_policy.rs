@@ -5,10 +5,11 @@
 //! denied (the plan is refused). Rules name a hazard code (`drops_table`), a
 //! category (`data_loss`) or `all`; the most specific rule wins, and among
 //! equally specific ones the strictest. Without a rule, data loss is denied
-//! and everything else is warned.
+//! and everything else is warned, except a hazard whose data probe proved
+//! that its statement will fail: that is denied too.
 
 use super::hazard::HazardCategory;
-use super::plan::HazardKind;
+use super::plan::{Hazard, HazardKind};
 
 /// What happens to a plan that carries a hazard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,16 +93,38 @@ impl HazardPolicy {
         Ok(())
     }
 
+    /// The verdict on a kind of hazard, whatever the live data says.
     pub fn verdict(&self, kind: HazardKind) -> Verdict {
+        self.rule_for(kind).unwrap_or(match kind.category() {
+            HazardCategory::DataLoss => Verdict::Deny,
+            _ => Verdict::Warn,
+        })
+    }
+
+    /// The verdict on one hazard of a plan. Without a rule naming it, a
+    /// hazard whose probe proved that the statement will fail is denied: a
+    /// plan that can only fail half-way is not worth applying. A rule that
+    /// names it (`warn` when a backfill runs between plan and apply) wins.
+    pub fn verdict_on(&self, hazard: &Hazard) -> Verdict {
+        match self.rule_for(hazard.kind) {
+            Some(verdict) => verdict,
+            None if hazard.proves_failure() => Verdict::Deny,
+            None => self.verdict(hazard.kind),
+        }
+    }
+
+    /// Whether the verdict on `hazard` comes from the data rather than a rule.
+    pub fn denied_by_the_data(&self, hazard: &Hazard) -> bool {
+        self.rule_for(hazard.kind).is_none() && hazard.proves_failure()
+    }
+
+    /// The most specific rule's verdict (the strictest among equals).
+    fn rule_for(&self, kind: HazardKind) -> Option<Verdict> {
         self.rules
             .iter()
             .filter_map(|(target, verdict)| target.specificity(kind).map(|rank| (rank, std::cmp::Reverse(*verdict))))
             .min()
             .map(|(_, std::cmp::Reverse(verdict))| verdict)
-            .unwrap_or(match kind.category() {
-                HazardCategory::DataLoss => Verdict::Deny,
-                _ => Verdict::Warn,
-            })
     }
 }
 
@@ -126,6 +149,30 @@ mod tests {
         assert_eq!(default.verdict(HazardKind::DropsColumn), Verdict::Deny);
         assert_eq!(default.verdict(HazardKind::RebuildsTable), Verdict::Warn);
         assert_eq!(default.verdict(HazardKind::MayFailOnExistingRows), Verdict::Warn);
+    }
+
+    fn not_null_hazard(found: Option<i64>) -> Hazard {
+        let statement = crate::engine::Statement::ddl("ALTER TABLE t ALTER COLUMN c SET NOT NULL").with_hazard(
+            HazardKind::MayFailOnExistingRows,
+            "existing rows must have a value in c",
+        );
+        let mut hazard = statement.hazards[0].clone();
+        hazard.found = found;
+        hazard
+    }
+
+    #[test]
+    fn a_probe_proving_failure_denies_unless_a_rule_names_the_hazard() {
+        let default = HazardPolicy::default();
+        assert_eq!(default.verdict_on(&not_null_hazard(Some(3))), Verdict::Deny);
+        assert!(default.denied_by_the_data(&not_null_hazard(Some(3))));
+        assert_eq!(default.verdict_on(&not_null_hazard(Some(0))), Verdict::Warn);
+        assert_eq!(default.verdict_on(&not_null_hazard(None)), Verdict::Warn);
+        for name in ["may_fail_on_existing_rows", "may_fail", "all"] {
+            let p = policy(&[], &[name], &[]);
+            assert_eq!(p.verdict_on(&not_null_hazard(Some(3))), Verdict::Warn, "{name}");
+            assert!(!p.denied_by_the_data(&not_null_hazard(Some(3))));
+        }
     }
 
     #[test]

@@ -124,8 +124,21 @@ pub async fn plan_with(
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     script::check_usable(desired_sql)?;
     let annotations = annotations::read(url.dialect(), desired_sql)?;
+    let started = std::time::Instant::now();
     let live = inspect_with(url, options).await?;
+    tracing::info!(
+        database = %url.redacted(),
+        tables = live.tables.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "inspected the live schema"
+    );
+    let started = std::time::Instant::now();
     let desired = normalized::normalize_desired(url.dialect(), Some(url), dev_url, desired_sql).await?;
+    tracing::info!(
+        tables = desired.tables.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "normalized the desired schema"
+    );
     let built_in = built_in(url.dialect(), &desired);
     let desired = options.scope.desired(desired, &built_in)?;
     let kept = options.skip.keep(&live, desired);
@@ -143,7 +156,14 @@ pub async fn plan_with(
     };
     probe_live_data(url, &mut statements).await?;
     sources::attach(&mut statements, &desired);
+    let started = std::time::Instant::now();
     let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
+    tracing::info!(
+        statements = statements.len(),
+        verified = unverified.is_none(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "planned and replayed the statements"
+    );
     Ok(Plan {
         statements,
         live_hash: schema_hash(&live),

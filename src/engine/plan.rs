@@ -75,6 +75,7 @@ impl Statement {
             table: None,
             finding: None,
             probe: None,
+            found: None,
         });
         self
     }
@@ -139,9 +140,19 @@ pub struct Hazard {
     /// The question to ask the live data, when the data decides.
     #[serde(skip)]
     pub probe: Option<Probe>,
+    /// How many rows the probe counted, when it could count them.
+    #[serde(skip)]
+    pub found: Option<i64>,
 }
 
 impl Hazard {
+    /// True when the live rows the probe counted make the statement fail:
+    /// applying it can only end in an error, after the statements before it
+    /// (some of which cannot be rolled back) have run.
+    pub fn proves_failure(&self) -> bool {
+        self.kind.fails_on_found_rows() && self.found.is_some_and(|count| count > 0)
+    }
+
     /// [`Hazard::described`] (the detail and where the object is declared),
     /// followed by the probe's finding when there is one: the text for people
     /// (diagnostics, the CLI).

@@ -233,6 +233,7 @@ pub fn record(statements: &mut [Statement], answers: &Answers) {
         };
         if let Some(answer) = answers.get(&probe.sql()) {
             hazard.finding = probe.finding(answer.clone());
+            hazard.found = answer.as_ref().ok().copied();
         }
     }
 }

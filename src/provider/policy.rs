@@ -171,6 +171,27 @@ impl Policy {
                 } else {
                     "If this is intended, allow it in the resource"
                 };
+                let proven_to_fail = statement
+                    .hazards
+                    .iter()
+                    .any(|hazard| hazard.kind == kind && self.hazards.denied_by_the_data(hazard));
+                if proven_to_fail {
+                    let summary = format!("Plan would fail: {} ({})", kind.code(), kind.summary());
+                    let detail = format!(
+                        "{where_}\n{messages}\n\nThe rows in the database now make this statement fail, after the \
+                         statements before it have run. Nothing was changed. Fix the data or the model first (backfill \
+                         the missing values, remove the duplicate or orphaned rows, or give a new NOT NULL column a \
+                         server default) and plan again. If the data will be fixed between plan and apply, let the \
+                         plan through:\n\n  policy {{\n    warn = [\"{}\"]\n  }}",
+                        kind.code(),
+                    );
+                    if destroying {
+                        diagnostics.error(summary, detail);
+                    } else {
+                        diagnostics.attribute_error("desired_sql", summary, detail);
+                    }
+                    continue;
+                }
                 match self.verdict(kind) {
                     Verdict::Allow => {}
                     // Terraform folds warnings with equal summaries into the

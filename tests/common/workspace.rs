@@ -221,6 +221,9 @@ impl Workspace {
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
+            // The provider's caches (exports, normalized schemas) per workspace:
+            // what one test cached never decides what another one sees.
+            .env("XDG_CACHE_HOME", self.workdir.join(".cache"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

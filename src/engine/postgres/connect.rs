@@ -38,7 +38,12 @@ pub fn options(url: &DatabaseUrl, database: Option<&str>) -> Result<ServerOption
         url: url.redacted(),
         reason: database_message(&e),
     })?;
-    let connect = connect.application_name("terraform-provider-sqlalchemy");
+    // sqlx would log every statement, and every slow one as a warning, in
+    // full: a whole desired schema (megabytes) on stderr. The engine logs
+    // what it runs itself, shortened.
+    let connect = connect
+        .application_name("terraform-provider-sqlalchemy")
+        .disable_statement_logging();
     let limit = url.connect_timeout();
     let setting = match (limit, url.connect_timeout_is_default()) {
         (Some(limit), true) => format!("`connect_timeout` defaults to {} s", limit.as_secs()),

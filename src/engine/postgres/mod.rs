@@ -15,8 +15,8 @@ mod scratch;
 pub mod script;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
-pub use inspect::InspectStats;
 pub use identity::normalizer_identity;
+pub use inspect::InspectStats;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;

@@ -60,7 +60,9 @@ pub async fn open_memory(label: &str) -> Result<SqliteConnection, EngineError> {
         url: label.to_string(),
         reason: e.to_string(),
     };
-    let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(failed)?;
+    let options = SqliteConnectOptions::from_str("sqlite::memory:")
+        .map_err(failed)?
+        .disable_statement_logging();
     options.connect().await.map_err(failed)
 }
 
@@ -72,6 +74,8 @@ fn cannot_open(url: &DatabaseUrl, problem: String) -> EngineError {
 }
 
 async fn connect(url: &DatabaseUrl, options: SqliteConnectOptions) -> Result<SqliteConnection, EngineError> {
+    // Not every statement (and every slow one) in full on stderr.
+    let options = options.disable_statement_logging();
     SqliteConnection::connect_with(&options)
         .await
         .map_err(|e| EngineError::Connect {

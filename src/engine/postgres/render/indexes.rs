@@ -147,7 +147,8 @@ pub fn create_on_existing_table(
             HazardKind::BuildsIndexBlockingWrites,
             table,
             format!(
-                "building index {} reads every row of {table_sql} while writes to it wait",
+                "building index {} reads every row of {table_sql} while writes to it wait; \
+                 `policy {{ concurrent_indexes = true }}` builds it without blocking writes",
                 quote(&index.name)
             ),
         );

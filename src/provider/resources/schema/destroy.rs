@@ -60,6 +60,29 @@ fn target(ctx: &Context, prior: &Value, diagnostics: &mut Diagnostics) -> Option
     })
 }
 
+/// Whether destroying this state only forgets the resource.
+fn keeps_everything(prior: &Value) -> bool {
+    !prior.is_null() && SchemaResource::from_value(prior).drop_on_destroy != Field::Known(true)
+}
+
+/// A destroy that drops nothing still says so in the plan: a reader of
+/// "1 to destroy" would otherwise expect the tables to go.
+fn warn_destroy_keeps_the_database(prior: &Value, diagnostics: &mut Diagnostics) {
+    let database = SchemaResource::from_value(prior)
+        .id
+        .known()
+        .map(|id| format!(" ({id})"))
+        .unwrap_or_default();
+    diagnostics.warning(
+        "Destroy keeps the database",
+        format!(
+            "Destroying this sqlalchemy_schema only removes it from the Terraform state: no table, \
+             view, row or other object in the database{database} is dropped. To drop the managed \
+             objects on destroy, set `drop_on_destroy = true` and apply before destroying."
+        ),
+    );
+}
+
 /// PlanResourceChange of a destroy. Returns the planned private state: the
 /// statements to run, when there are drops to plan.
 pub(super) async fn plan(
@@ -68,6 +91,10 @@ pub(super) async fn plan(
     private: &ResourcePrivate,
 ) -> (Diagnostics, Option<ResourcePrivate>) {
     let mut diagnostics = Diagnostics::new();
+    if keeps_everything(prior) {
+        warn_destroy_keeps_the_database(prior, &mut diagnostics);
+        return (diagnostics, None);
+    }
     let Some(target) = target(ctx, prior, &mut diagnostics) else {
         return (diagnostics, None);
     };
