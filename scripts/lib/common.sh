@@ -45,13 +45,26 @@ crate_version() {
     sed -n '/^\[package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1/p' "$REPO_ROOT/Cargo.toml" | head -n 1
 }
 
+# True when bindgen will find libclang: in LIBCLANG_PATH when that is set
+# (bindgen looks only there then), else in the usual system places.
+has_libclang() {
+    if [[ -n "${LIBCLANG_PATH:-}" ]]; then
+        compgen -G "$LIBCLANG_PATH/libclang*.so*" >/dev/null
+        return
+    fi
+    compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || compgen -G "/usr/lib/*/libclang*.so*" >/dev/null \
+        || compgen -G "/usr/lib64/libclang*.so*" >/dev/null || compgen -G "/usr/local/lib/libclang*.so*" >/dev/null
+}
+
 # The C toolchain pieces the build needs beyond a compiler: pg_query (PostgreSQL's
 # own parser) runs bindgen, which needs libclang. Installs Debian's package when
 # it is missing and this machine can (root or sudo); otherwise says what to do.
 ensure_build_prerequisites() {
-    if compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || compgen -G "/usr/lib/*/libclang*.so*" >/dev/null \
-        || [[ -n "${LIBCLANG_PATH:-}" ]]; then
+    if has_libclang; then
         return 0
+    fi
+    if [[ -n "${LIBCLANG_PATH:-}" ]]; then
+        die "LIBCLANG_PATH=$LIBCLANG_PATH holds no libclang*.so; point it at clang's lib directory or unset it"
     fi
     local sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo -n"
