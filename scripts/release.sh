@@ -126,7 +126,7 @@ info.create_system = 3  # Unix, so the mode below is read
 info.external_attr = (0o100755 & 0xFFFF) << 16
 info.compress_type = zipfile.ZIP_DEFLATED
 with open(source, "rb") as f, zipfile.ZipFile(archive, "w") as z:
-    z.writestr(info, f.read(), compresslevel=9)
+    z.writestr(info, f.read())
 PY
     elif command -v zip >/dev/null; then
         local staging
@@ -134,7 +134,7 @@ PY
         cp "$file" "$staging/$entry"
         chmod 0755 "$staging/$entry"
         touch -d "@${SOURCE_DATE_EPOCH:-315532800}" "$staging/$entry"
-        (cd "$staging" && zip -q -X -9 "$archive" "$entry")
+        (cd "$staging" && zip -q -X "$archive" "$entry")
         rm -rf "$staging"
     else
         die "neither python3 nor zip is installed: one is needed to make the archives"
