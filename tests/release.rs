@@ -395,3 +395,75 @@ fn crc32(bytes: &[u8]) -> u32 {
         table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8)
     })
 }
+
+/// A stand-in for the provider that only answers `--version` (all the script
+/// asks of a `--binary`), so these tests need not zip the real build.
+fn fake_binary(dir: &Path, says: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-provider");
+    fs::write(&path, format!("#!/bin/sh\necho '{says}'\n")).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn run_release(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let output = Command::new(repo().join("scripts/release.sh"))
+        .args(args)
+        .output()
+        .expect("running scripts/release.sh");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_platform_this_machine_cannot_build_is_skipped_with_the_reason() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let binary = fake_binary(dir.path(), &format!("{NAME} {}", provider_version()));
+    let out = dir.path().join("dist");
+    // FreeBSD: a platform Terraform knows, whose Rust target (and C cross
+    // toolchain) a Linux or macOS development machine does not have.
+    let (code, stderr) = run_release(&[
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--binary".as_ref(),
+        binary.as_os_str(),
+        "--target".as_ref(),
+        "x86_64-unknown-freebsd".as_ref(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "skipped: freebsd_amd64 (x86_64-unknown-freebsd): the Rust target is not installed (rustup target add x86_64-unknown-freebsd)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("produced: {}", zip_name())), "{stderr}");
+    assert!(!out.join(format!("{}_freebsd_amd64.zip", prefix())).exists());
+}
+
+#[test]
+fn a_binary_of_another_version_is_refused() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let binary = fake_binary(dir.path(), &format!("{NAME} 0.0.0-other"));
+    let out = dir.path().join("dist");
+    let (code, stderr) = run_release(&[
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--binary".as_ref(),
+        binary.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "says '{NAME} 0.0.0-other' for --version, expected '{NAME} {}'",
+            provider_version()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(true),
+        "nothing written"
+    );
+}

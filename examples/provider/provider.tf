@@ -10,7 +10,7 @@ terraform {
 # Defaults for every sqlalchemy_schema resource that does not set its own url.
 provider "sqlalchemy" {
   # A SQLite file next to this configuration (abspath: not relative to where
-  # terraform runs). For PostgreSQL:
-  #   url = "postgresql+psycopg://app:${var.db_password}@db.example:5432/app"
+  # terraform runs). For PostgreSQL, "postgresql+psycopg://app:PASSWORD@db.example:5432/app"
+  # with the password percent-encoded (see Database URLs below).
   url = "sqlite:///${abspath(path.module)}/app.db"
 }
