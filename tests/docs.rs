@@ -502,3 +502,62 @@ fn composite_example_applies_on_postgresql() {
         .run_in(&composite, &["plan", "-input=false", "-no-color", "-detailed-exitcode"])
         .no_changes();
 }
+
+/// examples/tenants on PostgreSQL: every tenant database gets the models'
+/// schema from one export, and the tenants' schema hashes agree.
+#[test]
+fn tenants_example_applies_the_same_schema_to_every_tenant_database() {
+    let tenants = [PostgresDb::new(), PostgresDb::new()];
+    // The example names tenant NAME's database <database_prefix>NAME.
+    let keys: Vec<&str> = tenants
+        .iter()
+        .map(|db| {
+            db.name()
+                .strip_prefix(common::postgres_db::PREFIX)
+                .expect("prefixed name")
+        })
+        .collect();
+    let server = url::Url::parse(&common::postgres_db::server()).expect("server URL");
+    let password = percent_encoding::percent_decode_str(server.password().unwrap_or(""))
+        .decode_utf8_lossy()
+        .into_owned();
+    let mut workspace = Workspace::new();
+    workspace.set_env("TF_VAR_python", test_python());
+    workspace.set_env("TF_VAR_database_prefix", common::postgres_db::PREFIX);
+    workspace.set_env("TF_VAR_tenants", serde_json::to_string(&keys).unwrap());
+    workspace.set_env(
+        "TF_VAR_db_host",
+        format!(
+            "{}:{}",
+            server.host_str().unwrap_or("127.0.0.1"),
+            server.port().unwrap_or(5432)
+        ),
+    );
+    workspace.set_env("TF_VAR_db_user", server.username());
+    workspace.set_env("TF_VAR_db_password", password);
+    let examples = copy_examples(workspace.root());
+    let dir = examples.join("tenants");
+    workspace.run_in(&dir, &["init", "-input=false", "-no-color"]).success();
+    workspace
+        .run_in(&dir, &["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success()
+        .says("Apply complete! Resources: 2 added");
+    for db in &tenants {
+        assert_eq!(
+            db.tables(),
+            vec!["public.projects".to_owned(), "public.tasks".to_owned()],
+            "{}",
+            db.name()
+        );
+    }
+    let output = workspace.run_in(&dir, &["output", "-json", "schema_hashes"]).success();
+    let hashes: serde_json::Value = serde_json::from_str(&output.stdout).expect("JSON output");
+    let hashes: Vec<&str> = keys
+        .iter()
+        .map(|key| hashes[*key].as_str().expect("a hash per tenant"))
+        .collect();
+    assert_eq!(hashes[0], hashes[1], "same models, same schema");
+    workspace
+        .run_in(&dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode"])
+        .no_changes();
+}

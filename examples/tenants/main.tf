@@ -13,9 +13,15 @@ terraform {
 }
 
 variable "tenants" {
-  description = "Tenant names; tenant NAME's database is tenant_NAME on the server."
+  description = "Tenant names; tenant NAME's database is <database_prefix>NAME on the server."
   type        = set(string)
   default     = ["acme", "globex"]
+}
+
+variable "database_prefix" {
+  description = "The tenant databases' names are this followed by the tenant's name."
+  type        = string
+  default     = "tenant_"
 }
 
 variable "db_host" {
@@ -51,7 +57,7 @@ resource "sqlalchemy_schema" "tenant" {
 
   # With cyrilgdn/postgresql managing the databases, iterate over them
   # instead: for_each = postgresql_database.tenant, and use each.value.name.
-  url         = "postgresql://${var.db_user}:${replace(urlencode(var.db_password), "+", "%20")}@${var.db_host}/tenant_${each.key}"
+  url         = "postgresql://${var.db_user}:${replace(urlencode(var.db_password), "+", "%20")}@${var.db_host}/${var.database_prefix}${each.key}"
   desired_sql = data.sqlalchemy_models.app.sql
 }
 
