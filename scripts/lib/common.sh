@@ -46,10 +46,15 @@ crate_version() {
 }
 
 # True when bindgen will find libclang: in LIBCLANG_PATH when that is set
-# (bindgen looks only there then), else in the usual system places.
+# (a directory holding the library, or the library itself; clang-sys looks
+# only there then), else in the usual system places.
 has_libclang() {
     if [[ -n "${LIBCLANG_PATH:-}" ]]; then
-        compgen -G "$LIBCLANG_PATH/libclang*.so*" >/dev/null
+        if [[ -f "$LIBCLANG_PATH" ]]; then
+            [[ "$(basename "$LIBCLANG_PATH")" == libclang* ]]
+        else
+            compgen -G "$LIBCLANG_PATH/libclang*.so*" >/dev/null
+        fi
         return
     fi
     compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || compgen -G "/usr/lib/*/libclang*.so*" >/dev/null \
