@@ -143,8 +143,18 @@ if [[ -x scripts/install-python.sh ]]; then
 fi
 
 # --no-fail-fast: one failing test binary must not hide the results of the others.
+# Every target, unless the arguments pick some (`--test NAME`, `--lib`, …):
+# cargo adds --all-targets to those instead of narrowing it.
+targets=(--all-targets)
+for arg in "$@"; do
+    case "$arg" in
+        --) break ;;
+        --lib | --bins | --bin | --bin=* | --tests | --test | --test=* | --benches | --bench | --bench=* \
+            | --examples | --example | --example=* | --doc) targets=() ;;
+    esac
+done
 status=0
-cargo test --locked --all-targets --no-fail-fast "$@" || status=$?
+cargo test --locked ${targets[@]+"${targets[@]}"} --no-fail-fast "$@" || status=$?
 
 # The parsers' fuzz targets, for a bounded time, on a full run (not when
 # arguments pick tests). TFALCHEMY_FUZZ_SECONDS per target; 0 skips them.
