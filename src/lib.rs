@@ -8,3 +8,7 @@ pub mod file_cache;
 pub mod plugin;
 pub mod provider;
 pub mod tfproto;
+
+/// This provider's version (Cargo.toml's): `--version` prints it, the plugin logs it at
+/// startup, and a release archive and its binary are named after it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -177,6 +177,28 @@ fn without_arguments_it_explains_that_it_is_a_plugin() {
     }
 }
 
+/// `--version` and `-V` print the name and the crate's version (the version a
+/// release archive names), on stdout, exit 0, touching nothing.
+#[test]
+fn version_flag_prints_the_crate_version() {
+    let dir = workdir();
+    for flag in ["--version", "-V"] {
+        let output = cli(&[flag], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{flag}: {}", text(&output.stderr));
+        assert_eq!(
+            text(&output.stdout),
+            format!("terraform-provider-sqlalchemy {}\n", env!("CARGO_PKG_VERSION")),
+            "{flag}"
+        );
+        assert_eq!(text(&output.stderr), "", "{flag}");
+    }
+    assert_eq!(tfalchemy::VERSION, env!("CARGO_PKG_VERSION"));
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "--version writes nothing"
+    );
+}
+
 #[test]
 fn export_prints_the_models_ddl() {
     let dir = workdir();

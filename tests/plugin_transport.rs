@@ -491,6 +491,14 @@ async fn stderr_carries_hclog_json_lines() {
     let stderr = plugin.stderr_text();
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(!lines.is_empty(), "debug lines are expected at TF_LOG=trace");
+    let started = lines
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|entry| entry["@message"].as_str().is_some_and(|m| m.contains("handshake sent")))
+        .unwrap_or_else(|| panic!("no startup line in:\n{stderr}"));
+    assert_eq!(started["@level"], "info", "{started}");
+    assert_eq!(started["version"], env!("CARGO_PKG_VERSION"), "{started}");
+    assert_eq!(started["protocol_version"], 6, "{started}");
     for line in lines {
         let entry: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"));

@@ -45,15 +45,38 @@ crate_version() {
     sed -n '/^\[package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1/p' "$REPO_ROOT/Cargo.toml" | head -n 1
 }
 
+# True when bindgen will find libclang: in LIBCLANG_PATH when that is set
+# (a directory holding the library, or the library itself; clang-sys looks
+# only there then), else in the usual system places.
+has_libclang() {
+    if [[ -n "${LIBCLANG_PATH:-}" ]]; then
+        if [[ -f "$LIBCLANG_PATH" ]]; then
+            [[ "$(basename "$LIBCLANG_PATH")" == libclang* ]]
+        else
+            compgen -G "$LIBCLANG_PATH/libclang.so*" >/dev/null || compgen -G "$LIBCLANG_PATH/libclang-[0-9]*.so*" >/dev/null
+        fi
+        return
+    fi
+    # bindgen loads libclang.so or libclang-<version>.so; libclang-cpp (a
+    # different library, often installed alone) does not count.
+    local dir
+    for dir in /usr/lib/llvm-*/lib /usr/lib/* /usr/lib64 /usr/local/lib; do
+        if compgen -G "$dir/libclang.so*" >/dev/null || compgen -G "$dir/libclang-[0-9]*.so*" >/dev/null; then
+            return 0
+        fi
+    done
+    return 1
+}
+
 # The C toolchain pieces the build needs beyond a compiler: pg_query (PostgreSQL's
 # own parser) runs bindgen, which needs libclang. Installs Debian's package when
 # it is missing and this machine can (root or sudo); otherwise says what to do.
 ensure_build_prerequisites() {
-    # bindgen loads libclang.so or libclang-<version>.so; libclang-cpp (a
-    # different library, often installed alone) does not count.
-    if compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || compgen -G "/usr/lib/*/libclang-[0-9]*.so*" >/dev/null \
-        || compgen -G "/usr/lib/*/libclang.so*" >/dev/null || [[ -n "${LIBCLANG_PATH:-}" ]]; then
+    if has_libclang; then
         return 0
+    fi
+    if [[ -n "${LIBCLANG_PATH:-}" ]]; then
+        die "LIBCLANG_PATH=$LIBCLANG_PATH holds no libclang*.so; point it at clang's lib directory or unset it"
     fi
     local sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo -n"

@@ -29,6 +29,10 @@ pub async fn serve_debug<P: Provider>(provider: P) -> Result<(), PluginError> {
         .and_then(|()| stdout.flush())
         .map_err(PluginError::Announce)?;
     drop(stdout);
+    tracing::info!(
+        version = crate::VERSION,
+        "terraform-provider-sqlalchemy started in debug mode"
+    );
     server.serve(provider).await
 }
 
@@ -44,13 +48,14 @@ fn reattach_instructions(socket: &Path, pid: u32) -> String {
         }
     });
     format!(
-        "terraform-provider-sqlalchemy is running in debug mode.\n\
+        "terraform-provider-sqlalchemy {version} is running in debug mode.\n\
          To use it, run Terraform with this variable set (export it in another shell):\n\
          \n\
          \tTF_REATTACH_PROVIDERS={}\n\
          \n\
          Press Ctrl-C to stop the provider.\n",
-        shell_quote(&reattach.to_string())
+        shell_quote(&reattach.to_string()),
+        version = crate::VERSION,
     )
 }
 

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use crate::tfproto::tfplugin6::provider_server::Provider;
 
 pub use debug::{serve_debug, PROVIDER_ADDRESS};
-pub use handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+pub use handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION};
 pub use logging::init_logging;
 
 /// Why the plugin could not start or keep serving.
@@ -96,10 +96,11 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), PluginError> {
 
     let line = handshake::handshake_line(server.socket().path(), server_cert.as_deref());
     handshake::announce(&line)?;
-    tracing::debug!(
+    tracing::info!(
+        version = crate::VERSION,
         protocol_version = version,
         tls = server_cert.is_some(),
-        "handshake sent"
+        "terraform-provider-sqlalchemy started; handshake sent"
     );
     server.serve(provider).await
 }

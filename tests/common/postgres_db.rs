@@ -83,6 +83,11 @@ impl PostgresDb {
         }
     }
 
+    /// The database's name on the server.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The URL in SQLAlchemy's form, as users write it.
     pub fn url(&self) -> String {
         format!(

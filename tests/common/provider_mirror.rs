@@ -57,6 +57,12 @@ impl ProviderMirror {
         Ok(Self { mirror_dir, cli_config })
     }
 
+    /// A mirror (or any provider installation) laid out by the caller, with
+    /// the CLI configuration that uses it.
+    pub fn existing(mirror_dir: PathBuf, cli_config: PathBuf) -> Self {
+        Self { mirror_dir, cli_config }
+    }
+
     /// The file to pass as `TF_CLI_CONFIG_FILE`.
     pub fn cli_config(&self) -> &Path {
         &self.cli_config

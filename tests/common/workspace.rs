@@ -61,6 +61,13 @@ impl Workspace {
     /// An empty workspace with the provider installed in its mirror.
     #[track_caller]
     pub fn new() -> Self {
+        Self::with_installation(ProviderMirror::install)
+    }
+
+    /// An empty workspace whose provider installation `install` lays out
+    /// under the given root directory (the default is [`ProviderMirror::install`]).
+    #[track_caller]
+    pub fn with_installation(install: impl FnOnce(&Path) -> std::io::Result<ProviderMirror>) -> Self {
         let root = tempfile::Builder::new()
             .prefix("tfalchemy-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -70,8 +77,8 @@ impl Workspace {
         for dir in [&workdir, &root_path.join("db")] {
             fs::create_dir_all(dir).unwrap_or_else(|error| panic!("creating {}: {error}", dir.display()));
         }
-        let mirror = ProviderMirror::install(&root_path)
-            .unwrap_or_else(|error| panic!("installing the provider into a mirror: {error}"));
+        let mirror =
+            install(&root_path).unwrap_or_else(|error| panic!("installing the provider into a mirror: {error}"));
         Self {
             root: Some(root),
             root_path,
@@ -94,6 +101,16 @@ impl Workspace {
         workspace.write_main_tf(main_tf);
         workspace.init().success();
         workspace
+    }
+
+    /// The workspace's own directory (holding `work/`, the mirror, `db/`).
+    pub fn root(&self) -> &Path {
+        &self.root_path
+    }
+
+    /// The CLI configuration Terraform runs with (`TF_CLI_CONFIG_FILE`).
+    pub fn cli_config(&self) -> &Path {
+        self.mirror.cli_config()
     }
 
     /// Where Terraform runs (and where `main.tf` and the state live).
@@ -211,13 +228,26 @@ impl Workspace {
     /// act while it runs (kill its provider, start another one).
     #[track_caller]
     pub fn start(&self, args: &[&str]) -> RunningTerraform {
+        self.start_in(&self.workdir, args)
+    }
+
+    /// Runs Terraform like [`Workspace::run`], in `dir` (with its own
+    /// `dir/.terraform`) instead of the working directory: for configurations
+    /// copied into the workspace, such as the examples.
+    #[track_caller]
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> TfOutput {
+        self.start_in(dir, args).wait()
+    }
+
+    #[track_caller]
+    fn start_in(&self, dir: &Path, args: &[&str]) -> RunningTerraform {
         let terraform = terraform_binary();
         let mut command = Command::new(terraform);
         command
             .args(args)
-            .current_dir(&self.workdir)
+            .current_dir(dir)
             .env("TF_CLI_CONFIG_FILE", self.mirror.cli_config())
-            .env("TF_DATA_DIR", self.workdir.join(".terraform"))
+            .env("TF_DATA_DIR", dir.join(".terraform"))
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
@@ -236,7 +266,7 @@ impl Workspace {
             }
         }
         command.envs(self.env.iter().map(|(name, value)| (name, value)));
-        let description = format!("terraform {}  (in {})", args.join(" "), self.workdir.display());
+        let description = format!("terraform {}  (in {})", args.join(" "), dir.display());
         let child = command
             .spawn()
             .unwrap_or_else(|error| panic!("starting {}: {error}", terraform.display()));

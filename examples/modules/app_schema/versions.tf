@@ -1,0 +1,8 @@
+terraform {
+  required_providers {
+    sqlalchemy = {
+      source  = "tfalchemy/sqlalchemy"
+      version = "~> 0.1"
+    }
+  }
+}

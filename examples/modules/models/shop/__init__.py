@@ -1,0 +1,1 @@
+"""The shop's models: one package, exported for every environment."""
