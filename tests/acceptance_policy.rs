@@ -149,7 +149,7 @@ fn a_first_apply_that_would_drop_existing_objects_is_an_error_until_adopted() {
         .contains("    column users.nickname")
         .contains(r#"skip = ["drops_column", "drops_table"]"#)
         .contains(r#"allow = ["drops_column", "drops_table"]"#)
-        .lacks("exclude =");
+        .contains(r#"exclude = ["main.audit_log", "main.users"]"#);
     // A warning is not consent: only an explicit allow is.
     workspace.write_main_tf(&render(
         new_resource
@@ -182,6 +182,23 @@ fn a_first_apply_that_would_drop_existing_objects_is_an_error_until_adopted() {
     workspace.apply().success();
     assert_eq!(db.tables(), ["users"]);
     assert_eq!(db.strings("SELECT name FROM users", &[]), ["ada"]);
+    workspace.plan().no_changes();
+
+    // Third remedy, on SQLite too: leave the table outside the resource.
+    let (workspace, db) = populated_sqlite();
+    let users_with_nickname =
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, nickname TEXT, email TEXT);";
+    workspace.write_main_tf(&render(
+        SchemaBlock::new(APP, users_with_nickname)
+            .url(&db.url())
+            .attribute("exclude", &format!("[{}]", quote("main.audit_log"))),
+    ));
+    workspace.init().success();
+    workspace.apply().success();
+    assert_eq!(db.row_count("audit_log"), 2);
+    workspace.plan().no_changes();
+    // An excluded table made or changed by hand is none of this resource's business.
+    db.execute("ALTER TABLE audit_log ADD COLUMN actor TEXT;");
     workspace.plan().no_changes();
 }
 

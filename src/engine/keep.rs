@@ -644,7 +644,8 @@ fn owned_by_table(owner: &str, table_key: &str) -> bool {
     owner.strip_prefix(table_key).is_some_and(|rest| rest.starts_with('.'))
 }
 
-/// The `exclude` pattern of a table or view, for dialects with namespaces.
+/// The `exclude` pattern of a table or view (`main.<name>` where the dialect
+/// has no schemas).
 fn relation_pattern(live: &Schema, key: &str) -> Option<String> {
     if let Some(table) = live.tables.get(key) {
         return pattern(table.namespace.as_deref(), &table.name);
@@ -655,7 +656,8 @@ fn relation_pattern(live: &Schema, key: &str) -> Option<String> {
 }
 
 fn pattern(namespace: Option<&str>, name: &str) -> Option<String> {
-    namespace.map(|namespace| format!("{namespace}.{name}"))
+    let namespace = namespace.unwrap_or(super::scope::UNQUALIFIED_NAMESPACE);
+    Some(format!("{namespace}.{name}"))
 }
 
 fn shown(table: &Table) -> String {

@@ -107,8 +107,8 @@ impl Options {
         if let Some(which) = Timeout::ALL.into_iter().find(|w| self.timeout(*w).is_some()) {
             return Err(unsupported(format!("`{}`", which.setting())));
         }
-        if !self.scope.is_everything() {
-            return Err(unsupported("`schemas` / `exclude`".to_string()));
+        if self.scope.limits_schemas() {
+            return Err(unsupported("`schemas`".to_string()));
         }
         if self.concurrent_indexes {
             return Err(unsupported("`concurrent_indexes`".to_string()));
@@ -184,12 +184,17 @@ mod tests {
     }
 
     #[test]
-    fn a_scope_is_postgresql_only() {
-        let options = Options {
+    fn schemas_are_postgresql_only_and_exclude_is_everywhere() {
+        let excluding = Options {
             scope: Scope::new(None, &["main.tmp_*".to_string()]).expect("valid"),
             ..Options::default()
         };
-        let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
-        assert!(message.contains("exclude"), "{message}");
+        assert!(excluding.check(Dialect::Sqlite, "db").is_ok());
+        let limiting = Options {
+            scope: Scope::new(Some(vec!["main".to_string()]), &[]).expect("valid"),
+            ..Options::default()
+        };
+        let message = limiting.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
+        assert!(message.contains("`schemas`"), "{message}");
     }
 }

@@ -10,6 +10,11 @@
 //!   never crosses the dot, so `*` alone never means "everything everywhere".
 //! - `schema` (no dot) matches the schema itself and everything in it.
 //!
+//! Objects of a dialect without schemas (SQLite) belong to
+//! [`UNQUALIFIED_NAMESPACE`], SQLite's own name for the main database, so
+//! `main.legacy_*` excludes them there; `schemas` is for dialects with
+//! namespaces only.
+//!
 //! A schema is left alone when a one-part pattern matches it or a pattern
 //! `<match>.*` covers all of its objects. Indexes, constraints, policies and
 //! triggers follow their table; a sequence owned by a column follows the
@@ -20,6 +25,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::error::EngineError;
 use super::glob;
 use super::model::Schema;
+
+/// The namespace patterns name objects of a dialect without schemas by.
+pub const UNQUALIFIED_NAMESPACE: &str = "main";
 
 /// A problem with the `schemas` or `exclude` settings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +115,11 @@ impl Scope {
             .map(|text| ExcludePattern::parse(text))
             .collect::<Result<_, _>>()?;
         Ok(Scope { schemas, exclude })
+    }
+
+    /// Whether `schemas` limits the managed namespaces.
+    pub fn limits_schemas(&self) -> bool {
+        self.schemas.is_some()
     }
 
     /// Whether this scope manages everything (nothing is filtered).
@@ -206,14 +219,24 @@ impl Scope {
         retain(&mut schema.composites, |k, c| keep("type", k, &c.namespace, &c.name));
         retain(&mut schema.routines, |k, r| keep("function", k, &r.namespace, &r.name));
         retain(&mut schema.tables, |k, t| {
-            let kept = keep("table", k, t.namespace.as_deref().unwrap_or_default(), &t.name);
+            let kept = keep(
+                "table",
+                k,
+                t.namespace.as_deref().unwrap_or(UNQUALIFIED_NAMESPACE),
+                &t.name,
+            );
             if !kept {
                 removed_relations.insert(k.to_string());
             }
             kept
         });
         retain(&mut schema.views, |k, v| {
-            let kept = keep("view", k, v.namespace.as_deref().unwrap_or_default(), &v.name);
+            let kept = keep(
+                "view",
+                k,
+                v.namespace.as_deref().unwrap_or(UNQUALIFIED_NAMESPACE),
+                &v.name,
+            );
             if !kept {
                 removed_relations.insert(k.to_string());
             }
@@ -305,6 +328,25 @@ mod tests {
         let mut table = Table::new(name);
         table.namespace = Some(namespace.to_string());
         (format!("{namespace}.{name}"), table)
+    }
+
+    #[test]
+    fn objects_without_a_schema_are_named_in_main() {
+        let mut schema = Schema::default();
+        for name in ["users", "legacy_orders", "legacy_items"] {
+            schema.tables.insert(name.to_string(), Table::new(name));
+        }
+        schema.triggers.insert(
+            "legacy_orders.t".to_string(),
+            Trigger {
+                name: "t".to_string(),
+                table: "legacy_orders".to_string(),
+                definition: "CREATE TRIGGER t …".to_string(),
+            },
+        );
+        let kept = scope(None, &["main.legacy_*"]).live(schema);
+        assert_eq!(kept.tables.keys().collect::<Vec<_>>(), ["users"]);
+        assert!(kept.triggers.is_empty(), "a trigger follows its table");
     }
 
     fn namespace(name: &str) -> (String, Namespace) {

@@ -4,7 +4,7 @@
 //! (a warning is not enough: nobody reads warnings on a first apply). The
 //! message lists the objects and the settings that adopt them.
 
-use crate::engine::{DatabaseUrl, Dialect, DroppedObject, Statement, Verdict, SKIPPABLE};
+use crate::engine::{DatabaseUrl, DroppedObject, Statement, Verdict, SKIPPABLE};
 use crate::tfproto::diagnostics::Diagnostics;
 
 use super::policy::Policy;
@@ -54,10 +54,10 @@ pub fn check(
     };
     let mut remedies =
         vec!["Add them to the desired schema (the models), if this resource should manage them.".to_string()];
-    if url.dialect() == Dialect::Postgres {
-        let mut patterns: Vec<&str> = unallowed.iter().filter_map(|d| d.exclude.as_deref()).collect();
-        patterns.sort_unstable();
-        patterns.dedup();
+    let mut patterns: Vec<&str> = unallowed.iter().filter_map(|d| d.exclude.as_deref()).collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    if !patterns.is_empty() {
         remedies.push(format!(
             "Leave them alone, outside this resource (a column, index, trigger or policy goes with its \
              table):\n\n  exclude = [{}]",
@@ -140,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn only_an_explicit_allow_adopts_and_sqlite_has_no_exclude() {
+    fn only_an_explicit_allow_adopts_and_no_pattern_means_no_exclude_advice() {
         let url = DatabaseUrl::parse("sqlite:///app.db").expect("url");
         let drops = [dropped(HazardKind::DropsObject, "index ix on t", None)];
         let mut diagnostics = Diagnostics::new();

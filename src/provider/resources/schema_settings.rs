@@ -25,9 +25,10 @@ pub fn attributes() -> [Attribute; 4] {
         Attribute::optional(
             "exclude",
             Type::list(Type::String),
-            "PostgreSQL: objects to leave alone, live and desired, as `schema.object` patterns on unquoted \
+            "Objects to leave alone, live and desired, as `schema.object` patterns on unquoted \
              names, where `*` matches any run of characters within one name and `?` one character \
-             (`audit.*`, `*.spatial_ref_sys`, `public.tmp_*`); a name without a dot leaves a whole schema alone.",
+             (`audit.*`, `*.spatial_ref_sys`, `public.tmp_*`); a name without a dot leaves a whole schema alone. \
+             SQLite's objects are in the schema `main` (`main.legacy_*`).",
         ),
         Attribute::optional(
             "lock_timeout",
@@ -154,7 +155,6 @@ impl Settings {
     fn reject_on(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
         let set = [
             ("schemas", matches!(self.schemas, Field::Known(_))),
-            ("exclude", matches!(self.exclude, Field::Known(_))),
             ("lock_timeout", matches!(self.lock_timeout, Field::Known(_))),
             ("statement_timeout", matches!(self.statement_timeout, Field::Known(_))),
         ];
