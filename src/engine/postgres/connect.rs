@@ -38,7 +38,11 @@ pub fn options(url: &DatabaseUrl, database: Option<&str>) -> Result<ServerOption
         url: url.redacted(),
         reason: database_message(&e),
     })?;
-    let connect = connect.application_name("terraform-provider-sqlalchemy");
+    // sqlx logs slow statements whole, and a scratch load is one statement
+    // of megabytes: the engine's errors say what failed instead.
+    let connect = connect
+        .application_name("terraform-provider-sqlalchemy")
+        .disable_statement_logging();
     let limit = url.connect_timeout();
     let setting = match (limit, url.connect_timeout_is_default()) {
         (Some(limit), true) => format!("`connect_timeout` defaults to {} s", limit.as_secs()),

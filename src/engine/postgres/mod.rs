@@ -7,6 +7,7 @@ mod connect;
 mod ident;
 mod identity;
 mod inspect;
+mod lock_table;
 mod normalize;
 mod probe;
 mod render;
@@ -15,8 +16,8 @@ mod scratch;
 pub mod script;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
-pub use inspect::InspectStats;
 pub use identity::normalizer_identity;
+pub use inspect::InspectStats;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
