@@ -46,6 +46,11 @@ pub async fn inspect_with_stats(url: &DatabaseUrl) -> Result<(Schema, InspectSta
     result
 }
 
+/// What the views and routines of `schema` use (`pg_depend`).
+pub(crate) fn dependency_graph(schema: &Schema) -> render::Graph<'_> {
+    render::Graph::of(schema)
+}
+
 /// `options.concurrent_indexes` decides how indexes of existing tables are
 /// built and dropped.
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
