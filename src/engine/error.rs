@@ -97,6 +97,21 @@ pub enum EngineError {
     )]
     DevDatabase { url: String, reason: String },
 
+    #[error(
+        "{what} on {url} needs more locks in one transaction than the server's lock table holds \
+         ({reason}). That table has `max_locks_per_transaction` × (`max_connections` + \
+         `max_prepared_transactions`) entries, shared by all sessions: a limit of the server, not an \
+         error in the SQL. {advice}."
+    )]
+    ServerLimit {
+        url: String,
+        what: &'static str,
+        /// PostgreSQL's message.
+        reason: String,
+        /// What the user can change.
+        advice: &'static str,
+    },
+
     #[error("another apply holds the schema lock on {url}; gave up after {seconds} s")]
     Locked { url: String, seconds: u64 },
 

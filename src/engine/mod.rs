@@ -26,6 +26,7 @@ pub mod plan;
 pub mod postgres;
 pub mod probe;
 mod renames;
+mod replay_subset;
 pub mod scope;
 pub mod script;
 mod sources;

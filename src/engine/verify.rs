@@ -10,6 +10,9 @@
 //! live schema is not faithful (our rendering of it fails, or the live
 //! database has objects the copy leaves out), a failure is not the plan's
 //! fault: the plan is then shown unverified, with a warning saying why.
+//!
+//! On PostgreSQL the copy holds only what the plan can touch, when that is
+//! less than the whole schema (replay_subset.rs).
 
 use std::fmt;
 
@@ -18,6 +21,7 @@ use super::error::EngineError;
 use super::model::Schema;
 use super::options::Options;
 use super::plan::Statement;
+use super::replay_subset::replay_subset;
 use super::url::{DatabaseUrl, Dialect};
 use super::{postgres, schema_sql, sqlite};
 
@@ -81,15 +85,21 @@ pub async fn verify_plan(
     if statements.is_empty() {
         return Ok(None);
     }
-    let live_sql = schema_sql(live, url.dialect())?;
+    // Only what the plan can touch, when that is less than everything.
+    let subset = match url.dialect() {
+        Dialect::Postgres => replay_subset(live, desired),
+        Dialect::Sqlite | Dialect::Mysql => None,
+    };
+    let (copied, expected) = subset.as_ref().map_or((live, desired), |s| (&s.live, &s.desired));
+    let live_sql = schema_sql(copied, url.dialect())?;
     let failure = match replay(url, dev_url, &live_sql, statements).await {
         Ok(replayed) => {
-            let remaining = differences(&options.scope.live(replayed), desired);
+            let remaining = differences(&options.scope.live(replayed), expected);
             if remaining.is_empty() {
                 return Ok(None);
             }
             // Blame the plan only if the copy of live was faithful.
-            if let Some(unfaithful) = unfaithful_copy(url, dev_url, live, &live_sql, options).await {
+            if let Some(unfaithful) = unfaithful_copy(url, dev_url, copied, &live_sql, options).await {
                 return Ok(Some(unverified(&unfaithful)));
             }
             ReplayFailure::NotConverged { differences: remaining }

@@ -38,9 +38,8 @@ pub fn options(url: &DatabaseUrl, database: Option<&str>) -> Result<ServerOption
         url: url.redacted(),
         reason: database_message(&e),
     })?;
-    // sqlx would log every statement, and every slow one as a warning, in
-    // full: a whole desired schema (megabytes) on stderr. The engine logs
-    // what it runs itself, shortened.
+    // sqlx logs slow statements whole, and a scratch load is one statement
+    // of megabytes: the engine's errors say what failed instead.
     let connect = connect
         .application_name("terraform-provider-sqlalchemy")
         .disable_statement_logging();

@@ -7,6 +7,7 @@ mod connect;
 mod ident;
 mod identity;
 mod inspect;
+mod lock_table;
 mod normalize;
 mod probe;
 mod render;
@@ -43,6 +44,11 @@ pub async fn inspect_with_stats(url: &DatabaseUrl) -> Result<(Schema, InspectSta
     // Inspection wrote nothing; a failed close loses nothing.
     let _ = sqlx::Connection::close(conn).await;
     result
+}
+
+/// What the views and routines of `schema` use (`pg_depend`).
+pub(crate) fn dependency_graph(schema: &Schema) -> render::Graph<'_> {
+    render::Graph::of(schema)
 }
 
 /// `options.concurrent_indexes` decides how indexes of existing tables are

@@ -8,6 +8,7 @@ use sqlx::Executor;
 
 use super::connect::pin_session;
 use super::inspect::inspect_connection;
+use super::lock_table::{self, Budget, Work};
 use super::scratch::Scratch;
 use super::script::{contain, ContainedStatement};
 use crate::engine::error::{database_message, EngineError};
@@ -23,9 +24,16 @@ pub async fn normalize(
     let script = contain(desired_sql)?;
     let mut scratch = Scratch::acquire(target, dev).await?;
     let label = scratch.label.clone();
+    let mut budget = match scratch.lock_budget().await {
+        Ok(budget) => budget,
+        Err(error) => {
+            scratch.release().await;
+            return Err(error);
+        }
+    };
     let result = async {
         let mut tx = scratch.begin().await?;
-        run_script(&mut tx, &label, &script.statements).await?;
+        run_script(&mut tx, &label, &script.statements, &mut budget).await?;
         script.bodies.restore(&mut tx, &label).await?;
         pin_session(&mut tx, &label).await?;
         let (schema, _) = inspect_connection(&mut tx, &label).await?;
@@ -35,6 +43,7 @@ pub async fn normalize(
         Ok(schema)
     }
     .await;
+    scratch.spent(&budget);
     scratch.release().await;
     result
 }
@@ -43,23 +52,30 @@ pub async fn normalize(
 /// thousand statements, and a round trip each costs more than running them.
 const STATEMENTS_PER_BATCH: usize = 250;
 
+/// What every transaction of a normalization sets first.
+const SETTINGS: &str = "SET LOCAL check_function_bodies = off";
+
 /// Runs the statements in batches, each behind a savepoint; a batch that
 /// fails is rolled back to its savepoint and run again one statement at a
 /// time, so the failure names its statement. Function bodies are checked
 /// when called, not when created (as pg_dump does), so a function may read a
-/// table created after it.
+/// table created after it. Between batches, the transaction commits when
+/// `budget` says so (see scratch.rs).
 async fn run_script(
     conn: &mut PgConnection,
     label: &str,
     statements: &[ContainedStatement<'_>],
+    budget: &mut Budget,
 ) -> Result<(), EngineError> {
-    let session = |e: sqlx::Error| EngineError::Connect {
-        url: label.to_string(),
-        reason: database_message(&e),
+    let dev = budget.in_dev_database();
+    let session = |e: sqlx::Error| match lock_table::is_exhausted(&e) {
+        true => lock_table::server_limit(label, Work::Normalization, dev, database_message(&e)),
+        false => EngineError::Connect {
+            url: label.to_string(),
+            reason: database_message(&e),
+        },
     };
-    conn.execute("SET LOCAL check_function_bodies = off")
-        .await
-        .map_err(session)?;
+    conn.execute(SETTINGS).await.map_err(session)?;
     let runnable: Vec<(usize, &ContainedStatement<'_>)> = statements
         .iter()
         .enumerate()
@@ -73,14 +89,23 @@ async fn run_script(
             script.push_str("\n;\n");
         }
         script.push_str("RELEASE SAVEPOINT tfalchemy_batch");
-        if conn.execute(sqlx::raw_sql(&script)).await.is_ok() {
-            continue;
+        match conn.execute(sqlx::raw_sql(&script)).await {
+            Ok(_) => {
+                budget.commit_when_full(conn, SETTINGS).await.map_err(session)?;
+                continue;
+            }
+            // Statement by statement would only fill it again.
+            Err(e) if lock_table::is_exhausted(&e) => return Err(session(e)),
+            Err(_) => {}
         }
         conn.execute("ROLLBACK TO SAVEPOINT tfalchemy_batch")
             .await
             .map_err(session)?;
         for (position, contained) in batch {
             conn.execute(sqlx::raw_sql(&contained.scratch_sql)).await.map_err(|e| {
+                if lock_table::is_exhausted(&e) {
+                    return session(e);
+                }
                 let statement = &contained.statement;
                 EngineError::desired_statement_failed(
                     label,

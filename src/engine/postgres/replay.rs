@@ -12,6 +12,7 @@ use sqlx::Executor;
 use super::apply::run_plan;
 use super::connect::pin_session;
 use super::inspect::inspect_connection;
+use super::lock_table::{self, Budget, Work};
 use super::scratch::Scratch;
 use super::script::{contain_rendered, FunctionBodies};
 use crate::engine::error::{database_message, EngineError};
@@ -64,15 +65,23 @@ pub async fn replay(
         .collect();
     let mut scratch = Scratch::acquire(Some(target), dev).await.map_err(setup)?;
     let label = scratch.label.clone();
+    let mut budget = match scratch.lock_budget().await {
+        Ok(budget) => budget,
+        Err(error) => {
+            scratch.release().await;
+            return Err(setup(error));
+        }
+    };
     let result = async {
         let mut tx = scratch.begin().await.map_err(setup)?;
-        let replayed = replay_on(&mut tx, &label, &live_sql, &scratch_plan, &bodies).await;
+        let replayed = replay_on(&mut tx, &label, &live_sql, &scratch_plan, &bodies, &mut budget).await;
         // The rollback keeps the scratch database empty; if it fails the
         // connection is gone, and the server rolls back on its own.
         let _ = tx.rollback().await;
         replayed
     }
     .await;
+    scratch.spent(&budget);
     scratch.release().await;
     result
 }
@@ -94,33 +103,64 @@ async fn replay_on(
     live_sql: &[String],
     statements: &[Statement],
     bodies: &FunctionBodies,
+    budget: &mut Budget,
 ) -> Result<Schema, ReplayError> {
-    load_live(conn, live_sql).await?;
+    load_live(conn, label, live_sql, budget).await?;
     pin_session(conn, label).await.map_err(setup)?;
     // The scratch session has the server's own timeouts; the resource's
     // settings only matter against the real database.
     run_plan(conn, label, statements, &Options::default())
         .await
-        .map_err(ReplayError::Plan)?;
+        .map_err(|error| match error {
+            // Not the plan's fault, and not proof it is wrong: unverified.
+            EngineError::Apply { reason, .. } if reason == lock_table::EXHAUSTED_MESSAGE => setup(
+                lock_table::server_limit(label, Work::Plan, budget.in_dev_database(), reason),
+            ),
+            other => ReplayError::Plan(other),
+        })?;
     bodies.restore(conn, label).await.map_err(ReplayError::Plan)?;
     pin_session(conn, label).await.map_err(setup)?;
     let (replayed, _) = inspect_connection(conn, label).await.map_err(ReplayError::Plan)?;
     Ok(replayed)
 }
 
-/// One round trip for the whole live schema. Function bodies are checked
-/// when called, not when created, as when normalizing: the rendering may
-/// create a function before a table it reads.
-async fn load_live(conn: &mut PgConnection, live_sql: &[String]) -> Result<(), ReplayError> {
-    let mut script = String::from("SET LOCAL check_function_bodies = off;\n");
-    for statement in live_sql {
-        script.push_str(statement);
-        script.push_str("\n;\n");
+/// Statements of the live copy sent in one round trip.
+const STATEMENTS_PER_BATCH: usize = 250;
+
+/// What every transaction of a replay sets first. Function bodies are
+/// checked when called, not when created, as when normalizing: the
+/// rendering may create a function before a table it reads.
+const SETTINGS: &str = "SET LOCAL check_function_bodies = off";
+
+/// Loads the copy of the live schema in batches of
+/// [`STATEMENTS_PER_BATCH`], committing between them when `budget` says so
+/// (a temporary database; see scratch.rs).
+async fn load_live(
+    conn: &mut PgConnection,
+    label: &str,
+    live_sql: &[String],
+    budget: &mut Budget,
+) -> Result<(), ReplayError> {
+    let failed = |e: sqlx::Error, dev: bool| {
+        let reason = database_message(&e);
+        ReplayError::Setup(match lock_table::is_exhausted(&e) {
+            true => lock_table::server_limit(label, Work::LiveCopy, dev, reason).to_string(),
+            false => format!("the live schema could not be reproduced in a scratch database: {reason}"),
+        })
+    };
+    let dev = budget.in_dev_database();
+    conn.execute(SETTINGS).await.map_err(|e| failed(e, dev))?;
+    for batch in live_sql.chunks(STATEMENTS_PER_BATCH) {
+        let mut script = String::new();
+        for statement in batch {
+            script.push_str(statement);
+            script.push_str("\n;\n");
+        }
+        conn.execute(sqlx::raw_sql(&script)).await.map_err(|e| failed(e, dev))?;
+        budget
+            .commit_when_full(conn, SETTINGS)
+            .await
+            .map_err(|e| failed(e, dev))?;
     }
-    conn.execute(sqlx::raw_sql(&script)).await.map(|_| ()).map_err(|e| {
-        ReplayError::Setup(format!(
-            "the live schema could not be reproduced in a scratch database: {}",
-            database_message(&e)
-        ))
-    })
+    Ok(())
 }

@@ -2,6 +2,21 @@
 //! Every use is one transaction that is always rolled back, so a scratch
 //! database is as empty after a use as before it.
 //!
+//! Except for large schemas in a temporary database. One transaction can
+//! hold only so many locks (lock_table.rs), and a few thousand tables exceed
+//! it; so work in a temporary database commits what it has loaded and goes
+//! on in a new transaction whenever its transaction holds more than its
+//! share of the server's lock table. Only a temporary database: this process
+//! created it, no one else connects to it, and it is dropped afterwards, so
+//! nothing outside it ever sees a commit there. The part a result depends on
+//! still runs in the last transaction, which is rolled back, and a database
+//! that committed anything is never reused: it is dropped when the work
+//! releases it (a `DROP DATABASE`, so a checkpoint on that server, paid only
+//! by work too large for one transaction) and the next work creates a new
+//! one. A dev database (`dev_url`) is the user's: work there always stays in
+//! one rolled-back transaction, and a schema too large for it fails with
+//! [`EngineError::ServerLimit`], which names the setting and the alternatives.
+//!
 //! With a `dev_url`, the dev database is the scratch database; it must be
 //! empty, and this process uses it for one piece of work at a time. Without
 //! one, a temporary database is created on the target's server and dropped
@@ -27,6 +42,7 @@ use sqlx::{Connection, Executor, Row, Transaction};
 use super::connect::{connect, options, ServerOptions};
 use super::ident::quote;
 use super::inspect::inspect_connection;
+use super::lock_table::Budget;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::model::Schema;
 use crate::engine::url::DatabaseUrl;
@@ -37,6 +53,12 @@ pub const TEMPORARY_DATABASE_PREFIX: &str = "tfalchemy_dev_";
 /// A temporary database with no session for this long belongs to a process
 /// that is gone.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// How often a `DROP DATABASE` is tried again while the database's last
+/// session is still ending, a second apart.
+const DROP_RETRIES: usize = 30;
+/// SQLSTATE `object_in_use`: "database … is being accessed by other users".
+const OBJECT_IN_USE: &str = "55006";
 
 /// Whether temporary databases are kept for this process's next piece of work.
 static KEEP: AtomicBool = AtomicBool::new(false);
@@ -54,6 +76,8 @@ pub(super) struct Scratch {
     /// Names it in messages: the redacted URL, and which database.
     pub label: String,
     kind: Option<Kind>,
+    /// Some work committed here: the database is not empty any more.
+    committed: bool,
 }
 
 enum Kind {
@@ -104,6 +128,7 @@ impl Scratch {
             conn: Some(conn),
             label,
             kind: Some(Kind::Dev(guard)),
+            committed: false,
         })
     }
 
@@ -132,7 +157,32 @@ impl Scratch {
             conn: Some(conn),
             label: database.label(),
             kind: Some(Kind::Temporary(Box::new(database))),
+            committed: false,
         }
+    }
+
+    /// How many locks work here may hold before it commits: a share of the
+    /// server's lock table in a temporary database, no early commit in a dev
+    /// database (see the module documentation).
+    pub async fn lock_budget(&mut self) -> Result<Budget, EngineError> {
+        if !matches!(self.kind, Some(Kind::Temporary(_))) {
+            return Ok(Budget::one_transaction());
+        }
+        let label = self.label.clone();
+        let conn = self
+            .conn
+            .as_mut()
+            .expect("a scratch database keeps its connection until it is released");
+        Budget::may_commit(conn).await.map_err(|e| EngineError::Connect {
+            url: label,
+            reason: database_message(&e),
+        })
+    }
+
+    /// Records that work committed here (see [`Budget::committed`]): the
+    /// database is dropped at release instead of being reused.
+    pub fn spent(&mut self, budget: &Budget) {
+        self.committed |= budget.committed;
     }
 
     /// Begins the transaction the work runs in; the caller rolls it back.
@@ -159,7 +209,7 @@ impl Scratch {
             Kind::Dev(_guard) => {
                 let _ = conn.close().await;
             }
-            Kind::Temporary(database) if KEEP.load(Ordering::SeqCst) => give_back(*database, conn),
+            Kind::Temporary(database) if KEEP.load(Ordering::SeqCst) && !self.committed => give_back(*database, conn),
             Kind::Temporary(database) => {
                 let _ = conn.close().await;
                 if let Err(error) = database.drop_now().await {
@@ -226,9 +276,20 @@ impl TemporaryDatabase {
             .expect("registry lock")
             .retain(|d| d.name != self.name);
         let mut conn = connect(&self.admin, &self.server_label).await?;
-        let dropped = conn
-            .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&self.name)).as_str())
-            .await;
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&self.name));
+        let mut dropped = conn.execute(drop.as_str()).await;
+        // FORCE waits 5 s for the sessions it ends; one that is still
+        // undoing a large transaction (a load that filled the lock table)
+        // takes longer, and the database must not be left behind.
+        for _ in 0..DROP_RETRIES {
+            match &dropped {
+                Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some(OBJECT_IN_USE) => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    dropped = conn.execute(drop.as_str()).await;
+                }
+                _ => break,
+            }
+        }
         let _ = conn.close().await;
         dropped.map(|_| ()).map_err(|e| EngineError::DevDatabase {
             url: self.server_label.clone(),

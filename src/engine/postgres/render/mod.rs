@@ -45,6 +45,7 @@ use crate::engine::probe::{Count, Probe};
 use ddl::{create_view, drop_routine, drop_view, foreign_key, relation_name, sequence_name, table_name};
 use rebuilds::Rebuilds;
 
+pub use order::Graph;
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
