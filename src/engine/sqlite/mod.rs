@@ -11,6 +11,7 @@ mod ident;
 mod inspect;
 mod lexemes;
 mod location;
+mod migrations;
 mod normalize;
 mod older_readers;
 mod parser_stack;
@@ -33,6 +34,7 @@ pub(crate) use case_renames::declare as declare_case_renames;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
+pub(crate) use migrations::{replay_migrations, MigrationSession};
 pub(crate) use replay::replay;
 pub use script::check_desired;
 
