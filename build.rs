@@ -26,7 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     hash_tree(Path::new("src"), &mut hasher)?;
     // The parsers and the SQLite library are dependencies.
     hasher.update(std::fs::read("Cargo.lock")?);
-    println!("cargo:rustc-env=TFALCHEMY_SOURCE_SHA256={}", hex::encode(hasher.finalize()));
+    println!(
+        "cargo:rustc-env=TFALCHEMY_SOURCE_SHA256={}",
+        hex::encode(hasher.finalize())
+    );
     Ok(())
 }
 

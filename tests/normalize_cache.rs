@@ -5,9 +5,7 @@
 mod common;
 
 use common::postgres_db::PostgresDb;
-use tfalchemy::engine::{
-    normalize_with_cache, plan, schema_hash, DatabaseUrl, Dialect, NormalizedFrom, Schema,
-};
+use tfalchemy::engine::{normalize_with_cache, plan, schema_hash, DatabaseUrl, Dialect, NormalizedFrom, Schema};
 
 const DESIRED: &str = "CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL);\n\
                        CREATE VIEW names AS SELECT name FROM people;\n\
@@ -33,9 +31,15 @@ fn the_same_schema_is_read_back_whatever_its_comments() {
     assert_eq!(from, NormalizedFrom::Cache);
     assert_eq!(schema_hash(&cached), schema_hash(&fresh));
     // What is not part of the identity comes back too: the view depends on the table.
-    assert_eq!(cached.views["public.names"].depends_on.0, fresh.views["public.names"].depends_on.0);
+    assert_eq!(
+        cached.views["public.names"].depends_on.0,
+        fresh.views["public.names"].depends_on.0
+    );
     let commented = format!("-- model: app.People (app/models.py:3)\n{DESIRED}\n-- the end");
-    assert_eq!(normalize(dir.path(), Dialect::Postgres, &url, &commented).1, NormalizedFrom::Cache);
+    assert_eq!(
+        normalize(dir.path(), Dialect::Postgres, &url, &commented).1,
+        NormalizedFrom::Cache
+    );
 }
 
 #[test]
@@ -44,12 +48,24 @@ fn another_schema_or_dialect_is_normalized_again() {
     let url = DatabaseUrl::parse(&db.url()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let table = "CREATE TABLE t (id INTEGER PRIMARY KEY);";
-    assert_eq!(normalize(dir.path(), Dialect::Postgres, &url, table).1, NormalizedFrom::Database);
+    assert_eq!(
+        normalize(dir.path(), Dialect::Postgres, &url, table).1,
+        NormalizedFrom::Database
+    );
     let changed = "CREATE TABLE t (id BIGINT PRIMARY KEY);";
-    assert_eq!(normalize(dir.path(), Dialect::Postgres, &url, changed).1, NormalizedFrom::Database);
+    assert_eq!(
+        normalize(dir.path(), Dialect::Postgres, &url, changed).1,
+        NormalizedFrom::Database
+    );
     let sqlite = DatabaseUrl::parse("sqlite:///unused.db").unwrap();
-    assert_eq!(normalize(dir.path(), Dialect::Sqlite, &sqlite, table).1, NormalizedFrom::Database);
-    assert_eq!(normalize(dir.path(), Dialect::Sqlite, &sqlite, table).1, NormalizedFrom::Cache);
+    assert_eq!(
+        normalize(dir.path(), Dialect::Sqlite, &sqlite, table).1,
+        NormalizedFrom::Database
+    );
+    assert_eq!(
+        normalize(dir.path(), Dialect::Sqlite, &sqlite, table).1,
+        NormalizedFrom::Cache
+    );
 }
 
 #[test]
@@ -60,8 +76,17 @@ fn a_dev_database_is_another_normalizer_than_a_temporary_one() {
     let dev_url = DatabaseUrl::parse(&dev.url()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let table = "CREATE TABLE t (id int);";
-    assert_eq!(normalize(dir.path(), Dialect::Postgres, &url, table).1, NormalizedFrom::Database);
-    let with_dev = block_on(normalize_with_cache(dir.path(), Dialect::Postgres, Some(&url), Some(&dev_url), table));
+    assert_eq!(
+        normalize(dir.path(), Dialect::Postgres, &url, table).1,
+        NormalizedFrom::Database
+    );
+    let with_dev = block_on(normalize_with_cache(
+        dir.path(),
+        Dialect::Postgres,
+        Some(&url),
+        Some(&dev_url),
+        table,
+    ));
     assert_eq!(with_dev.expect("normalize").1, NormalizedFrom::Database);
 }
 

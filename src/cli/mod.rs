@@ -5,6 +5,7 @@
 mod apply;
 mod export;
 mod inspect;
+mod migrate;
 mod plan;
 mod policy;
 mod source;
@@ -38,6 +39,10 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Run the SQL that brings the database to the desired schema.
     Apply(apply::ApplyArgs),
+    /// Versioned migrations: reviewed SQL files applied in order.
+    /// Exit code: 0 ok, 2 findings or pending migrations, 1 error.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 /// The database to work on.
@@ -94,6 +99,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Command::Inspect(args) => inspect::run(args).await,
                 Command::Plan(args) => plan::run(args).await,
                 Command::Apply(args) => apply::run(args).await,
+                Command::Migrate(command) => migrate::run(command).await,
             }
         };
         // Ctrl-C drops the command (an open transaction rolls back) and

@@ -42,9 +42,11 @@ fn hide_tables(mut schema: Schema, hidden: impl Fn(&str) -> bool) -> Schema {
     schema.triggers.retain(|_, trigger| !removed.contains(&trigger.table));
     schema.sequences.retain(|_, sequence| {
         !sequence.owned_by.as_deref().is_some_and(|owner| {
-            removed
-                .iter()
-                .any(|table| owner.strip_prefix(table.as_str()).is_some_and(|rest| rest.starts_with('.')))
+            removed.iter().any(|table| {
+                owner
+                    .strip_prefix(table.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
         })
     });
     let comments = std::mem::take(&mut schema.comments);
@@ -60,7 +62,7 @@ mod tests {
     fn with_tables(names: &[(&str, &str)]) -> Schema {
         let mut schema = Schema::default();
         for (namespace, name) in names {
-            let mut table = Table::new(name);
+            let mut table = Table::new(*name);
             table.namespace = (!namespace.is_empty()).then(|| namespace.to_string());
             let key = if namespace.is_empty() {
                 name.to_string()

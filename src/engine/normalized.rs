@@ -93,7 +93,9 @@ async fn normalize_now(
         Dialect::Sqlite => sqlite::normalize(dev, desired_sql).await,
         Dialect::Postgres => postgres::normalize(target, dev, desired_sql).await,
         Dialect::Mysql => Err(EngineError::UnsupportedDialect {
-            url: dev.or(target).map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
+            url: dev
+                .or(target)
+                .map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
             dialect,
         }),
     }
@@ -210,7 +212,10 @@ mod tests {
         assert_eq!(read.schema.unmanaged, schema.unmanaged);
         // The identity form (and so the hash) is unchanged.
         let identity = serde_json::to_string(&schema).unwrap();
-        assert!(!identity.contains("public.t") && !identity.contains("rule"), "{identity}");
+        assert!(
+            !identity.contains("public.t") && !identity.contains("rule"),
+            "{identity}"
+        );
     }
 
     #[test]
@@ -219,13 +224,21 @@ mod tests {
         let base = key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", sql);
         assert_eq!(
             base,
-            key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", "-- a comment\nCREATE TABLE t (\n  id int\n);")
+            key(
+                Dialect::Postgres,
+                "PostgreSQL 15.20 UTF8 C.UTF-8",
+                "-- a comment\nCREATE TABLE t (\n  id int\n);"
+            )
         );
         for other in [
             key(Dialect::Postgres, "PostgreSQL 16.4 UTF8 C.UTF-8", sql),
             key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 en_US.UTF-8", sql),
             key(Dialect::Sqlite, "PostgreSQL 15.20 UTF8 C.UTF-8", sql),
-            key(Dialect::Postgres, "PostgreSQL 15.20 UTF8 C.UTF-8", "CREATE TABLE t (id bigint);"),
+            key(
+                Dialect::Postgres,
+                "PostgreSQL 15.20 UTF8 C.UTF-8",
+                "CREATE TABLE t (id bigint);",
+            ),
         ] {
             assert_ne!(base, other);
         }

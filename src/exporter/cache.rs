@@ -38,12 +38,12 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::file_cache;
 use super::fingerprint::Fingerprint;
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
 use super::request::{ExportRequest, ModelSource, ResolvedPaths};
 use super::{DuplicateStatement, TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
+use crate::file_cache;
 
 /// Bumped whenever the entry layout or the meaning of the key changes.
 const CACHE_FORMAT: u32 = 2;

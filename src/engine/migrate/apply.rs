@@ -122,7 +122,11 @@ pub struct ApplyReport {
 }
 
 /// Where the database at `url` stands, without changing anything.
-pub async fn assess(url: &DatabaseUrl, directory: &Directory, settings: &ApplySettings) -> Result<Assessment, MigrateError> {
+pub async fn assess(
+    url: &DatabaseUrl,
+    directory: &Directory,
+    settings: &ApplySettings,
+) -> Result<Assessment, MigrateError> {
     sum::verify(directory)?;
     let mut session = Session::open_read(url).await?;
     let assessed = assess_on(&mut session, url, directory, settings).await;
@@ -142,7 +146,10 @@ async fn assess_on(
         if directory.find(to).is_none() {
             return Err(MigrateError::Database {
                 url: url.redacted(),
-                problem: format!("version {to} is not in the migration directory {}", directory.path.display()),
+                problem: format!(
+                    "version {to} is not in the migration directory {}",
+                    directory.path.display()
+                ),
             });
         }
         if status.current.as_ref().is_some_and(|current| to < current) {
@@ -182,7 +189,10 @@ async fn assess_on(
         if !drift.is_empty() {
             let applied = match &status.current {
                 Some(version) => format!("its applied migrations (up to version {version}) create"),
-                None => "an empty database has (no migration is applied yet; `migrate baseline` adopts an existing schema)".to_string(),
+                None => {
+                    "an empty database has (no migration is applied yet; `migrate baseline` adopts an existing schema)"
+                        .to_string()
+                }
             };
             return Err(MigrateError::Database {
                 url: url.redacted(),
@@ -197,12 +207,18 @@ async fn assess_on(
     for index in to_apply {
         let file = &directory.files[index];
         let replayed = &replay.files[index];
-        let runs_as = transaction_mode(&file.file_name, replayed.directives, &replayed.statements, settings.txmode)?;
+        let runs_as = transaction_mode(
+            &file.file_name,
+            replayed.directives,
+            &replayed.statements,
+            settings.txmode,
+        )?;
         if settings.txmode == TxMode::All && replayed.statements.iter().any(|s| !s.in_transaction) {
             return Err(MigrateError::Transaction {
                 file: file.file_name.clone(),
-                problem: "has statements that run outside a transaction, so it cannot run with txmode `all`; use `file`"
-                    .to_string(),
+                problem:
+                    "has statements that run outside a transaction, so it cannot run with txmode `all`; use `file`"
+                        .to_string(),
             });
         }
         pending.push(PendingFile {
@@ -218,7 +234,11 @@ async fn assess_on(
 }
 
 /// Applies the pending files of `directory` to `url`.
-pub async fn apply(url: &DatabaseUrl, directory: &Directory, settings: &ApplySettings) -> Result<ApplyReport, MigrateError> {
+pub async fn apply(
+    url: &DatabaseUrl,
+    directory: &Directory,
+    settings: &ApplySettings,
+) -> Result<ApplyReport, MigrateError> {
     sum::verify(directory)?;
     let mut session = Session::open(url, &settings.options).await?;
     let applied = apply_on(&mut session, url, directory, settings).await;
@@ -236,7 +256,10 @@ async fn apply_on(
     if table.schema.is_some() && url.dialect() == crate::engine::Dialect::Sqlite {
         return Err(MigrateError::Database {
             url: url.redacted(),
-            problem: format!("SQLite has no schemas; name the revisions table without one, not {}", table.sql_name()),
+            problem: format!(
+                "SQLite has no schemas; name the revisions table without one, not {}",
+                table.sql_name()
+            ),
         });
     }
     session.execute(&table.create_sql()).await?;
@@ -271,8 +294,12 @@ fn batch_file<'a>(table: &'a RevisionsTable, pending: &'a PendingFile) -> BatchF
     BatchFile {
         statements: &pending.statements,
         resume_at: pending.resume_at,
-        record: Box::new(move |applied, complete, duration_ms| table.record_sql(&revision(pending, applied, complete, duration_ms))),
-        differences: Box::new(move |live| differences(&bookkeeping::hide_named(live.clone(), &table.name), &pending.after)),
+        record: Box::new(move |applied, complete, duration_ms| {
+            table.record_sql(&revision(pending, applied, complete, duration_ms))
+        }),
+        differences: Box::new(move |live| {
+            differences(&bookkeeping::hide_named(live.clone(), &table.name), &pending.after)
+        }),
     }
 }
 
@@ -315,7 +342,9 @@ async fn failed(
             let pending = group[file];
             if in_transaction {
                 // Nothing of the file stayed: say so in the table, outside the rolled-back transaction.
-                let _ = session.execute(&table.record_sql(&revision(pending, 0, false, 0))).await;
+                let _ = session
+                    .execute(&table.record_sql(&revision(pending, 0, false, 0)))
+                    .await;
             }
             let statement = &pending.statements[index];
             let note = if in_transaction {
@@ -351,8 +380,14 @@ async fn failed(
         } => {
             let pending = group[file];
             let note = if rolled_back {
-                let _ = session.execute(&table.record_sql(&revision(pending, 0, false, 0))).await;
-                format!("{}{} was rolled back and is recorded as failed.", pending.file.file_name, earlier(file))
+                let _ = session
+                    .execute(&table.record_sql(&revision(pending, 0, false, 0)))
+                    .await;
+                format!(
+                    "{}{} was rolled back and is recorded as failed.",
+                    pending.file.file_name,
+                    earlier(file)
+                )
             } else {
                 format!(
                     "{} ran without a transaction and stayed committed; it is recorded as not completed. Find out what \

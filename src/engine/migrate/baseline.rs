@@ -39,7 +39,10 @@ pub async fn baseline(
     if let Some(first) = directory.files.first() {
         return Err(MigrateError::Directory {
             path: directory.path.display().to_string(),
-            problem: format!("already has migrations ({}, …); a baseline starts an empty directory", first.file_name),
+            problem: format!(
+                "already has migrations ({}, …); a baseline starts an empty directory",
+                first.file_name
+            ),
         });
     }
     let mut session = Session::open(url, &settings.options).await?;
@@ -71,7 +74,10 @@ async fn baseline_on(
         }
     }
     let live = session.inspect(table).await?;
-    let statements: Vec<Statement> = schema_sql(&live, url.dialect())?.into_iter().map(Statement::ddl).collect();
+    let statements: Vec<Statement> = schema_sql(&live, url.dialect())?
+        .into_iter()
+        .map(Statement::ddl)
+        .collect();
     if statements.is_empty() {
         return Err(MigrateError::Database {
             url: url.redacted(),
@@ -79,12 +85,23 @@ async fn baseline_on(
         });
     }
     let version = version.unwrap_or_else(|| directory.next_version(&now_version()));
-    let text = render(&version, name, &statements, false)
-        .replace("(migrate diff); review it before it is applied", &format!("(migrate baseline): the schema of {} when it was adopted", url.redacted()));
+    let text = render(&version, name, &statements, false).replace(
+        "(migrate diff); review it before it is applied",
+        &format!(
+            "(migrate baseline): the schema of {} when it was adopted",
+            url.redacted()
+        ),
+    );
     let file = MigrationFile::new(version, name, text);
-    let (_, reached) = replay(url.dialect(), Some(url), settings.dev.as_ref(), std::slice::from_ref(&file), Inspect::Last)
-        .await?
-        .complete()?;
+    let (_, reached) = replay(
+        url.dialect(),
+        Some(url),
+        settings.dev.as_ref(),
+        std::slice::from_ref(&file),
+        Inspect::Last,
+    )
+    .await?
+    .complete()?;
     let off = differences(&reached, &live);
     if !off.is_empty() {
         return Err(MigrateError::Database {
@@ -96,8 +113,16 @@ async fn baseline_on(
         });
     }
     let alembic = if session.table_exists(None, ALEMBIC_VERSION_TABLE).await? {
-        let rows = session.rows(&format!("SELECT CAST(version_num AS TEXT) FROM {ALEMBIC_VERSION_TABLE}")).await?;
-        Some(rows.into_iter().filter_map(|row| row.into_iter().next().flatten()).collect())
+        let rows = session
+            .rows(&format!(
+                "SELECT CAST(version_num AS TEXT) FROM {ALEMBIC_VERSION_TABLE}"
+            ))
+            .await?;
+        Some(
+            rows.into_iter()
+                .filter_map(|row| row.into_iter().next().flatten())
+                .collect(),
+        )
     } else {
         None
     };

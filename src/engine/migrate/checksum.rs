@@ -13,9 +13,6 @@ pub fn checksum(bytes: &[u8]) -> String {
 mod tests {
     #[test]
     fn checksums_are_h1_base64_sha256() {
-        assert_eq!(
-            super::checksum(b""),
-            "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-        );
+        assert_eq!(super::checksum(b""), "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     }
 }

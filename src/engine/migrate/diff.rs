@@ -12,6 +12,7 @@ use super::replay::{replay, Inspect};
 use super::revisions::now_version;
 use super::sum::{self, Sum};
 use crate::engine::converge::differences;
+use crate::engine::model::Schema;
 use crate::engine::normalized::normalize_desired;
 use crate::engine::options::Options;
 use crate::engine::plan::Statement;
@@ -38,26 +39,19 @@ pub enum DiffOutcome {
     /// The directory already creates the desired schema; nothing was written.
     NoChanges,
     /// The new file, written with the sum file updated.
-    Written { file: MigrationFile, statements: Vec<Statement> },
+    Written {
+        file: MigrationFile,
+        statements: Vec<Statement>,
+    },
 }
 
 pub async fn diff(directory: &Directory, request: &DiffRequest<'_>) -> Result<DiffOutcome, MigrateError> {
     check_name(request.name)?;
-    sum::verify(directory)?;
-    script::check_usable(request.desired_sql)?;
-    let dialect = request.dialect;
-    let (_, current) = replay(dialect, None, request.dev, &directory.files, Inspect::Last)
-        .await?
-        .complete()?;
-    let annotations = annotations::read(dialect, request.desired_sql)?;
-    let desired = normalize_desired(dialect, None, request.dev, request.desired_sql).await?;
-    let built_in = built_in(dialect, &desired);
-    let mut desired = Options::default().scope.desired(desired, &built_in)?;
-    desired.annotations = annotations;
-    let statements = render_changes(dialect, &current, &mut desired, &Options::default())?;
+    let (statements, desired) = changes(directory, request).await?;
     if statements.is_empty() {
         return Ok(DiffOutcome::NoChanges);
     }
+    let dialect = request.dialect;
     let version = request
         .version
         .clone()
@@ -91,6 +85,27 @@ pub async fn diff(directory: &Directory, request: &DiffRequest<'_>) -> Result<Di
     Ok(DiffOutcome::Written { file, statements })
 }
 
+/// The statements that would bring what the directory creates to the
+/// desired schema (empty: in step), and the desired schema.
+pub async fn changes(
+    directory: &Directory,
+    request: &DiffRequest<'_>,
+) -> Result<(Vec<Statement>, Schema), MigrateError> {
+    sum::verify(directory)?;
+    script::check_usable(request.desired_sql)?;
+    let dialect = request.dialect;
+    let (_, current) = replay(dialect, None, request.dev, &directory.files, Inspect::Last)
+        .await?
+        .complete()?;
+    let annotations = annotations::read(dialect, request.desired_sql)?;
+    let desired = normalize_desired(dialect, None, request.dev, request.desired_sql).await?;
+    let built_in = built_in(dialect, &desired);
+    let mut desired = Options::default().scope.desired(desired, &built_in)?;
+    desired.annotations = annotations;
+    let statements = render_changes(dialect, &current, &mut desired, &Options::default())?;
+    Ok((statements, desired))
+}
+
 /// A new file for statements written by hand: the header only.
 pub fn new_file(directory: &Directory, name: &str, version: Option<Version>) -> Result<MigrationFile, MigrateError> {
     check_name(name)?;
@@ -103,7 +118,10 @@ pub fn new_file(directory: &Directory, name: &str, version: Option<Version>) -> 
             second: super::directory::file_name(&version, name),
         });
     }
-    let text = render(&version, name, &[], false).replace("(migrate diff); review it before it is applied", "(migrate new); write its statements below");
+    let text = render(&version, name, &[], false).replace(
+        "(migrate diff); review it before it is applied",
+        "(migrate new); write its statements below",
+    );
     let file = MigrationFile::new(version, name, text);
     let mut with_file = directory.clone();
     with_file.files.push(file.clone());

@@ -14,9 +14,18 @@ use super::checksum::checksum;
 use super::error::MigrateError;
 use super::sum::SUM_FILE;
 
-/// A migration's version: the digits its file name starts with.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A migration's version: the digits its file name starts with. Versions
+/// compare as numbers (`0007` is `7`), but keep their spelling.
+#[derive(Debug, Clone)]
 pub struct Version(String);
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Version) -> bool {
+        self.significant() == other.significant()
+    }
+}
+
+impl Eq for Version {}
 
 impl Version {
     /// `text` when it is a non-empty run of ASCII digits.
@@ -118,7 +127,10 @@ impl Directory {
             let bytes = std::fs::read(entry.path()).map_err(unreadable)?;
             let text = String::from_utf8(bytes).map_err(|e| MigrateError::File {
                 file: file_name.clone(),
-                problem: format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                problem: format!(
+                    "is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
             })?;
             files.push(MigrationFile {
                 checksum: checksum(text.as_bytes()),
@@ -174,10 +186,7 @@ fn split_name(file_name: &str) -> Option<(Version, String)> {
 
 /// Checks a name for a new migration: it becomes part of a file name.
 pub fn check_name(name: &str) -> Result<(), MigrateError> {
-    let fine = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let fine = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if fine {
         Ok(())
     } else {
@@ -237,11 +246,17 @@ mod tests {
     fn duplicate_versions_and_malformed_names_are_errors() {
         let (_dir, read) = dir_with(&[("1_a.sql", ""), ("001_b.sql", "")]);
         let message = read.unwrap_err().to_string();
-        assert!(message.contains("001_b.sql") && message.contains("1_a.sql"), "{message}");
+        assert!(
+            message.contains("001_b.sql") && message.contains("1_a.sql"),
+            "{message}"
+        );
         for bad in ["init.sql", "v1_init.sql", "12.sql", "12_.sql"] {
             let (_dir, read) = dir_with(&[(bad, "")]);
             let message = read.unwrap_err().to_string();
-            assert!(message.contains(bad) && message.contains("<version>_<name>.sql"), "{message}");
+            assert!(
+                message.contains(bad) && message.contains("<version>_<name>.sql"),
+                "{message}"
+            );
         }
     }
 

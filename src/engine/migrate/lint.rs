@@ -70,7 +70,14 @@ pub struct LintSettings<'a> {
 
 /// Lints the files of `directory` from `settings.from` on.
 pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<Vec<FileLint>, MigrateError> {
-    let replay = replay(settings.dialect, settings.probe_url, settings.dev, &directory.files, Inspect::Each).await?;
+    let replay = replay(
+        settings.dialect,
+        settings.probe_url,
+        settings.dev,
+        &directory.files,
+        Inspect::Each,
+    )
+    .await?;
     let mut linted = Vec::new();
     for (index, file) in directory.files.iter().enumerate().skip(settings.from) {
         let mut findings = Vec::new();
@@ -85,7 +92,8 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
             });
             break;
         };
-        if let Err(problem) = transaction_mode(&file.file_name, replayed.directives, &replayed.statements, TxMode::File) {
+        if let Err(problem) = transaction_mode(&file.file_name, replayed.directives, &replayed.statements, TxMode::File)
+        {
             findings.push(Finding::Transaction(problem.to_string()));
         }
         if let (Some(before), Some(after)) = (replay.before(index), replay.after(index)) {
@@ -94,12 +102,7 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
             if let Some(url) = settings.probe_url {
                 probe_live_data(url, &mut statements).await?;
             }
-            findings.extend(
-                statements
-                    .into_iter()
-                    .flat_map(|s| s.hazards)
-                    .map(Finding::Hazard),
-            );
+            findings.extend(statements.into_iter().flat_map(|s| s.hazards).map(Finding::Hazard));
         }
         linted.push(FileLint {
             file_name: file.file_name.clone(),
@@ -113,7 +116,12 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
 /// The statements (carrying hazards) the engine would plan to change
 /// `before` into `after`; `concurrent`: the file builds its indexes
 /// CONCURRENTLY (PostgreSQL), so writes do not wait for them.
-pub fn hazards_of(dialect: Dialect, before: &Schema, after: &Schema, concurrent: bool) -> Result<Vec<Statement>, MigrateError> {
+pub fn hazards_of(
+    dialect: Dialect,
+    before: &Schema,
+    after: &Schema,
+    concurrent: bool,
+) -> Result<Vec<Statement>, MigrateError> {
     let mut after = after.clone();
     after.annotations = inferred_renames(dialect, before, &after);
     let options = Options {
@@ -152,8 +160,16 @@ pub fn inferred_renames(dialect: Dialect, before: &Schema, after: &Schema) -> An
         columns.sort();
         (table.namespace.clone(), columns)
     };
-    let gone: Vec<&String> = before.tables.keys().filter(|k| !after.tables.contains_key(*k)).collect();
-    let new: Vec<&String> = after.tables.keys().filter(|k| !before.tables.contains_key(*k)).collect();
+    let gone: Vec<&String> = before
+        .tables
+        .keys()
+        .filter(|k| !after.tables.contains_key(*k))
+        .collect();
+    let new: Vec<&String> = after
+        .tables
+        .keys()
+        .filter(|k| !before.tables.contains_key(*k))
+        .collect();
     for added in &new {
         let wanted = shape(&after.tables[added.as_str()]);
         let candidates: Vec<&String> = gone
@@ -161,7 +177,10 @@ pub fn inferred_renames(dialect: Dialect, before: &Schema, after: &Schema) -> An
             .copied()
             .filter(|old| shape(&before.tables[old.as_str()]) == wanted)
             .collect();
-        let alike = new.iter().filter(|other| shape(&after.tables[other.as_str()]) == wanted).count();
+        let alike = new
+            .iter()
+            .filter(|other| shape(&after.tables[other.as_str()]) == wanted)
+            .count();
         if let ([old], 1) = (candidates.as_slice(), alike) {
             annotations.renamed_tables.insert((*added).clone(), (*old).clone());
         }

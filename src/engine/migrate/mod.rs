@@ -25,10 +25,10 @@ pub use apply::{apply, assess, ApplyReport, ApplySettings, Assessment, PendingFi
 pub(crate) use apply::{Batch, BatchFailure};
 pub use baseline::{baseline, BaselineReport};
 pub use checksum::checksum;
-pub use diff::{diff, new_file, DiffOutcome, DiffRequest};
+pub use diff::{changes, diff, new_file, DiffOutcome, DiffRequest};
 pub use directory::{check_name, Directory, MigrationFile, Version};
 pub use error::MigrateError;
-pub use file::{FileStatement, TxMode};
+pub use file::{check_transactions, FileStatement, TxMode};
 pub use lint::{hazards_of, kinds, lint, FileLint, Finding, LintSettings};
 pub(crate) use replay::DialectReplay;
 pub use replay::{replay, Inspect, Replay, ReplayedFile};

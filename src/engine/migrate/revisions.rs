@@ -143,8 +143,14 @@ impl RevisionsTable {
         let mut revisions = Vec::with_capacity(rows.len());
         for row in rows {
             let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
-            let number = |i: usize| field(i).trim().parse::<u64>().map_err(|_| bad(format!("has a row whose column {} is not a number", i + 1)));
-            let version = Version::parse(&field(0)).ok_or_else(|| bad(format!("has a row with version `{}`, not digits", field(0))))?;
+            let number = |i: usize| {
+                field(i)
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| bad(format!("has a row whose column {} is not a number", i + 1)))
+            };
+            let version = Version::parse(&field(0))
+                .ok_or_else(|| bad(format!("has a row with version `{}`, not digits", field(0))))?;
             let state = match field(7).as_str() {
                 "ok" => State::Ok,
                 "failed" => State::Failed,
@@ -198,7 +204,10 @@ mod tests {
 
     #[test]
     fn names_are_plain_identifiers() {
-        assert_eq!(RevisionsTable::parse("ops.revs").unwrap().sql_name(), "\"ops\".\"revs\"");
+        assert_eq!(
+            RevisionsTable::parse("ops.revs").unwrap().sql_name(),
+            "\"ops\".\"revs\""
+        );
         assert_eq!(RevisionsTable::default().sql_name(), "\"tfalchemy_revisions\"");
         assert!(RevisionsTable::parse("a;drop").is_err());
         assert!(RevisionsTable::parse("a.b.c").is_err());
@@ -217,7 +226,10 @@ mod tests {
             state: State::Failed,
         };
         let sql = RevisionsTable::default().record_sql(&revision);
-        assert!(sql.contains("'o''neil'") && sql.contains("'failed'") && sql.contains("ON CONFLICT (version)"), "{sql}");
+        assert!(
+            sql.contains("'o''neil'") && sql.contains("'failed'") && sql.contains("ON CONFLICT (version)"),
+            "{sql}"
+        );
         assert_eq!(now_version().len(), 14);
     }
 }

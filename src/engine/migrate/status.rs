@@ -99,7 +99,11 @@ impl Status {
             url: url.redacted(),
             problem: format!(
                 "its revisions do not match the migration directory:\n{}",
-                self.problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+                self.problems
+                    .iter()
+                    .map(|p| format!("  {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ),
         })
     }
@@ -184,9 +188,15 @@ mod tests {
         );
         let text = status.problems.join("\n");
         assert!(text.contains("1_f.sql was edited after it was applied"), "{text}");
-        assert!(text.contains("version 3 (f) is applied but its file is missing"), "{text}");
+        assert!(
+            text.contains("version 3 (f) is applied but its file is missing"),
+            "{text}"
+        );
         assert!(text.contains("ahead of the directory: version 5"), "{text}");
-        assert!(text.contains("2_f.sql was never applied, but the database already has the later version 5"), "{text}");
+        assert!(
+            text.contains("2_f.sql was never applied, but the database already has the later version 5"),
+            "{text}"
+        );
     }
 
     #[test]

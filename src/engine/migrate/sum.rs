@@ -73,10 +73,12 @@ impl Sum {
                 })
             }
         };
-        Sum::parse(&text).map(Some).map_err(|(line, problem)| MigrateError::File {
-            file: format!("{} (line {line})", file.display()),
-            problem,
-        })
+        Sum::parse(&text)
+            .map(Some)
+            .map_err(|(line, problem)| MigrateError::File {
+                file: format!("{} (line {line})", file.display()),
+                problem,
+            })
     }
 
     fn parse(text: &str) -> Result<Sum, (usize, String)> {
@@ -110,7 +112,9 @@ impl Sum {
         let mut problems = Vec::new();
         for (name, sum) in &self.files {
             match now.files.iter().find(|(n, _)| n == name) {
-                None => problems.push(format!("{name} is in the sum file but not in the directory (deleted or renamed)")),
+                None => problems.push(format!(
+                    "{name} is in the sum file but not in the directory (deleted or renamed)"
+                )),
                 Some((_, current)) if current != sum => {
                     problems.push(format!("{name} was edited after the sum file was written"))
                 }
@@ -119,16 +123,25 @@ impl Sum {
         }
         for (name, _) in &now.files {
             if !self.files.iter().any(|(n, _)| n == name) {
-                problems.push(format!("{name} is not in the sum file (added by hand, or by another branch)"));
+                problems.push(format!(
+                    "{name} is not in the sum file (added by hand, or by another branch)"
+                ));
             }
         }
         let recorded: Vec<&String> = self.files.iter().map(|(n, _)| n).collect();
-        let present: Vec<&String> = now.files.iter().map(|(n, _)| n).filter(|n| recorded.contains(n)).collect();
+        let present: Vec<&String> = now
+            .files
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| recorded.contains(n))
+            .collect();
         if problems.is_empty() && recorded != present {
             problems.push("the files are in another order than the sum file lists them".to_string());
         }
         if problems.is_empty() && self.total != checksum(file_lines(&self.files).as_bytes()) {
-            problems.push("the sum file's first line does not match its other lines (edited by hand, or a merge)".to_string());
+            problems.push(
+                "the sum file's first line does not match its other lines (edited by hand, or a merge)".to_string(),
+            );
         }
         problems
     }
@@ -177,7 +190,10 @@ mod tests {
         let (dir, first) = directory(&[("1_a.sql", "CREATE TABLE a (x int);"), ("3_c.sql", "-- c")]);
         let written = Sum::write(&first).unwrap();
         let text = std::fs::read_to_string(dir.path().join(SUM_FILE)).unwrap();
-        assert!(text.starts_with("h1:") && text.contains("\n1_a.sql h1:") && text.contains("\n3_c.sql h1:"), "{text}");
+        assert!(
+            text.starts_with("h1:") && text.contains("\n1_a.sql h1:") && text.contains("\n3_c.sql h1:"),
+            "{text}"
+        );
         assert_eq!(Sum::read(dir.path()).unwrap(), Some(written));
         verify(&first).unwrap();
 
@@ -187,9 +203,15 @@ mod tests {
         let changed = Directory::read(dir.path()).unwrap();
         let message = verify(&changed).unwrap_err().to_string();
         assert!(message.contains("1_a.sql was edited"), "{message}");
-        assert!(message.contains("3_c.sql is in the sum file but not in the directory"), "{message}");
+        assert!(
+            message.contains("3_c.sql is in the sum file but not in the directory"),
+            "{message}"
+        );
         assert!(message.contains("2_b.sql is not in the sum file"), "{message}");
-        assert!(message.contains("migrate hash"), "says how to accept the change: {message}");
+        assert!(
+            message.contains("migrate hash"),
+            "says how to accept the change: {message}"
+        );
     }
 
     #[test]

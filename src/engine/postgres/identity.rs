@@ -10,7 +10,10 @@ use super::connect::open;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::url::DatabaseUrl;
 
-pub async fn normalizer_identity(target: Option<&DatabaseUrl>, dev: Option<&DatabaseUrl>) -> Result<String, EngineError> {
+pub async fn normalizer_identity(
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+) -> Result<String, EngineError> {
     let (url, database, kind) = match (dev, target) {
         (Some(dev), _) => (dev, "current_database()", "dev database"),
         (None, Some(target)) => (target, "'template0'", "temporary database"),

@@ -81,7 +81,9 @@ async fn replay_file(conn: &mut PgConnection, label: &str, text: &str) -> Result
         reason: database_message(&e),
     };
     // Function bodies are checked when called, as when normalizing.
-    conn.execute("SET LOCAL check_function_bodies = off").await.map_err(session)?;
+    conn.execute("SET LOCAL check_function_bodies = off")
+        .await
+        .map_err(session)?;
     for (position, contained) in script.statements.iter().enumerate() {
         if contained.scratch_sql.is_empty() {
             continue;
@@ -177,7 +179,11 @@ impl MigrationSession {
             .map_err(|e| self.failed(&e))?;
         Ok(rows
             .iter()
-            .map(|row| (0..row.len()).map(|i| row.try_get::<Option<String>, _>(i).ok().flatten()).collect())
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                    .collect()
+            })
             .collect())
     }
 
@@ -200,15 +206,19 @@ impl MigrationSession {
 
     async fn run_in_transaction(&mut self, batch: &Batch<'_>) -> Result<(), BatchFailure> {
         let label = self.label.clone();
-        let engine = |e: sqlx::Error| BatchFailure::Engine(EngineError::Connect {
-            url: label.clone(),
-            reason: database_message(&e),
-        });
+        let engine = |e: sqlx::Error| {
+            BatchFailure::Engine(EngineError::Connect {
+                url: label.clone(),
+                reason: database_message(&e),
+            })
+        };
         let mut tx = self.conn.begin().await.map_err(engine)?;
         if self.options.lock_timeout.is_none() {
-            tx.execute(sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{DEFAULT_LOCK_TIMEOUT}'")))
-                .await
-                .map_err(engine)?;
+            tx.execute(sqlx::raw_sql(&format!(
+                "SET LOCAL lock_timeout = '{DEFAULT_LOCK_TIMEOUT}'"
+            )))
+            .await
+            .map_err(engine)?;
         }
         if let Some(guard) = &batch.guard {
             if !sqlx::query(guard).fetch_all(&mut *tx).await.map_err(engine)?.is_empty() {
@@ -228,7 +238,10 @@ impl MigrationSession {
                 }
             }
             pin_session(&mut tx, &self.label).await.map_err(BatchFailure::Engine)?;
-            let live = inspect_connection(&mut tx, &self.label).await.map_err(BatchFailure::Engine)?.0;
+            let live = inspect_connection(&mut tx, &self.label)
+                .await
+                .map_err(BatchFailure::Engine)?
+                .0;
             let differences = (file.differences)(&live);
             if !differences.is_empty() {
                 return Err(BatchFailure::NotAsPredicted {
@@ -264,7 +277,9 @@ impl MigrationSession {
                 let progress = (file.record)(index + 1, false, started.elapsed().as_millis() as u64);
                 self.execute(&progress).await.map_err(BatchFailure::Engine)?;
             }
-            pin_session(&mut self.conn, &self.label).await.map_err(BatchFailure::Engine)?;
+            pin_session(&mut self.conn, &self.label)
+                .await
+                .map_err(BatchFailure::Engine)?;
             let live = self.inspect().await.map_err(BatchFailure::Engine)?;
             let differences = (file.differences)(&live);
             if !differences.is_empty() {

@@ -16,12 +16,12 @@ mod scratch;
 pub mod script;
 
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
-pub use inspect::InspectStats;
 pub use identity::normalizer_identity;
+pub use inspect::InspectStats;
+pub(crate) use migrations::{replay_migrations, MigrationSession};
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
-pub(crate) use migrations::{replay_migrations, MigrationSession};
 pub(crate) use replay::replay;
 pub use scratch::{drop_scratch_databases, keep_scratch_databases, ABANDONED_AFTER, TEMPORARY_DATABASE_PREFIX};
 pub use script::GRAMMAR as ANNOTATION_GRAMMAR;

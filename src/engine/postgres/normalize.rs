@@ -57,7 +57,9 @@ async fn run_script(
         url: label.to_string(),
         reason: database_message(&e),
     };
-    conn.execute("SET LOCAL check_function_bodies = off").await.map_err(session)?;
+    conn.execute("SET LOCAL check_function_bodies = off")
+        .await
+        .map_err(session)?;
     let runnable: Vec<(usize, &ContainedStatement<'_>)> = statements
         .iter()
         .enumerate()
@@ -74,11 +76,18 @@ async fn run_script(
         if conn.execute(sqlx::raw_sql(&script)).await.is_ok() {
             continue;
         }
-        conn.execute("ROLLBACK TO SAVEPOINT tfalchemy_batch").await.map_err(session)?;
+        conn.execute("ROLLBACK TO SAVEPOINT tfalchemy_batch")
+            .await
+            .map_err(session)?;
         for (position, contained) in batch {
             conn.execute(sqlx::raw_sql(&contained.scratch_sql)).await.map_err(|e| {
                 let statement = &contained.statement;
-                EngineError::desired_statement_failed(label, *position, statement, message_with_position(&e, statement.text))
+                EngineError::desired_statement_failed(
+                    label,
+                    *position,
+                    statement,
+                    message_with_position(&e, statement.text),
+                )
             })?;
         }
         // The batch failed as a whole but not statement by statement: not

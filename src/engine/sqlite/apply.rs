@@ -7,7 +7,6 @@ use sqlx::Connection;
 use super::c_api::{Handle, Row};
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
-use crate::engine::normalized::normalize_desired;
 use super::render::render;
 use super::single::{self, Failed, Rules};
 use crate::engine::annotations;
@@ -16,6 +15,7 @@ use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
 use crate::engine::keep::Skip;
+use crate::engine::normalized::normalize_desired;
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
@@ -32,7 +32,9 @@ pub async fn apply(
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = super::inspect(url).await?;
-    let mut desired = skip.keep(&live, normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?).desired;
+    let mut desired = skip
+        .keep(&live, normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?)
+        .desired;
     desired.annotations = annotations;
     super::case_renames::declare(&live, &mut desired);
     let mut statements = render(&diff(&live, &desired), &live, &desired);

@@ -290,22 +290,30 @@ fn pragma(allowed: Allowed, name: &str, value: Option<&str>) -> Role {
 
 /// SQLite's own tables (`sqlite_schema`, `sqlite_sequence`, …).
 fn is_internal(table: &str) -> bool {
-    table.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+    table
+        .get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
 }
 
 /// Whether a statement that reported `actions` sets `PRAGMA foreign_keys`:
 /// SQLite ignores it inside a transaction, so it runs outside one.
 pub fn sets_foreign_keys(actions: &[Action]) -> bool {
-    actions
-        .iter()
-        .any(|a| a.code == ffi::SQLITE_PRAGMA && a.first.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("foreign_keys")))
+    actions.iter().any(|a| {
+        a.code == ffi::SQLITE_PRAGMA
+            && a.first
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("foreign_keys"))
+    })
 }
 
 /// Whether a statement is `PRAGMA foreign_key_check`: a check whose rows
 /// are violations.
 pub fn checks_foreign_keys(actions: &[Action]) -> bool {
     actions.iter().any(|a| {
-        a.code == ffi::SQLITE_PRAGMA && a.first.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("foreign_key_check"))
+        a.code == ffi::SQLITE_PRAGMA
+            && a.first
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("foreign_key_check"))
     })
 }
 

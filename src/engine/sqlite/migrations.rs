@@ -118,17 +118,26 @@ impl MigrationSession {
     pub async fn execute(&mut self, sql: &str) -> Result<(), EngineError> {
         let label = self.label.clone();
         let conn = self.conn.as_mut().expect("a write session has a connection");
-        conn.execute(sqlx::raw_sql(sql)).await.map(|_| ()).map_err(|e| failed(&label, &e))
+        conn.execute(sqlx::raw_sql(sql))
+            .await
+            .map(|_| ())
+            .map_err(|e| failed(&label, &e))
     }
 
     /// The rows of a query the engine wrote, every column cast to text.
     pub async fn rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, EngineError> {
         let label = self.label.clone();
-        let Some(conn) = &mut self.conn else { return Ok(Vec::new()) };
+        let Some(conn) = &mut self.conn else {
+            return Ok(Vec::new());
+        };
         let rows = sqlx::query(sql).fetch_all(conn).await.map_err(|e| failed(&label, &e))?;
         Ok(rows
             .iter()
-            .map(|row| (0..row.len()).map(|i| row.try_get::<Option<String>, _>(i).ok().flatten()).collect())
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                    .collect()
+            })
             .collect())
     }
 
@@ -220,8 +229,15 @@ async fn run_in_transaction(conn: &mut SqliteConnection, label: &str, batch: &Ba
     if let Some((file_index, file)) = batch.files.iter().enumerate().last() {
         let trailing = file.statements.iter().rev().take_while(|s| !s.in_transaction).count();
         let start = file.statements.len() - trailing;
-        for (index, statement) in file.statements.iter().enumerate().skip(start.max(leading_of(batch, file_index))) {
-            run_statement(conn, statement).await.map_err(|m| outside(file_index, index, m))?;
+        for (index, statement) in file
+            .statements
+            .iter()
+            .enumerate()
+            .skip(start.max(leading_of(batch, file_index)))
+        {
+            run_statement(conn, statement)
+                .await
+                .map_err(|m| outside(file_index, index, m))?;
         }
     }
     Ok(())
@@ -230,7 +246,11 @@ async fn run_in_transaction(conn: &mut SqliteConnection, label: &str, batch: &Ba
 /// The statements of file `index` that ran before its transaction.
 fn leading_of(batch: &Batch<'_>, index: usize) -> usize {
     if index == 0 {
-        batch.files[0].statements.iter().take_while(|s| !s.in_transaction).count()
+        batch.files[0]
+            .statements
+            .iter()
+            .take_while(|s| !s.in_transaction)
+            .count()
     } else {
         0
     }
@@ -241,12 +261,14 @@ async fn run_one_by_one(conn: &mut SqliteConnection, label: &str, batch: &Batch<
     for (file_index, file) in batch.files.iter().enumerate() {
         let started = Instant::now();
         for (index, statement) in file.statements.iter().enumerate().skip(file.resume_at) {
-            run_statement(conn, statement).await.map_err(|message| BatchFailure::Statement {
-                file: file_index,
-                index,
-                message,
-                applied: index,
-            })?;
+            run_statement(conn, statement)
+                .await
+                .map_err(|message| BatchFailure::Statement {
+                    file: file_index,
+                    index,
+                    message,
+                    applied: index,
+                })?;
             let progress = (file.record)(index + 1, false, started.elapsed().as_millis() as u64);
             conn.execute(sqlx::raw_sql(&progress)).await.map_err(engine)?;
         }

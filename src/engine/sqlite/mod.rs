@@ -31,10 +31,10 @@ mod type_name;
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
 pub(crate) use case_renames::declare as declare_case_renames;
+pub(crate) use migrations::{replay_migrations, MigrationSession};
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;
-pub(crate) use migrations::{replay_migrations, MigrationSession};
 pub(crate) use replay::replay;
 pub use script::check_desired;
 

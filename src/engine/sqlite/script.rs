@@ -91,12 +91,7 @@ fn run_script(handle: &Handle<'_>, label: &str, sql: &str, allowed: Allowed) -> 
             Some(Token::Word(word)) => Some(word.value.as_str()),
             _ => None,
         });
-        match judge(
-            allowed,
-            &prepared.actions,
-            compiled.is_explain(),
-            first_word,
-        ) {
+        match judge(allowed, &prepared.actions, compiled.is_explain(), first_word) {
             Err(refused) => {
                 refusals.push(Refusal::new(&statement, statements, refused.reason, refused.detail));
                 at = tail;
@@ -389,7 +384,10 @@ mod tests {
                    WITH c AS (SELECT 'y' AS a) INSERT INTO t (a) SELECT a FROM c;\nDELETE FROM t WHERE a = 'y';\n\
                    REPLACE INTO t VALUES (1, 'z');\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;";
         let ran = migration(sql).expect("runs");
-        let placed: Vec<(usize, bool, bool)> = ran.iter().map(|r| (r.line, r.in_transaction, r.fails_if_rows)).collect();
+        let placed: Vec<(usize, bool, bool)> = ran
+            .iter()
+            .map(|r| (r.line, r.in_transaction, r.fails_if_rows))
+            .collect();
         assert_eq!(
             placed,
             vec![
@@ -405,7 +403,7 @@ mod tests {
             ]
         );
         assert_eq!(ran[2].text, "INSERT INTO t (a) VALUES ('x')");
-        let refused = "CREATE TABLE t (a);\nBEGIN;\nATTACH 'x.db' AS x;\nVACUUM;\nSELECT * FROM t;\n\
+        let refused = "CREATE TABLE t (a INTEGER PRIMARY KEY AUTOINCREMENT);\nBEGIN;\nATTACH 'x.db' AS x;\nVACUUM;\nSELECT * FROM t;\n\
                        DELETE FROM sqlite_sequence;\nCREATE TEMP TABLE s (a);\nPRAGMA journal_mode = WAL;";
         match migration(refused) {
             Err(EngineError::RefusedSql { refusals }) => {
@@ -426,7 +424,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(check_desired("CREATE TABLE t (a); INSERT INTO t VALUES (1);").is_err(), "desired SQL still refuses");
+        assert!(
+            check_desired("CREATE TABLE t (a); INSERT INTO t VALUES (1);").is_err(),
+            "desired SQL still refuses"
+        );
     }
 
     #[test]
@@ -434,7 +435,9 @@ mod tests {
         let sql = "CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (p INTEGER REFERENCES p (id));\n\
                    PRAGMA foreign_keys = OFF;\nINSERT INTO c VALUES (7);\nPRAGMA foreign_key_check;";
         match migration(sql) {
-            Err(EngineError::DesiredSql { index, line, message, .. }) => {
+            Err(EngineError::DesiredSql {
+                index, line, message, ..
+            }) => {
                 assert_eq!((index, line), (5, 5));
                 assert!(message.contains("1 violation"), "{message}");
             }
