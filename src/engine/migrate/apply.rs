@@ -408,6 +408,6 @@ async fn failed(
                       run by this one (see `migrate status`)"
                 .to_string(),
         },
-        BatchFailure::Engine(error) => MigrateError::Engine(error),
+        BatchFailure::Engine(error) => MigrateError::from(error),
     }
 }

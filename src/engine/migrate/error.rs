@@ -64,8 +64,9 @@ pub enum MigrateError {
     #[error("{file}: {problem}")]
     Transaction { file: String, problem: String },
 
+    /// Boxed: engine errors are large, and most migration errors are not.
     #[error("{0}")]
-    Engine(#[from] EngineError),
+    Engine(Box<EngineError>),
 
     #[error("{url}: {problem}")]
     Database { url: String, problem: String },
@@ -134,7 +135,13 @@ impl MigrateError {
                 file: file.to_string(),
                 problem: format!("{problem} at line {line}, column {column}"),
             },
-            other => MigrateError::Engine(other),
+            other => MigrateError::Engine(Box::new(other)),
         }
+    }
+}
+
+impl From<EngineError> for MigrateError {
+    fn from(error: EngineError) -> MigrateError {
+        MigrateError::Engine(Box::new(error))
     }
 }

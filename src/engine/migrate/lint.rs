@@ -31,7 +31,7 @@ pub struct FileLint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
     /// What changing the schema as the file does risks.
-    Hazard(Hazard),
+    Hazard(Box<Hazard>),
     /// The file's statements cannot run as its directives say.
     Transaction(String),
     /// The file fails when replayed after the files before it.
@@ -102,7 +102,12 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
             if let Some(url) = settings.probe_url {
                 probe_live_data(url, &mut statements).await?;
             }
-            findings.extend(statements.into_iter().flat_map(|s| s.hazards).map(Finding::Hazard));
+            findings.extend(
+                statements
+                    .into_iter()
+                    .flat_map(|s| s.hazards)
+                    .map(|h| Finding::Hazard(Box::new(h))),
+            );
         }
         linted.push(FileLint {
             file_name: file.file_name.clone(),

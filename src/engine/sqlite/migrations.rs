@@ -226,7 +226,7 @@ async fn run_in_transaction(conn: &mut SqliteConnection, label: &str, batch: &Ba
             })
         })?;
     }
-    if let Some((file_index, file)) = batch.files.iter().enumerate().last() {
+    if let Some((file_index, file)) = batch.files.iter().enumerate().next_back() {
         let trailing = file.statements.iter().rev().take_while(|s| !s.in_transaction).count();
         let start = file.statements.len() - trailing;
         for (index, statement) in file
