@@ -78,6 +78,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         txmode,
         to: args.to.as_deref().map(parse_version).transpose()?,
         dev: args.scratch.dev()?,
+        ..ApplySettings::default()
     };
     let directory = args.dir.read()?;
     let assessment = migrate::assess(&url, &directory, &settings)

@@ -44,6 +44,7 @@ pub async fn run(args: DiffArgs) -> Result<ExitCode, String> {
     let request = DiffRequest {
         dialect,
         dev: dev.as_ref(),
+        target: None,
         desired_sql: &desired_sql,
         name: &args.name,
         version,

@@ -65,6 +65,7 @@ pub async fn run(args: LintArgs) -> Result<ExitCode, String> {
         let request = DiffRequest {
             dialect,
             dev: dev.as_ref(),
+            target: url.as_ref(),
             desired_sql: &desired_sql,
             name: "lint",
             version: None,

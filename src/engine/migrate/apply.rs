@@ -34,6 +34,14 @@ pub struct ApplySettings {
     /// Scratch database for the replay (PostgreSQL: else a temporary
     /// database on the target's server).
     pub dev: Option<DatabaseUrl>,
+    /// Adopting a database: when its revisions table records nothing, the
+    /// files up to this version count as applied (their schema must be the
+    /// live one) and an apply records them without running them.
+    pub baseline: Option<Version>,
+    /// The files (version, checksum) a reviewed plan showed as pending: an
+    /// apply that would run others refuses, under the lock, before running
+    /// anything (the directory or the database changed since the plan).
+    pub expected: Option<Vec<(Version, String)>>,
 }
 
 impl Default for ApplySettings {
@@ -44,6 +52,8 @@ impl Default for ApplySettings {
             txmode: TxMode::File,
             to: None,
             dev: None,
+            baseline: None,
+            expected: None,
         }
     }
 }
@@ -67,6 +77,9 @@ pub struct PendingFile {
 pub struct Assessment {
     pub status: Status,
     pub pending: Vec<PendingFile>,
+    /// Revisions `baseline` marks as applied without running them; an
+    /// apply records them first.
+    pub baselined: Vec<Revision>,
 }
 
 /// One batch of files run on the target: in one transaction, or each
@@ -140,7 +153,19 @@ async fn assess_on(
     directory: &Directory,
     settings: &ApplySettings,
 ) -> Result<Assessment, MigrateError> {
-    let status = Status::compare(directory, read_revisions(session, &settings.table).await?);
+    let recorded = read_revisions(session, &settings.table).await?;
+    let baselined = match &settings.baseline {
+        Some(version) if recorded.as_ref().is_none_or(Vec::is_empty) => {
+            baseline_revisions(url, directory, version, settings.dev.as_ref()).await?
+        }
+        _ => Vec::new(),
+    };
+    let revisions = if baselined.is_empty() {
+        recorded
+    } else {
+        Some(baselined.clone())
+    };
+    let status = Status::compare(directory, revisions);
     status.check(url)?;
     if let Some(to) = &settings.to {
         if directory.find(to).is_none() {
@@ -230,7 +255,79 @@ async fn assess_on(
             after: schema_at(index + 1).unwrap_or_default(),
         });
     }
-    Ok(Assessment { status, pending })
+    Ok(Assessment {
+        status,
+        pending,
+        baselined,
+    })
+}
+
+/// The revisions that mark the files up to `version` as applied, as if they
+/// had run; whether the live schema is theirs is checked like any applied
+/// files' (see [`assess_on`]).
+async fn baseline_revisions(
+    url: &DatabaseUrl,
+    directory: &Directory,
+    version: &Version,
+    dev: Option<&DatabaseUrl>,
+) -> Result<Vec<Revision>, MigrateError> {
+    let Some(last) = directory.files.iter().position(|f| &f.version == version) else {
+        return Err(MigrateError::Database {
+            url: url.redacted(),
+            problem: format!(
+                "the baseline version {version} is not in the migration directory {}",
+                directory.path.display()
+            ),
+        });
+    };
+    let files = &directory.files[..=last];
+    let replayed = replay(url.dialect(), Some(url), dev, files, Inspect::Last).await?;
+    let (replayed, _) = replayed.complete()?;
+    Ok(files
+        .iter()
+        .zip(replayed)
+        .map(|(file, replayed)| Revision {
+            version: file.version.clone(),
+            name: file.name.clone(),
+            checksum: file.checksum.clone(),
+            statements_total: replayed.statements.len() as u64,
+            statements_applied: replayed.statements.len() as u64,
+            duration_ms: 0,
+            applied_at: now_rfc3339(),
+            state: State::Ok,
+        })
+        .collect())
+}
+
+/// Refuses to run other files than the reviewed plan showed.
+fn check_expected(
+    url: &DatabaseUrl,
+    pending: &[PendingFile],
+    expected: &[(Version, String)],
+) -> Result<(), MigrateError> {
+    let running: Vec<(Version, String)> = pending
+        .iter()
+        .map(|p| (p.file.version.clone(), p.file.checksum.clone()))
+        .collect();
+    if running == expected {
+        return Ok(());
+    }
+    let list = |files: &[(Version, String)]| {
+        if files.is_empty() {
+            "none".to_string()
+        } else {
+            files.iter().map(|(v, _)| v.to_string()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    Err(MigrateError::Database {
+        url: url.redacted(),
+        problem: format!(
+            "the pending migrations are not the ones planned (planned: {}; pending now: {}), or a file changed \
+             since the plan: the directory or the database changed in between. Nothing was run; plan again",
+            list(expected),
+            list(&running)
+        ),
+    })
 }
 
 /// Applies the pending files of `directory` to `url`.
@@ -264,6 +361,12 @@ async fn apply_on(
     }
     session.execute(&table.create_sql()).await?;
     let assessment = assess_on(session, url, directory, settings).await?;
+    if let Some(expected) = &settings.expected {
+        check_expected(url, &assessment.pending, expected)?;
+    }
+    for revision in &assessment.baselined {
+        session.execute(&table.record_sql(revision)).await?;
+    }
     let mut current = assessment.status.current.clone();
     let files = &assessment.pending;
     let batches: Vec<Vec<&PendingFile>> = match settings.txmode {

@@ -25,6 +25,9 @@ pub struct DiffRequest<'a> {
     /// Scratch database (PostgreSQL: required, a server to use; SQLite:
     /// `None` for a private in-memory one).
     pub dev: Option<&'a DatabaseUrl>,
+    /// PostgreSQL without `dev`: the server whose temporary database
+    /// replays and normalizes (a target database's own server).
+    pub target: Option<&'a DatabaseUrl>,
     /// The desired schema as DDL (the models' export).
     pub desired_sql: &'a str,
     /// The new file's name (after its version).
@@ -68,7 +71,7 @@ pub async fn diff(directory: &Directory, request: &DiffRequest<'_>) -> Result<Di
     let file = MigrationFile::new(version, request.name, text);
     let mut with_file = directory.clone();
     with_file.files.push(file.clone());
-    let (_, reached) = replay(dialect, None, request.dev, &with_file.files, Inspect::Last)
+    let (_, reached) = replay(dialect, request.target, request.dev, &with_file.files, Inspect::Last)
         .await?
         .complete()?;
     let remaining = differences(&reached, &desired);
@@ -91,19 +94,41 @@ pub async fn changes(
     directory: &Directory,
     request: &DiffRequest<'_>,
 ) -> Result<(Vec<Statement>, Schema), MigrateError> {
+    let gap = lacking(directory, request).await?;
+    Ok((gap.statements, gap.desired))
+}
+
+/// What a directory lacks to create the desired schema.
+#[derive(Debug)]
+pub struct Gap {
+    /// The statements a new file would hold (empty: in step).
+    pub statements: Vec<Statement>,
+    /// What differs between the replayed directory and the desired schema,
+    /// one phrase each.
+    pub differences: Vec<String>,
+    pub desired: Schema,
+}
+
+/// Replays the directory, normalizes the desired schema, and compares them.
+pub async fn lacking(directory: &Directory, request: &DiffRequest<'_>) -> Result<Gap, MigrateError> {
     sum::verify(directory)?;
     script::check_usable(request.desired_sql)?;
     let dialect = request.dialect;
-    let (_, current) = replay(dialect, None, request.dev, &directory.files, Inspect::Last)
+    let (_, current) = replay(dialect, request.target, request.dev, &directory.files, Inspect::Last)
         .await?
         .complete()?;
     let annotations = annotations::read(dialect, request.desired_sql)?;
-    let desired = normalize_desired(dialect, None, request.dev, request.desired_sql).await?;
+    let desired = normalize_desired(dialect, request.target, request.dev, request.desired_sql).await?;
     let built_in = built_in(dialect, &desired);
     let mut desired = Options::default().scope.desired(desired, &built_in)?;
     desired.annotations = annotations;
     let statements = render_changes(dialect, &current, &mut desired, &Options::default())?;
-    Ok((statements, desired))
+    let differences = differences(&current, &desired);
+    Ok(Gap {
+        statements,
+        differences,
+        desired,
+    })
 }
 
 /// A new file for statements written by hand: the header only.

@@ -29,7 +29,7 @@ pub use apply::{apply, assess, ApplyReport, ApplySettings, Assessment, PendingFi
 pub(crate) use apply::{Batch, BatchFailure};
 pub use baseline::{baseline, BaselineReport};
 pub use checksum::checksum;
-pub use diff::{changes, diff, new_file, DiffOutcome, DiffRequest};
+pub use diff::{changes, diff, lacking, new_file, DiffOutcome, DiffRequest, Gap};
 pub use directory::{check_name, Directory, MigrationFile, Version};
 pub use error::MigrateError;
 pub use file::{check_transactions, FileStatement, TxMode};
