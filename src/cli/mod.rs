@@ -5,6 +5,7 @@
 mod apply;
 mod export;
 mod inspect;
+mod migrate;
 mod output;
 mod plan;
 mod policy;
@@ -45,6 +46,10 @@ enum Command {
     /// Run the SQL that brings the database to the desired schema, or a plan
     /// saved by `plan --out`.
     Apply(apply::ApplyArgs),
+    /// Versioned migrations: reviewed SQL files applied in order.
+    /// Exit code: 0 ok, 2 findings or pending migrations, 1 error.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 /// The database to work on.
@@ -101,6 +106,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Command::Inspect(args) => inspect::run(args).await,
                 Command::Plan(args) => plan::run(args).await,
                 Command::Apply(args) => apply::run(args).await,
+                Command::Migrate(command) => migrate::run(command).await,
             }
         };
         // Ctrl-C drops the command (an open transaction rolls back) and

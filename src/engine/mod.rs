@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod annotations;
+pub mod bookkeeping;
 mod canonical;
 pub mod comments;
 mod converge;
@@ -19,6 +20,7 @@ pub mod hash;
 pub mod hazard;
 pub mod hazard_policy;
 pub mod keep;
+pub mod migrate;
 pub mod model;
 mod normalized;
 mod options;
@@ -52,7 +54,7 @@ pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
 pub use verify::{verify_plan, ReplayFailure};
 
-fn unsupported(url: &DatabaseUrl) -> EngineError {
+pub(crate) fn unsupported(url: &DatabaseUrl) -> EngineError {
     EngineError::UnsupportedDialect {
         url: url.redacted(),
         dialect: url.dialect(),
@@ -145,18 +147,8 @@ pub async fn plan_with(
     let kept = options.skip.keep(&live, desired);
     let mut desired = kept.desired;
     desired.annotations = annotations;
-    if url.dialect() == Dialect::Sqlite {
-        // SQLite names ignore case: a change of case is a rename.
-        sqlite::declare_case_renames(&live, &mut desired);
-    }
-    let changes = diff(&live, &desired);
-    let mut statements = match url.dialect() {
-        Dialect::Sqlite => sqlite::render(&changes, &live, &desired),
-        Dialect::Postgres => postgres::render(&changes, &live, &desired, options),
-        Dialect::Mysql => return Err(unsupported(url)),
-    };
+    let mut statements = render_changes(url.dialect(), &live, &mut desired, options)?;
     probe_live_data(url, &mut statements).await?;
-    sources::attach(&mut statements, &desired);
     let started = std::time::Instant::now();
     let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
     tracing::info!(
@@ -176,9 +168,37 @@ pub async fn plan_with(
     })
 }
 
+/// The statements that change `from` into `to`, with their hazards (and
+/// where the models declare the objects they are about): what a plan
+/// shows, and what a migration file holds.
+pub(crate) fn render_changes(
+    dialect: Dialect,
+    from: &Schema,
+    to: &mut Schema,
+    options: &Options,
+) -> Result<Vec<Statement>, EngineError> {
+    if dialect == Dialect::Sqlite {
+        // SQLite names ignore case: a change of case is a rename.
+        sqlite::declare_case_renames(from, to);
+    }
+    let changes = diff(from, to);
+    let mut statements = match dialect {
+        Dialect::Sqlite => sqlite::render(&changes, from, to),
+        Dialect::Postgres => postgres::render(&changes, from, to, options),
+        Dialect::Mysql => {
+            return Err(EngineError::UnsupportedDialect {
+                url: dialect.name().to_string(),
+                dialect,
+            })
+        }
+    };
+    sources::attach(&mut statements, to);
+    Ok(statements)
+}
+
 /// Asks the live database what the probed hazards would hit (see [`probe`]),
 /// and how large and busy the tables are that statements lock (see [`activity`]).
-async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Statement]) -> Result<(), EngineError> {
+pub(crate) async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Statement]) -> Result<(), EngineError> {
     let queries = probe::queries(statements);
     let locked = activity::locked_tables(statements);
     if queries.is_empty() && locked.is_empty() {

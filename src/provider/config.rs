@@ -114,6 +114,29 @@ pub fn validate_url(
     }
 }
 
+/// A resource's URL attribute (already falling back to the provider's),
+/// parsed when known; `None` (with a diagnostic) when it is invalid.
+pub fn parse_url_field(
+    diagnostics: &mut Diagnostics,
+    attribute: UrlAttribute,
+    text: Field<String>,
+) -> Option<Field<DatabaseUrl>> {
+    match text {
+        Field::Null => Some(Field::Null),
+        Field::Unknown => Some(Field::Unknown),
+        known @ Field::Known(_) => validate_url(diagnostics, attribute, &known).map(Field::Known),
+    }
+}
+
+/// Neither the resource nor the provider names a database.
+pub fn missing_url(diagnostics: &mut Diagnostics) {
+    diagnostics.attribute_error(
+        "url",
+        "No database URL",
+        "Set `url` on this resource or in the `provider \"sqlalchemy\"` block.",
+    );
+}
+
 /// A warning for each query option the engine's driver leaves out. Only at
 /// validation, so a plan does not repeat it.
 pub fn warn_ignored_options(diagnostics: &mut Diagnostics, attribute: UrlAttribute, url: &DatabaseUrl) {

@@ -120,6 +120,12 @@ impl Policy {
         }
     }
 
+    /// Whether the block sets `skip` or `concurrent_indexes`, which shape
+    /// what a declarative plan writes (not what a written file does).
+    pub fn shapes_plans(&self) -> bool {
+        self.skip != Field::Null || self.concurrent_indexes != Field::Null
+    }
+
     pub fn verdict(&self, kind: HazardKind) -> Verdict {
         self.hazards.verdict(kind)
     }
@@ -158,18 +164,39 @@ impl Policy {
     /// Warnings and errors for the hazards of `statements`. A destroy plan
     /// reads the policy from the state, which its advice says.
     pub fn check(&self, statements: &[Statement], destroying: bool, diagnostics: &mut Diagnostics) {
-        for (index, statement) in statements.iter().enumerate() {
-            for (kind, messages) in messages_by_kind(statement) {
-                let where_ = format!(
+        let sites: Vec<Site> = statements
+            .iter()
+            .enumerate()
+            .map(|(index, statement)| Site {
+                tag: format!("statement {}", index + 1),
+                place: format!(
                     "Statement {} of planned_sql:\n\n{}\n",
                     index + 1,
                     excerpt(&statement.sql)
-                );
-                let how = if destroying {
-                    "Destroy uses the policy recorded in the state: add the rule to the resource, run \
-                     `terraform apply`, then destroy again"
-                } else {
-                    "If this is intended, allow it in the resource"
+                ),
+                statement,
+            })
+            .collect();
+        let denial = if destroying {
+            Denial::Destroy
+        } else {
+            Denial::Attribute("desired_sql")
+        };
+        self.judge(&sites, denial, diagnostics);
+    }
+
+    /// Warnings and errors for the hazards at `sites`; a denial points at
+    /// what `denial` says.
+    pub fn judge(&self, sites: &[Site], denial: Denial, diagnostics: &mut Diagnostics) {
+        for site in sites {
+            for (kind, messages) in messages_by_kind(site.statement) {
+                let where_ = &site.place;
+                let how = match denial {
+                    Denial::Destroy => {
+                        "Destroy uses the policy recorded in the state: add the rule to the resource, run \
+                         `terraform apply`, then destroy again"
+                    }
+                    Denial::Attribute(_) => "If this is intended, allow it in the resource",
                 };
                 let proven_to_fail = statement
                     .hazards
@@ -196,9 +223,9 @@ impl Policy {
                     Verdict::Allow => {}
                     // Terraform folds warnings with equal summaries into the
                     // first one ("and 1 more similar warning"), hiding the
-                    // others' statements and findings: the number keeps them apart.
+                    // others' statements and findings: the tag keeps them apart.
                     Verdict::Warn => diagnostics.warning(
-                        format!("Hazard {}: {} (statement {})", kind.code(), kind.summary(), index + 1),
+                        format!("Hazard {}: {} ({})", kind.code(), kind.summary(), site.tag),
                         format!("{where_}\n{messages}"),
                     ),
                     Verdict::Deny => {
@@ -209,17 +236,34 @@ impl Policy {
                             kind.category().code(),
                             kind.code(),
                         );
-                        if destroying {
+                        match denial {
                             // A destroy has no configuration to point into.
-                            diagnostics.error(summary, detail);
-                        } else {
-                            diagnostics.attribute_error("desired_sql", summary, detail);
+                            Denial::Destroy => diagnostics.error(summary, detail),
+                            Denial::Attribute(attribute) => diagnostics.attribute_error(attribute, summary, detail),
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// A statement whose hazards are judged, and how diagnostics name it.
+pub struct Site<'a> {
+    /// Short, in summaries: `statement 2`, `0002_posts.sql`.
+    pub tag: String,
+    /// Heads the detail: where the statement is, and the statement.
+    pub place: String,
+    pub statement: &'a Statement,
+}
+
+/// What a denied hazard's error points at.
+#[derive(Debug, Clone, Copy)]
+pub enum Denial {
+    /// The configuration attribute the statements come from.
+    Attribute(&'static str),
+    /// A destroy: the policy comes from the state, there is no configuration.
+    Destroy,
 }
 
 /// The messages of a statement's hazards, one entry per kind in the order
@@ -302,7 +346,7 @@ pub fn hazards_value(statements: &[Statement]) -> Value {
 
 /// The statement indented (Terraform does not re-wrap indented lines), at
 /// most a few lines of it.
-fn excerpt(sql: &str) -> String {
+pub fn excerpt(sql: &str) -> String {
     const MAX_LINES: usize = 6;
     let mut lines: Vec<String> = sql.lines().take(MAX_LINES).map(|line| format!("    {line}")).collect();
     if sql.lines().count() > MAX_LINES {

@@ -13,26 +13,38 @@ use crate::tfproto::tfplugin6 as pb;
 use crate::tfproto::tfplugin6::provider_server::Provider;
 
 use super::config::{self, ProviderConfig};
+use super::data_sources::migrations as migrations_data_source;
 use super::data_sources::models as models_data_source;
 use super::private::ResourcePrivate;
+use super::resources::migration as migration_resource;
 use super::resources::schema as schema_resource;
 use super::SqlalchemyProvider;
 
-const RESOURCE_TYPES: [&str; 1] = [schema_resource::TYPE_NAME];
-const DATA_SOURCE_TYPES: [&str; 1] = [models_data_source::TYPE_NAME];
+const RESOURCE_TYPES: [&str; 2] = [schema_resource::TYPE_NAME, migration_resource::TYPE_NAME];
+const DATA_SOURCE_TYPES: [&str; 2] = [models_data_source::TYPE_NAME, migrations_data_source::TYPE_NAME];
 
-fn resource_type(type_name: &str) -> Option<Type> {
+fn resource_schema(type_name: &str) -> Option<crate::tfproto::schema::Schema> {
     match type_name {
-        schema_resource::TYPE_NAME => Some(schema_resource::schema().value_type()),
+        schema_resource::TYPE_NAME => Some(schema_resource::schema()),
+        migration_resource::TYPE_NAME => Some(migration_resource::schema()),
         _ => None,
     }
 }
 
-fn data_source_type(type_name: &str) -> Option<Type> {
+fn data_source_schema(type_name: &str) -> Option<crate::tfproto::schema::Schema> {
     match type_name {
-        models_data_source::TYPE_NAME => Some(models_data_source::schema().value_type()),
+        models_data_source::TYPE_NAME => Some(models_data_source::schema()),
+        migrations_data_source::TYPE_NAME => Some(migrations_data_source::schema()),
         _ => None,
     }
+}
+
+fn resource_type(type_name: &str) -> Option<Type> {
+    resource_schema(type_name).map(|schema| schema.value_type())
+}
+
+fn data_source_type(type_name: &str) -> Option<Type> {
+    data_source_schema(type_name).map(|schema| schema.value_type())
 }
 
 fn unknown_data_source(diagnostics: &mut Diagnostics, type_name: &str) {
@@ -116,17 +128,16 @@ impl Provider for SqlalchemyProvider {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let resource_schemas: HashMap<String, pb::Schema> = HashMap::from([(
-            schema_resource::TYPE_NAME.to_string(),
-            schema_resource::schema().to_proto(),
-        )]);
+        let declared = |names: &[&str], schema: fn(&str) -> Option<crate::tfproto::schema::Schema>| {
+            names
+                .iter()
+                .filter_map(|name| Some((name.to_string(), schema(name)?.to_proto())))
+                .collect::<HashMap<String, pb::Schema>>()
+        };
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(config::schema().to_proto()),
-            resource_schemas,
-            data_source_schemas: HashMap::from([(
-                models_data_source::TYPE_NAME.to_string(),
-                models_data_source::schema().to_proto(),
-            )]),
+            resource_schemas: declared(&RESOURCE_TYPES, resource_schema),
+            data_source_schemas: declared(&DATA_SOURCE_TYPES, data_source_schema),
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(capabilities()),
@@ -188,7 +199,10 @@ impl Provider for SqlalchemyProvider {
                         .client_capabilities
                         .as_ref()
                         .is_some_and(|capabilities| capabilities.write_only_attributes_allowed);
-                    diagnostics.extend(schema_resource::validate(&config, write_only_allowed));
+                    diagnostics.extend(match request.type_name.as_str() {
+                        migration_resource::TYPE_NAME => migration_resource::validate(&config, write_only_allowed),
+                        _ => schema_resource::validate(&config, write_only_allowed),
+                    });
                 }
             }
         }
@@ -207,7 +221,10 @@ impl Provider for SqlalchemyProvider {
             None => unknown_data_source(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(config) = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics) {
-                    diagnostics.extend(models_data_source::validate(&config));
+                    diagnostics.extend(match request.type_name.as_str() {
+                        migrations_data_source::TYPE_NAME => migrations_data_source::validate(&config),
+                        _ => models_data_source::validate(&config),
+                    });
                 }
             }
         }
@@ -227,7 +244,10 @@ impl Provider for SqlalchemyProvider {
             None => unknown_data_source(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(config) = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics) {
-                    let (value, found) = models_data_source::read(&self.context, &config).await;
+                    let (value, found) = match request.type_name.as_str() {
+                        migrations_data_source::TYPE_NAME => migrations_data_source::read(&self.context, &config).await,
+                        _ => models_data_source::read(&self.context, &config).await,
+                    };
                     diagnostics.extend(found);
                     if !value.is_null() {
                         state = encode(&value, &ty, &mut diagnostics);
@@ -286,8 +306,13 @@ impl Provider for SqlalchemyProvider {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
                 if let Some(current) = decode(request.current_state.as_ref(), &ty, "state", &mut diagnostics) {
-                    let (state, found, seen) =
-                        schema_resource::read(&self.context, &current, ResourcePrivate::decode(&private)).await;
+                    let (state, found, seen) = match request.type_name.as_str() {
+                        migration_resource::TYPE_NAME => {
+                            let (state, found) = migration_resource::read(&self.context, &current).await;
+                            (state, found, None)
+                        }
+                        _ => schema_resource::read(&self.context, &current, ResourcePrivate::decode(&private)).await,
+                    };
                     diagnostics.extend(found);
                     new_state = encode(&state, &ty, &mut diagnostics);
                     if let Some(seen) = seen {
@@ -325,14 +350,23 @@ impl Provider for SqlalchemyProvider {
                 );
                 let config = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics);
                 if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
-                    let (planned, found, private) = schema_resource::plan(
-                        &self.context,
-                        &prior,
-                        &proposed,
-                        &config,
-                        &ResourcePrivate::decode(&request.prior_private),
-                    )
-                    .await;
+                    let (planned, found, private) = match request.type_name.as_str() {
+                        migration_resource::TYPE_NAME => {
+                            let (planned, found) =
+                                migration_resource::plan(&self.context, &prior, &proposed, &config).await;
+                            (planned, found, None)
+                        }
+                        _ => {
+                            schema_resource::plan(
+                                &self.context,
+                                &prior,
+                                &proposed,
+                                &config,
+                                &ResourcePrivate::decode(&request.prior_private),
+                            )
+                            .await
+                        }
+                    };
                     diagnostics.extend(found);
                     planned_state = encode(&planned, &ty, &mut diagnostics);
                     if let Some(private) = private {
@@ -367,14 +401,22 @@ impl Provider for SqlalchemyProvider {
                 let planned = decode(request.planned_state.as_ref(), &ty, "planned state", &mut diagnostics);
                 let config = decode(request.config.as_ref(), &ty, "configuration", &mut diagnostics);
                 if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
-                    let (state, found, seen) = schema_resource::apply(
-                        &self.context,
-                        &prior,
-                        &planned,
-                        &config,
-                        &ResourcePrivate::decode(&request.planned_private),
-                    )
-                    .await;
+                    let (state, found, seen) = match request.type_name.as_str() {
+                        migration_resource::TYPE_NAME => {
+                            let (state, found) = migration_resource::apply(&self.context, &planned, &config).await;
+                            (state, found, None)
+                        }
+                        _ => {
+                            schema_resource::apply(
+                                &self.context,
+                                &prior,
+                                &planned,
+                                &config,
+                                &ResourcePrivate::decode(&request.planned_private),
+                            )
+                            .await
+                        }
+                    };
                     let failed = found.has_errors();
                     diagnostics.extend(found);
                     if let Some(seen) = seen {
@@ -408,7 +450,10 @@ impl Provider for SqlalchemyProvider {
         match resource_type(&request.type_name) {
             None => unknown_resource(&mut diagnostics, &request.type_name),
             Some(ty) => {
-                let (state, found) = schema_resource::import(&self.context, &request.id);
+                let (state, found) = match request.type_name.as_str() {
+                    migration_resource::TYPE_NAME => (Value::Null, migration_resource::import(&request.id)),
+                    _ => schema_resource::import(&self.context, &request.id),
+                };
                 diagnostics.extend(found);
                 if !state.is_null() {
                     if let Some(state) = encode(&state, &ty, &mut diagnostics) {

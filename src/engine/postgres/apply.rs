@@ -64,7 +64,7 @@ pub async fn apply_with(
 }
 
 /// `SET lock_timeout` / `SET statement_timeout` for this session only.
-async fn set_timeouts(conn: &mut PgConnection, options: &Options) -> Result<(), EngineError> {
+pub(super) async fn set_timeouts(conn: &mut PgConnection, options: &Options) -> Result<(), EngineError> {
     for which in Timeout::ALL {
         let Some(value) = options.timeout(which) else {
             continue;
@@ -82,7 +82,7 @@ async fn set_timeouts(conn: &mut PgConnection, options: &Options) -> Result<(), 
 
 /// Waits for the schema lock: up to `lock_timeout` when it is set, else
 /// [`LOCK_WAIT`].
-async fn lock(
+pub(super) async fn lock(
     conn: &mut PgConnection,
     label: &str,
     lock_wait: Option<Duration>,

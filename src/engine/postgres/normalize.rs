@@ -122,7 +122,7 @@ async fn run_script(
 }
 
 /// PostgreSQL's message, with the line and column it points at.
-fn message_with_position(error: &sqlx::Error, statement: &str) -> String {
+pub(super) fn message_with_position(error: &sqlx::Error, statement: &str) -> String {
     let message = database_message(error);
     let position = match error {
         sqlx::Error::Database(db) => db

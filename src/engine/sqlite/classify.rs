@@ -28,6 +28,11 @@ pub enum Allowed {
     PlanSteps,
     /// Data probes: queries.
     Reads,
+    /// A migration file: definitions, the data changes a hand-written
+    /// backfill needs (INSERT, UPDATE, DELETE of the database's own tables),
+    /// and the foreign-key pragmas around a rebuild. Transaction control,
+    /// attached files, temporary and virtual tables stay refused.
+    Migration,
 }
 
 /// Why a statement may not run, and what SQLite saw it do.
@@ -66,7 +71,9 @@ pub fn judge(allowed: Allowed, actions: &[Action], explain: bool, first_word: Op
     let word = first_word.unwrap_or_default().to_ascii_uppercase();
     // `CREATE … IF NOT EXISTS` an existing object and `DROP … IF EXISTS` a
     // missing one stop before asking the authorizer anything: they do nothing.
-    let no_op = actions.is_empty() && allowed == Allowed::Definitions && (word == "CREATE" || word == "DROP");
+    let no_op = actions.is_empty()
+        && matches!(allowed, Allowed::Definitions | Allowed::Migration)
+        && (word == "CREATE" || word == "DROP");
     if purposeful || no_op {
         return Ok(());
     }
@@ -97,6 +104,8 @@ struct Context {
     creates_index: Option<String>,
     /// An `INSERT` into a table a rebuild creates.
     copies_rows: bool,
+    /// An `INSERT`, `UPDATE` or `DELETE` of one of the database's own tables.
+    changes_data: bool,
 }
 
 impl Context {
@@ -120,6 +129,10 @@ impl Context {
             copies_rows: actions
                 .iter()
                 .any(|a| a.code == ffi::SQLITE_INSERT && is_rebuild_table(a.first.as_deref())),
+            changes_data: actions.iter().any(|a| {
+                [ffi::SQLITE_INSERT, ffi::SQLITE_UPDATE, ffi::SQLITE_DELETE].contains(&a.code)
+                    && !is_internal(a.first.as_deref().unwrap_or_default())
+            }),
         }
     }
 }
@@ -181,7 +194,12 @@ fn role(allowed: Allowed, action: &Action, context: &Context) -> Role {
         ffi::SQLITE_INSERT | ffi::SQLITE_UPDATE | ffi::SQLITE_DELETE => data_change(allowed, action, context),
         ffi::SQLITE_READ | ffi::SQLITE_FUNCTION => Role::Incidental,
         ffi::SQLITE_SELECT | ffi::SQLITE_RECURSIVE => {
-            if context.alters_table || (allowed == Allowed::PlanSteps && context.copies_rows) {
+            let reads_for_its_change = match allowed {
+                Allowed::PlanSteps => context.copies_rows,
+                Allowed::Migration => context.changes_data,
+                _ => false,
+            };
+            if context.alters_table || reads_for_its_change {
                 Role::Incidental
             } else if let Some(table) = &context.creates_table {
                 Role::Refused(refused(
@@ -226,9 +244,7 @@ fn role(allowed: Allowed, action: &Action, context: &Context) -> Role {
 /// rows a rebuild copies in a plan, a data change anywhere else.
 fn data_change(allowed: Allowed, action: &Action, context: &Context) -> Role {
     let table = action.first.as_deref().unwrap_or_default();
-    let internal = table
-        .get(..7)
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"));
+    let internal = is_internal(table);
     let dropped = action.code == ffi::SQLITE_DELETE
         && context
             .drops
@@ -238,6 +254,9 @@ fn data_change(allowed: Allowed, action: &Action, context: &Context) -> Role {
         return Role::Incidental;
     }
     if allowed == Allowed::PlanSteps && action.code == ffi::SQLITE_INSERT && is_rebuild_table(Some(table)) {
+        return Role::Purpose;
+    }
+    if allowed == Allowed::Migration && !internal {
         return Role::Purpose;
     }
     let words = match action.code {
@@ -256,7 +275,7 @@ fn pragma(allowed: Allowed, name: &str, value: Option<&str>) -> Role {
     let name = name.to_ascii_lowercase();
     let harmless = match (name.as_str(), value) {
         ("foreign_keys", Some(_)) => true,
-        ("foreign_key_check", None) => allowed == Allowed::PlanSteps,
+        ("foreign_key_check", None) => matches!(allowed, Allowed::PlanSteps | Allowed::Migration),
         _ => false,
     };
     if harmless {
@@ -267,6 +286,35 @@ fn pragma(allowed: Allowed, name: &str, value: Option<&str>) -> Role {
         None => format!("PRAGMA {name}"),
     };
     Role::Refused(refused(RefusalReason::SessionChange, words))
+}
+
+/// SQLite's own tables (`sqlite_schema`, `sqlite_sequence`, …).
+fn is_internal(table: &str) -> bool {
+    table
+        .get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+}
+
+/// Whether a statement that reported `actions` sets `PRAGMA foreign_keys`:
+/// SQLite ignores it inside a transaction, so it runs outside one.
+pub fn sets_foreign_keys(actions: &[Action]) -> bool {
+    actions.iter().any(|a| {
+        a.code == ffi::SQLITE_PRAGMA
+            && a.first
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("foreign_keys"))
+    })
+}
+
+/// Whether a statement is `PRAGMA foreign_key_check`: a check whose rows
+/// are violations.
+pub fn checks_foreign_keys(actions: &[Action]) -> bool {
+    actions.iter().any(|a| {
+        a.code == ffi::SQLITE_PRAGMA
+            && a.first
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("foreign_key_check"))
+    })
 }
 
 fn is_rebuild_table(table: Option<&str>) -> bool {

@@ -253,7 +253,7 @@ impl SchemaBuilder<'_> {
         for table in schema.tables.values_mut() {
             table.sort();
         }
-        Ok(schema)
+        Ok(crate::engine::bookkeeping::hide(schema))
     }
 
     fn add_columns(

@@ -12,7 +12,7 @@
 //! script with no refusal reaches a dev database file.
 
 use super::c_api::{Handle, PrivateDatabase, Script};
-use super::classify::{judge, Allowed};
+use super::classify::{checks_foreign_keys, judge, sets_foreign_keys, Allowed};
 use super::lexemes::{lex, Lexed};
 use super::older_readers::{newer_syntax, too_deep};
 use super::parser_stack::with_fixed_stack;
@@ -23,13 +23,37 @@ use sqlparser::tokenizer::Token;
 /// How the private database that checks a script is named in messages.
 pub const CHECKING_DATABASE: &str = "sqlite:// (private in-memory database checking the desired SQL)";
 
+/// A statement of a script, as SQLite split it, after it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    /// As written, without the comments before it and its `;`.
+    pub text: String,
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// False for `PRAGMA foreign_keys`, which SQLite ignores inside a transaction.
+    pub in_transaction: bool,
+    /// True for `PRAGMA foreign_key_check`: any row it returns is a violation.
+    pub fails_if_rows: bool,
+}
+
 /// Runs `sql` on `handle` under containment; `label` names the database in
 /// errors. Returns how many statements ran.
 pub fn run_desired(handle: &Handle<'_>, label: &str, sql: &str) -> Result<usize, EngineError> {
+    run_script(handle, label, sql, Allowed::Definitions).map(|ran| ran.len())
+}
+
+/// Runs a migration file on `handle` under containment (definitions and data
+/// changes, see [`Allowed::Migration`]), and returns its statements.
+pub fn run_migration(handle: &Handle<'_>, label: &str, sql: &str) -> Result<Vec<Ran>, EngineError> {
+    run_script(handle, label, sql, Allowed::Migration)
+}
+
+fn run_script(handle: &Handle<'_>, label: &str, sql: &str, allowed: Allowed) -> Result<Vec<Ran>, EngineError> {
     let Some(script) = Script::new(sql) else {
         // The only text SQLite cannot take holds a NUL, which this refuses.
-        return check_usable(sql).map(|()| 0);
+        return check_usable(sql).map(|()| Vec::new());
     };
+    let mut ran = Vec::new();
     let mut scan = Scan::new(sql);
     let mut refusals = Vec::new();
     let mut statements = 0;
@@ -67,12 +91,7 @@ pub fn run_desired(handle: &Handle<'_>, label: &str, sql: &str) -> Result<usize,
             Some(Token::Word(word)) => Some(word.value.as_str()),
             _ => None,
         });
-        match judge(
-            Allowed::Definitions,
-            &prepared.actions,
-            compiled.is_explain(),
-            first_word,
-        ) {
+        match judge(allowed, &prepared.actions, compiled.is_explain(), first_word) {
             Err(refused) => {
                 refusals.push(Refusal::new(&statement, statements, refused.reason, refused.detail));
                 at = tail;
@@ -94,7 +113,15 @@ pub fn run_desired(handle: &Handle<'_>, label: &str, sql: &str) -> Result<usize,
                 }
             }
         }
-        if let Err(failure) = compiled.run() {
+        let fails_if_rows = checks_foreign_keys(&prepared.actions);
+        let outcome = compiled.run().map_err(|failure| failure.message).and_then(|rows| {
+            if fails_if_rows && !rows.is_empty() {
+                Err(format!("the check returned {} violation(s)", rows.len()))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(message) = outcome {
             if !refusals.is_empty() {
                 break;
             }
@@ -102,13 +129,19 @@ pub fn run_desired(handle: &Handle<'_>, label: &str, sql: &str) -> Result<usize,
                 label,
                 statements - 1,
                 &statement,
-                failure.message,
+                message,
             ));
         }
+        ran.push(Ran {
+            text: statement.text.to_string(),
+            line: statement.line,
+            in_transaction: !sets_foreign_keys(&prepared.actions),
+            fails_if_rows,
+        });
         at = tail;
     }
     if refusals.is_empty() {
-        Ok(statements)
+        Ok(ran)
     } else {
         Err(EngineError::RefusedSql { refusals })
     }
@@ -337,6 +370,79 @@ mod tests {
                    CREATE INDEX IF NOT EXISTS i ON t (a); CREATE TRIGGER IF NOT EXISTS r AFTER INSERT ON t BEGIN SELECT 2; END;\n\
                    DROP TABLE IF EXISTS gone; DROP VIEW IF EXISTS gone; DROP INDEX IF EXISTS gone; DROP TRIGGER IF EXISTS gone;";
         assert_eq!(check_desired(sql).expect("runs"), 9);
+    }
+
+    fn migration(sql: &str) -> Result<Vec<Ran>, EngineError> {
+        let database = PrivateDatabase::open().expect("open");
+        run_migration(&database.handle(), "test", sql)
+    }
+
+    #[test]
+    fn migration_files_may_change_their_tables_but_not_much_else() {
+        let sql = "PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n\
+                   INSERT INTO t (a) VALUES ('x');\nUPDATE t SET a = upper(a) WHERE id IN (SELECT id FROM t);\n\
+                   WITH c AS (SELECT 'y' AS a) INSERT INTO t (a) SELECT a FROM c;\nDELETE FROM t WHERE a = 'y';\n\
+                   REPLACE INTO t VALUES (1, 'z');\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;";
+        let ran = migration(sql).expect("runs");
+        let placed: Vec<(usize, bool, bool)> = ran
+            .iter()
+            .map(|r| (r.line, r.in_transaction, r.fails_if_rows))
+            .collect();
+        assert_eq!(
+            placed,
+            vec![
+                (1, false, false),
+                (2, true, false),
+                (3, true, false),
+                (4, true, false),
+                (5, true, false),
+                (6, true, false),
+                (7, true, false),
+                (8, true, true),
+                (9, false, false)
+            ]
+        );
+        assert_eq!(ran[2].text, "INSERT INTO t (a) VALUES ('x')");
+        let refused = "CREATE TABLE t (a INTEGER PRIMARY KEY AUTOINCREMENT);\nBEGIN;\nATTACH 'x.db' AS x;\nVACUUM;\nSELECT * FROM t;\n\
+                       DELETE FROM sqlite_sequence;\nCREATE TEMP TABLE s (a);\nPRAGMA journal_mode = WAL;";
+        match migration(refused) {
+            Err(EngineError::RefusedSql { refusals }) => {
+                let reasons: Vec<(usize, RefusalReason)> = refusals.iter().map(|r| (r.index, r.reason)).collect();
+                use RefusalReason::*;
+                assert_eq!(
+                    reasons,
+                    vec![
+                        (2, TransactionControl),
+                        (3, ServerLevel),
+                        (4, Maintenance),
+                        (5, Query),
+                        (6, DataChange),
+                        (7, NotSchemaDefinition),
+                        (8, SessionChange)
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            check_desired("CREATE TABLE t (a); INSERT INTO t VALUES (1);").is_err(),
+            "desired SQL still refuses"
+        );
+    }
+
+    #[test]
+    fn a_foreign_key_check_with_violations_fails_the_migration() {
+        let sql = "CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (p INTEGER REFERENCES p (id));\n\
+                   PRAGMA foreign_keys = OFF;\nINSERT INTO c VALUES (7);\nPRAGMA foreign_key_check;";
+        match migration(sql) {
+            Err(EngineError::DesiredSql {
+                index, line, message, ..
+            }) => {
+                assert_eq!((index, line), (5, 5));
+                assert!(message.contains("1 violation"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

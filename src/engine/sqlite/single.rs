@@ -29,6 +29,12 @@ impl Rules {
         allowed: Allowed::PlanSteps,
         oldest_reader: false,
     };
+    /// A migration file's statements: definitions and data changes, written
+    /// readable by SQLite 3.40 like a plan's.
+    pub const MIGRATION: Rules = Rules {
+        allowed: Allowed::Migration,
+        oldest_reader: true,
+    };
     pub const READ: Rules = Rules {
         allowed: Allowed::Reads,
         oldest_reader: false,

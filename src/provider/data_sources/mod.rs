@@ -1,3 +1,4 @@
 //! Data sources of the provider.
 
+pub mod migrations;
 pub mod models;

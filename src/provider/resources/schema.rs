@@ -12,7 +12,7 @@ use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, Schema};
 
 use super::super::adoption;
-use super::super::config::{validate_url, warn_ignored_options, UrlAttribute};
+use super::super::config::{missing_url, parse_url_field, validate_url, warn_ignored_options, UrlAttribute};
 use super::super::dialect_marker;
 use super::super::errors;
 use super::super::field::{self, Field};
@@ -183,8 +183,8 @@ struct Urls {
 
 fn resolve_urls(ctx: &Context, resource: &SchemaResource, diagnostics: &mut Diagnostics) -> Option<Urls> {
     let provider = ctx.provider_config();
-    let url = parse_field(diagnostics, UrlAttribute::Url, resource.url.clone().or(provider.url))?;
-    let dev_url = parse_field(
+    let url = parse_url_field(diagnostics, UrlAttribute::Url, resource.url.clone().or(provider.url))?;
+    let dev_url = parse_url_field(
         diagnostics,
         UrlAttribute::DevUrl,
         resource.dev_url.clone().or(provider.dev_url),
@@ -208,20 +208,8 @@ fn resolve_urls(ctx: &Context, resource: &SchemaResource, diagnostics: &mut Diag
     Some(Urls { url, dev_url })
 }
 
-fn parse_field(
-    diagnostics: &mut Diagnostics,
-    attribute: UrlAttribute,
-    text: Field<String>,
-) -> Option<Field<DatabaseUrl>> {
-    match text {
-        Field::Null => Some(Field::Null),
-        Field::Unknown => Some(Field::Unknown),
-        known @ Field::Known(_) => validate_url(diagnostics, attribute, &known).map(Field::Known),
-    }
-}
-
 /// Desired SQL exported by `sqlalchemy_models` for another dialect than the database's.
-fn check_exported_dialect(diagnostics: &mut Diagnostics, url: &DatabaseUrl, desired_sql: &str) {
+pub(super) fn check_exported_dialect(diagnostics: &mut Diagnostics, url: &DatabaseUrl, desired_sql: &str) {
     let wrong: Vec<&str> = dialect_marker::exported_dialects(desired_sql)
         .into_iter()
         .filter(|exported| !dialect_marker::suits(exported, url))
@@ -239,14 +227,6 @@ fn check_exported_dialect(diagnostics: &mut Diagnostics, url: &DatabaseUrl, desi
             ),
         );
     }
-}
-
-fn missing_url(diagnostics: &mut Diagnostics) {
-    diagnostics.attribute_error(
-        "url",
-        "No database URL",
-        "Set `url` on this resource or in the `provider \"sqlalchemy\"` block.",
-    );
 }
 
 /// ValidateResourceConfig: checks that need no database. `write_only_allowed`:

@@ -107,5 +107,5 @@ async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schem
     let stats = InspectStats {
         queries: catalog.queries,
     };
-    Ok((schema, stats))
+    Ok((crate::engine::bookkeeping::hide(schema), stats))
 }

@@ -20,10 +20,31 @@ fn refuse(reason: RefusalReason, detail: impl Into<String>) -> Verdict {
     Err((reason, detail.into()))
 }
 
-/// Classifies one top-level statement.
-pub fn classify(node: &NodeEnum) -> Verdict {
+/// What a script is for, which decides what it may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Desired SQL: schema definitions only.
+    Desired,
+    /// A migration file: schema definitions and the data changes a
+    /// hand-written backfill needs (INSERT, UPDATE, DELETE, MERGE,
+    /// TRUNCATE). Everything else stays refused.
+    Migration,
+}
+
+/// Classifies one top-level statement of a script written for `purpose`.
+pub fn classify_for(purpose: Purpose, node: &NodeEnum) -> Verdict {
     use RefusalReason::*;
+    let migration = purpose == Purpose::Migration;
     match node {
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::TruncateStmt(_)
+            if migration =>
+        {
+            Ok(())
+        }
         // Schema definitions.
         NodeEnum::CreateStmt(create) => match &create.partbound {
             Some(bound) => partition_bound(bound),
@@ -33,7 +54,7 @@ pub fn classify(node: &NodeEnum) -> Verdict {
             .schema_elts
             .iter()
             .filter_map(|element| element.node.as_ref())
-            .try_for_each(classify),
+            .try_for_each(|element| classify_for(purpose, element)),
         NodeEnum::AlterTableStmt(alter) => alter
             .cmds
             .iter()
@@ -307,6 +328,18 @@ pub fn string_constant(node: Option<&NodeEnum>) -> Option<&str> {
         },
         Some(NodeEnum::String(text)) => Some(&text.sval),
         _ => None,
+    }
+}
+
+/// Whether a statement cannot run inside a transaction block: indexes built
+/// or dropped CONCURRENTLY, and a new enum value (which later statements of
+/// the same transaction could not use).
+pub fn needs_no_transaction(node: &NodeEnum) -> bool {
+    match node {
+        NodeEnum::IndexStmt(index) => index.concurrent,
+        NodeEnum::DropStmt(drop) => drop.concurrent,
+        NodeEnum::AlterEnumStmt(alter) => alter.old_val.is_empty(),
+        _ => false,
     }
 }
 

@@ -20,6 +20,7 @@ use pg_query::NodeEnum;
 
 use enum_values::EnumValues;
 
+pub use classify::Purpose;
 pub use function_bodies::FunctionBodies;
 pub use lexemes::GRAMMAR;
 pub use settings::ALLOWED as ALLOWED_SETTINGS;
@@ -34,6 +35,9 @@ pub struct ContainedStatement<'a> {
     pub statement: ScriptStatement<'a>,
     /// What runs (see scratch_form.rs); usually the statement itself.
     pub scratch_sql: Cow<'a, str>,
+    /// False for a statement that cannot run inside a transaction block
+    /// (see [`classify::needs_no_transaction`]).
+    pub in_transaction: bool,
 }
 
 /// A script ready for a scratch database: its statements in scratch form, and
@@ -47,10 +51,16 @@ pub struct ScratchScript<'a> {
 /// Parses `sql`, refuses what is not schema definition, and returns the
 /// statements in their scratch form. Nothing has run when this fails.
 pub fn contain(sql: &str) -> Result<ScratchScript<'_>, EngineError> {
-    parse::on_parser_stack(|| contain_on_parser_stack(sql))
+    contain_for(Purpose::Desired, sql)
 }
 
-fn contain_on_parser_stack(sql: &str) -> Result<ScratchScript<'_>, EngineError> {
+/// [`contain`] for a script written for `purpose`: a migration file may
+/// also change data (see [`Purpose::Migration`]).
+pub fn contain_for(purpose: Purpose, sql: &str) -> Result<ScratchScript<'_>, EngineError> {
+    parse::on_parser_stack(|| contain_on_parser_stack(purpose, sql))
+}
+
+fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<'_>, EngineError> {
     let mut bodies = FunctionBodies::default();
     let mut enums = EnumValues::default();
     let lines = Lines::new(sql);
@@ -66,7 +76,7 @@ fn contain_on_parser_stack(sql: &str) -> Result<ScratchScript<'_>, EngineError> 
             continue;
         };
         let index = contained.len() + refusals.len() + 1;
-        if let Err((reason, detail)) = classify::classify(node) {
+        if let Err((reason, detail)) = classify::classify_for(purpose, node) {
             refusals.push(Refusal::new(&statement, index, reason, detail));
             continue;
         }
@@ -82,7 +92,12 @@ fn contain_on_parser_stack(sql: &str) -> Result<ScratchScript<'_>, EngineError> 
             }
             _ => {}
         }
-        contained.push(ContainedStatement { statement, scratch_sql });
+        let in_transaction = !classify::needs_no_transaction(node);
+        contained.push(ContainedStatement {
+            statement,
+            scratch_sql,
+            in_transaction,
+        });
     }
     // The tree is dropped here, on the parser's stack.
     drop(tree);

@@ -372,3 +372,47 @@ mod properties {
         }
     }
 }
+
+fn migration_refusals(sql: &str) -> Vec<(usize, RefusalReason)> {
+    match contain_for(Purpose::Migration, sql) {
+        Err(EngineError::RefusedSql { refusals }) => refusals.iter().map(|r| (r.index, r.reason)).collect(),
+        Err(other) => panic!("{sql:?}: {other}"),
+        Ok(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn migration_files_may_change_data_but_nothing_else_beyond_definitions() {
+    let backfill = "ALTER TABLE t ADD COLUMN b int;\n\
+                    UPDATE t SET b = a;\n\
+                    INSERT INTO t (a) VALUES (1);\n\
+                    DELETE FROM t WHERE a < 0;\n\
+                    MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE;\n\
+                    TRUNCATE t;";
+    assert_eq!(migration_refusals(backfill), vec![]);
+    assert_eq!(refusals(backfill).len(), 5, "desired SQL still refuses them");
+    use RefusalReason::*;
+    let refused = "BEGIN;\nCOMMIT;\nCREATE ROLE r;\nCOPY t FROM STDIN;\nSET ROLE postgres;\nDO $$BEGIN END$$;\nVACUUM;\nSELECT 1;";
+    assert_eq!(
+        migration_refusals(refused),
+        vec![
+            (1, TransactionControl),
+            (2, TransactionControl),
+            (3, ServerLevel),
+            (4, DataChange),
+            (5, SessionChange),
+            (6, ExecutesCode),
+            (7, Maintenance),
+            (8, Query),
+        ]
+    );
+}
+
+#[test]
+fn statements_that_cannot_run_in_a_transaction_are_marked() {
+    let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY j;\nCREATE TYPE m AS ENUM ('a');\n\
+               ALTER TYPE m ADD VALUE 'b';\nALTER TYPE m RENAME VALUE 'a' TO 'c';\nCREATE INDEX k ON t (a);";
+    let contained = contain_for(Purpose::Migration, sql).unwrap();
+    let outside: Vec<bool> = contained.statements.iter().map(|s| !s.in_transaction).collect();
+    assert_eq!(outside, vec![true, true, false, true, false, false]);
+}

@@ -10,12 +10,13 @@ use crate::engine::{self, DatabaseUrl, Options};
 use crate::tfproto::cty::Value;
 use crate::tfproto::diagnostics::Diagnostics;
 
+use super::super::super::config::missing_url;
 use super::super::super::errors;
 use super::super::super::field::Field;
 use super::super::super::policy::{self, Policy};
 use super::super::super::private::ResourcePrivate;
 use super::super::super::Context;
-use super::{changed_since_refresh, engine_options, missing_url, resolve_urls, SchemaResource};
+use super::{changed_since_refresh, engine_options, resolve_urls, SchemaResource};
 
 /// The desired schema of a destroy: nothing the user wrote.
 const NOTHING: &str = "";
