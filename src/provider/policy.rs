@@ -198,7 +198,8 @@ impl Policy {
                     }
                     Denial::Attribute(_) => "If this is intended, allow it in the resource",
                 };
-                let proven_to_fail = statement
+                let proven_to_fail = site
+                    .statement
                     .hazards
                     .iter()
                     .any(|hazard| hazard.kind == kind && self.hazards.denied_by_the_data(hazard));
@@ -212,10 +213,9 @@ impl Policy {
                          plan through:\n\n  policy {{\n    warn = [\"{}\"]\n  }}",
                         kind.code(),
                     );
-                    if destroying {
-                        diagnostics.error(summary, detail);
-                    } else {
-                        diagnostics.attribute_error("desired_sql", summary, detail);
+                    match denial {
+                        Denial::Destroy => diagnostics.error(summary, detail),
+                        Denial::Attribute(attribute) => diagnostics.attribute_error(attribute, summary, detail),
                     }
                     continue;
                 }
