@@ -495,8 +495,7 @@ fn revisions_table_missing(target: &Target, state: &MigrationResource, diagnosti
 }
 
 /// ImportResourceState: nothing to import; declaring the resource adopts the database.
-pub fn import(id: &str) -> Diagnostics {
-    let _ = id;
+pub fn import(_id: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     diagnostics.error(
         "Import is not needed",
