@@ -287,6 +287,8 @@ fn lint_reports_the_hazard_codes_plans_use() {
         ("drop_column", "ALTER TABLE a DROP COLUMN y;", &["drops_column"]),
         ("rename_column", "ALTER TABLE a RENAME COLUMN x TO z;", &["renames_column"]),
         ("rename_table", "ALTER TABLE c RENAME TO d;", &["renames_table"]),
+        // Same shape, but no RENAME in the file: the values of v are lost.
+        ("replace_column", "ALTER TABLE d DROP COLUMN v;\nALTER TABLE d ADD COLUMN w TEXT;", &["drops_column"]),
         ("index", "CREATE INDEX ix_a_z ON a (z);", &["builds_index_blocking_writes"]),
         ("drop_view", "DROP VIEW vb;", &["drops_object"]),
         ("drop_table", "DROP TABLE b;", &["drops_table"]),

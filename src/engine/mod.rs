@@ -257,7 +257,7 @@ pub async fn apply_with(
     script::check_usable(desired_sql)?;
     options.check(url.dialect(), &url.redacted())?;
     match url.dialect() {
-        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected, &options.skip).await,
+        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected, options).await,
         Dialect::Postgres => postgres::apply_with(url, dev_url, desired_sql, expected, options).await,
         Dialect::Mysql => Err(unsupported(url)),
     }

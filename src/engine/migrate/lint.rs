@@ -5,9 +5,10 @@
 //! for this beyond what the dialect's gate splits. With a live database,
 //! the data probes count what the hazards would hit there.
 //!
-//! A rename looks like a drop and an add to a diff of two models; a table
-//! or column that disappears while exactly one of the same shape appears is
-//! taken for a rename (see [`inferred_renames`]).
+//! A rename looks like a drop and an add to a diff of two models; in a file
+//! that renames something (its parser says so), a table or column that
+//! disappears while exactly one of the same shape appears is taken for a
+//! rename (see [`inferred_renames`]); in any other file it is a drop and an add.
 
 use super::directory::{Directory, Version};
 use super::error::MigrateError;
@@ -98,7 +99,15 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
         }
         if let (Some(before), Some(after)) = (replay.before(index), replay.after(index)) {
             let concurrent = replayed.statements.iter().any(|s| s.forbids_transaction);
-            let mut statements = hazards_of(settings.dialect, before, after, concurrent)?;
+            let renames = replayed
+                .statements
+                .iter()
+                .any(|s| renames_something(settings.dialect, &s.sql));
+            let mut statements = if renames {
+                hazards_of(settings.dialect, before, after, concurrent)?
+            } else {
+                hazards_without_renames(settings.dialect, before, after, concurrent)?
+            };
             if let Some(url) = settings.probe_url {
                 probe_live_data(url, &mut statements).await?;
             }
@@ -134,6 +143,34 @@ pub fn hazards_of(
         ..Options::default()
     };
     Ok(render_changes(dialect, before, &mut after, &options)?)
+}
+
+/// [`hazards_of`] for a file that renames nothing: a column dropped while
+/// one of the same shape is added is a drop (its values are lost), not a
+/// rename.
+fn hazards_without_renames(
+    dialect: Dialect,
+    before: &Schema,
+    after: &Schema,
+    concurrent: bool,
+) -> Result<Vec<Statement>, MigrateError> {
+    let mut after = after.clone();
+    after.annotations = Annotations::default();
+    let options = Options {
+        concurrent_indexes: concurrent && dialect == Dialect::Postgres,
+        ..Options::default()
+    };
+    Ok(render_changes(dialect, before, &mut after, &options)?)
+}
+
+/// Whether a statement of a migration file renames something, read by the
+/// dialect's parser.
+fn renames_something(dialect: Dialect, sql: &str) -> bool {
+    match dialect {
+        Dialect::Postgres => crate::engine::postgres::renames_something(sql),
+        Dialect::Sqlite => crate::engine::sqlite::renames_something(sql),
+        Dialect::Mysql => true,
+    }
 }
 
 /// The hazard kinds of `statements`, sorted and without repeats.

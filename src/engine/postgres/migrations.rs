@@ -295,3 +295,32 @@ impl MigrationSession {
         Ok(())
     }
 }
+
+/// Whether `sql` (one statement of a migration file) renames something, as
+/// PostgreSQL's grammar reads it: lint only takes a dropped-and-added pair for
+/// a rename when the file says so.
+pub(crate) fn renames_something(sql: &str) -> bool {
+    use pg_query::NodeEnum;
+    let Ok(parsed) = super::script::parse(sql) else {
+        return false;
+    };
+    parsed
+        .stmts
+        .iter()
+        .filter_map(|raw| raw.stmt.as_ref().and_then(|node| node.node.as_ref()))
+        .any(|node| matches!(node, NodeEnum::RenameStmt(_)))
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::renames_something;
+
+    #[test]
+    fn only_rename_statements_rename() {
+        assert!(renames_something("ALTER TABLE t RENAME COLUMN a TO b"));
+        assert!(renames_something("ALTER TABLE t RENAME TO u"));
+        assert!(!renames_something("ALTER TABLE t DROP COLUMN a"));
+        assert!(!renames_something("ALTER TABLE t ADD COLUMN rename_me TEXT"));
+        assert!(!renames_something("INSERT INTO t (note) VALUES ('rename')"));
+    }
+}

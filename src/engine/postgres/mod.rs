@@ -19,7 +19,7 @@ pub mod script;
 pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
 pub use identity::normalizer_identity;
 pub use inspect::InspectStats;
-pub(crate) use migrations::{replay_migrations, MigrationSession};
+pub(crate) use migrations::{renames_something, replay_migrations, MigrationSession};
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;

@@ -14,9 +14,10 @@ use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
-use crate::engine::keep::Skip;
 use crate::engine::normalized::normalize_desired;
+use crate::engine::options::Options;
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
+use crate::engine::scope::Scope;
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
 
@@ -26,14 +27,20 @@ pub async fn apply(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
     expected: &[String],
-    skip: &Skip,
+    options: &Options,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
+    let scope = &options.scope;
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
-    let live = super::inspect(url).await?;
-    let mut desired = skip
-        .keep(&live, normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?)
+    let live = scope.live(super::inspect(url).await?);
+    let normalized = normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?;
+    let mut desired = options
+        .skip
+        .keep(
+            &live,
+            scope.desired(normalized, &crate::engine::model::Schema::default())?,
+        )
         .desired;
     desired.annotations = annotations;
     super::case_renames::declare(&live, &mut desired);
@@ -51,9 +58,9 @@ pub async fn apply(
     }
 
     let mut conn = open_for_write(url).await?;
-    run_plan(&mut conn, &label, &statements, Some(&live_hash)).await?;
+    run_plan(&mut conn, &label, &statements, Some((&live_hash, scope))).await?;
 
-    let after = inspect_connection(&mut conn, &label).await?;
+    let after = scope.live(inspect_connection(&mut conn, &label).await?);
     // Closing flushes nothing that the commit did not already make durable.
     let _ = conn.close().await;
     prove_converged(label, &after, &desired, statements)
@@ -61,12 +68,13 @@ pub async fn apply(
 
 /// Runs `statements` on `conn`: the one transaction (under the write lock)
 /// between the statements that run outside it. With `expected_live_hash`, the
-/// schema seen under the lock must still hash to it.
+/// managed part of the schema (its scope) seen under the lock must still
+/// hash to it.
 pub(super) async fn run_plan(
     conn: &mut SqliteConnection,
     label: &str,
     statements: &[Statement],
-    expected_live_hash: Option<&str>,
+    expected_live_hash: Option<(&str, &Scope)>,
 ) -> Result<(), EngineError> {
     let in_tx = transaction_span(statements);
     for (i, statement) in statements.iter().enumerate().take(in_tx.start) {
@@ -77,10 +85,10 @@ pub(super) async fn run_plan(
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| EngineError::statement_failed(label, in_tx.start, "BEGIN IMMEDIATE", &e))?;
-        if let Some(expected) = expected_live_hash {
+        if let Some((expected, scope)) = expected_live_hash {
             // Under the write lock nobody else can change the schema; check nobody did
             // between the re-plan and now.
-            let locked = inspect_connection(&mut tx, label).await?;
+            let locked = scope.live(inspect_connection(&mut tx, label).await?);
             if schema_hash(&locked) != expected {
                 return Err(EngineError::ChangedSincePlan {
                     url: label.to_string(),

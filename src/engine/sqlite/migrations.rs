@@ -286,3 +286,26 @@ async fn run_one_by_one(conn: &mut SqliteConnection, label: &str, batch: &Batch<
     }
     Ok(())
 }
+
+/// Whether `sql` (one statement of a migration file) renames something
+/// (`ALTER TABLE … RENAME`): lint only takes a dropped-and-added pair for a
+/// rename when the file says so.
+pub(crate) fn renames_something(sql: &str) -> bool {
+    super::lexemes::lex(sql)
+        .iter()
+        .any(|lexed| lexed.is_keyword(sqlparser::keywords::Keyword::RENAME))
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::renames_something;
+
+    #[test]
+    fn only_rename_statements_rename() {
+        assert!(renames_something("ALTER TABLE t RENAME COLUMN a TO b"));
+        assert!(renames_something("ALTER TABLE t RENAME TO u"));
+        assert!(!renames_something("ALTER TABLE t DROP COLUMN a"));
+        assert!(!renames_something("ALTER TABLE t ADD COLUMN rename_me TEXT"));
+        assert!(!renames_something("INSERT INTO t (note) VALUES ('rename')"));
+    }
+}

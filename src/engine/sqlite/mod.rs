@@ -31,7 +31,7 @@ mod type_name;
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;
 pub(crate) use case_renames::declare as declare_case_renames;
-pub(crate) use migrations::{replay_migrations, MigrationSession};
+pub(crate) use migrations::{renames_something, replay_migrations, MigrationSession};
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::REBUILD_PREFIX;

@@ -23,6 +23,7 @@ use enum_values::EnumValues;
 pub use classify::Purpose;
 pub use function_bodies::FunctionBodies;
 pub use lexemes::GRAMMAR;
+pub(crate) use parse::parse;
 pub use settings::ALLOWED as ALLOWED_SETTINGS;
 
 use crate::engine::error::EngineError;
