@@ -59,19 +59,7 @@ impl PolicyArgs {
     }
 
     pub fn hazard_policy(&self) -> Result<HazardPolicy, String> {
-        let mut policy = HazardPolicy::default();
-        for (verdict, names) in [
-            (Verdict::Allow, &self.allow),
-            (Verdict::Warn, &self.warn),
-            (Verdict::Deny, &self.deny),
-        ] {
-            for name in names {
-                policy
-                    .add(verdict, name)
-                    .map_err(|err| format!("--{} {name}: {err}", verdict.setting()))?;
-            }
-        }
-        Ok(policy)
+        rules_from_flags(&self.allow, &self.warn, &self.deny)
     }
 
     pub fn options(&self) -> Result<Options, String> {
@@ -81,6 +69,20 @@ impl PolicyArgs {
             ..Options::default()
         })
     }
+}
+
+/// The verdict rules of `--allow`, `--warn` and `--deny`; an unknown name is
+/// an error naming its flag.
+pub fn rules_from_flags(allow: &[String], warn: &[String], deny: &[String]) -> Result<HazardPolicy, String> {
+    let mut policy = HazardPolicy::default();
+    for (verdict, names) in [(Verdict::Allow, allow), (Verdict::Warn, warn), (Verdict::Deny, deny)] {
+        for name in names {
+            policy
+                .add(verdict, name)
+                .map_err(|err| format!("--{} {name}: {err}", verdict.setting()))?;
+        }
+    }
+    Ok(policy)
 }
 
 /// Each statement's hazards as SQL comments (verdict, code, detail) above it.

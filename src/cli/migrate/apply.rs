@@ -7,7 +7,7 @@ use clap::Args;
 use super::output::print_pending;
 use super::{parse_version, DirArgs, ScratchArgs, TableArgs, EXIT_ATTENTION};
 use crate::engine::migrate::{self, ApplySettings, TxMode};
-use crate::engine::{HazardPolicy, Options, Verdict};
+use crate::engine::{Options, Verdict};
 
 #[derive(Debug, Args)]
 #[command(
@@ -57,18 +57,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         Some(mode) => mode,
         None => return Err(format!("--tx-mode: `{}` is not file, all or none", args.tx_mode)),
     };
-    let mut policy = HazardPolicy::default();
-    for (verdict, names) in [
-        (Verdict::Allow, &args.allow),
-        (Verdict::Warn, &args.warn),
-        (Verdict::Deny, &args.deny),
-    ] {
-        for name in names {
-            policy
-                .add(verdict, name)
-                .map_err(|e| format!("--{} {name}: {e}", verdict.setting()))?;
-        }
-    }
+    let policy = super::super::policy::rules_from_flags(&args.allow, &args.warn, &args.deny)?;
     let settings = ApplySettings {
         table: args.table.table()?,
         options: Options {
@@ -95,7 +84,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
         print_pending(pending, &hazards, &policy);
         for hazard in hazards.iter().flat_map(|s| &s.hazards) {
-            if policy.verdict(hazard.kind) == Verdict::Deny {
+            if policy.verdict_on(hazard) == Verdict::Deny {
                 denied.push(format!(
                     "  {}: {} ({}); --allow {} allows it",
                     pending.file.file_name,

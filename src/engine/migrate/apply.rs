@@ -105,6 +105,32 @@ pub(crate) struct BatchFile<'a> {
     pub differences: Differences<'a>,
 }
 
+impl BatchFile<'_> {
+    /// After a transactional file ran: the live schema (inside the file's
+    /// transaction) must be what replay predicted; then the SQL recording the
+    /// file as completed, for the same transaction.
+    pub fn completed_record(
+        &self,
+        file: usize,
+        live: &Schema,
+        started: std::time::Instant,
+    ) -> Result<String, BatchFailure> {
+        let differences = (self.differences)(live);
+        if !differences.is_empty() {
+            return Err(BatchFailure::NotAsPredicted {
+                file,
+                differences,
+                rolled_back: true,
+            });
+        }
+        Ok((self.record)(
+            self.statements.len(),
+            true,
+            started.elapsed().as_millis() as u64,
+        ))
+    }
+}
+
 /// Why a batch stopped.
 #[derive(Debug)]
 pub(crate) enum BatchFailure {

@@ -242,15 +242,7 @@ impl MigrationSession {
                 .await
                 .map_err(BatchFailure::Engine)?
                 .0;
-            let differences = (file.differences)(&live);
-            if !differences.is_empty() {
-                return Err(BatchFailure::NotAsPredicted {
-                    file: file_index,
-                    differences,
-                    rolled_back: true,
-                });
-            }
-            let record = (file.record)(file.statements.len(), true, started.elapsed().as_millis() as u64);
+            let record = file.completed_record(file_index, &live, started)?;
             tx.execute(sqlx::raw_sql(&record)).await.map_err(engine)?;
         }
         tx.commit().await.map_err(|e| {
