@@ -16,7 +16,7 @@ fn table_ddl(i: usize) -> String {
          CREATE INDEX t{i:04}_parent ON t{i:04} (parent_id) WHERE active;\n",
         p = i - 1
     );
-    if i % 100 == 0 {
+    if i.is_multiple_of(100) {
         sql.push_str(&format!(
             "CREATE VIEW v{i:04} AS SELECT id, code, amount FROM t{i:04} WHERE active;\n\
              CREATE FUNCTION total_{i:04}() RETURNS numeric LANGUAGE sql STABLE \
@@ -46,7 +46,7 @@ pub fn batches(n: usize, per: usize) -> Vec<String> {
 
 /// The tables [`changed_ddl`] changes: every 20th (5%).
 pub fn changed_tables(n: usize) -> Vec<usize> {
-    (1..=n).filter(|i| i % 20 == 0).collect()
+    (1..=n).filter(|i| i.is_multiple_of(20)).collect()
 }
 
 /// The schema with 5% of its tables changed, three differences each: a new
