@@ -237,8 +237,9 @@ class Size:
         (work / "main.tf").write_text(TERRAFORM)
         (work / "terraform.tfvars").write_text(
             f'url = "{url(database)}"\nmodels = "{models}"\npython = "{self.args.python}"\n')
-        for state in work.glob("terraform.tfstate*"):
-            state.unlink()
+        # A rebuilt provider has another checksum than the lock file remembers.
+        for stale in [*work.glob("terraform.tfstate*"), work / ".terraform.lock.hcl"]:
+            stale.unlink(missing_ok=True)
         subprocess.run([self.args.terraform, "init", "-input=false", "-no-color"], cwd=work, check=True,
                        capture_output=True)
         return work

@@ -5,7 +5,9 @@
 mod common;
 
 use common::postgres_db::PostgresDb;
-use tfalchemy::engine::{normalize_with_cache, plan, schema_hash, DatabaseUrl, Dialect, NormalizedFrom, Schema};
+use tfalchemy::engine::{
+    normalize_with_cache, plan, plan_with, schema_hash, DatabaseUrl, Dialect, NormalizedFrom, Options, Schema, Scope,
+};
 
 const DESIRED: &str = "CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL);\n\
                        CREATE VIEW names AS SELECT name FROM people;\n\
@@ -100,4 +102,26 @@ fn plans_from_the_cache_are_the_plans_without_it() {
     let second = block_on(plan(&url, None, DESIRED)).expect("plan");
     assert_eq!(first.sql(), second.sql());
     assert_eq!(first.desired_hash, second.desired_hash);
+}
+
+/// The scope (`exclude`) is applied after normalization, so it is not part of
+/// the key: a cached normalization planned under another scope still plans
+/// what that scope manages.
+#[test]
+fn another_scope_reuses_the_normalization_and_still_plans_its_own_scope() {
+    let db = PostgresDb::new();
+    let url = DatabaseUrl::parse(&db.url()).unwrap();
+    let desired = "CREATE TABLE kept (id int);\nCREATE TABLE audit_log (id int);";
+    let everything = Options::default();
+    let without_audit = Options {
+        scope: Scope::new(None, &["public.audit_*".to_string()]).expect("scope"),
+        ..Options::default()
+    };
+    // The first plan normalizes (and fills the process's cache); the second reads it back.
+    let all = block_on(plan_with(&url, None, desired, &everything)).expect("plan");
+    let scoped = block_on(plan_with(&url, None, desired, &without_audit)).expect("plan");
+    assert_eq!(all.sql().len(), 2, "{:?}", all.sql());
+    assert_eq!(scoped.sql().len(), 1, "{:?}", scoped.sql());
+    assert!(scoped.sql()[0].contains("kept"), "{:?}", scoped.sql());
+    assert_ne!(all.desired_hash, scoped.desired_hash);
 }

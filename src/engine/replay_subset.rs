@@ -11,14 +11,15 @@
 //! - what all of those need to exist: the tables their foreign keys
 //!   reference, what their views and routines read, again transitively;
 //! - and everything that is neither a table nor a view (schemas, types,
-//!   sequences, routines, extensions), whole, with the tables routines read.
+//!   sequences, extensions), whole.
 //!
 //! The desired schema is cut the same way, so "the replay converged" still
 //! means: every object the copy holds is as desired. A plan that changes an
 //! object outside the copy fails there (it does not exist), so a wrong plan
 //! is still refused. When anything else differs (a type, a routine, a
-//! sequence, a trigger) or a table has row-level security policies (which
-//! may read other tables), the copy is the whole live schema, as before.
+//! sequence, a trigger), a table has row-level security policies (which
+//! may read other tables) or the schema has routines (whose bodies may read
+//! any table unrecorded), the copy is the whole live schema, as before.
 
 use std::collections::BTreeSet;
 
@@ -34,7 +35,11 @@ pub(crate) struct Subset {
 /// The part of `live` and `desired` a replay needs (see the module
 /// documentation), or `None` when it needs all of them.
 pub(crate) fn replay_subset(live: &Schema, desired: &Schema) -> Option<Subset> {
-    if !only_tables_and_views_differ(live, desired) || has_policies(live) || has_policies(desired) {
+    // A routine's body may read any table without PostgreSQL recording it
+    // (`$$ … $$` bodies), and restoring the body checks it: with routines,
+    // only the whole copy is sure to hold what they read.
+    let has_routines = !live.routines.is_empty() || !desired.routines.is_empty();
+    if has_routines || !only_tables_and_views_differ(live, desired) || has_policies(live) || has_policies(desired) {
         return None;
     }
     let touched = differing_tables_and_views(live, desired);

@@ -46,7 +46,7 @@ pub fn batches(n: usize, per: usize) -> Vec<String> {
 
 /// The tables [`changed_ddl`] changes: every 20th (5%).
 pub fn changed_tables(n: usize) -> Vec<usize> {
-    (1..=n).filter(|i| i % 20 == 0).collect()
+    (1..=n).filter(|i| i.is_multiple_of(20)).collect()
 }
 
 /// The schema with 5% of its tables changed, three differences each: a new
