@@ -247,3 +247,29 @@ pub fn inferred_renames(dialect: Dialect, before: &Schema, after: &Schema) -> An
     }
     annotations
 }
+
+#[cfg(test)]
+mod rename_tests {
+    use super::renames_something;
+    use crate::engine::url::Dialect;
+
+    #[test]
+    fn only_rename_statements_rename_in_either_dialect() {
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            assert!(
+                renames_something(dialect, "ALTER TABLE t RENAME COLUMN a TO b"),
+                "{dialect}"
+            );
+            assert!(renames_something(dialect, "ALTER TABLE t RENAME TO u"), "{dialect}");
+            assert!(!renames_something(dialect, "ALTER TABLE t DROP COLUMN a"), "{dialect}");
+            assert!(
+                !renames_something(dialect, "ALTER TABLE t ADD COLUMN rename_me TEXT"),
+                "{dialect}"
+            );
+            assert!(
+                !renames_something(dialect, "INSERT INTO t (note) VALUES ('rename')"),
+                "{dialect}"
+            );
+        }
+    }
+}

@@ -302,17 +302,3 @@ pub(crate) fn renames_something(sql: &str) -> bool {
         .filter_map(|raw| raw.stmt.as_ref().and_then(|node| node.node.as_ref()))
         .any(|node| matches!(node, NodeEnum::RenameStmt(_)))
 }
-
-#[cfg(test)]
-mod rename_tests {
-    use super::renames_something;
-
-    #[test]
-    fn only_rename_statements_rename() {
-        assert!(renames_something("ALTER TABLE t RENAME COLUMN a TO b"));
-        assert!(renames_something("ALTER TABLE t RENAME TO u"));
-        assert!(!renames_something("ALTER TABLE t DROP COLUMN a"));
-        assert!(!renames_something("ALTER TABLE t ADD COLUMN rename_me TEXT"));
-        assert!(!renames_something("INSERT INTO t (note) VALUES ('rename')"));
-    }
-}
