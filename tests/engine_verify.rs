@@ -109,19 +109,7 @@ fn sqlite_replay_refuses_a_plan_that_does_not_converge_naming_the_objects() {
 /// database does not know it, so the live schema cannot be reproduced.
 #[test]
 fn sqlite_live_schema_that_cannot_be_reproduced_leaves_the_plan_unverified() {
-    let (_dir, db) = temporary_sqlite();
-    let options = SqliteConnectOptions::new()
-        .filename(db.path())
-        .create_if_missing(true)
-        .collation("reverse", |a: &str, b: &str| b.cmp(a));
-    run(async {
-        let mut conn = options.connect().await.expect("connect with the collation");
-        sqlx::raw_sql("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE reverse)")
-            .execute(&mut conn)
-            .await
-            .expect("create");
-        conn.close().await.expect("close");
-    });
+    let (_dir, db) = sqlite_with_an_application_collation();
     let target = url(&db.url());
     let plan = run(engine::plan(
         &target,
@@ -176,19 +164,7 @@ fn sqlite_replay_refuses_a_statement_that_carries_a_second_one() {
 /// ill-formed statement still refuses it rather than leaving a warning.
 #[test]
 fn sqlite_an_unverifiable_plan_with_an_ill_formed_statement_is_refused_not_warned() {
-    let (_dir, db) = temporary_sqlite();
-    let options = SqliteConnectOptions::new()
-        .filename(db.path())
-        .create_if_missing(true)
-        .collation("reverse", |a: &str, b: &str| b.cmp(a));
-    run(async {
-        let mut conn = options.connect().await.expect("connect with the collation");
-        sqlx::raw_sql("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE reverse)")
-            .execute(&mut conn)
-            .await
-            .expect("create");
-        conn.close().await.expect("close");
-    });
+    let (_dir, db) = sqlite_with_an_application_collation();
     db.execute(VICTIMS);
     let target = url(&db.url());
     let live = run(engine::inspect(&target)).expect("inspect live");
@@ -321,4 +297,23 @@ fn postgres_plans_relying_on_unmanaged_objects_are_unverified_not_refused() {
         db.strings("SELECT viewname::text FROM pg_views WHERE viewname = 'sums'"),
         vec!["sums"]
     );
+}
+
+/// A SQLite file whose table uses a collation only its creator defined
+/// (`reverse`): a fresh database cannot reproduce it.
+fn sqlite_with_an_application_collation() -> (tempfile::TempDir, SqliteDb) {
+    let (dir, db) = temporary_sqlite();
+    let options = SqliteConnectOptions::new()
+        .filename(db.path())
+        .create_if_missing(true)
+        .collation("reverse", |a: &str, b: &str| b.cmp(a));
+    run(async {
+        let mut conn = options.connect().await.expect("connect with the collation");
+        sqlx::raw_sql("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE reverse)")
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        conn.close().await.expect("close");
+    });
+    (dir, db)
 }

@@ -106,21 +106,22 @@ pub(crate) struct BatchFile<'a> {
 }
 
 impl BatchFile<'_> {
-    /// After a transactional file ran: the live schema (inside the file's
-    /// transaction) must be what replay predicted; then the SQL recording the
-    /// file as completed, for the same transaction.
+    /// After the file ran: the live schema must be what replay predicted;
+    /// then the SQL recording the file as completed. `in_transaction`: the
+    /// file ran in a transaction that a mismatch rolls back.
     pub fn completed_record(
         &self,
         file: usize,
         live: &Schema,
         started: std::time::Instant,
+        in_transaction: bool,
     ) -> Result<String, BatchFailure> {
         let differences = (self.differences)(live);
         if !differences.is_empty() {
             return Err(BatchFailure::NotAsPredicted {
                 file,
                 differences,
-                rolled_back: true,
+                rolled_back: in_transaction,
             });
         }
         Ok((self.record)(

@@ -242,7 +242,7 @@ impl MigrationSession {
                 .await
                 .map_err(BatchFailure::Engine)?
                 .0;
-            let record = file.completed_record(file_index, &live, started)?;
+            let record = file.completed_record(file_index, &live, started, true)?;
             tx.execute(sqlx::raw_sql(&record)).await.map_err(engine)?;
         }
         tx.commit().await.map_err(|e| {
@@ -273,15 +273,7 @@ impl MigrationSession {
                 .await
                 .map_err(BatchFailure::Engine)?;
             let live = self.inspect().await.map_err(BatchFailure::Engine)?;
-            let differences = (file.differences)(&live);
-            if !differences.is_empty() {
-                return Err(BatchFailure::NotAsPredicted {
-                    file: file_index,
-                    differences,
-                    rolled_back: false,
-                });
-            }
-            let done = (file.record)(file.statements.len(), true, started.elapsed().as_millis() as u64);
+            let done = file.completed_record(file_index, &live, started, false)?;
             self.execute(&done).await.map_err(BatchFailure::Engine)?;
         }
         Ok(())

@@ -208,7 +208,7 @@ async fn run_in_transaction(conn: &mut SqliteConnection, label: &str, batch: &Ba
                     .map_err(|m| outside(file_index, index, m))?;
             }
             let live = inspect_connection(&mut tx, label).await.map_err(BatchFailure::Engine)?;
-            let record = file.completed_record(file_index, &live, started)?;
+            let record = file.completed_record(file_index, &live, started, true)?;
             tx.execute(sqlx::raw_sql(&record)).await.map_err(engine)?;
         }
         tx.commit().await.map_err(|e| {
@@ -265,15 +265,7 @@ async fn run_one_by_one(conn: &mut SqliteConnection, label: &str, batch: &Batch<
             conn.execute(sqlx::raw_sql(&progress)).await.map_err(engine)?;
         }
         let live = inspect_connection(conn, label).await.map_err(BatchFailure::Engine)?;
-        let differences = (file.differences)(&live);
-        if !differences.is_empty() {
-            return Err(BatchFailure::NotAsPredicted {
-                file: file_index,
-                differences,
-                rolled_back: false,
-            });
-        }
-        let done = (file.record)(file.statements.len(), true, started.elapsed().as_millis() as u64);
+        let done = file.completed_record(file_index, &live, started, false)?;
         conn.execute(sqlx::raw_sql(&done)).await.map_err(engine)?;
     }
     Ok(())
