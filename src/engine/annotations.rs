@@ -55,11 +55,7 @@ pub struct Grammar {
 
 /// The grammar annotations are read with in `dialect`.
 pub fn grammar(dialect: Dialect) -> Option<&'static Grammar> {
-    match dialect {
-        Dialect::Sqlite => Some(&super::sqlite::ANNOTATION_GRAMMAR),
-        Dialect::Postgres => Some(&super::postgres::ANNOTATION_GRAMMAR),
-        Dialect::Mysql => None,
-    }
+    super::driver::registered(dialect).map(|driver| driver.annotation_grammar())
 }
 
 /// The annotations of `sql` in `dialect` (none for dialects without a grammar yet).

@@ -8,19 +8,16 @@
 //! (they are read from the text each time).
 
 use sha2::{Digest, Sha256};
-use sqlparser::dialect::{Dialect as SqlparserDialect, MySqlDialect, SQLiteDialect};
+use sqlparser::dialect::Dialect as SqlparserDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use super::driver::registered;
 use super::url::Dialect;
 
 /// The canonical form of `sql` in `dialect`. Text the scanner rejects is its
 /// own canonical form (normalizing it fails anyway).
 pub fn canonical_form(dialect: Dialect, sql: &str) -> String {
-    let tokens = match dialect {
-        Dialect::Postgres => super::postgres::script::tokens_without_comments(sql),
-        Dialect::Sqlite => sqlparser_tokens(&SQLiteDialect {}, sql),
-        Dialect::Mysql => sqlparser_tokens(&MySqlDialect {}, sql),
-    };
+    let tokens = registered(dialect).and_then(|driver| driver.tokens_without_comments(sql));
     tokens.map_or_else(|| sql.to_string(), |tokens| tokens.join(" "))
 }
 
@@ -29,7 +26,9 @@ pub fn canonical_sha256(dialect: Dialect, sql: &str) -> String {
     hex::encode(Sha256::digest(canonical_form(dialect, sql).as_bytes()))
 }
 
-fn sqlparser_tokens(dialect: &dyn SqlparserDialect, sql: &str) -> Option<Vec<String>> {
+/// The tokens of `sql` as sqlparser's scanner for `dialect` reads them,
+/// without whitespace and comments.
+pub(crate) fn sqlparser_tokens(dialect: &dyn SqlparserDialect, sql: &str) -> Option<Vec<String>> {
     let tokens = Tokenizer::new(dialect, sql).tokenize().ok()?;
     Some(
         tokens

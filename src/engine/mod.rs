@@ -2,9 +2,10 @@
 //! same neutral model, diff the two, render the difference as ordered
 //! statements, and apply them. It knows nothing of Terraform or gRPC.
 //!
-//! Each dialect is a folder (`sqlite/`, `postgres/`) implementing the same
-//! verbs; this module dispatches on [`Dialect`]. SQLite and PostgreSQL are
-//! implemented; MySQL URLs parse but answer [`EngineError::UnsupportedDialect`].
+//! Each dialect is a folder (`sqlite/`, `postgres/`) whose `driver.rs`
+//! implements the one interface of `driver/`; this module asks a URL's
+//! driver and never names a dialect. A dialect without a registered driver
+//! (MySQL today) answers [`EngineError::UnsupportedDialect`].
 
 pub mod activity;
 pub mod annotations;
@@ -13,6 +14,7 @@ mod canonical;
 pub mod comments;
 mod converge;
 pub mod diff;
+mod driver;
 mod duration;
 mod error;
 mod glob;
@@ -25,6 +27,7 @@ pub mod model;
 mod normalized;
 mod options;
 pub mod plan;
+mod planning;
 pub mod postgres;
 pub mod probe;
 mod renames;
@@ -40,6 +43,7 @@ mod verify;
 
 pub use canonical::{canonical_form, canonical_sha256};
 pub use diff::{diff, Change, TableChange, TableDiff};
+pub use driver::{capabilities_of, is_supported, Capabilities, Capability};
 pub use duration::{parse as parse_duration, DurationError};
 pub use error::EngineError;
 pub use hash::schema_hash;
@@ -53,13 +57,6 @@ pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
 pub use verify::{verify_plan, ReplayFailure};
-
-pub(crate) fn unsupported(url: &DatabaseUrl) -> EngineError {
-    EngineError::UnsupportedDialect {
-        url: url.redacted(),
-        dialect: url.dialect(),
-    }
-}
 
 /// The dev database must speak the target's dialect.
 fn check_dev_dialect(dialect: Dialect, url: &str, dev: Option<&DatabaseUrl>) -> Result<(), EngineError> {
@@ -84,11 +81,7 @@ pub async fn inspect(url: &DatabaseUrl) -> Result<Schema, EngineError> {
 /// hash a plan under the same options predicts.
 pub async fn inspect_with(url: &DatabaseUrl, options: &Options) -> Result<Schema, EngineError> {
     options.check(url.dialect(), &url.redacted())?;
-    let live = match url.dialect() {
-        Dialect::Sqlite => sqlite::inspect(url).await?,
-        Dialect::Postgres => postgres::inspect(url).await?,
-        Dialect::Mysql => return Err(unsupported(url)),
-    };
+    let live = url.driver()?.inspect(url).await?;
     Ok(options.scope.live(live))
 }
 
@@ -135,19 +128,11 @@ pub async fn plan_with(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "inspected the live schema"
     );
-    let started = std::time::Instant::now();
-    let desired = normalized::normalize_desired(url.dialect(), Some(url), dev_url, desired_sql).await?;
-    tracing::info!(
-        tables = desired.tables.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "normalized the desired schema"
-    );
-    let built_in = built_in(url.dialect(), &desired);
-    let desired = options.scope.desired(desired, &built_in)?;
-    let kept = options.skip.keep(&live, desired);
-    let mut desired = kept.desired;
-    desired.annotations = annotations;
-    let mut statements = render_changes(url.dialect(), &live, &mut desired, options)?;
+    let planning::Planned {
+        desired,
+        mut statements,
+        kept,
+    } = planning::plan_from(url, dev_url, &live, desired_sql, annotations, options).await?;
     probe_live_data(url, &mut statements).await?;
     let started = std::time::Instant::now();
     let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
@@ -162,7 +147,7 @@ pub async fn plan_with(
         live_hash: schema_hash(&live),
         desired_hash: schema_hash(&desired),
         warnings: unmanaged_warnings(&live, &desired),
-        kept: kept.objects,
+        kept,
         drops: keep::dropped_objects(&live, &desired),
         unverified,
     })
@@ -177,21 +162,10 @@ pub(crate) fn render_changes(
     to: &mut Schema,
     options: &Options,
 ) -> Result<Vec<Statement>, EngineError> {
-    if dialect == Dialect::Sqlite {
-        // SQLite names ignore case: a change of case is a rename.
-        sqlite::declare_case_renames(from, to);
-    }
+    let driver = driver::driver_for(dialect, dialect.name())?;
+    driver.declare_implicit_renames(from, to);
     let changes = diff(from, to);
-    let mut statements = match dialect {
-        Dialect::Sqlite => sqlite::render(&changes, from, to),
-        Dialect::Postgres => postgres::render(&changes, from, to, options),
-        Dialect::Mysql => {
-            return Err(EngineError::UnsupportedDialect {
-                url: dialect.name().to_string(),
-                dialect,
-            })
-        }
-    };
+    let mut statements = driver.render(&changes, from, to, options);
     sources::attach(&mut statements, to);
     Ok(statements)
 }
@@ -204,12 +178,7 @@ pub(crate) async fn probe_live_data(url: &DatabaseUrl, statements: &mut [Stateme
     if queries.is_empty() && locked.is_empty() {
         return Ok(());
     }
-    let (answers, activities) = match url.dialect() {
-        // SQLite locks the whole database for any write: nothing is marked.
-        Dialect::Sqlite => (sqlite::probe(url, &queries).await?, activity::Activities::new()),
-        Dialect::Postgres => postgres::probe(url, &queries, &locked).await?,
-        Dialect::Mysql => return Err(unsupported(url)),
-    };
+    let (answers, activities) = url.driver()?.probe(url, &queries, &locked).await?;
     probe::record(statements, &answers);
     activity::record(statements, &activities);
     Ok(())
@@ -256,20 +225,13 @@ pub async fn apply_with(
     check_dev_dialect(url.dialect(), &url.redacted(), dev_url)?;
     script::check_usable(desired_sql)?;
     options.check(url.dialect(), &url.redacted())?;
-    match url.dialect() {
-        Dialect::Sqlite => sqlite::apply(url, dev_url, desired_sql, expected, options).await,
-        Dialect::Postgres => postgres::apply_with(url, dev_url, desired_sql, expected, options).await,
-        Dialect::Mysql => Err(unsupported(url)),
-    }
+    url.driver()?.apply(url, dev_url, desired_sql, expected, options).await
 }
 
 /// The part of `schema` every new database of `dialect` holds before any DDL
 /// runs: a desired schema has it even when the user's SQL never mentions it.
 fn built_in(dialect: Dialect, schema: &Schema) -> Schema {
-    match dialect {
-        Dialect::Postgres => postgres::built_in(schema),
-        Dialect::Sqlite | Dialect::Mysql => Schema::default(),
-    }
+    driver::registered(dialect).map_or_else(Schema::default, |driver| driver.built_in(schema))
 }
 
 /// From now on, keeps the scratch databases this process creates for its
@@ -277,24 +239,21 @@ fn built_in(dialect: Dialect, schema: &Schema) -> Schema {
 /// until [`release_scratch_databases`]: for the provider and CLI commands,
 /// which run many plans in one runtime.
 pub fn keep_scratch_databases() {
-    postgres::keep_scratch_databases();
+    driver::drivers().for_each(|driver| driver.keep_scratch_databases());
 }
 
 /// Drops the scratch databases this process kept. Call when the provider or
 /// a CLI command is done; failures are returned for logging, never fatal.
 pub async fn release_scratch_databases() -> Vec<EngineError> {
-    postgres::drop_scratch_databases().await
+    let mut failures = Vec::new();
+    for driver in driver::drivers() {
+        failures.extend(driver.release_scratch_databases().await);
+    }
+    failures
 }
 
 /// Render a schema as normalized DDL statements (for `inspect` in the CLI).
 /// Fails only for dialects without a renderer yet.
 pub fn schema_sql(schema: &Schema, dialect: Dialect) -> Result<Vec<String>, EngineError> {
-    match dialect {
-        Dialect::Sqlite => Ok(sqlite::schema_sql(schema)),
-        Dialect::Postgres => Ok(postgres::schema_sql(schema)),
-        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
-            url: dialect.name().to_string(),
-            dialect,
-        }),
-    }
+    Ok(driver::driver_for(dialect, dialect.name())?.schema_sql(schema))
 }

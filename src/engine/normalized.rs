@@ -27,10 +27,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::canonical::canonical_sha256;
+use super::driver::driver_for;
 use super::error::EngineError;
 use super::model::Schema;
 use super::url::{DatabaseUrl, Dialect};
-use super::{postgres, sqlite};
 use crate::file_cache;
 
 /// Bumped when an entry's layout or the key's meaning changes.
@@ -89,16 +89,10 @@ async fn normalize_now(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
 ) -> Result<Schema, EngineError> {
-    match dialect {
-        Dialect::Sqlite => sqlite::normalize(dev, desired_sql).await,
-        Dialect::Postgres => postgres::normalize(target, dev, desired_sql).await,
-        Dialect::Mysql => Err(EngineError::UnsupportedDialect {
-            url: dev
-                .or(target)
-                .map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted),
-            dialect,
-        }),
-    }
+    let named = dev
+        .or(target)
+        .map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted);
+    driver_for(dialect, &named)?.normalize(target, dev, desired_sql).await
 }
 
 /// What decides, besides the SQL, the schema normalization yields.
@@ -107,12 +101,10 @@ async fn normalizer_identity(
     target: Option<&DatabaseUrl>,
     dev: Option<&DatabaseUrl>,
 ) -> Result<String, EngineError> {
-    match dialect {
-        // The SQLite library is part of this build (see `build_fingerprint`).
-        Dialect::Sqlite => Ok("sqlite".to_string()),
-        Dialect::Postgres => postgres::normalizer_identity(target, dev).await,
-        Dialect::Mysql => Ok("mysql".to_string()),
-    }
+    let named = dev
+        .or(target)
+        .map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted);
+    driver_for(dialect, &named)?.normalizer_identity(target, dev).await
 }
 
 /// The entry's name: SHA-256 of everything the key covers (see the module documentation).

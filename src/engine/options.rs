@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::driver::{capabilities_of, Capability};
 use super::duration::{self, DurationError};
 use super::error::EngineError;
 use super::keep::Skip;
@@ -97,21 +98,27 @@ impl Options {
                 duration::parse(text).map_err(|e| invalid(which, e))?;
             }
         }
-        if dialect == Dialect::Postgres {
-            return Ok(());
-        }
-        let unsupported = |settings: String| EngineError::Unsupported {
+        let capabilities = capabilities_of(dialect);
+        let unsupported = |settings: String, capability: Capability| EngineError::Unsupported {
             url: url.to_string(),
-            what: format!("{settings} (PostgreSQL only) on {dialect} databases"),
+            what: format!("{settings} ({} only) on {dialect} databases", capability.holders()),
         };
-        if let Some(which) = Timeout::ALL.into_iter().find(|w| self.timeout(*w).is_some()) {
-            return Err(unsupported(format!("`{}`", which.setting())));
+        if !capabilities.session_timeouts {
+            if let Some(which) = Timeout::ALL.into_iter().find(|w| self.timeout(*w).is_some()) {
+                return Err(unsupported(
+                    format!("`{}`", which.setting()),
+                    Capability::SessionTimeouts,
+                ));
+            }
         }
-        if self.scope.limits_schemas() {
-            return Err(unsupported("`schemas`".to_string()));
+        if !capabilities.schemas && self.scope.limits_schemas() {
+            return Err(unsupported("`schemas`".to_string(), Capability::Schemas));
         }
-        if self.concurrent_indexes {
-            return Err(unsupported("`concurrent_indexes`".to_string()));
+        if !capabilities.concurrent_indexes && self.concurrent_indexes {
+            return Err(unsupported(
+                "`concurrent_indexes`".to_string(),
+                Capability::ConcurrentIndexes,
+            ));
         }
         Ok(())
     }

@@ -22,8 +22,8 @@ use super::model::Schema;
 use super::options::Options;
 use super::plan::Statement;
 use super::replay_subset::replay_subset;
-use super::url::{DatabaseUrl, Dialect};
-use super::{postgres, schema_sql, sqlite};
+use super::schema_sql;
+use super::url::DatabaseUrl;
 
 /// What a dialect's replay can report besides the schema it produced.
 #[derive(Debug)]
@@ -86,9 +86,11 @@ pub async fn verify_plan(
         return Ok(None);
     }
     // Only what the plan can touch, when that is less than everything.
-    let subset = match url.dialect() {
-        Dialect::Postgres => replay_subset(live, desired),
-        Dialect::Sqlite | Dialect::Mysql => None,
+    let driver = url.driver()?;
+    let subset = if driver.capabilities().partial_replay {
+        replay_subset(live, desired)
+    } else {
+        None
     };
     let (copied, expected) = subset.as_ref().map_or((live, desired), |s| (&s.live, &s.desired));
     let live_sql = schema_sql(copied, url.dialect())?;
@@ -152,14 +154,8 @@ async fn replay(
     live_sql: &[String],
     statements: &[Statement],
 ) -> Result<Schema, ReplayError> {
-    match url.dialect() {
-        Dialect::Sqlite => sqlite::replay(live_sql, statements).await,
-        Dialect::Postgres => postgres::replay(url, dev_url, live_sql, statements).await,
-        Dialect::Mysql => Err(ReplayError::Setup(format!(
-            "{} databases cannot be replayed yet",
-            url.dialect()
-        ))),
-    }
+    let driver = url.driver().map_err(ReplayError::Refused)?;
+    driver.replay(url, dev_url, live_sql, statements).await
 }
 
 /// Why a scratch copy of `live` is not `live`, when it is not.

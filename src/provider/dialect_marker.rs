@@ -25,20 +25,15 @@ pub fn exported_dialects(sql: &str) -> Vec<&str> {
 
 /// Whether DDL exported for `exported` suits the database at `url`.
 pub fn suits(exported: &str, url: &DatabaseUrl) -> bool {
-    match url.dialect() {
-        Dialect::Sqlite => exported == "sqlite",
-        Dialect::Postgres => exported == "postgresql",
-        Dialect::Mysql => exported == "mysql" || exported == "mariadb",
-    }
+    Dialect::from_name(exported) == Some(url.dialect())
 }
 
 /// The exporter's name for the dialect of `url`.
 pub fn exporter_dialect(url: &DatabaseUrl) -> &'static str {
-    match url.dialect() {
-        Dialect::Sqlite => "sqlite",
-        Dialect::Postgres => "postgresql",
-        Dialect::Mysql if url.is_mariadb() => "mariadb",
-        Dialect::Mysql => "mysql",
+    if url.is_mariadb() {
+        "mariadb"
+    } else {
+        url.dialect().sqlalchemy_name()
     }
 }
 

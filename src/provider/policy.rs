@@ -7,7 +7,9 @@
 //! verdicts into diagnostics that name the statement and the setting that
 //! would allow it.
 
-use crate::engine::{DatabaseUrl, Dialect, HazardKind, HazardPolicy, Options, Skip, Statement, Verdict};
+use crate::engine::{
+    capabilities_of, Capability, DatabaseUrl, HazardKind, HazardPolicy, Options, Skip, Statement, Verdict,
+};
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::{Attribute, Block, NestedBlock, Nesting};
@@ -132,12 +134,14 @@ impl Policy {
 
     /// Settings the database's dialect does not have, as errors.
     pub fn check_dialect(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
-        if self.concurrent_indexes == Field::Known(true) && url.dialect() != Dialect::Postgres {
+        let capability = Capability::ConcurrentIndexes;
+        if self.concurrent_indexes == Field::Known(true) && !capabilities_of(url.dialect()).has(capability) {
+            let holders = capability.holders();
             diagnostics.attribute_error(
                 BLOCK_NAME,
-                "PostgreSQL-only setting",
+                format!("{holders}-only setting"),
                 format!(
-                    "`policy {{ concurrent_indexes = true }}` applies to PostgreSQL databases only, and {} is a \
+                    "`policy {{ concurrent_indexes = true }}` applies to {holders} databases only, and {} is a \
                      {} database. Remove it from this resource.",
                     url.redacted(),
                     url.dialect()

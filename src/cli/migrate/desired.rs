@@ -38,11 +38,7 @@ impl DesiredArgs {
             (None, None, Some(file)) => return read_desired(file),
             _ => return Err("give exactly one of --models, --path and --desired".to_string()),
         };
-        let name = match dialect {
-            Dialect::Postgres => "postgresql",
-            Dialect::Sqlite => "sqlite",
-            Dialect::Mysql => "mysql",
-        };
+        let name = dialect.sqlalchemy_name();
         let mut request = ExportRequest::new(source, name);
         request.python = self.python.clone();
         let export = exporter::export(&request).await.map_err(|e| e.to_string())?;

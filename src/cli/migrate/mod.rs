@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use crate::engine::migrate::{Directory, RevisionsTable, Version};
-use crate::engine::{DatabaseUrl, Dialect};
+use crate::engine::{self, DatabaseUrl, Dialect};
 
 /// Exit code for findings (`lint`) and pending migrations (`status`, `apply --dry-run`).
 pub const EXIT_ATTENTION: u8 = 2;
@@ -117,10 +117,9 @@ impl ScratchArgs {
 
 /// `--dialect`, as the exporter and the engine name it.
 fn parse_dialect(text: &str) -> Result<Dialect, String> {
-    match text {
-        "sqlite" => Ok(Dialect::Sqlite),
-        "postgresql" | "postgres" => Ok(Dialect::Postgres),
-        other => Err(format!("--dialect: `{other}` is not sqlite or postgresql")),
+    match Dialect::from_name(text) {
+        Some(dialect) if engine::is_supported(dialect) => Ok(dialect),
+        _ => Err(format!("--dialect: `{text}` is not sqlite or postgresql")),
     }
 }
 

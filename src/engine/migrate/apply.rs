@@ -377,11 +377,12 @@ async fn apply_on(
     settings: &ApplySettings,
 ) -> Result<ApplyReport, MigrateError> {
     let table = &settings.table;
-    if table.schema.is_some() && url.dialect() == crate::engine::Dialect::Sqlite {
+    if table.schema.is_some() && !url.driver()?.capabilities().schemas {
         return Err(MigrateError::Database {
             url: url.redacted(),
             problem: format!(
-                "SQLite has no schemas; name the revisions table without one, not {}",
+                "{} has no schemas; name the revisions table without one, not {}",
+                url.dialect().display_name(),
                 table.sql_name()
             ),
         });

@@ -12,6 +12,7 @@ use super::replay::{replay, Inspect};
 use super::revisions::now_version;
 use super::sum::{self, Sum};
 use crate::engine::converge::differences;
+use crate::engine::driver::capabilities_of;
 use crate::engine::model::Schema;
 use crate::engine::normalized::normalize_desired;
 use crate::engine::options::Options;
@@ -66,7 +67,10 @@ pub async fn diff(directory: &Directory, request: &DiffRequest<'_>) -> Result<Di
             second: super::directory::file_name(&version, request.name),
         });
     }
-    let forbids_transaction = dialect == Dialect::Postgres && statements.iter().any(|s| !s.in_transaction);
+    // A statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY)
+    // makes the whole file run outside one, where DDL is transactional.
+    let transactional = capabilities_of(dialect).transactional_ddl;
+    let forbids_transaction = transactional && statements.iter().any(|s| !s.in_transaction);
     let text = render(&version, request.name, &statements, forbids_transaction);
     let file = MigrationFile::new(version, request.name, text);
     let mut with_file = directory.clone();

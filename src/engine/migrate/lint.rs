@@ -15,6 +15,7 @@ use super::error::MigrateError;
 use super::file::{transaction_mode, TxMode};
 use super::replay::{replay, Inspect};
 use crate::engine::annotations::Annotations;
+use crate::engine::driver::{capabilities_of, registered, Capability};
 use crate::engine::model::Schema;
 use crate::engine::options::Options;
 use crate::engine::plan::{Hazard, HazardKind, Statement};
@@ -139,7 +140,7 @@ pub fn hazards_of(
     let mut after = after.clone();
     after.annotations = inferred_renames(dialect, before, &after);
     let options = Options {
-        concurrent_indexes: concurrent && dialect == Dialect::Postgres,
+        concurrent_indexes: concurrent && has(dialect, Capability::ConcurrentIndexes),
         ..Options::default()
     };
     Ok(render_changes(dialect, before, &mut after, &options)?)
@@ -157,20 +158,21 @@ fn hazards_without_renames(
     let mut after = after.clone();
     after.annotations = Annotations::default();
     let options = Options {
-        concurrent_indexes: concurrent && dialect == Dialect::Postgres,
+        concurrent_indexes: concurrent && has(dialect, Capability::ConcurrentIndexes),
         ..Options::default()
     };
     Ok(render_changes(dialect, before, &mut after, &options)?)
 }
 
+fn has(dialect: Dialect, capability: Capability) -> bool {
+    capabilities_of(dialect).has(capability)
+}
+
 /// Whether a statement of a migration file renames something, read by the
 /// dialect's parser.
 fn renames_something(dialect: Dialect, sql: &str) -> bool {
-    match dialect {
-        Dialect::Postgres => crate::engine::postgres::renames_something(sql),
-        Dialect::Sqlite => crate::engine::sqlite::renames_something(sql),
-        Dialect::Mysql => true,
-    }
+    // Without a driver to read the file, assume it might.
+    registered(dialect).is_none_or(|driver| driver.renames_something(sql))
 }
 
 /// The hazard kinds of `statements`, sorted and without repeats.

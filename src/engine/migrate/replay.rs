@@ -9,9 +9,10 @@
 use super::directory::MigrationFile;
 use super::error::MigrateError;
 use super::file::{directives, Directives, FileStatement};
+use crate::engine::driver::driver_for;
 use crate::engine::model::Schema;
 use crate::engine::url::{DatabaseUrl, Dialect};
-use crate::engine::{postgres, sqlite, EngineError};
+use crate::engine::EngineError;
 
 /// What a dialect's replay of some files produced.
 #[derive(Debug, Default)]
@@ -86,17 +87,9 @@ pub async fn replay(
     let wanted: Vec<bool> = (0..=files.len())
         .map(|i| inspect == Inspect::Each || i == files.len())
         .collect();
-    let replayed = match dialect {
-        Dialect::Postgres => postgres::replay_migrations(target, dev, &texts, &wanted).await?,
-        Dialect::Sqlite => sqlite::replay_migrations(&texts, &wanted).await?,
-        Dialect::Mysql => {
-            return Err(EngineError::UnsupportedDialect {
-                url: dialect.name().to_string(),
-                dialect,
-            }
-            .into())
-        }
-    };
+    let replayed = driver_for(dialect, dialect.name())?
+        .replay_migrations(target, dev, &texts, &wanted)
+        .await?;
     let mut out = Vec::with_capacity(replayed.files.len());
     for (file, statements) in files.iter().zip(replayed.files) {
         let first = statements.first().map(|s| s.line);

@@ -7,19 +7,15 @@ use std::time::{Duration, Instant};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor, Row};
 
-use super::built_in;
 use super::connect::open;
 use super::inspect::inspect_connection;
-use super::render::render;
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
-use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
-use crate::engine::normalized::normalize_desired;
 use crate::engine::options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
-use crate::engine::sources;
+use crate::engine::planning::{plan_from, Planned};
 use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// Key of the session advisory lock that serializes applies on one database.
@@ -30,16 +26,6 @@ const LOCK_POLL: Duration = Duration::from_millis(200);
 /// SQLSTATEs of a statement cut short by `lock_timeout` / `statement_timeout`.
 const LOCK_NOT_AVAILABLE: &str = "55P03";
 const QUERY_CANCELED: &str = "57014";
-
-/// See [`crate::engine::apply`].
-pub async fn apply(
-    url: &DatabaseUrl,
-    dev: Option<&DatabaseUrl>,
-    desired_sql: &str,
-    expected: &[String],
-) -> Result<ApplyOutcome, EngineError> {
-    apply_with(url, dev, desired_sql, expected, &Options::default()).await
-}
 
 /// See [`crate::engine::apply_with`].
 pub async fn apply_with(
@@ -132,12 +118,9 @@ async fn apply_locked(
     // re-plan and the commit.
     let (live, _) = inspect_connection(conn, &label).await?;
     let live = scope.live(live);
-    let desired = normalize_desired(Dialect::Postgres, Some(url), dev, desired_sql).await?;
-    let built_in = built_in(&desired);
-    let mut desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
-    desired.annotations = annotations;
-    let mut statements = render(&diff(&live, &desired), &live, &desired, options);
-    sources::attach(&mut statements, &desired);
+    let Planned {
+        desired, statements, ..
+    } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

@@ -4,6 +4,7 @@
 
 mod apply;
 mod connect;
+mod driver;
 mod ident;
 mod identity;
 mod inspect;
@@ -16,16 +17,12 @@ mod replay;
 mod scratch;
 pub mod script;
 
-pub use apply::{apply, apply_with, APPLY_LOCK_KEY};
-pub use identity::normalizer_identity;
+pub use apply::APPLY_LOCK_KEY;
+pub use driver::PostgresDriver;
 pub use inspect::InspectStats;
-pub(crate) use migrations::{renames_something, replay_migrations, MigrationSession};
 pub use normalize::normalize;
-pub use probe::run as probe;
 pub use render::TYPE_REBUILD_SUFFIX;
-pub(crate) use replay::replay;
-pub use scratch::{drop_scratch_databases, keep_scratch_databases, ABANDONED_AFTER, TEMPORARY_DATABASE_PREFIX};
-pub use script::GRAMMAR as ANNOTATION_GRAMMAR;
+pub use scratch::{ABANDONED_AFTER, TEMPORARY_DATABASE_PREFIX};
 
 use super::diff::{diff, Change};
 use super::error::EngineError;

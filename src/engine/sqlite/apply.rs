@@ -7,18 +7,15 @@ use sqlx::Connection;
 use super::c_api::{Handle, Row};
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
-use super::render::render;
 use super::single::{self, Failed, Rules};
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
-use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::hash::schema_hash;
-use crate::engine::normalized::normalize_desired;
 use crate::engine::options::Options;
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
+use crate::engine::planning::{plan_from, Planned};
 use crate::engine::scope::Scope;
-use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// See [`crate::engine::apply`].
@@ -34,18 +31,9 @@ pub async fn apply(
     // Re-plan exactly as `plan` does (read-only, so nothing is created yet).
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = scope.live(super::inspect(url).await?);
-    let normalized = normalize_desired(Dialect::Sqlite, None, dev, desired_sql).await?;
-    let mut desired = options
-        .skip
-        .keep(
-            &live,
-            scope.desired(normalized, &crate::engine::model::Schema::default())?,
-        )
-        .desired;
-    desired.annotations = annotations;
-    super::case_renames::declare(&live, &mut desired);
-    let mut statements = render(&diff(&live, &desired), &live, &desired);
-    sources::attach(&mut statements, &desired);
+    let Planned {
+        desired, statements, ..
+    } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

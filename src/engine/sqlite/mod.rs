@@ -7,6 +7,7 @@ mod case_renames;
 mod classify;
 mod connect;
 mod ddl;
+mod driver;
 mod ident;
 mod inspect;
 mod lexemes;
@@ -28,14 +29,7 @@ mod sql;
 mod tokens;
 mod type_name;
 
-pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
-pub use apply::apply;
-pub(crate) use case_renames::declare as declare_case_renames;
-pub(crate) use migrations::{renames_something, replay_migrations, MigrationSession};
-pub use normalize::normalize;
-pub use probe::run as probe;
-pub use render::REBUILD_PREFIX;
-pub(crate) use replay::replay;
+pub use driver::SqliteDriver;
 pub use script::check_desired;
 
 use super::diff::Change;

@@ -29,7 +29,7 @@ use crate::engine::probe::{Count, Probe};
 pub const REBUILD_PREFIX: &str = "_tfalchemy_new_";
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
-    let renamed = crate::engine::renames::live_after(changes, live, &super::ANNOTATION_GRAMMAR);
+    let renamed = crate::engine::renames::live_after(changes, live, &super::annotations::GRAMMAR);
     let live = renamed.as_ref().unwrap_or(live);
     let renames = super::render_renames::statements(changes);
     let mut created = Vec::new();

@@ -45,6 +45,35 @@ impl Dialect {
             Dialect::Mysql => "mysql",
         }
     }
+
+    /// The name SQLAlchemy gives the dialect (what the exporter is asked for;
+    /// MariaDB's own name is kept by [`DatabaseUrl::is_mariadb`]).
+    pub fn sqlalchemy_name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// A dialect named as SQLAlchemy or a URL scheme names it.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        match name {
+            "sqlite" => Some(Dialect::Sqlite),
+            "postgresql" | "postgres" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            _ => None,
+        }
+    }
+
+    /// The dialect's name in sentences.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL/MariaDB",
+        }
+    }
 }
 
 impl fmt::Display for Dialect {

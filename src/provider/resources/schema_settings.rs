@@ -5,7 +5,7 @@
 //! The scope also keys what the private state remembers: a hash computed
 //! under one scope says nothing about the database under another.
 
-use crate::engine::{self, DatabaseUrl, Dialect, Options, Scope, Timeout};
+use crate::engine::{self, capabilities_of, Capability, DatabaseUrl, Options, Scope, Timeout};
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
 use crate::tfproto::schema::Attribute;
@@ -108,8 +108,8 @@ impl Settings {
 
     fn options_reporting_to(&self, url: Option<&DatabaseUrl>, diagnostics: &mut Diagnostics) -> Option<Field<Options>> {
         let mut any_unknown = false;
-        if let Some(url) = url.filter(|url| url.dialect() != Dialect::Postgres) {
-            self.reject_on(url, diagnostics);
+        if let Some(url) = url {
+            self.reject_unsupported_on(url, diagnostics);
         }
         for which in Timeout::ALL {
             match self.timeout(which) {
@@ -152,18 +152,32 @@ impl Settings {
         }))
     }
 
-    fn reject_on(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
+    /// Settings the URL's dialect does not have (its driver's capabilities), as errors.
+    fn reject_unsupported_on(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
         let set = [
-            ("schemas", matches!(self.schemas, Field::Known(_))),
-            ("lock_timeout", matches!(self.lock_timeout, Field::Known(_))),
-            ("statement_timeout", matches!(self.statement_timeout, Field::Known(_))),
+            ("schemas", Capability::Schemas, matches!(self.schemas, Field::Known(_))),
+            (
+                "lock_timeout",
+                Capability::SessionTimeouts,
+                matches!(self.lock_timeout, Field::Known(_)),
+            ),
+            (
+                "statement_timeout",
+                Capability::SessionTimeouts,
+                matches!(self.statement_timeout, Field::Known(_)),
+            ),
         ];
-        for (attribute, _) in set.into_iter().filter(|(_, is_set)| *is_set) {
+        let capabilities = capabilities_of(url.dialect());
+        for (attribute, capability, _) in set
+            .into_iter()
+            .filter(|(_, capability, is_set)| *is_set && !capabilities.has(*capability))
+        {
+            let holders = capability.holders();
             diagnostics.attribute_error(
                 attribute,
-                "PostgreSQL-only setting",
+                format!("{holders}-only setting"),
                 format!(
-                    "`{attribute}` applies to PostgreSQL databases only, and {} is a {} database. \
+                    "`{attribute}` applies to {holders} databases only, and {} is a {} database. \
                      Remove it from this resource.",
                     url.redacted(),
                     url.dialect()

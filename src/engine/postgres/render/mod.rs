@@ -49,7 +49,7 @@ pub use order::Graph;
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
-    let renamed = crate::engine::renames::live_after(changes, live, &super::ANNOTATION_GRAMMAR);
+    let renamed = crate::engine::renames::live_after(changes, live, &super::script::GRAMMAR);
     let live = renamed.as_ref().unwrap_or(live);
     let mut retyped = rebuilds::retyped_tables(changes);
     let mut added_enum_values = Vec::new();

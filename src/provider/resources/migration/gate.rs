@@ -4,7 +4,7 @@
 //! Alembic's `alembic check`, inside `terraform plan`.
 
 use crate::engine::migrate::{self, DiffRequest};
-use crate::engine::{DatabaseUrl, Dialect};
+use crate::engine::{capabilities_of, DatabaseUrl};
 use crate::tfproto::diagnostics::Diagnostics;
 
 use super::super::super::errors;
@@ -49,10 +49,11 @@ pub async fn check(target: &Target, dir: &str, desired_sql: &str, diagnostics: &
 /// The `migrate diff` command line for `dir` (the models' source is the
 /// user's: `--models`, `--path` or `--desired`).
 fn diff_command(dir: &str, url: &DatabaseUrl) -> String {
-    let dialect = match url.dialect() {
-        Dialect::Postgres => "postgresql --dev-url <scratch database URL>",
-        Dialect::Sqlite => "sqlite",
-        Dialect::Mysql => "mysql",
+    let name = url.dialect().sqlalchemy_name();
+    let dialect = if capabilities_of(url.dialect()).needs_scratch_server {
+        format!("{name} --dev-url <scratch database URL>")
+    } else {
+        name.to_string()
     };
     format!(
         "terraform-provider-sqlalchemy migrate diff <name> --dir {dir} --dialect {dialect} \

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::engine::migrate::{ApplySettings, Directory, RevisionsTable, TxMode, Version};
-use crate::engine::{self, DatabaseUrl, Dialect, Options};
+use crate::engine::{self, capabilities_of, DatabaseUrl, Options};
 use crate::tfproto::diagnostics::Diagnostics;
 
 use super::super::super::config::{missing_url, parse_url_field, UrlAttribute};
@@ -108,11 +108,12 @@ pub fn settings(
     let baseline = version("baseline", &resource.baseline, &mut found);
     let table = match &resource.revisions_table {
         Field::Known(text) => match RevisionsTable::parse(text) {
-            Ok(table) if table.schema.is_some() && url.is_some_and(|u| u.dialect() == Dialect::Sqlite) => {
+            Ok(table) if table.schema.is_some() && url.is_some_and(|u| !capabilities_of(u.dialect()).schemas) => {
+                let dialect = url.map_or("", |u| u.dialect().display_name());
                 found.attribute_error(
                     "revisions_table",
-                    "SQLite has no schemas",
-                    format!("`revisions_table = \"{text}\"` names a schema; on SQLite name the table alone."),
+                    format!("{dialect} has no schemas"),
+                    format!("`revisions_table = \"{text}\"` names a schema; on {dialect} name the table alone."),
                 );
                 Field::Null
             }
