@@ -565,3 +565,31 @@ fn validate_rejects_unknown_hazard_names_in_policy() {
         .contains("`drop_everything`");
     assert!(!db.exists());
 }
+
+/// Migration tools' tables (Alembic's `alembic_version`, `migrate`'s
+/// revisions table under its own or a custom name) are not the schema's: a
+/// `sqlalchemy_schema` on the same database neither drops nor reports them.
+#[test]
+fn migration_tools_tables_are_never_planned_for_dropping() {
+    let (workspace, db) = blog_workspace(BLOG_SCHEMA);
+    db.execute(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
+         INSERT INTO alembic_version VALUES ('ae1027a6acf');
+         CREATE TABLE ops_history (version TEXT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
+           statements_total INTEGER NOT NULL, statements_applied INTEGER NOT NULL,
+           duration_ms BIGINT NOT NULL, applied_at TEXT NOT NULL, state TEXT NOT NULL);",
+    );
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    converge_to(
+        &workspace,
+        &db,
+        &format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);"),
+        &[r#"CREATE TABLE "tags""#],
+    );
+    assert!(
+        db.has_table("alembic_version") && db.has_table("ops_history"),
+        "{:?}",
+        db.tables()
+    );
+}
