@@ -402,8 +402,8 @@ fn postgres_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
         &workspace,
         &[
             migration(&db.url(), custom_table),
-            // Only the default revisions table is hidden from sqlalchemy_schema.
-            schema_block("migrated", &db.url(), v2, "  exclude = [\"public.schema_revisions\"]\n"),
+            // The custom revisions table is recognised: no `exclude` needed.
+            schema_block("migrated", &db.url(), v2, ""),
             schema_block("reference", &reference.url(), v2, ""),
         ],
     );
@@ -436,4 +436,125 @@ fn the_migrations_example_applies_and_then_plans_nothing() {
     workspace.plan().no_changes();
     let state = workspace.show_state();
     assert_eq!(state_values(&state, MIGRATION)["current_version"], "20250301090000");
+}
+
+#[test]
+fn a_deleted_applied_file_fails_the_plan_naming_it_until_it_is_restored() {
+    let (workspace, _db) = applied_v1();
+    diff(
+        &workspace,
+        "sqlite",
+        None,
+        "tags",
+        &format!("{V1}CREATE TABLE tags (id INTEGER PRIMARY KEY);\n"),
+        "0002",
+    );
+    workspace.apply().success();
+    // 0001 deleted while 0002 is still there: a file missing, not a
+    // directory behind the database.
+    let path = workspace.workdir().join("migrations/0001_init.sql");
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    cli(&workspace, &["migrate", "hash", "--dir", "migrations"]);
+    workspace
+        .plan()
+        .failure()
+        .says("version 0001 (init) is applied but its file is missing from the directory")
+        .says("restore it");
+    std::fs::write(&path, original).unwrap();
+    cli(&workspace, &["migrate", "hash", "--dir", "migrations"]);
+    workspace.plan().no_changes();
+}
+
+#[test]
+fn a_file_without_a_transaction_that_fails_midway_resumes_at_the_failed_statement() {
+    let (workspace, db) = applied_v1();
+    db.execute("INSERT INTO users (id, email) VALUES (1, 'ada@example.com')");
+    cli(
+        &workspace,
+        &["migrate", "new", "seed", "--dir", "migrations", "--version", "0002"],
+    );
+    let path = workspace.workdir().join("migrations/0002_seed.sql");
+    let header = std::fs::read_to_string(&path).unwrap();
+    // Statement 1 commits on its own; statement 2 fails on the live row.
+    let body = "-- tfalchemy:txmode none\nCREATE TABLE audit (id INTEGER PRIMARY KEY);\n\
+                INSERT INTO users (id, email) VALUES (1, 'bob@example.com');\n\
+                CREATE TABLE later (id INTEGER PRIMARY KEY);\n";
+    std::fs::write(&path, format!("{header}{body}")).unwrap();
+    cli(&workspace, &["migrate", "hash", "--dir", "migrations"]);
+    workspace
+        .apply()
+        .failure()
+        .says("applying 0002_seed.sql")
+        .says("failed at statement 2 (line")
+        .says("resumes at statement 2");
+    assert!(db.has_table("audit") && !db.has_table("later"), "{:?}", db.tables());
+    assert_eq!(
+        db.strings(
+            "SELECT version || ' ' || state || ' ' || statements_applied FROM tfalchemy_revisions ORDER BY version",
+            &[]
+        ),
+        vec!["0001 ok 1", "0002 failed 1"]
+    );
+    // The cause is in the data: fix it there. The file is unchanged, and
+    // statement 1 (CREATE TABLE audit) must not run again.
+    db.execute("DELETE FROM users WHERE id = 1");
+    workspace.apply().success();
+    assert!(db.has_table("later"));
+    assert_eq!(db.strings("SELECT email FROM users", &[]), vec!["bob@example.com"]);
+    assert_eq!(
+        db.strings(
+            "SELECT version || ' ' || state || ' ' || statements_applied FROM tfalchemy_revisions ORDER BY version",
+            &[]
+        ),
+        vec!["0001 ok 1", "0002 ok 3"]
+    );
+    workspace.plan().no_changes();
+}
+
+#[test]
+fn postgres_two_applies_of_one_directory_at_once_run_each_file_once() {
+    let db = PostgresDb::new();
+    let dev = PostgresDb::new();
+    let workspaces = [Workspace::new(), Workspace::new()];
+    let v1 = "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n";
+    diff(&workspaces[0], "postgresql", Some(&dev.url()), "init", v1, "0001");
+    let source = workspaces[0].workdir().join("migrations");
+    std::fs::create_dir_all(workspaces[1].workdir().join("migrations")).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            workspaces[1].workdir().join("migrations").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    for workspace in &workspaces {
+        write_config(workspace, &[migration(&db.url(), "")]);
+        workspace.init().success();
+    }
+
+    let args = ["apply", "-input=false", "-no-color", "-auto-approve"];
+    let running = [workspaces[0].start(&args), workspaces[1].start(&args)];
+    let outcomes: Vec<_> = running.into_iter().map(|r| r.wait()).collect();
+    // The one that took the lock second finds nothing pending: it either
+    // planned after the first committed (no changes), or refuses to run
+    // other files than the ones it planned, having run nothing.
+    assert!(outcomes.iter().any(|o| o.exit_code == Some(0)), "{outcomes:#?}");
+    for outcome in outcomes.iter().filter(|o| o.exit_code != Some(0)) {
+        assert!(
+            outcome
+                .combined()
+                .contains("the pending migrations are not the ones planned"),
+            "{outcome}"
+        );
+    }
+    assert_eq!(
+        db.strings("SELECT version || ' ' || state FROM tfalchemy_revisions ORDER BY version"),
+        vec!["0001 ok"]
+    );
+    for workspace in &workspaces {
+        workspace.apply().success();
+        workspace.plan().no_changes();
+    }
 }
