@@ -277,6 +277,10 @@ pub async fn plan(ctx: &Context, prior: &Value, proposed: &Value, config: &Value
             return (planned.to_value(), diagnostics);
         }
     };
+    if revisions_changed_since_refresh(prior, &assessment) {
+        changed_since_refresh(&target.url, &mut diagnostics);
+        return (planned.to_value(), diagnostics);
+    }
     report_baseline(&assessment, &mut diagnostics);
     match pending::review(&target.url, &assessment, &policy, &mut diagnostics).await {
         Ok(reviewed) => {
@@ -300,6 +304,29 @@ pub async fn plan(ctx: &Context, prior: &Value, proposed: &Value, config: &Value
         gate::check(&target, dir, desired_sql, &mut diagnostics).await;
     }
     (planned.to_value(), diagnostics)
+}
+
+/// Whether the revisions table no longer records what the state (the last
+/// refresh or apply) does: another apply ran in between. Planning anyway
+/// would answer Terraform's final plan differently from the plan it showed.
+fn revisions_changed_since_refresh(prior: &Value, assessment: &migrate::Assessment) -> bool {
+    if prior.is_null() {
+        return false;
+    }
+    let recorded = MigrationResource::from_value(prior).applied;
+    recorded.is_known() && recorded != applied::applied_value(&assessment.status.revisions)
+}
+
+fn changed_since_refresh(url: &crate::engine::DatabaseUrl, diagnostics: &mut Diagnostics) {
+    diagnostics.error(
+        "The database changed since Terraform read it",
+        format!(
+            "The revisions table of {} no longer records what Terraform read before planning: another apply (or \
+             `migrate apply`) ran migrations in the meantime. Nothing was run. Run `terraform plan` again to see \
+             what is pending now.",
+            url.redacted()
+        ),
+    );
 }
 
 fn field_of(version: Option<&migrate::Version>) -> Field<String> {
