@@ -26,6 +26,7 @@ mod normalized;
 mod options;
 pub mod plan;
 pub mod postgres;
+pub mod privileges;
 pub mod probe;
 mod renames;
 mod replay_subset;
@@ -145,7 +146,7 @@ pub async fn plan_with(
     let built_in = built_in(url.dialect(), &desired);
     let desired = options.scope.desired(desired, &built_in)?;
     let kept = options.skip.keep(&live, desired);
-    let mut desired = kept.desired;
+    let mut desired = privileges::adopt_unmanaged(&live, kept.desired);
     desired.annotations = annotations;
     let mut statements = render_changes(url.dialect(), &live, &mut desired, options)?;
     probe_live_data(url, &mut statements).await?;

@@ -19,6 +19,7 @@ use crate::engine::hash::schema_hash;
 use crate::engine::normalized::normalize_desired;
 use crate::engine::options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
+use crate::engine::privileges::adopt_unmanaged;
 use crate::engine::sources;
 use crate::engine::url::{DatabaseUrl, Dialect};
 
@@ -134,7 +135,8 @@ async fn apply_locked(
     let live = scope.live(live);
     let desired = normalize_desired(Dialect::Postgres, Some(url), dev, desired_sql).await?;
     let built_in = built_in(&desired);
-    let mut desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
+    let desired = options.skip.keep(&live, scope.desired(desired, &built_in)?).desired;
+    let mut desired = adopt_unmanaged(&live, desired);
     desired.annotations = annotations;
     let mut statements = render(&diff(&live, &desired), &live, &desired, options);
     sources::attach(&mut statements, &desired);
