@@ -308,7 +308,7 @@ async fn owners_change_when_declared() {
 async fn undeclared_privileges_and_owners_are_left_as_they_are() {
     let roles = Roles::new(&["Reader", "Owner"]).await;
     let db = PgDb::new().await;
-    db.execute(&with_roles(
+    db.execute(with_roles(
         r#"CREATE TABLE kept (x int);
            CREATE TABLE owned (x int);
            CREATE VIEW seen AS SELECT x FROM kept;

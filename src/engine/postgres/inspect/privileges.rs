@@ -133,11 +133,20 @@ fn grants(entries: Vec<String>) -> Vec<Grant> {
     normalized(grants)
 }
 
+/// One object's row: its owner (unless the inspecting role), its grants and
+/// the built-in ones.
+struct ObjectAccess {
+    on: ObjectRef,
+    owner: Option<String>,
+    grants: Vec<Grant>,
+    built_in: Vec<Grant>,
+}
+
 /// Reads the privileges and owners of the objects the model holds, and the
 /// default privileges; runs after every other kind is inspected.
 pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     for row in catalog.fetch(&objects_sql()).await? {
-        let read = || -> Result<Option<(ObjectRef, Option<String>, Vec<Grant>, Vec<Grant>)>, sqlx::Error> {
+        let read = || -> Result<Option<ObjectAccess>, sqlx::Error> {
             let Some(kind) = kind(&row.try_get::<String, _>("kind")?) else {
                 return Ok(None);
             };
@@ -154,15 +163,20 @@ pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
                 object,
                 member: row.try_get("member")?,
             };
-            let owner: Option<String> = row.try_get("owner")?;
-            Ok(Some((
+            Ok(Some(ObjectAccess {
                 on,
-                owner,
-                grants(row.try_get("grants")?),
-                grants(row.try_get("defaults")?),
-            )))
+                owner: row.try_get("owner")?,
+                grants: grants(row.try_get("grants")?),
+                built_in: grants(row.try_get("defaults")?),
+            }))
         };
-        let Some((on, owner, grants, defaults)) = read().map_err(|e| catalog.decode_error(e))? else {
+        let Some(ObjectAccess {
+            on,
+            owner,
+            grants,
+            built_in,
+        }) = read().map_err(|e| catalog.decode_error(e))?
+        else {
             continue;
         };
         if !on.exists_in(schema) {
@@ -171,7 +185,7 @@ pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
         if let Some(role) = owner {
             schema.owners.insert(on.key(), Owner { of: on.clone(), role });
         }
-        if grants != defaults {
+        if grants != built_in {
             schema.privileges.insert(on.key(), ObjectPrivileges { on, grants });
         }
     }
