@@ -759,3 +759,63 @@ fn a_probe_proving_failure_blocks_the_plan_and_a_warn_rule_lets_it_through() {
         vec!["NO".to_string()]
     );
 }
+
+/// A role for one test (roles are server-wide), dropped on Drop: declare it
+/// before the databases that grant to it, so they go first.
+struct TestRole(String);
+
+impl TestRole {
+    fn new(label: &str) -> TestRole {
+        let name = format!("tfalchemy_{label}_{}", std::process::id());
+        let server = PostgresDb::default_of_the_user();
+        server.execute(&format!(
+            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" NOLOGIN"
+        ));
+        TestRole(name)
+    }
+}
+
+impl Drop for TestRole {
+    fn drop(&mut self) {
+        PostgresDb::default_of_the_user().execute(&format!("DROP ROLE IF EXISTS \"{}\"", self.0));
+    }
+}
+
+#[test]
+fn a_grant_in_desired_sql_is_planned_applied_and_then_stable() {
+    let _planning = planning();
+    let role = TestRole::new("Acceptance Reader");
+    let db = PostgresDb::new();
+    let workspace = Workspace::new();
+    let table = "CREATE TABLE \"Users\" (id int PRIMARY KEY, email text);";
+    let write = |sql: &str| {
+        workspace.write_main_tf(
+            &Config::new()
+                .schema(SchemaBlock::new("app", sql).url(&db.url()))
+                .render(),
+        )
+    };
+    write(table);
+    workspace.init().success();
+    workspace.apply().success();
+
+    let granted = format!("{table}\nGRANT SELECT ON \"Users\" TO \"{}\";", role.0);
+    write(&granted);
+    workspace
+        .plan()
+        .changes()
+        .shows_sql(&format!("GRANT SELECT ON TABLE \"public\".\"Users\" TO \"{}\"", role.0));
+    workspace.apply().success();
+    assert_eq!(
+        db.strings(&format!(
+            "SELECT privilege_type::text FROM information_schema.role_table_grants WHERE grantee = '{}'",
+            role.0
+        )),
+        vec!["SELECT".to_string()]
+    );
+    workspace.plan().no_changes();
+
+    // Without the GRANT, privileges are no longer managed: nothing is revoked.
+    write(table);
+    workspace.plan().no_changes();
+}

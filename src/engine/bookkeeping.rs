@@ -76,6 +76,7 @@ fn hide_tables(mut schema: Schema, hidden: impl Fn(&Table) -> bool) -> Schema {
     });
     let comments = std::mem::take(&mut schema.comments);
     schema.comments = comments.into_iter().filter(|(_, c)| c.target_exists(&schema)).collect();
+    super::privileges::retain_existing(&mut schema);
     schema
 }
 

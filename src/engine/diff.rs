@@ -9,8 +9,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    Check, Column, ColumnAttributes, Comment, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
-    Namespace, Partition, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    Check, Column, ColumnAttributes, Comment, CompositeType, DefaultPrivileges, Domain, EnumType, Exclusion, Extension,
+    ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, Routine, Schema, Sequence,
+    Table, Trigger, UniqueConstraint, View,
 };
 use super::renames;
 
@@ -77,6 +78,23 @@ pub enum Change {
     SetComment {
         from: Option<Comment>,
         to: Option<Comment>,
+    },
+    /// An object's grants (see [`Schema::privileges`]) differ; `None` is
+    /// the built-in grants.
+    SetPrivileges {
+        from: Option<ObjectPrivileges>,
+        to: Option<ObjectPrivileges>,
+    },
+    /// An object's owner (see [`Schema::owners`]) differs; `None` is the
+    /// inspecting role.
+    SetOwner {
+        from: Option<Owner>,
+        to: Option<Owner>,
+    },
+    /// Default privileges (`ALTER DEFAULT PRIVILEGES`) differ.
+    SetDefaultPrivileges {
+        from: Option<DefaultPrivileges>,
+        to: Option<DefaultPrivileges>,
     },
     /// A table takes its desired key `to` and name (declared with
     /// `renamed_from`; see renames.rs). `table` is the live table.
@@ -234,6 +252,18 @@ impl Change {
             Change::SetComment { from, to } => match to.as_ref().or(from.as_ref()) {
                 Some(comment) => format!("comment on {} differs", comment.key()),
                 None => "a comment differs".to_string(),
+            },
+            Change::SetPrivileges { from, to } => match to.as_ref().or(from.as_ref()) {
+                Some(p) => format!("privileges on {} differ", p.on.key()),
+                None => "privileges differ".to_string(),
+            },
+            Change::SetOwner { from, to } => match to.as_ref().or(from.as_ref()) {
+                Some(o) => format!("owner of {} differs", o.of.key()),
+                None => "an owner differs".to_string(),
+            },
+            Change::SetDefaultPrivileges { from, to } => match to.as_ref().or(from.as_ref()) {
+                Some(d) => format!("default privileges of {} differ", d.key()),
+                None => "default privileges differ".to_string(),
             },
             Change::RenameTable { from, to, .. } => format!("table {from} is renamed to {to}"),
             Change::RenameIndex { from, to, .. } => format!("index {from} is renamed to {to}"),
@@ -443,6 +473,57 @@ fn diff_by_name(live: &Schema, desired: &Schema) -> Vec<Change> {
             to: Some(to),
         },
         |from, to| Change::SetComment {
+            from: Some(from),
+            to: Some(to),
+        },
+    );
+    diff_objects(
+        &live.privileges,
+        &desired.privileges,
+        &mut changes,
+        |from| Change::SetPrivileges {
+            from: Some(from),
+            to: None,
+        },
+        |to| Change::SetPrivileges {
+            from: None,
+            to: Some(to),
+        },
+        |from, to| Change::SetPrivileges {
+            from: Some(from),
+            to: Some(to),
+        },
+    );
+    diff_objects(
+        &live.owners,
+        &desired.owners,
+        &mut changes,
+        |from| Change::SetOwner {
+            from: Some(from),
+            to: None,
+        },
+        |to| Change::SetOwner {
+            from: None,
+            to: Some(to),
+        },
+        |from, to| Change::SetOwner {
+            from: Some(from),
+            to: Some(to),
+        },
+    );
+    diff_objects(
+        &live.default_privileges,
+        &desired.default_privileges,
+        &mut changes,
+        |from| Change::SetDefaultPrivileges {
+            from: Some(from),
+            to: None,
+        },
+        |to| Change::SetDefaultPrivileges {
+            from: None,
+            to: Some(to),
+        },
+        |from, to| Change::SetDefaultPrivileges {
             from: Some(from),
             to: Some(to),
         },

@@ -29,6 +29,7 @@ mod options;
 pub mod plan;
 mod planning;
 pub mod postgres;
+pub mod privileges;
 pub mod probe;
 mod renames;
 mod replay_subset;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::annotations::Annotations;
 pub use super::comments::{Comment, CommentKind};
+pub use super::privileges::{DefaultPrivileges, ObjectPrivileges, Owner};
 
 thread_local! {
     /// Set while [`to_complete_json`] serializes.
@@ -72,6 +73,22 @@ pub struct Schema {
     /// on [`Table`]), keyed by [`Comment::key`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub comments: BTreeMap<String, Comment>,
+    /// Grants on objects that differ from their built-in ones, keyed by
+    /// [`ObjectRef::key`](super::privileges::ObjectRef::key) (see
+    /// [`privileges`](super::privileges)).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub privileges: BTreeMap<String, ObjectPrivileges>,
+    /// Owners other than the inspecting role, keyed like `privileges`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub owners: BTreeMap<String, Owner>,
+    /// `ALTER DEFAULT PRIVILEGES`, keyed by [`DefaultPrivileges::key`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub default_privileges: BTreeMap<String, DefaultPrivileges>,
+    /// The desired SQL declares privileges (`GRANT`, `REVOKE`, `ALTER
+    /// DEFAULT PRIVILEGES`), so they are managed. Read from the source, so
+    /// not part of the schema's identity.
+    #[serde(default, skip_serializing_if = "identity_only")]
+    pub privileges_declared: bool,
     /// Objects the inspector saw but does not manage (e.g. `partitioned table
     /// public.events`): left alone, and reported as plan warnings. Not part
     /// of the schema's identity, so not serialized (or hashed).

@@ -11,6 +11,7 @@ use super::model::Schema;
 use super::normalized::normalize_desired;
 use super::options::Options;
 use super::plan::Statement;
+use super::privileges::adopt_unmanaged;
 use super::url::DatabaseUrl;
 use super::{built_in, render_changes};
 
@@ -42,7 +43,8 @@ pub(crate) async fn plan_from(
     let built_in = built_in(url.dialect(), &desired);
     let desired = options.scope.desired(desired, &built_in)?;
     let kept = options.skip.keep(live, desired);
-    let mut desired = kept.desired;
+    // Privileges and owners the desired SQL does not declare stay as they are.
+    let mut desired = adopt_unmanaged(live, kept.desired);
     desired.annotations = annotations;
     let statements = render_changes(url.dialect(), live, &mut desired, options)?;
     Ok(Planned {

@@ -23,8 +23,9 @@
 
 use std::collections::BTreeSet;
 
-use super::model::Schema;
+use super::model::{ObjectPrivileges, Owner, Schema};
 use super::postgres::dependency_graph;
+use super::privileges::{ObjectKind, ObjectRef};
 
 /// The live and desired schemas as far as a replay needs them.
 pub(crate) struct Subset {
@@ -76,6 +77,22 @@ fn only_tables_and_views_differ(live: &Schema, desired: &Schema) -> bool {
         && live.composites == desired.composites
         && live.triggers == desired.triggers
         && cut_comments(live) == cut_comments(desired)
+        && live.default_privileges == desired.default_privileges
+        && not_on_relations(live) == not_on_relations(desired)
+}
+
+/// Privileges and owners of objects other than tables, views and their columns.
+fn not_on_relations(schema: &Schema) -> (Vec<&ObjectPrivileges>, Vec<&Owner>) {
+    let privileges = schema.privileges.values().filter(|p| !on_relation(&p.on)).collect();
+    let owners = schema.owners.values().filter(|o| !on_relation(&o.of)).collect();
+    (privileges, owners)
+}
+
+fn on_relation(on: &ObjectRef) -> bool {
+    matches!(
+        on.kind,
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView | ObjectKind::Column
+    )
 }
 
 /// The comments on objects other than tables and views.
@@ -111,7 +128,25 @@ fn differing_tables_and_views(live: &Schema, desired: &Schema) -> BTreeSet<Strin
         .chain(&desired.comments)
         .filter(|(k, _)| live.comments.get(*k) != desired.comments.get(*k))
         .map(|(_, comment)| &comment.object);
-    tables.chain(views).chain(comments).cloned().collect()
+    let privileges = live
+        .privileges
+        .iter()
+        .chain(&desired.privileges)
+        .filter(|(k, _)| live.privileges.get(*k) != desired.privileges.get(*k))
+        .map(|(_, p)| &p.on.object);
+    let owners = live
+        .owners
+        .iter()
+        .chain(&desired.owners)
+        .filter(|(k, _)| live.owners.get(*k) != desired.owners.get(*k))
+        .map(|(_, o)| &o.of.object);
+    tables
+        .chain(views)
+        .chain(comments)
+        .chain(privileges)
+        .chain(owners)
+        .cloned()
+        .collect()
 }
 
 /// Tables of `schema` with a foreign key to one of `targets`.
@@ -179,6 +214,7 @@ fn cut(schema: &Schema, keep: &BTreeSet<String>) -> Schema {
         .map(|(k, c)| (k.clone(), c.clone()))
         .collect();
     cut.comments = comments;
+    super::privileges::retain_existing(&mut cut);
     cut
 }
 

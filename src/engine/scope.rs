@@ -256,6 +256,8 @@ impl Scope {
         // A comment goes with the object it is on.
         let comments = std::mem::take(&mut schema.comments);
         schema.comments = comments.into_iter().filter(|(_, c)| c.target_exists(&schema)).collect();
+        // So do its privileges and owner.
+        super::privileges::retain_existing(&mut schema);
         schema.unmanaged.retain(|object| match trailing_qualified_name(object) {
             Some((namespace, name)) => self.in_schemas(&namespace) && !self.excluded(&namespace, &name),
             None => true,

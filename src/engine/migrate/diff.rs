@@ -124,7 +124,8 @@ pub async fn lacking(directory: &Directory, request: &DiffRequest<'_>) -> Result
     let annotations = annotations::read(dialect, request.desired_sql)?;
     let desired = normalize_desired(dialect, request.target, request.dev, request.desired_sql).await?;
     let built_in = built_in(dialect, &desired);
-    let mut desired = Options::default().scope.desired(desired, &built_in)?;
+    let desired = Options::default().scope.desired(desired, &built_in)?;
+    let mut desired = crate::engine::privileges::adopt_unmanaged(&current, desired);
     desired.annotations = annotations;
     let statements = render_changes(dialect, &current, &mut desired, &Options::default())?;
     let differences = differences(&current, &desired);

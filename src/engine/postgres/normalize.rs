@@ -36,7 +36,9 @@ pub async fn normalize(
         run_script(&mut tx, &label, &script.statements, &mut budget).await?;
         script.bodies.restore(&mut tx, &label).await?;
         pin_session(&mut tx, &label).await?;
-        let (schema, _) = inspect_connection(&mut tx, &label).await?;
+        let (mut schema, _) = inspect_connection(&mut tx, &label).await?;
+        schema.privileges_declared = script.declares_privileges;
+        schema.unmanaged.extend(script.unmanaged_access.iter().cloned());
         // The rollback is what keeps the scratch database empty; if it fails
         // the connection is gone, and the server rolls back on its own.
         let _ = tx.rollback().await;

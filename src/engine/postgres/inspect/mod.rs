@@ -7,6 +7,7 @@ mod composites;
 mod dependencies;
 mod filter;
 mod objects;
+mod privileges;
 mod tables;
 mod unmanaged;
 
@@ -101,6 +102,7 @@ async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schem
     unmanaged::unmanaged(&mut catalog, &mut schema).await?;
     dependencies::dependencies(&mut catalog, &mut schema).await?;
     comments::comments(&mut catalog, &mut schema).await?;
+    privileges::privileges(&mut catalog, &mut schema).await?;
     for table in schema.tables.values_mut() {
         table.sort();
     }

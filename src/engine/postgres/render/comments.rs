@@ -97,6 +97,11 @@ impl Recreated {
         }
     }
 
+    /// Keys of the views, routines and types dropped and created again.
+    pub fn objects(&self) -> impl Iterator<Item = &String> {
+        self.views.iter().chain(&self.routines).chain(&self.types)
+    }
+
     /// True when the object `comment` is on is dropped and created again.
     fn covers(&self, comment: &Comment) -> bool {
         let object = &comment.object;

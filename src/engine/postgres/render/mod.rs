@@ -25,6 +25,7 @@ mod foreign_keys;
 mod indexes;
 mod objects;
 mod order;
+mod privileges;
 mod rebuilds;
 mod renames;
 mod retype;
@@ -163,15 +164,19 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
         recreated_tables,
     );
     let comments = comments::comments(changes, live, desired, &recreated);
+    let recreated_objects = recreated_objects(changes, desired, &recreated);
+    let grants = privileges::grants_and_owners(live, desired, &recreated_objects);
 
     let in_transaction: Vec<Statement> = renames::statements(changes, desired)
         .into_iter()
+        .chain(privileges::default_privileges(changes))
         .chain(teardown)
         .chain(prerequisites)
         .chain(tables)
         .chain(finish)
         .chain(cleanup)
         .chain(comments)
+        .chain(grants)
         .collect();
     let in_transaction = if in_transaction.len() == 1 && in_transaction[0].sql.starts_with("SET LOCAL") {
         Vec::new()
@@ -184,6 +189,29 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
         .chain(in_transaction)
         .chain(concurrent.creates)
         .collect()
+}
+
+/// Keys of the live objects this plan drops and creates again: they lose
+/// their grants and owner.
+fn recreated_objects(changes: &[Change], desired: &Schema, recreated: &comments::Recreated) -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = recreated.objects().cloned().collect();
+    for change in changes {
+        let key = match change {
+            Change::CreateTable(t) => table_key(t),
+            Change::CreateView(v) => key(v.namespace.as_deref().unwrap_or("public"), &v.name),
+            Change::CreateSequence(s) => key(&s.namespace, &s.name),
+            Change::CreateEnum(e) => key(&e.namespace, &e.name),
+            Change::CreateDomain(d) => key(&d.namespace, &d.name),
+            Change::CreateComposite(c) => key(&c.namespace, &c.name),
+            Change::CreateRoutine(r) => match order::routine_key(desired, r) {
+                Some(key) => key.clone(),
+                None => continue,
+            },
+            _ => continue,
+        };
+        keys.insert(key);
+    }
+    keys
 }
 
 /// Triggers, views, foreign keys and indexes that must go before anything

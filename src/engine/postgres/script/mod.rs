@@ -5,6 +5,7 @@
 //! not schema definitions are refused here, all of them at once, with their
 //! line, before anything runs (see classify.rs for the accepted set).
 
+mod access;
 mod classify;
 mod enum_values;
 mod function_bodies;
@@ -47,6 +48,11 @@ pub struct ContainedStatement<'a> {
 pub struct ScratchScript<'a> {
     pub statements: Vec<ContainedStatement<'a>>,
     pub bodies: FunctionBodies,
+    /// Whether the script declares privileges (see [`access`]).
+    pub declares_privileges: bool,
+    /// The privilege and ownership statements the model does not manage,
+    /// as `statement N: what it is about`.
+    pub unmanaged_access: Vec<String>,
 }
 
 /// Parses `sql`, refuses what is not schema definition, and returns the
@@ -70,6 +76,8 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
     let tree = parse::parse(sql).map_err(syntax)?;
     let mut contained = Vec::with_capacity(tree.stmts.len());
     let mut refusals = Vec::new();
+    let mut declares_privileges = false;
+    let mut unmanaged_access = Vec::new();
     for (raw, span) in tree.stmts.iter().zip(statement_spans(sql, &tree, &tokens)) {
         let Some((start, end, own_tokens)) = span else { continue };
         let statement = lines.statement(start, end);
@@ -80,6 +88,10 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
         if let Err((reason, detail)) = classify::classify_for(purpose, node) {
             refusals.push(Refusal::new(&statement, index, reason, detail));
             continue;
+        }
+        declares_privileges |= access::declares_privileges(node);
+        if let Some(what) = access::unmanaged(node) {
+            unmanaged_access.push(format!("{what} (statement {index}, line {})", statement.line));
         }
         let mut scratch_sql = scratch_form::scratch_form(node, statement.text, start, own_tokens, &mut bodies)?;
         match node {
@@ -106,6 +118,8 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
         Ok(ScratchScript {
             statements: contained,
             bodies,
+            declares_privileges,
+            unmanaged_access,
         })
     } else {
         Err(EngineError::RefusedSql { refusals })
