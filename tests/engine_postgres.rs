@@ -8,6 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_postgres/constraint_kinds.rs"]
+mod constraint_kinds;
 #[path = "engine_postgres/function_users.rs"]
 mod function_users;
 #[path = "engine_postgres/hazards.rs"]
@@ -99,12 +101,12 @@ impl Drop for PgDb {
 
 /// One convergence pair: a database at `current` (with `seed` rows) is planned
 /// and applied to `desired`; each `kept` query must return the same values after.
-struct Case {
-    name: &'static str,
-    current: &'static str,
-    seed: &'static str,
-    desired: &'static str,
-    kept: &'static [&'static str],
+struct Case<'a> {
+    name: &'a str,
+    current: &'a str,
+    seed: &'a str,
+    desired: &'a str,
+    kept: &'a [&'a str],
 }
 
 /// `statements` without what the plan's data probes found: apply plans
@@ -118,7 +120,7 @@ fn unprobed(statements: &[Statement]) -> Vec<Statement> {
     statements
 }
 
-async fn converge(case: &Case) -> Plan {
+async fn converge(case: &Case<'_>) -> Plan {
     let db = PgDb::new().await;
     db.execute(case.current).await;
     db.execute(case.seed).await;

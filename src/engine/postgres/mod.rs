@@ -16,6 +16,7 @@ mod render;
 mod replay;
 mod scratch;
 pub mod script;
+mod validity;
 
 pub use apply::APPLY_LOCK_KEY;
 pub use driver::PostgresDriver;
@@ -57,12 +58,14 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
 }
 
 /// The schema as the statements that create it in a new database (which
-/// already has the `public` schema and the `plpgsql` extension).
+/// already has the `public` schema and the `plpgsql` extension), with its
+/// sequences where live has them.
 pub fn schema_sql(schema: &Schema) -> Vec<String> {
     let baseline = built_in(schema);
     render::render(&diff(&baseline, schema), &baseline, schema, &Options::default())
         .into_iter()
         .map(|s| s.sql)
+        .chain(render::sequence_positions(schema))
         .collect()
 }
 
