@@ -776,6 +776,27 @@ async fn unmanaged_objects_are_left_alone_with_a_warning() {
 }
 
 #[tokio::test]
+async fn table_inheritance_and_collations_are_reported_as_not_managed() {
+    // Not managed yet: a plan that created "Child" would not make it inherit,
+    // nor create the collation.
+    let schema = "CREATE TABLE parent (id int); CREATE TABLE \"Child\" (extra int) INHERITS (parent);
+                  CREATE COLLATION \"Folded\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
+    let db = PgDb::new().await;
+    db.execute(schema).await;
+    let plan = engine::plan(&db.url, None, schema).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "collation public.\"Folded\" in the desired schema is not managed yet and is not created or changed",
+            "collation public.\"Folded\" in the live database is not managed yet and is left alone",
+            "inheritance (INHERITS) of table public.\"Child\" in the desired schema is not managed yet and is not created or changed",
+            "inheritance (INHERITS) of table public.\"Child\" in the live database is not managed yet and is left alone",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn referenced_keys_are_rebuilt_around_their_foreign_keys() {
     converge(&Case {
         name: "rekey",
