@@ -58,14 +58,12 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
 }
 
 /// The schema as the statements that create it in a new database (which
-/// already has the `public` schema and the `plpgsql` extension), with its
-/// sequences where live has them.
+/// already has the `public` schema and the `plpgsql` extension).
 pub fn schema_sql(schema: &Schema) -> Vec<String> {
     let baseline = built_in(schema);
     render::render(&diff(&baseline, schema), &baseline, schema, &Options::default())
         .into_iter()
         .map(|s| s.sql)
-        .chain(render::sequence_positions(schema))
         .collect()
 }
 

@@ -71,8 +71,9 @@ pub struct Feeds {
 }
 
 /// Statements that put the sequences of `schema` (read from a live
-/// database) where they are: a copy of live built from the schema's SQL
-/// must refuse or take a narrowing exactly as live would.
+/// database) where they are: a replay's copy of live must refuse or take a
+/// narrowing exactly as live would. Not part of `schema_sql` (what `inspect`
+/// prints and a baseline migration holds): a position is data.
 pub fn positions(schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for sequence in schema.sequences.values() {
