@@ -8,6 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_postgres/constraint_kinds.rs"]
+mod constraint_kinds;
 #[path = "engine_postgres/function_users.rs"]
 mod function_users;
 #[path = "engine_postgres/hazards.rs"]
@@ -101,12 +103,12 @@ impl Drop for PgDb {
 
 /// One convergence pair: a database at `current` (with `seed` rows) is planned
 /// and applied to `desired`; each `kept` query must return the same values after.
-struct Case {
-    name: &'static str,
-    current: &'static str,
-    seed: &'static str,
-    desired: &'static str,
-    kept: &'static [&'static str],
+struct Case<'a> {
+    name: &'a str,
+    current: &'a str,
+    seed: &'a str,
+    desired: &'a str,
+    kept: &'a [&'a str],
 }
 
 /// `statements` without what the plan's data probes found: apply plans
@@ -120,7 +122,7 @@ fn unprobed(statements: &[Statement]) -> Vec<Statement> {
     statements
 }
 
-async fn converge(case: &Case) -> Plan {
+async fn converge(case: &Case<'_>) -> Plan {
     let db = PgDb::new().await;
     db.execute(case.current).await;
     db.execute(case.seed).await;
@@ -772,6 +774,27 @@ async fn unmanaged_objects_are_left_alone_with_a_warning() {
             "aggregate public.total in the live database is not managed yet and is left alone",
             "range type public.span in the desired schema is not managed yet and is not created or changed",
             "rule no_deletes on public.kept in the live database is not managed yet and is left alone",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn table_inheritance_and_collations_are_reported_as_not_managed() {
+    // Not managed yet: a plan that created "Child" would not make it inherit,
+    // nor create the collation.
+    let schema = "CREATE TABLE parent (id int); CREATE TABLE \"Child\" (extra int) INHERITS (parent);
+                  CREATE COLLATION \"Folded\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
+    let db = PgDb::new().await;
+    db.execute(schema).await;
+    let plan = engine::plan(&db.url, None, schema).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "collation public.\"Folded\" in the desired schema is not managed yet and is not created or changed",
+            "collation public.\"Folded\" in the live database is not managed yet and is left alone",
+            "inheritance (INHERITS) of table public.\"Child\" in the desired schema is not managed yet and is not created or changed",
+            "inheritance (INHERITS) of table public.\"Child\" in the live database is not managed yet and is left alone",
         ]
     );
 }

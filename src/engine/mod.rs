@@ -165,6 +165,7 @@ pub(crate) fn render_changes(
 ) -> Result<Vec<Statement>, EngineError> {
     let driver = driver::driver_for(dialect, dialect.name())?;
     driver.declare_implicit_renames(from, to);
+    driver.settle(from, to);
     let changes = diff(from, to);
     let mut statements = driver.render(&changes, from, to, options);
     sources::attach(&mut statements, to);

@@ -256,6 +256,9 @@ pub struct ColumnAttributes {
     /// `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1 NO CYCLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_options: Option<String>,
+    /// What the identity's sequence handed out last (live databases only).
+    #[serde(default, skip_serializing_if = "identity_only")]
+    pub identity_last_value: LastValue,
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
@@ -293,6 +296,12 @@ pub struct PrimaryKey {
     /// SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub autoincrement: bool,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -300,6 +309,29 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15+): rows whose key holds NULLs
+    /// clash like any others.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+}
+
+impl UniqueConstraint {
+    /// A plain unique constraint over `columns`.
+    pub fn new(columns: Vec<String>, name: Option<String>) -> UniqueConstraint {
+        UniqueConstraint {
+            columns,
+            name,
+            deferrable: false,
+            initially_deferred: false,
+            nulls_not_distinct: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +387,11 @@ pub struct ForeignKey {
     pub deferrable: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub initially_deferred: bool,
+    /// Added `NOT VALID` (PostgreSQL): rows that were there before it are not
+    /// known to satisfy it. A validated live key satisfies a desired
+    /// `NOT VALID` one (see postgres/validity.rs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -397,6 +434,24 @@ pub struct Check {
     pub expression: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `NO INHERIT` (PostgreSQL): child tables do not get the check.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
+    /// Added `NOT VALID` (PostgreSQL), as [`ForeignKey::not_valid`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+}
+
+impl Check {
+    /// A plain check of `expression`.
+    pub fn new(expression: String, name: Option<String>) -> Check {
+        Check {
+            expression,
+            name,
+            no_inherit: false,
+            not_valid: false,
+        }
+    }
 }
 
 /// An exclusion constraint, kept as its canonical definition (`EXCLUDE USING …`).
@@ -645,6 +700,37 @@ pub struct Sequence {
     /// `table_key.column` of the column owning the sequence (`serial`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
+    /// What the live sequence handed out last (see [`LastValue`]).
+    #[serde(default, skip_serializing_if = "identity_only")]
+    pub last_value: LastValue,
+}
+
+/// The value a live sequence handed out last; `None` when it never did (or
+/// for a sequence not read from a live database). Narrowing a sequence's
+/// range past it needs a `RESTART`, so renderers look at it; but it is data,
+/// not schema: like [`Dependencies`], any two compare equal, and it is
+/// neither serialized nor hashed.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct LastValue(pub Option<i64>);
+
+impl PartialEq for LastValue {
+    fn eq(&self, _other: &LastValue) -> bool {
+        true
+    }
+}
+
+impl Eq for LastValue {}
+
+impl PartialOrd for LastValue {
+    fn partial_cmp(&self, other: &LastValue) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LastValue {
+    fn cmp(&self, _other: &LastValue) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
 }
 
 /// A function or procedure, kept as its canonical `CREATE OR REPLACE` statement.

@@ -401,6 +401,7 @@ mod tests {
                 cache: 1,
                 cycle: false,
                 owned_by: Some("public.tmp_import.id".to_string()),
+                last_value: Default::default(),
             },
         );
         schema.extensions.insert(

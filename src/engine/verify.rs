@@ -93,7 +93,10 @@ pub async fn verify_plan(
         None
     };
     let (copied, expected) = subset.as_ref().map_or((live, desired), |s| (&s.live, &s.desired));
-    let live_sql = schema_sql(copied, url.dialect())?;
+    let mut live_sql = schema_sql(copied, url.dialect())?;
+    // Where live's sequences are decides whether narrowing one needs a
+    // restart: the copy puts them there too.
+    live_sql.extend(driver.live_positions(copied));
     let failure = match replay(url, dev_url, &live_sql, statements).await {
         Ok(replayed) => {
             let remaining = differences(&options.scope.live(replayed), expected);

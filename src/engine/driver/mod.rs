@@ -78,6 +78,18 @@ pub(crate) trait Driver: Send + Sync {
     /// of case only), added to `to`'s annotations before diffing.
     fn declare_implicit_renames(&self, _from: &Schema, _to: &mut Schema) {}
 
+    /// Brings the desired `to` in line with what live `from` already
+    /// satisfies, before diffing and hashing (PostgreSQL: a validated
+    /// constraint satisfies a desired `NOT VALID` one).
+    fn settle(&self, _from: &Schema, _to: &mut Schema) {}
+
+    /// Statements a replay's copy of live runs after `schema_sql` to hold the
+    /// live data that decides how statements behave (PostgreSQL: where the
+    /// sequences are, which decides whether narrowing one needs a restart).
+    fn live_positions(&self, _schema: &Schema) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Changes as ordered statements carrying their hazards.
     fn render(&self, changes: &[Change], from: &Schema, to: &Schema, options: &Options) -> Vec<Statement>;
 

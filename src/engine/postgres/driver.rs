@@ -73,8 +73,16 @@ impl Driver for PostgresDriver {
         super::built_in(schema)
     }
 
+    fn settle(&self, from: &Schema, to: &mut Schema) {
+        super::validity::settle(from, to)
+    }
+
     fn render(&self, changes: &[Change], from: &Schema, to: &Schema, options: &Options) -> Vec<Statement> {
         super::render(changes, from, to, options)
+    }
+
+    fn live_positions(&self, schema: &Schema) -> Vec<String> {
+        super::render::sequence_positions(schema)
     }
 
     fn schema_sql(&self, schema: &Schema) -> Vec<String> {

@@ -16,6 +16,7 @@ mod render;
 mod replay;
 mod scratch;
 pub mod script;
+mod validity;
 
 pub use apply::APPLY_LOCK_KEY;
 pub use driver::PostgresDriver;

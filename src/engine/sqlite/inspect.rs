@@ -309,6 +309,8 @@ impl SchemaBuilder<'_> {
                     name,
                     columns,
                     autoincrement,
+                    deferrable: false,
+                    initially_deferred: false,
                 });
             }
         }
@@ -344,7 +346,7 @@ impl SchemaBuilder<'_> {
                             _ => None,
                         })
                     });
-                    table.uniques.push(UniqueConstraint { columns, name });
+                    table.uniques.push(UniqueConstraint::new(columns, name));
                 }
                 "c" => {
                     let unique = first.unique;
@@ -458,6 +460,7 @@ fn add_foreign_keys(schema: &mut Schema, parsed_tables: &BTreeMap<String, Parsed
             match_full: false,
             deferrable: false,
             initially_deferred: false,
+            not_valid: false,
         };
         if let Some(table) = schema.tables.get_mut(&table_name) {
             table.foreign_keys.push(foreign_key);
@@ -509,10 +512,9 @@ fn add_checks(table: &mut Table, parsed: &ParsedTable) {
     for constraint in &parsed.constraints {
         if let ConstraintKind::Check { expression, written } = &constraint.kind {
             table.written.checks.insert(expression.clone(), written.clone());
-            table.checks.push(Check {
-                expression: expression.clone(),
-                name: constraint.name.clone(),
-            });
+            table
+                .checks
+                .push(Check::new(expression.clone(), constraint.name.clone()));
         }
     }
 }

@@ -6,7 +6,9 @@ use sqlx::Row;
 use super::filter::{extension_member, managed_namespace};
 use super::{Catalog, RelationKeys};
 use crate::engine::error::EngineError;
-use crate::engine::model::{Check, Domain, EnumType, Extension, Namespace, Routine, Schema, Sequence, Trigger, View};
+use crate::engine::model::{
+    Check, Domain, EnumType, Extension, LastValue, Namespace, Routine, Schema, Sequence, Trigger, View,
+};
 use crate::engine::postgres::ident;
 
 pub async fn namespaces(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
@@ -96,9 +98,11 @@ pub async fn domains(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(
             let mut checks: Vec<Check> = names
                 .into_iter()
                 .zip(definitions)
-                .map(|(name, definition)| Check {
-                    expression: definition.strip_prefix("CHECK ").unwrap_or(&definition).to_string(),
-                    name: Some(name),
+                .map(|(name, definition)| {
+                    Check::new(
+                        definition.strip_prefix("CHECK ").unwrap_or(&definition).to_string(),
+                        Some(name),
+                    )
                 })
                 .collect();
             checks.sort();
@@ -121,6 +125,15 @@ pub async fn domains(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(
     Ok(())
 }
 
+/// SQL for the value the sequence `oid` (SQL) handed out last: NULL when it
+/// never did, or when the inspecting role may not read it.
+pub(super) fn last_value(oid: &str) -> String {
+    format!(
+        "CASE WHEN pg_catalog.has_sequence_privilege({oid}, 'SELECT,USAGE') \
+         THEN pg_catalog.pg_sequence_last_value({oid}) END"
+    )
+}
+
 /// Free-standing and `serial` sequences; identity sequences belong to their
 /// column and are described by it.
 pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
@@ -130,7 +143,7 @@ pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
                 s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value, \
                 s.seqcache AS cache, s.seqcycle AS cycle, \
                 own_n.nspname::text AS owner_ns, own_c.relname::text AS owner_table, \
-                own_a.attname::text AS owner_column \
+                own_a.attname::text AS owner_column, {} AS last_value \
          FROM pg_catalog.pg_sequence s \
          JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -142,6 +155,7 @@ pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
          WHERE {} AND NOT {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i \
                WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i') \
          ORDER BY 1, 2",
+        last_value("c.oid"),
         managed_namespace("n"),
         extension_member("pg_class", "c.oid")
     );
@@ -165,6 +179,7 @@ pub async fn sequences(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
                 cache: row.try_get("cache")?,
                 cycle: row.try_get("cycle")?,
                 owned_by,
+                last_value: LastValue(row.try_get("last_value")?),
             })
         };
         let sequence = read().map_err(|e| catalog.decode_error(e))?;

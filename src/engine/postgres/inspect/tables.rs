@@ -6,7 +6,7 @@ use super::filter::{extension_member, managed_namespace};
 use super::{Catalog, RelationKeys};
 use crate::engine::error::EngineError;
 use crate::engine::model::{
-    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, Partition, Policy, PrimaryKey,
+    Check, Column, ColumnAttributes, Exclusion, ForeignKey, Identity, Index, LastValue, Partition, Policy, PrimaryKey,
     ReferentialAction, Schema, Table, UniqueConstraint,
 };
 use crate::engine::postgres::ident;
@@ -104,6 +104,11 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                  WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass \
                    AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' \
                  LIMIT 1) AS identity_options, \
+                (SELECT {} \
+                 FROM pg_catalog.pg_depend dep \
+                 WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass \
+                   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' \
+                 LIMIT 1) AS identity_last_value, \
                 CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
                 d.description AS comment \
          FROM pg_catalog.pg_attribute a \
@@ -116,6 +121,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
            ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = a.attnum \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND {} \
          ORDER BY a.attrelid, a.attnum",
+        super::objects::last_value("dep.objid"),
         managed_namespace("n")
     );
     for row in catalog.fetch(&sql).await? {
@@ -135,6 +141,9 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
         };
         let (oid, name, data_type, not_null, expr, identity, generated, identity_options, collation, comment) =
             read().map_err(|e| catalog.decode_error(e))?;
+        let identity_last_value: Option<i64> = row
+            .try_get("identity_last_value")
+            .map_err(|e| catalog.decode_error(e))?;
         let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
             continue;
         };
@@ -146,6 +155,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                 _ => None,
             },
             identity_options: if identity.is_empty() { None } else { identity_options },
+            identity_last_value: LastValue(identity_last_value),
             generated: if is_generated { expr.clone() } else { None },
             comment,
         };
@@ -181,7 +191,7 @@ pub async fn constraints(
                       ORDER BY k.pos) AS ref_columns, \
                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
                 con.confmatchtype::text AS match_type, con.condeferrable AS deferrable, \
-                con.condeferred AS deferred \
+                con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit \
          FROM pg_catalog.pg_constraint con \
          JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -203,6 +213,16 @@ pub async fn constraints(
             ))
         };
         let (oid, name, kind, definition, columns) = read().map_err(|e| catalog.decode_error(e))?;
+        let read_attributes = || -> Result<(bool, bool, bool, bool), sqlx::Error> {
+            Ok((
+                row.try_get("deferrable")?,
+                row.try_get("deferred")?,
+                row.try_get("validated")?,
+                row.try_get("no_inherit")?,
+            ))
+        };
+        let (deferrable, initially_deferred, validated, no_inherit) =
+            read_attributes().map_err(|e| catalog.decode_error(e))?;
         let foreign_key = if kind == "f" {
             Some(read_foreign_key(&row, name.clone(), columns.clone()).map_err(|e| catalog.decode_error(e))?)
         } else {
@@ -217,16 +237,19 @@ pub async fn constraints(
                     name: Some(name),
                     columns,
                     autoincrement: false,
+                    deferrable,
+                    initially_deferred,
                 })
             }
             "u" => table.uniques.push(UniqueConstraint {
                 columns,
                 name: Some(name),
+                deferrable,
+                initially_deferred,
+                // Only PostgreSQL 15+ has it, and spells it in the definition.
+                nulls_not_distinct: definition.starts_with("UNIQUE NULLS NOT DISTINCT"),
             }),
-            "c" => table.checks.push(Check {
-                expression: definition.strip_prefix("CHECK ").unwrap_or(&definition).to_string(),
-                name: Some(name),
-            }),
+            "c" => table.checks.push(check(&definition, name, validated, no_inherit)),
             "x" => table.exclusions.push(Exclusion { name, definition }),
             _ => table.foreign_keys.extend(foreign_key),
         }
@@ -258,7 +281,27 @@ fn read_foreign_key(
         match_full: row.try_get::<String, _>("match_type")? == "f",
         deferrable: row.try_get("deferrable")?,
         initially_deferred: row.try_get("deferred")?,
+        not_valid: !row.try_get::<bool, _>("validated")?,
     })
+}
+
+/// A table check from `pg_get_constraintdef` (`CHECK (a > 0) NO INHERIT
+/// NOT VALID`): the attributes are kept apart from the expression, which
+/// probes negate and renderers write back with them.
+fn check(definition: &str, name: String, validated: bool, no_inherit: bool) -> Check {
+    let mut expression = definition.strip_prefix("CHECK ").unwrap_or(definition);
+    if !validated {
+        expression = expression.strip_suffix(" NOT VALID").unwrap_or(expression);
+    }
+    if no_inherit {
+        expression = expression.strip_suffix(" NO INHERIT").unwrap_or(expression);
+    }
+    Check {
+        expression: expression.to_string(),
+        name: Some(name),
+        no_inherit,
+        not_valid: !validated,
+    }
 }
 
 /// Indexes that no constraint owns, of tables and materialized views, kept

@@ -1,7 +1,8 @@
 //! SQL text for single objects. Identifiers are always quoted.
 
 use crate::engine::model::{
-    Column, ColumnAttributes, EnumType, Extension, ForeignKey, Routine, Schema, Sequence, Table, View,
+    Check, Column, ColumnAttributes, EnumType, Extension, ForeignKey, PrimaryKey, Routine, Schema, Sequence, Table,
+    UniqueConstraint, View,
 };
 use crate::engine::postgres::ident::{literal, qualified, quote};
 
@@ -106,13 +107,70 @@ pub fn foreign_key(fk: &ForeignKey, schemas: &[&Schema]) -> String {
         fk.on_update.sql(),
         fk.on_delete.sql()
     ));
-    if fk.deferrable {
-        sql.push_str(" DEFERRABLE");
-        if fk.initially_deferred {
-            sql.push_str(" INITIALLY DEFERRED");
-        }
-    }
+    sql.push_str(deferral(fk.deferrable, fk.initially_deferred));
+    sql.push_str(not_valid(fk.not_valid));
     sql
+}
+
+/// A constraint's deferral clause.
+fn deferral(deferrable: bool, initially_deferred: bool) -> &'static str {
+    match (deferrable, initially_deferred) {
+        (false, _) => "",
+        (true, false) => " DEFERRABLE",
+        (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+    }
+}
+
+/// ` NOT VALID` for a constraint added without checking the rows already
+/// there; only `ALTER TABLE … ADD` keeps it (`CREATE TABLE` validates).
+pub fn not_valid(not_valid: bool) -> &'static str {
+    if not_valid {
+        " NOT VALID"
+    } else {
+        ""
+    }
+}
+
+pub fn primary_key(pk: &PrimaryKey) -> String {
+    format!(
+        "{}PRIMARY KEY ({}){}",
+        constraint_prefix(pk.name.as_deref()),
+        column_list(&pk.columns),
+        deferral(pk.deferrable, pk.initially_deferred)
+    )
+}
+
+pub fn unique(unique: &UniqueConstraint) -> String {
+    format!(
+        "{}UNIQUE{} ({}){}",
+        constraint_prefix(unique.name.as_deref()),
+        if unique.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
+        column_list(&unique.columns),
+        deferral(unique.deferrable, unique.initially_deferred)
+    )
+}
+
+/// Adds `check` (as it is, validated or not) to the table `table_sql` names.
+pub fn add_check(table_sql: &str, check: &Check) -> String {
+    format!(
+        "ALTER TABLE {table_sql} ADD {}{}",
+        self::check(check),
+        not_valid(check.not_valid)
+    )
+}
+
+/// A table check without its validity (see [`not_valid`]).
+pub fn check(check: &Check) -> String {
+    format!(
+        "{}CHECK {}{}",
+        constraint_prefix(check.name.as_deref()),
+        check.expression,
+        if check.no_inherit { " NO INHERIT" } else { "" }
+    )
 }
 
 pub fn comment_text(comment: Option<&str>) -> String {

@@ -20,6 +20,7 @@ mod comments;
 mod composites;
 mod ddl;
 mod domains;
+mod enum_casts;
 mod enums;
 mod foreign_keys;
 mod indexes;
@@ -30,6 +31,7 @@ mod rebuilds;
 mod renames;
 mod retype;
 mod routine_users;
+mod sequence_ranges;
 mod table;
 mod type_change;
 mod views;
@@ -41,6 +43,7 @@ use crate::engine::model::{ForeignKey, Index, Routine, Schema, Sequence, Table, 
 use crate::engine::options::Options;
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{key, key_part, quote};
+use crate::engine::postgres::validity;
 use crate::engine::probe::{Count, Probe};
 
 use ddl::{create_view, drop_routine, drop_view, foreign_key, relation_name, sequence_name, table_name};
@@ -48,6 +51,7 @@ use rebuilds::Rebuilds;
 
 pub use order::Graph;
 pub use retype::OLD_SUFFIX as TYPE_REBUILD_SUFFIX;
+pub use sequence_ranges::positions as sequence_positions;
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Options) -> Vec<Statement> {
     let renamed = crate::engine::renames::live_after(changes, live, &super::script::GRAMMAR);
@@ -138,7 +142,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     }
     for change in changes {
         if let Change::AlterTable(d) = change {
-            let altered = table::alter_table(d);
+            let altered = table::alter_table(d, enum_casts::EnumCasts { live, desired });
             teardown.extend(altered.constraint_drops);
             tables.extend(altered.changes);
         }
@@ -285,9 +289,12 @@ fn teardown(
         match change {
             Change::DropTable(t) => out.extend(t.foreign_keys.iter().filter_map(|fk| drop_foreign_key(t, fk))),
             Change::AlterTable(d) => {
+                let validations = validity::validations(d);
                 for c in &d.changes {
                     if let TableChange::DropForeignKey(fk) = c {
-                        out.extend(drop_foreign_key(&d.from, fk));
+                        if !validity::is_validated(c, &validations) {
+                            out.extend(drop_foreign_key(&d.from, fk));
+                        }
                     }
                 }
             }
@@ -343,8 +350,17 @@ fn finish(
                 out.extend(t.foreign_keys.iter().map(|fk| Statement::ddl(add_foreign_key(t, fk))));
             }
             Change::AlterTable(d) => {
+                let validations = validity::validations(d);
                 for c in &d.changes {
                     if let TableChange::AddForeignKey(fk) = c {
+                        if validity::is_validated(c, &validations) {
+                            continue;
+                        }
+                        if fk.not_valid {
+                            // Unvalidated, it reads no rows and cannot fail on them.
+                            out.push(Statement::ddl(add_foreign_key(&d.to, fk)));
+                            continue;
+                        }
                         let parent = relation_name(&fk.ref_table, &schemas);
                         let mut statement = Statement::ddl(add_foreign_key(&d.to, fk)).with_table_hazard(
                             HazardKind::MayFailOnExistingRows,
@@ -432,15 +448,20 @@ fn orphans_probe(d: &crate::engine::diff::TableDiff, fk: &ForeignKey, live: &Sch
     let parent_live = live.tables.get(&fk.ref_table)?;
     let all_live = fk.columns.iter().all(|c| d.from.column(c).is_some())
         && fk.ref_columns.iter().all(|c| parent_live.column(c).is_some());
-    all_live.then(|| Probe {
-        table: table_name(&d.from),
-        subject: table_name(&d.from),
+    all_live.then(|| orphans(&d.from, fk, parent))
+}
+
+/// Rows of `table` whose foreign key `fk` matches no row of `parent` (SQL).
+fn orphans(table: &Table, fk: &ForeignKey, parent: String) -> Probe {
+    Probe {
+        table: table_name(table),
+        subject: table_name(table),
         count: Count::Orphans {
             columns: fk.columns.iter().map(|c| quote(c)).collect(),
             parent,
             parent_columns: fk.ref_columns.iter().map(|c| quote(c)).collect(),
         },
-    })
+    }
 }
 
 fn create_index(index: &Index) -> Statement {

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
 use super::order::{routine_key, Graph};
 use super::rebuilds::{signature_changes, Rebuilds};
+use super::sequence_ranges::{self, needs_restart, restarted, Range};
 use super::{composites, domains, table_key};
 use crate::engine::diff::{Change, TableChange};
-use crate::engine::model::{CompositeType, Domain, Routine, Schema};
+use crate::engine::model::{CompositeType, Domain, Routine, Schema, Sequence};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{literal, qualified, quote};
 
@@ -96,9 +97,9 @@ pub fn prerequisites(
                 sequence_name(s),
                 sequence_options(s)
             ))),
-            Change::AlterSequence { from, to } if sequence_options(from) != sequence_options(to) => out.push(
-                Statement::ddl(format!("ALTER SEQUENCE {} {}", sequence_name(to), sequence_options(to))),
-            ),
+            Change::AlterSequence { from, to } if sequence_options(from) != sequence_options(to) => {
+                out.push(alter_sequence(from, to, live))
+            }
             _ => {}
         }
     }
@@ -314,4 +315,21 @@ fn dropped_columns(changes: &[Change]) -> BTreeSet<String> {
         }
     }
     dropped
+}
+
+/// `ALTER SEQUENCE` to `to`'s options, restarting when the live sequence is
+/// outside its new range (see sequence_ranges.rs).
+fn alter_sequence(from: &Sequence, to: &Sequence, live: &Schema) -> Statement {
+    let name = sequence_name(to);
+    let sql = format!("ALTER SEQUENCE {name} {}", sequence_options(to));
+    let range = Range::of_sequence(to);
+    if !needs_restart(&Range::of_sequence(from), &range, from.last_value) {
+        return Statement::ddl(sql);
+    }
+    restarted(
+        Statement::ddl(format!("{sql} RESTART")),
+        &name,
+        &range,
+        sequence_ranges::owner(from, live),
+    )
 }

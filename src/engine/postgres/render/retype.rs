@@ -3,7 +3,7 @@
 //! one under the name, convert the columns, drop the old one at the end.
 
 use super::create_index;
-use super::ddl::{drop_routine, table_name};
+use super::ddl::{add_check, drop_routine, table_name};
 use crate::engine::model::{Routine, Schema};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::{literal, qualified, quote};
@@ -96,11 +96,7 @@ pub fn rebuild(t: &TypeRebuild<'_>, live: &Schema, desired: &Schema) -> Retype {
                     "ALTER TABLE {table_sql} DROP CONSTRAINT {}",
                     quote(name)
                 )));
-                after.push(Statement::ddl(format!(
-                    "ALTER TABLE {table_sql} ADD CONSTRAINT {} CHECK {}",
-                    quote(name),
-                    check.expression
-                )));
+                after.push(Statement::ddl(add_check(&table_sql, check)));
             }
         }
         let namespace = table.namespace.as_deref().unwrap_or("public");

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use super::ddl::table_name;
+use super::ddl::{add_check, table_name};
 use super::domains;
 use super::order::routine_key;
 use super::rebuilds::{signature_changes, Rebuilds};
@@ -113,11 +113,7 @@ pub fn plan(
                     quote(name)
                 )));
                 if kept.is_some() {
-                    out.creates.push(Statement::ddl(format!(
-                        "ALTER TABLE {table_sql} ADD CONSTRAINT {} CHECK {}",
-                        quote(name),
-                        check.expression
-                    )));
+                    out.creates.push(Statement::ddl(add_check(&table_sql, check)));
                 }
             }
             RoutineUser::Index { table, name } => {

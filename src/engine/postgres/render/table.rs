@@ -1,14 +1,17 @@
 //! Tables: create (without foreign keys, which are added once every table
 //! exists) and alter in place.
 
-use super::ddl::{column_definition, column_list, comment_text, constraint_prefix, identity_options, table_name};
+use super::ddl::{self, column_definition, comment_text, constraint_prefix, identity_options, not_valid, table_name};
+use super::enum_casts::EnumCasts;
 use super::indexes::duplicates;
+use super::sequence_ranges::{needs_restart, restarted, Feeds, Range};
 use super::table_key;
 use super::type_change::classify;
 use crate::engine::diff::{TableChange, TableDiff};
-use crate::engine::model::{Column, ColumnAttributes, Policy, Table};
+use crate::engine::model::{Check, Column, ColumnAttributes, Policy, Table};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::postgres::ident::quote;
+use crate::engine::postgres::validity::{self, Validation};
 use crate::engine::probe::Probe;
 
 pub fn create_table(table: &Table) -> Vec<Statement> {
@@ -18,26 +21,11 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
         .map(|c| column_definition(c, &table.column_attributes(&c.name)))
         .collect();
     if let Some(pk) = &table.primary_key {
-        parts.push(format!(
-            "{}PRIMARY KEY ({})",
-            constraint_prefix(pk.name.as_deref()),
-            column_list(&pk.columns)
-        ));
+        parts.push(ddl::primary_key(pk));
     }
-    for unique in &table.uniques {
-        parts.push(format!(
-            "{}UNIQUE ({})",
-            constraint_prefix(unique.name.as_deref()),
-            column_list(&unique.columns)
-        ));
-    }
-    for check in &table.checks {
-        parts.push(format!(
-            "{}CHECK {}",
-            constraint_prefix(check.name.as_deref()),
-            check.expression
-        ));
-    }
+    parts.extend(table.uniques.iter().map(ddl::unique));
+    // `CREATE TABLE` validates every check: a `NOT VALID` one is added after.
+    parts.extend(table.checks.iter().filter(|c| !c.not_valid).map(ddl::check));
     for exclusion in &table.exclusions {
         parts.push(format!(
             "{}{}",
@@ -75,6 +63,9 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
         sql.push_str(&format!(" PARTITION BY {key}"));
     }
     let mut out = vec![Statement::ddl(sql)];
+    for check in table.checks.iter().filter(|c| c.not_valid) {
+        out.push(alter(table, format!("ADD {} NOT VALID", ddl::check(check))));
+    }
     for option in [ROW_LEVEL_SECURITY, FORCE_ROW_LEVEL_SECURITY] {
         if table.options.contains(option) {
             out.push(alter(table, toggle_option(option, true).to_string()));
@@ -189,6 +180,44 @@ fn new_unique_key(diff: &TableDiff, statement: Statement, columns: &[String], wh
     )
 }
 
+/// Rows of table `name` (SQL) that violate `check`.
+fn check_violations(name: &str, check: &Check, consequence: &'static str) -> Probe {
+    Probe::matching(
+        name,
+        name,
+        format!("NOT {}", check.expression),
+        ("row violating the check", "rows violating the check"),
+        consequence,
+    )
+}
+
+/// `VALIDATE CONSTRAINT` of a live `NOT VALID` constraint (see
+/// validity.rs): it reads every row, but under a lock that lets reads and
+/// writes go on, so only the rows that violate it are a hazard.
+fn validate(diff: &TableDiff, validation: &Validation<'_>) -> Statement {
+    let table = &diff.to;
+    let name = table_name(table);
+    let constraint = quote(validation.name().unwrap_or_default());
+    let statement = Statement::ddl(format!("ALTER TABLE {name} VALIDATE CONSTRAINT {constraint}"));
+    match validation {
+        Validation::Check(check) => may_fail(
+            table,
+            statement,
+            format!("existing rows of {name} must satisfy CHECK {}", check.expression),
+        )
+        .with_probe(check_violations(&name, check, "validating the check will fail")),
+        Validation::ForeignKey(fk) => may_fail(
+            table,
+            statement,
+            format!(
+                "existing rows of {name} must reference existing rows of {}",
+                fk.ref_table
+            ),
+        )
+        .with_probe(super::orphans(table, fk, fk.ref_table.clone())),
+    }
+}
+
 /// The lock a constraint check holds while it reads every existing row.
 fn scans(table: &Table, statement: Statement, what: &str) -> Statement {
     statement.with_table_hazard(
@@ -217,7 +246,7 @@ pub struct AlteredTable {
     pub changes: Vec<Statement>,
 }
 
-pub fn alter_table(diff: &TableDiff) -> AlteredTable {
+pub fn alter_table(diff: &TableDiff, casts: EnumCasts<'_>) -> AlteredTable {
     let table = &diff.to;
     let name = table_name(table);
     let mut constraint_drops = Vec::new();
@@ -236,21 +265,18 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
             _ => None,
         })
         .collect();
+    let validations = validity::validations(diff);
     for change in &diff.changes {
+        if validity::is_validated(change, &validations) {
+            continue;
+        }
         match change {
             TableChange::SetPrimaryKey { from, to } => {
                 if let Some(pk) = from.as_ref().and_then(|pk| pk.name.as_ref()) {
                     constraint_drops.push(alter(table, format!("DROP CONSTRAINT {}", quote(pk))));
                 }
                 if let Some(pk) = to {
-                    let statement = alter(
-                        table,
-                        format!(
-                            "ADD {}PRIMARY KEY ({})",
-                            constraint_prefix(pk.name.as_deref()),
-                            column_list(&pk.columns)
-                        ),
-                    );
+                    let statement = alter(table, format!("ADD {}", ddl::primary_key(pk)));
                     adds.push(new_unique_key(diff, statement, &pk.columns, "primary key"));
                 }
             }
@@ -258,34 +284,22 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
             TableChange::DropCheck(c) => constraint_drops.extend(drop_named(table, c.name.as_deref())),
             TableChange::DropExclusion(e) => constraint_drops.extend(drop_named(table, Some(&e.name))),
             TableChange::AddUnique(u) => {
-                let statement = alter(
-                    table,
-                    format!(
-                        "ADD {}UNIQUE ({})",
-                        constraint_prefix(u.name.as_deref()),
-                        column_list(&u.columns)
-                    ),
-                );
+                let statement = alter(table, format!("ADD {}", ddl::unique(u)));
                 adds.push(new_unique_key(diff, statement, &u.columns, "unique constraint"));
+            }
+            // Unvalidated, it reads no rows and cannot fail on them.
+            TableChange::AddCheck(c) if c.not_valid => {
+                adds.push(alter(table, format!("ADD {}{}", ddl::check(c), not_valid(true))))
             }
             TableChange::AddCheck(c) => {
                 let mut statement = may_fail(
                     table,
-                    alter(
-                        table,
-                        format!("ADD {}CHECK {}", constraint_prefix(c.name.as_deref()), c.expression),
-                    ),
+                    alter(table, format!("ADD {}", ddl::check(c))),
                     format!("existing rows of {name} must satisfy CHECK {}", c.expression),
                 );
                 // A column added by this plan has no values to look at yet.
                 if !added.iter().any(|column| mentions_column(&c.expression, column)) {
-                    statement = statement.with_probe(Probe::matching(
-                        &name,
-                        &name,
-                        format!("NOT {}", c.expression),
-                        ("row violating the check", "rows violating the check"),
-                        "adding the check will fail",
-                    ));
+                    statement = statement.with_probe(check_violations(&name, c, "adding the check will fail"));
                 }
                 adds.push(scans(table, statement, "the new CHECK"));
             }
@@ -314,7 +328,7 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                 }
             }
             TableChange::AlterColumn { from, to } if !rebuilt.contains(&to.name.as_str()) => {
-                columns.extend(alter_column(table, from, to));
+                columns.extend(alter_column(table, from, to, casts));
             }
             TableChange::AlterColumn { .. } => {}
             TableChange::SetColumnAttributes { column, from, to } => {
@@ -352,10 +366,7 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
                 }
                 let options_change = from.identity.is_some() && from.identity_options != to.identity_options;
                 if let (true, Some(options)) = (options_change, &to.identity_options) {
-                    columns.push(alter(
-                        table,
-                        format!("ALTER COLUMN {} {}", quote(column), identity_option_settings(options)),
-                    ));
+                    columns.push(alter_identity_options(table, column, from, options));
                 }
                 if from.comment != to.comment {
                     comments.push(column_comment(table, column, to.comment.as_deref()));
@@ -437,7 +448,34 @@ pub fn alter_table(diff: &TableDiff) -> AlteredTable {
             .chain(adds)
             .chain(comments)
             .map(locking)
+            .chain(validations.iter().map(|v| validate(diff, v)))
             .collect(),
+    }
+}
+
+/// Sets an identity's sequence options to `options`, restarting it when it
+/// is outside its new range (see sequence_ranges.rs).
+fn alter_identity_options(table: &Table, column: &str, from: &ColumnAttributes, options: &str) -> Statement {
+    let action = format!("ALTER COLUMN {} {}", quote(column), identity_option_settings(options));
+    let ranges = (
+        from.identity_options.as_deref().and_then(Range::of_identity),
+        Range::of_identity(options),
+    );
+    match ranges {
+        (Some(was), Some(range)) if needs_restart(&was, &range, from.identity_last_value) => {
+            let feeds = Feeds {
+                table: table_name(table),
+                table_key: table_key(table),
+                column: quote(column),
+            };
+            restarted(
+                alter(table, format!("{action} RESTART")),
+                &format!("the identity sequence of {}", column_subject(table, column)),
+                &range,
+                Some(feeds),
+            )
+        }
+        _ => alter(table, action),
     }
 }
 
@@ -519,7 +557,7 @@ fn add_column(table: &Table, column: &Column) -> Statement {
     statement
 }
 
-fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
+fn alter_column(table: &Table, from: &Column, to: &Column, casts: EnumCasts<'_>) -> Vec<Statement> {
     let column = quote(&to.name);
     let mut out = Vec::new();
     let retyped = from.data_type != to.data_type || from.collation != to.collation;
@@ -535,11 +573,19 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
         let statement = alter(
             table,
             format!(
-                "ALTER COLUMN {column} TYPE {}{collate} USING {column}::{}",
-                to.data_type, to.data_type
+                "ALTER COLUMN {column} TYPE {}{collate} USING {}",
+                to.data_type,
+                casts.using(&column, &from.data_type, &to.data_type)
             ),
         );
-        out.push(retype_hazards(table, statement, from, to));
+        let cast_probe = casts.unlabelled_values(
+            &table_name(table),
+            &column_subject(table, &to.name),
+            &column,
+            &from.data_type,
+            &to.data_type,
+        );
+        out.push(retype_hazards(table, statement, from, to, cast_probe));
     }
     // A retype dropped the old default, so the new one is set again.
     let default_changed = from.default != to.default;
@@ -573,8 +619,15 @@ fn alter_column(table: &Table, from: &Column, to: &Column) -> Vec<Statement> {
 }
 
 /// The hazards of `ALTER COLUMN … TYPE` from `from` to `to` (see
-/// [`classify`]); none for a binary-coercible change.
-fn retype_hazards(table: &Table, mut statement: Statement, from: &Column, to: &Column) -> Statement {
+/// [`classify`]); none for a binary-coercible change. `cast_probe` counts
+/// the values the cast fails on, when that can be known.
+fn retype_hazards(
+    table: &Table,
+    mut statement: Statement,
+    from: &Column,
+    to: &Column,
+    cast_probe: Option<Probe>,
+) -> Statement {
     let column = quote(&to.name);
     let subject = column_subject(table, &to.name);
     let key = table_key(table);
@@ -602,6 +655,9 @@ fn retype_hazards(table: &Table, mut statement: Statement, from: &Column, to: &C
             &key,
             format!("every value of {subject} must convert {types}, or the change fails"),
         );
+        if let Some(probe) = cast_probe {
+            statement = statement.with_probe(probe);
+        }
     }
     if change.rewrites {
         statement = statement.with_table_hazard(
