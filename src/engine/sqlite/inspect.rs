@@ -381,6 +381,7 @@ impl SchemaBuilder<'_> {
                             key: key_kind,
                             descending: key.descending,
                             collation,
+                            length: None,
                         });
                     }
                     table.indexes.insert(
@@ -398,6 +399,8 @@ impl SchemaBuilder<'_> {
                             }),
                             definition: None,
                             invalid: false,
+                            kind: None,
+                            ignored: false,
                         },
                     );
                 }
