@@ -55,6 +55,25 @@ pub enum EngineError {
     #[error("{url} changed since the plan was made: {detail}")]
     ChangedSincePlan { url: String, detail: String },
 
+    #[error(
+        "applying the plan to {url} failed at statement {index}: {reason}\n  statement: {statement}\n\
+         DDL on this database is not transactional: {} statement(s) before it were applied and stay, \
+         {} after it were not run. The next plan re-inspects the database and shows exactly what is left.{}{}",
+        applied.len(),
+        not_run.len(),
+        listed("applied", applied),
+        listed("not run", not_run)
+    )]
+    PartlyApplied {
+        url: String,
+        /// 1-based position in the plan.
+        index: usize,
+        statement: String,
+        reason: String,
+        applied: Vec<String>,
+        not_run: Vec<String>,
+    },
+
     #[error("applying the plan to {url} failed at statement {index}: {reason}\n  statement: {statement}")]
     Apply {
         url: String,
@@ -168,6 +187,15 @@ pub enum EngineError {
         line: usize,
         column: usize,
     },
+}
+
+/// `statements` under a heading, one per line; nothing when there are none.
+fn listed(heading: &str, statements: &[String]) -> String {
+    if statements.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = statements.iter().map(|s| format!("    {}", super::script::shorten(s))).collect();
+    format!("\n  {heading}:\n{}", lines.join("\n"))
 }
 
 /// The database's own message, without sqlx's wrapping.

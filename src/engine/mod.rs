@@ -24,6 +24,7 @@ pub mod hazard_policy;
 pub mod keep;
 pub mod migrate;
 pub mod model;
+pub mod mysql;
 mod normalized;
 mod options;
 pub mod plan;

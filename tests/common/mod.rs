@@ -8,6 +8,7 @@
 
 pub mod generated_schema;
 pub mod hcl;
+pub mod mariadb_db;
 pub mod output;
 pub mod postgres_db;
 pub mod processes;
