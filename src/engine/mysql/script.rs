@@ -44,8 +44,15 @@ pub enum Parsed {
 }
 
 /// Leading keywords of the definitions accepted without a syntax tree.
-const DEFINITION_STARTS: [&[&str]; 10] = [
+const DEFINITION_STARTS: &[&[&str]] = &[
     &["CREATE", "TABLE"],
+    &["CREATE", "VIEW"],
+    &["CREATE", "ALGORITHM"],
+    &["CREATE", "SQL", "SECURITY"],
+    &["CREATE", "OR", "REPLACE", "VIEW"],
+    &["CREATE", "OR", "REPLACE", "ALGORITHM"],
+    &["CREATE", "OR", "REPLACE", "SQL"],
+    &["ALTER", "VIEW"],
     &["CREATE", "INDEX"],
     &["CREATE", "UNIQUE", "INDEX"],
     &["CREATE", "FULLTEXT", "INDEX"],
@@ -55,6 +62,18 @@ const DEFINITION_STARTS: [&[&str]; 10] = [
     &["ALTER", "SEQUENCE"],
     &["CREATE", "OR", "REPLACE", "SEQUENCE"],
     &["DROP", "SEQUENCE"],
+    &["CREATE", "FUNCTION"],
+    &["CREATE", "PROCEDURE"],
+    &["CREATE", "TRIGGER"],
+    &["CREATE", "OR", "REPLACE", "FUNCTION"],
+    &["CREATE", "OR", "REPLACE", "PROCEDURE"],
+    &["CREATE", "OR", "REPLACE", "TRIGGER"],
+    &["DROP", "TABLE"],
+    &["DROP", "VIEW"],
+    &["DROP", "INDEX"],
+    &["DROP", "FUNCTION"],
+    &["DROP", "PROCEDURE"],
+    &["DROP", "TRIGGER"],
 ];
 
 /// The statements of `sql`, or why it does not parse.
@@ -74,35 +93,33 @@ pub fn split(sql: &str) -> Result<Vec<(ScriptStatement<'_>, Parsed)>, EngineErro
             break;
         }
         let start = parser.peek_token_ref().span.start;
+        // A statement sqlparser cannot read, or reads only the start of, is
+        // cut at its `;` when it is a definition the server will parse.
         let parsed = match parser.parse_statement() {
-            Ok(statement) => Parsed::Ast(Box::new(statement)),
-            Err(error) => {
+            Ok(statement) if matches!(parser.peek_token_ref().token, Token::SemiColon | Token::EOF) => {
+                Parsed::Ast(Box::new(statement))
+            }
+            outcome => {
                 let at = parser.peek_token_ref().span.start;
+                let message = match outcome {
+                    Ok(_) => format!("expected `;` after the statement, found {}", parser.peek_token_ref().token),
+                    Err(error) => error.to_string(),
+                };
                 // Back to the statement's first token, then its words.
                 while parser.peek_token_ref().span.start > start {
                     parser.prev_token();
                 }
                 let words = leading_words(&mut parser);
-                let Some(keywords) = definition_start(&words) else {
-                    return Err(syntax_error(&lines, sql, statements.len() + 1, at, error.to_string()));
-                };
-                let qualified = names_are_qualified(&mut parser, keywords);
+                if !is_definition_start(&words) {
+                    return Err(syntax_error(&lines, sql, statements.len() + 1, at, message));
+                }
+                let qualified = names_are_qualified(&mut parser);
                 skip_to_end(&mut parser);
                 Parsed::Definition { words, qualified }
             }
         };
         let end = parser.get_current_token().span.end;
         statements.push((lines.statement(offsets.of(start), offsets.of(end)), parsed));
-        if !matches!(parser.peek_token_ref().token, Token::SemiColon | Token::EOF) {
-            let at = parser.peek_token_ref().span.start;
-            return Err(syntax_error(
-                &lines,
-                sql,
-                statements.len(),
-                at,
-                format!("expected `;` after the statement, found {}", parser.peek_token_ref().token),
-            ));
-        }
     }
     Ok(statements)
 }
@@ -128,49 +145,69 @@ fn leading_words(parser: &mut Parser<'_>) -> Vec<String> {
     words
 }
 
-/// How many of `words` make the definition's start, when they make one.
-fn definition_start(words: &[String]) -> Option<usize> {
+fn is_definition_start(words: &[String]) -> bool {
     DEFINITION_STARTS
         .iter()
-        .find(|start| start.len() <= words.len() && start.iter().zip(words).all(|(a, b)| a == b))
-        .map(|start| start.len())
+        .any(|start| start.len() <= words.len() && start.iter().zip(words).all(|(a, b)| a == b))
 }
 
-/// Whether the object after the first `keywords` words (and `IF [NOT]
-/// EXISTS`) is written `database.name`; leaves the parser where it was.
-fn names_are_qualified(parser: &mut Parser<'_>, keywords: usize) -> bool {
+/// Whether the statement's head (up to its first `(`, `AS` or its end)
+/// names anything as `database.name`; leaves the parser where it was.
+fn names_are_qualified(parser: &mut Parser<'_>) -> bool {
     let mut moved = 0;
-    let mut advance = |parser: &mut Parser<'_>| {
+    let mut previous_was_word = false;
+    let mut qualified = false;
+    loop {
+        let token = &parser.peek_token_ref().token;
+        match token {
+            Token::EOF | Token::SemiColon | Token::LParen => break,
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("AS") => break,
+            Token::Period if previous_was_word => {
+                qualified = true;
+                break;
+            }
+            _ => {}
+        }
+        previous_was_word = matches!(token, Token::Word(_));
         parser.next_token();
         moved += 1;
-    };
-    for _ in 0..keywords {
-        advance(parser);
     }
-    while matches!(&parser.peek_token_ref().token,
-        Token::Word(w) if w.quote_style.is_none() && matches!(w.value.to_ascii_uppercase().as_str(), "IF" | "NOT" | "EXISTS"))
-    {
-        advance(parser);
-    }
-    let qualified = matches!(parser.peek_token_ref().token, Token::Word(_)) && {
-        advance(parser);
-        parser.peek_token_ref().token == Token::Period
-    };
     for _ in 0..moved {
         parser.prev_token();
     }
     qualified
 }
 
-/// Moves to the last token before the statement's `;` (outside parentheses) or the end.
+/// Moves to the last token before the statement's `;` or the end. A `;`
+/// inside parentheses or inside a compound statement (`BEGIN … END`, and a
+/// `CASE … END`) belongs to the statement; `END IF`, `END LOOP`, `END
+/// WHILE` and `END REPEAT` close blocks that did not open one.
 fn skip_to_end(parser: &mut Parser<'_>) {
-    let mut depth = 0usize;
+    let (mut parentheses, mut blocks) = (0usize, 0usize);
+    let keyword = |token: &Token| match token {
+        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
     loop {
-        match &parser.peek_token_ref().token {
-            Token::EOF => return,
-            Token::SemiColon if depth == 0 => return,
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
+        let token = parser.peek_token_ref().token.clone();
+        match (&token, keyword(&token).as_deref()) {
+            (Token::EOF, _) => return,
+            (Token::SemiColon, _) if parentheses == 0 && blocks == 0 => return,
+            (Token::LParen, _) => parentheses += 1,
+            (Token::RParen, _) => parentheses = parentheses.saturating_sub(1),
+            (_, Some("BEGIN" | "CASE")) => blocks += 1,
+            (_, Some("END")) => {
+                parser.next_token();
+                match keyword(&parser.peek_token_ref().token).as_deref() {
+                    Some("IF" | "LOOP" | "WHILE" | "REPEAT") => {}
+                    Some("CASE") => {
+                        blocks = blocks.saturating_sub(1);
+                        parser.next_token();
+                    }
+                    _ => blocks = blocks.saturating_sub(1),
+                }
+                continue;
+            }
             _ => {}
         }
         parser.next_token();
@@ -405,12 +442,26 @@ mod tests {
                    ALTER TABLE t ALTER INDEX ix NOT IGNORED;";
         assert_eq!(texts(sql).len(), 2);
         let Err(EngineError::RefusedSql { refusals }) =
-            definitions("CREATE TABLE other.t (b int INVISIBLE);\nCREATE TABLE IF NOT EXISTS `o`.t (b int INVISIBLE);")
+            definitions(
+                "CREATE TABLE other.t (b int INVISIBLE);\nCREATE TABLE IF NOT EXISTS `o`.t (b int INVISIBLE);\n\
+                 CREATE ALGORITHM=MERGE VIEW o.v AS SELECT 1 WITH CASCADED CHECK OPTION;",
+            )
         else {
             panic!("refused");
         };
-        assert_eq!(refusals.len(), 2);
+        assert_eq!(refusals.len(), 3);
         assert!(refusals.iter().all(|r| r.reason == RefusalReason::ServerLevel));
+    }
+
+    #[test]
+    fn routine_bodies_keep_their_semicolons() {
+        let sql = "CREATE PROCEDURE p(IN x int) BEGIN\n  IF x > 0 THEN SELECT 1; END IF;\n  \
+                   CASE x WHEN 1 THEN SELECT 2; ELSE SELECT 3; END CASE;\n  SET @y = CASE WHEN x THEN 1 ELSE 0 END;\nEND;\n\
+                   CREATE FUNCTION f(x int) RETURNS int DETERMINISTIC RETURN x * 2;\nCREATE TABLE t (id int);";
+        let statements = texts(sql);
+        assert_eq!(statements.len(), 3, "{statements:?}");
+        assert!(statements[0].ends_with("END"), "{}", statements[0]);
+        assert!(statements[1].starts_with("CREATE FUNCTION"), "{}", statements[1]);
     }
 
     #[test]

@@ -68,11 +68,14 @@ pub async fn indexes(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(
             (None, Some(expression)) => IndexKey::Expression(expression),
             (None, None) => IndexKey::Expression(String::new()),
         };
+        // A SPATIAL index reports the geometry's internal key length as a
+        // prefix, which cannot be written back.
+        let spatial = index.kind.as_deref() == Some("SPATIAL");
         index.parts.push(IndexPart {
             key,
             descending: text(&row, 5).as_deref() == Some("D"),
             collation: None,
-            length: text(&row, 4).and_then(|n| n.parse().ok()),
+            length: text(&row, 4).and_then(|n| n.parse().ok()).filter(|_| !spatial),
         });
     }
     Ok(())

@@ -96,11 +96,22 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, server: &Serv
             server,
         });
     }
-    // Foreign keys wait when they reference another table this plan alters.
+    // Foreign keys wait when they reference another table this plan alters,
+    // and when one is replaced under its name (the server cannot drop and
+    // add a name in one statement).
     let keys_apart = |a: &Alteration| {
+        let dropped: BTreeSet<&str> = a
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::DropForeignKey(k) => k.name.as_deref(),
+                _ => None,
+            })
+            .collect();
         a.changes.iter().any(|c| match c {
             TableChange::AddForeignKey(k) | TableChange::DropForeignKey(k) => {
-                k.ref_table != a.to.name && altered_names.contains(k.ref_table.as_str())
+                (k.ref_table != a.to.name && altered_names.contains(k.ref_table.as_str()))
+                    || matches!(c, TableChange::AddForeignKey(k) if k.name.as_deref().is_some_and(|n| dropped.contains(n)))
             }
             _ => false,
         })
