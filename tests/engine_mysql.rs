@@ -63,7 +63,11 @@ fn converge(live: &str, desired: &str) -> Vec<Statement> {
     for sql in mysql::schema_sql(&inspect(&db)) {
         copy.execute(&sql);
     }
-    assert_eq!(diff(&inspect(&copy), &inspect(&db)), Vec::new(), "schema_sql is not faithful");
+    assert_eq!(
+        diff(&inspect(&copy), &inspect(&db)),
+        Vec::new(),
+        "schema_sql is not faithful"
+    );
     for statement in &statements {
         copy.execute(&statement.sql);
     }
@@ -147,7 +151,11 @@ fn sqlalchemy_ddl_inspects_as_it_normalizes() {
     assert!(customers.column_attributes("id").auto_increment);
     // The foreign key's implicit index is there on both sides.
     let orders = &live.tables["orders"];
-    assert!(orders.indexes.contains_key("customer_id"), "{:?}", orders.indexes.keys());
+    assert!(
+        orders.indexes.contains_key("customer_id"),
+        "{:?}",
+        orders.indexes.keys()
+    );
     assert_eq!(orders.foreign_keys.len(), 1);
 }
 
@@ -165,7 +173,11 @@ fn display_widths_and_spelled_out_defaults_make_no_plan() {
 #[test]
 fn a_new_schema_converges_from_nothing() {
     let statements = converge("", SHOP);
-    assert!(statements[0].sql.starts_with("CREATE TABLE `customers`"), "{}", statements[0].sql);
+    assert!(
+        statements[0].sql.starts_with("CREATE TABLE `customers`"),
+        "{}",
+        statements[0].sql
+    );
 }
 
 #[test]
@@ -241,7 +253,10 @@ fn an_index_made_ignored_is_altered_not_rebuilt() {
         "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a))",
         "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a) IGNORED)",
     );
-    assert_eq!(sql_of(&statements), vec!["ALTER TABLE `t`\n  ALTER INDEX `ix_a` IGNORED"]);
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER TABLE `t`\n  ALTER INDEX `ix_a` IGNORED"]
+    );
 }
 
 #[test]
@@ -294,7 +309,10 @@ fn table_options_and_a_changed_collation_converge() {
     );
     let sql = &statements[0].sql;
     // The inheriting column follows the table; the explicit one stays.
-    assert!(sql.contains("MODIFY COLUMN `a` varchar(10) COLLATE utf8mb4_unicode_ci"), "{sql}");
+    assert!(
+        sql.contains("MODIFY COLUMN `a` varchar(10) COLLATE utf8mb4_unicode_ci"),
+        "{sql}"
+    );
     assert!(!sql.contains("MODIFY COLUMN `b`"), "{sql}");
     converge(
         "CREATE TABLE t (id int PRIMARY KEY) ENGINE=InnoDB",
@@ -346,7 +364,10 @@ fn views_triggers_and_routines_converge() {
 fn renames_render_as_renames() {
     let db = MariaDb::new();
     db.execute("CREATE TABLE old_t (id int PRIMARY KEY, old_c int, INDEX ix_c (old_c))");
-    let desired = normalize(&db, "CREATE TABLE new_t (id int PRIMARY KEY, new_c int, INDEX ix_c (new_c))");
+    let desired = normalize(
+        &db,
+        "CREATE TABLE new_t (id int PRIMARY KEY, new_c int, INDEX ix_c (new_c))",
+    );
     let live = inspect(&db);
     let old = live.tables["old_t"].clone();
     let mut renamed = old.clone();
@@ -428,13 +449,19 @@ fn the_temporary_database_is_dropped_when_desired_sql_fails() {
     ))
     .expect_err("fails");
     let message = error.to_string();
-    assert!(matches!(error, EngineError::DesiredSql { index: 2, line: 2, .. }), "{message}");
+    assert!(
+        matches!(error, EngineError::DesiredSql { index: 2, line: 2, .. }),
+        "{message}"
+    );
     let name = message
         .split("temporary database ")
         .nth(1)
         .and_then(|rest| rest.split(')').next())
         .unwrap_or_else(|| panic!("no temporary database named in: {message}"));
-    assert!(!temporary_databases().iter().any(|d| d == name), "{name} is left behind");
+    assert!(
+        !temporary_databases().iter().any(|d| d == name),
+        "{name} is left behind"
+    );
 }
 
 #[test]
@@ -451,7 +478,10 @@ fn probes_count_the_rows_a_plan_would_trip_over() {
     );
     let mut statements = plan(&db, &desired, RENDER);
     let queries = tfalchemy::engine::probe::queries(&statements);
-    let (answers, _) = run(mysql::probe(&url(&db), &queries, &[])).expect("probe");
+    let (answers, activities) = run(mysql::probe(&url(&db), &queries, &["`t`".to_string()])).expect("probe");
+    let t = activities["`t`"].as_ref().expect("activity of t");
+    assert_eq!(t.other_sessions, 0);
+    assert!(t.bytes > 0, "{t:?}");
     tfalchemy::engine::probe::record(&mut statements, &answers);
     let found: Vec<i64> = statements
         .iter()
@@ -478,7 +508,11 @@ fn explicit_algorithms_make_the_server_refuse_a_silent_copy() {
     db.execute(&statements[0].sql);
     let desired = normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, a bigint, b int)");
     let statements = plan(&db, &desired, options);
-    assert!(statements[0].sql.ends_with("ALGORITHM=COPY, LOCK=SHARED"), "{}", statements[0].sql);
+    assert!(
+        statements[0].sql.ends_with("ALGORITHM=COPY, LOCK=SHARED"),
+        "{}",
+        statements[0].sql
+    );
     db.execute(&statements[0].sql);
     assert_eq!(plan(&db, &desired, options), Vec::new());
 }
@@ -499,11 +533,49 @@ fn a_failed_apply_says_what_ran_and_the_next_plan_is_what_is_left() {
         RENDER,
     ))
     .expect_err("duplicates");
-    let EngineError::PartlyApplied { applied, not_run, .. } = &error else {
+    let EngineError::PartlyApplied { progress, .. } = &error else {
         panic!("{error}");
     };
+    let (applied, not_run) = (&progress.applied, &progress.not_run);
     assert!(error.to_string().contains("not transactional"), "{error}");
     assert_eq!(applied.len() + not_run.len() + 1, statements.len());
     let left = plan(&db, &desired, RENDER);
     assert_eq!(left.len(), statements.len() - applied.len(), "{:?}", sql_of(&left));
+}
+
+#[test]
+fn an_apply_waits_for_another_and_gives_up_at_lock_timeout() {
+    let db = MariaDb::new();
+    let desired_sql = "CREATE TABLE t (id int PRIMARY KEY)";
+    let desired = normalize(&db, desired_sql);
+    let statements = sql_of(&plan(&db, &desired, RENDER));
+    let other_apply = db.hold(&format!(
+        "SELECT GET_LOCK(CONCAT('{}', '.', DATABASE()), 0)",
+        mysql::APPLY_LOCK_NAME
+    ));
+    let options = Options {
+        lock_timeout: Some("1s".into()),
+        ..Options::default()
+    };
+    let error = run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &statements,
+        &options,
+        RENDER,
+    ))
+    .expect_err("locked");
+    assert!(matches!(error, EngineError::LockTimedOut { .. }), "{error}");
+    assert!(inspect(&db).tables.is_empty(), "nothing ran");
+    drop(other_apply);
+    run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &statements,
+        &options,
+        RENDER,
+    ))
+    .expect("applies");
 }

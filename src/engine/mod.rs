@@ -46,7 +46,7 @@ pub use canonical::{canonical_form, canonical_sha256};
 pub use diff::{diff, Change, TableChange, TableDiff};
 pub use driver::{capabilities_of, is_supported, Capabilities, Capability};
 pub use duration::{parse as parse_duration, DurationError};
-pub use error::EngineError;
+pub use error::{EngineError, Progress};
 pub use hash::schema_hash;
 pub use hazard::HazardCategory;
 pub use hazard_policy::{HazardPolicy, UnknownHazard, Verdict};

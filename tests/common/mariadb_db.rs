@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::mysql::MySqlConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
+use super::held_session::HeldSession;
 use super::sqlite_db::block_on;
 
 /// Database names start with this, so leftovers of a killed run are recognisable.
@@ -18,7 +19,10 @@ pub fn server() -> String {
 }
 
 fn admin_options() -> MySqlConnectOptions {
-    server().parse::<MySqlConnectOptions>().expect("server URL").pipes_as_concat(false)
+    server()
+        .parse::<MySqlConnectOptions>()
+        .expect("server URL")
+        .pipes_as_concat(false)
 }
 
 /// The server's databases outside the throwaway ones tests and the engine make.
@@ -128,6 +132,20 @@ impl MariaDb {
                 .collect::<Result<Vec<_>, _>>()
         })
         .unwrap_or_else(|error| panic!("querying {query:?} on {}: {error}", self.name))
+    }
+}
+
+impl MariaDb {
+    /// Runs `sql` in a new session and keeps that session open (with the
+    /// named locks and transactions it holds) until the value is dropped.
+    #[track_caller]
+    pub fn hold(&self, sql: &str) -> HeldSession {
+        let (options, owned_sql) = (self.options(), sql.to_string());
+        HeldSession::start(format!("{sql:?} on {}", self.name), move || async move {
+            let mut connection = options.connect().await?;
+            sqlx::raw_sql(&owned_sql).execute(&mut connection).await?;
+            Ok(connection)
+        })
     }
 }
 

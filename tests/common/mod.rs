@@ -8,6 +8,7 @@
 
 pub mod generated_schema;
 pub mod hcl;
+pub mod held_session;
 pub mod mariadb_db;
 pub mod output;
 pub mod postgres_db;

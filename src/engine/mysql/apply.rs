@@ -16,7 +16,7 @@ use super::render::{render, RenderOptions};
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::diff::diff;
-use crate::engine::error::{database_message, EngineError};
+use crate::engine::error::{database_message, EngineError, Progress};
 use crate::engine::options::Options;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
 use crate::engine::url::{DatabaseUrl, Dialect};
@@ -39,9 +39,33 @@ pub async fn apply_with(
     let label = url.redacted();
     let (mut conn, server) = open(url).await?;
     let lock_name = lock(&mut conn, &label, options).await?;
-    let result = apply_locked(&mut conn, server, url, dev, desired_sql, expected, options, render_options).await;
+    if let Some(wait) = options.lock_wait()? {
+        // DDL waits for the table's metadata lock up to `lock_wait_timeout`
+        // (a year by default): the resource's `lock_timeout` bounds it.
+        let seconds = wait.as_secs().max(1);
+        conn.execute(sqlx::raw_sql(&format!("SET SESSION lock_wait_timeout = {seconds}")))
+            .await
+            .map_err(|e| EngineError::InvalidSetting {
+                setting: "lock_timeout",
+                reason: database_message(&e),
+            })?;
+    }
+    let result = apply_locked(
+        &mut conn,
+        server,
+        url,
+        dev,
+        desired_sql,
+        expected,
+        options,
+        render_options,
+    )
+    .await;
     // Closing the session releases the lock even if the release fails.
-    let _ = sqlx::query("SELECT RELEASE_LOCK(?)").bind(&lock_name).execute(&mut conn).await;
+    let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
+        .bind(&lock_name)
+        .execute(&mut conn)
+        .await;
     let _ = conn.close().await;
     result
 }
@@ -99,7 +123,10 @@ async fn apply_locked(
     let (live, _) = inspect_connection(conn, server, &label).await?;
     let live = scope.live(live);
     let desired = normalize(Some(url), dev, desired_sql).await?;
-    let mut desired = options.skip.keep(&live, scope.desired(desired, &Default::default())?).desired;
+    let mut desired = options
+        .skip
+        .keep(&live, scope.desired(desired, &Default::default())?)
+        .desired;
     desired.annotations = annotations::read(Dialect::Mysql, desired_sql)?;
     let statements = render(&diff(&live, &desired), &live, &desired, &server, render_options);
     if let Some(detail) = plan_difference(expected, &statements) {
@@ -119,8 +146,10 @@ pub(super) async fn run(conn: &mut MySqlConnection, label: &str, statements: &[S
                 index: index + 1,
                 statement: statement.sql.clone(),
                 reason: database_message(&error),
-                applied: statements[..index].iter().map(|s| s.sql.clone()).collect(),
-                not_run: statements[index + 1..].iter().map(|s| s.sql.clone()).collect(),
+                progress: Box::new(Progress {
+                    applied: statements[..index].iter().map(|s| s.sql.clone()).collect(),
+                    not_run: statements[index + 1..].iter().map(|s| s.sql.clone()).collect(),
+                }),
             });
         }
     }

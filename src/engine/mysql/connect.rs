@@ -122,7 +122,10 @@ pub async fn connect(options: &ServerOptions) -> Result<(MySqlConnection, Server
         reason: database_message(&e),
     };
     let mut conn = connected.map_err(failed)?;
-    let row = sqlx::query("SELECT VERSION()").fetch_one(&mut conn).await.map_err(failed)?;
+    let row = sqlx::query("SELECT VERSION()")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(failed)?;
     let version: String = row.try_get(0).map_err(failed)?;
     Ok((conn, Server::from_version(&version)))
 }

@@ -25,7 +25,10 @@ pub use inspect::InspectStats;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::{Algorithm, RenderOptions};
-#[expect(unused_imports, reason = "verify.rs calls it once the dialect interface wires MySQL in")]
+#[expect(
+    unused_imports,
+    reason = "verify.rs calls it once the dialect interface wires MySQL in"
+)]
 pub(crate) use replay::replay;
 pub use scratch::ABANDONED_AFTER;
 

@@ -22,13 +22,9 @@ pub async fn normalize(
     let mut scratch = Scratch::acquire(target, dev).await?;
     let result = async {
         for (position, statement) in statements.iter().enumerate() {
-            scratch
-                .conn
-                .execute(sqlx::raw_sql(statement.text))
-                .await
-                .map_err(|e| {
-                    EngineError::desired_statement_failed(&scratch.label, position, statement, database_message(&e))
-                })?;
+            scratch.conn.execute(sqlx::raw_sql(statement.text)).await.map_err(|e| {
+                EngineError::desired_statement_failed(&scratch.label, position, statement, database_message(&e))
+            })?;
         }
         let (schema, _) = inspect_connection(&mut scratch.conn, scratch.server, &scratch.label).await?;
         Ok(schema)

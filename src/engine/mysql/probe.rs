@@ -23,7 +23,11 @@ const UNDEFINED: [u16; 2] = [1146, 1054];
 
 /// Answers the count `queries` and looks at the size of the `locked` tables
 /// (backtick-quoted names of the connection's database).
-pub async fn run(url: &DatabaseUrl, queries: &[String], locked: &[String]) -> Result<(Answers, Activities), EngineError> {
+pub async fn run(
+    url: &DatabaseUrl,
+    queries: &[String],
+    locked: &[String],
+) -> Result<(Answers, Activities), EngineError> {
     let (mut conn, server) = open(url).await?;
     let mut answers = Answers::new();
     for sql in queries {
@@ -43,7 +47,10 @@ fn limited(sql: &str, server: &Server) -> String {
         return sql.to_string();
     }
     match sql.strip_prefix("SELECT ") {
-        Some(rest) => format!("SELECT /*+ MAX_EXECUTION_TIME({}) */ {rest}", PROBE_TIME_LIMIT.as_millis()),
+        Some(rest) => format!(
+            "SELECT /*+ MAX_EXECUTION_TIME({}) */ {rest}",
+            PROBE_TIME_LIMIT.as_millis()
+        ),
         None => sql.to_string(),
     }
 }
@@ -63,7 +70,9 @@ async fn count(conn: &mut MySqlConnection, server: &Server, sql: &str) -> Result
         .await
         .and_then(|row| row.try_get::<i64, _>(0))
         .map_err(failure);
-    let _ = conn.execute(sqlx::raw_sql("ROLLBACK; SET SESSION max_statement_time = DEFAULT")).await;
+    let _ = conn
+        .execute(sqlx::raw_sql("ROLLBACK; SET SESSION max_statement_time = DEFAULT"))
+        .await;
     answer
 }
 

@@ -142,7 +142,9 @@ async fn sweep_abandoned(admin: &mut MySqlConnection) {
     .unwrap_or_default();
     let now = unix_seconds();
     for row in rows {
-        let Some(name) = super::inspect::text(&row, 0) else { continue };
+        let Some(name) = super::inspect::text(&row, 0) else {
+            continue;
+        };
         if temporary_database_created_at(&name).is_some_and(|at| now.saturating_sub(at) > ABANDONED_AFTER.as_secs()) {
             let _ = drop_database(admin, &name).await;
         }
@@ -174,7 +176,9 @@ async fn empty(conn: &mut MySqlConnection, label: &str) -> Result<(), EngineErro
     };
     conn.execute("SET foreign_key_checks = 0").await.map_err(failed)?;
     for object in objects(conn, label).await? {
-        let Some((kind, name)) = object.split_once(' ') else { continue };
+        let Some((kind, name)) = object.split_once(' ') else {
+            continue;
+        };
         let sql = format!("DROP {} IF EXISTS {}", kind.to_ascii_uppercase(), quote(name));
         conn.execute(sqlx::raw_sql(&sql)).await.map_err(failed)?;
     }

@@ -102,7 +102,10 @@ pub fn split(sql: &str) -> Result<Vec<(ScriptStatement<'_>, Parsed)>, EngineErro
             outcome => {
                 let at = parser.peek_token_ref().span.start;
                 let message = match outcome {
-                    Ok(_) => format!("expected `;` after the statement, found {}", parser.peek_token_ref().token),
+                    Ok(_) => format!(
+                        "expected `;` after the statement, found {}",
+                        parser.peek_token_ref().token
+                    ),
                     Err(error) => error.to_string(),
                 };
                 // Back to the statement's first token, then its words.
@@ -305,9 +308,7 @@ pub fn judge(statement: &Statement) -> Result<(), (RefusalReason, String)> {
         Statement::CreateIndex(index) => local(&index.table_name),
         Statement::AlterTable(alter) => local(&alter.name),
         Statement::AlterView(alter) => local(&alter.name),
-        Statement::Drop {
-            object_type, names, ..
-        } => match object_type {
+        Statement::Drop { object_type, names, .. } => match object_type {
             ObjectType::Table | ObjectType::View | ObjectType::Index | ObjectType::Sequence => {
                 names.iter().try_for_each(local)
             }
@@ -343,12 +344,8 @@ pub fn judge(statement: &Statement) -> Result<(), (RefusalReason, String)> {
         | Statement::Kill { .. }
         | Statement::Flush { .. } => refuse(ServerLevel, "acts on the server"),
         Statement::Use(_) => refuse(SessionChange, "USE"),
-        Statement::Query(_) | Statement::Explain { .. } | Statement::ExplainTable { .. } => {
-            refuse(Query, "a query")
-        }
-        Statement::Call(_) | Statement::Execute { .. } | Statement::Prepare { .. } => {
-            refuse(ExecutesCode, "runs code")
-        }
+        Statement::Query(_) | Statement::Explain { .. } | Statement::ExplainTable { .. } => refuse(Query, "a query"),
+        Statement::Call(_) | Statement::Execute { .. } | Statement::Prepare { .. } => refuse(ExecutesCode, "runs code"),
         Statement::LockTables { .. }
         | Statement::UnlockTables
         | Statement::Analyze(_)
@@ -360,10 +357,7 @@ pub fn judge(statement: &Statement) -> Result<(), (RefusalReason, String)> {
 /// Objects of another database are beyond the scratch database's isolation.
 fn local(name: &ObjectName) -> Result<(), (RefusalReason, String)> {
     if name.0.len() > 1 {
-        return Err((
-            RefusalReason::ServerLevel,
-            format!("{name} names another database"),
-        ));
+        return Err((RefusalReason::ServerLevel, format!("{name} names another database")));
     }
     Ok(())
 }
@@ -409,7 +403,10 @@ mod tests {
                    CREATE INDEX ix ON t (n);";
         let statements = texts(sql);
         assert_eq!(statements.len(), 3, "{statements:?}");
-        assert_eq!(statements[0], "CREATE TABLE `t` (id int PRIMARY KEY, n int) ENGINE=InnoDB");
+        assert_eq!(
+            statements[0],
+            "CREATE TABLE `t` (id int PRIMARY KEY, n int) ENGINE=InnoDB"
+        );
         assert!(statements[1].ends_with("END"), "{}", statements[1]);
         assert_eq!(statements[2], "CREATE INDEX ix ON t (n)");
     }
@@ -438,15 +435,14 @@ mod tests {
 
     #[test]
     fn definitions_beyond_sqlparser_pass_by_their_keywords_and_stay_in_this_database() {
-        let sql = "CREATE TABLE t (a int(5) unsigned zerofill, b int INVISIBLE, KEY ix (a) IGNORED) ROW_FORMAT=COMPACT;\n\
+        let sql =
+            "CREATE TABLE t (a int(5) unsigned zerofill, b int INVISIBLE, KEY ix (a) IGNORED) ROW_FORMAT=COMPACT;\n\
                    ALTER TABLE t ALTER INDEX ix NOT IGNORED;";
         assert_eq!(texts(sql).len(), 2);
-        let Err(EngineError::RefusedSql { refusals }) =
-            definitions(
-                "CREATE TABLE other.t (b int INVISIBLE);\nCREATE TABLE IF NOT EXISTS `o`.t (b int INVISIBLE);\n\
+        let Err(EngineError::RefusedSql { refusals }) = definitions(
+            "CREATE TABLE other.t (b int INVISIBLE);\nCREATE TABLE IF NOT EXISTS `o`.t (b int INVISIBLE);\n\
                  CREATE ALGORITHM=MERGE VIEW o.v AS SELECT 1 WITH CASCADED CHECK OPTION;",
-            )
-        else {
+        ) else {
             panic!("refused");
         };
         assert_eq!(refusals.len(), 3);
@@ -466,7 +462,9 @@ mod tests {
 
     #[test]
     fn a_syntax_error_is_located() {
-        let Err(EngineError::SqlSyntax { index, line, .. }) = definitions("CREATE TABLE t (id int);\nINSRT INTO t VALUES (1);") else {
+        let Err(EngineError::SqlSyntax { index, line, .. }) =
+            definitions("CREATE TABLE t (id int);\nINSRT INTO t VALUES (1);")
+        else {
             panic!("syntax error");
         };
         assert_eq!((index, line), (2, 2));
@@ -482,9 +480,26 @@ mod properties {
     /// Fragments that make SQL-like text, so the parser gets past the first token.
     fn sql_like() -> impl Strategy<Value = String> {
         let fragment = prop::sample::select(vec![
-            "CREATE TABLE t (id int)", ";", "\n", " ", "INSERT INTO t VALUES (1)", "BEGIN", "END", "`x`", "'s'",
-            "-- c\n", "/* c */", "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW", "SET NEW.a = 1", "é",
-            "(", ")", ",", "DROP TABLE t", "SELECT 1", "DELIMITER //",
+            "CREATE TABLE t (id int)",
+            ";",
+            "\n",
+            " ",
+            "INSERT INTO t VALUES (1)",
+            "BEGIN",
+            "END",
+            "`x`",
+            "'s'",
+            "-- c\n",
+            "/* c */",
+            "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW",
+            "SET NEW.a = 1",
+            "é",
+            "(",
+            ")",
+            ",",
+            "DROP TABLE t",
+            "SELECT 1",
+            "DELIMITER //",
         ]);
         prop::collection::vec(prop_oneof![fragment.prop_map(String::from), ".{0,8}"], 0..12)
             .prop_map(|parts| parts.concat())

@@ -58,7 +58,12 @@ pub fn text(row: &MySqlRow, index: usize) -> Option<String> {
             .ok()
             .flatten()
             .map(|n| n.to_string())
-            .or_else(|| row.try_get::<Option<u64>, _>(index).ok().flatten().map(|n| n.to_string())),
+            .or_else(|| {
+                row.try_get::<Option<u64>, _>(index)
+                    .ok()
+                    .flatten()
+                    .map(|n| n.to_string())
+            }),
     }
 }
 

@@ -10,7 +10,11 @@ use crate::engine::mysql::ident::quote;
 
 pub async fn views(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     // MySQL 8 keeps the algorithm out of information_schema.
-    let algorithm = if catalog.server.is_mariadb() { "ALGORITHM" } else { "NULL" };
+    let algorithm = if catalog.server.is_mariadb() {
+        "ALGORITHM"
+    } else {
+        "NULL"
+    };
     let rows = catalog
         .fetch(&format!(
             "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, {algorithm}, DATABASE() \
@@ -66,7 +70,14 @@ pub async fn triggers(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
             quote(&table),
             text_or_empty(&row, 4)
         );
-        schema.triggers.insert(name.clone(), Trigger { name, table, definition });
+        schema.triggers.insert(
+            name.clone(),
+            Trigger {
+                name,
+                table,
+                definition,
+            },
+        );
     }
     Ok(())
 }
@@ -87,11 +98,18 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
     let mut arguments: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in parameters {
         let procedure = text_or_empty(&row, 0) == "PROCEDURE";
-        let mode = text(&row, 2).filter(|_| procedure).map(|m| format!("{m} ")).unwrap_or_default();
+        let mode = text(&row, 2)
+            .filter(|_| procedure)
+            .map(|m| format!("{m} "))
+            .unwrap_or_default();
         arguments
             .entry(routine_key(procedure, &text_or_empty(&row, 1)))
             .or_default()
-            .push(format!("{mode}{} {}", quote(&text_or_empty(&row, 3)), text_or_empty(&row, 4)));
+            .push(format!(
+                "{mode}{} {}",
+                quote(&text_or_empty(&row, 3)),
+                text_or_empty(&row, 4)
+            ));
     }
     let rows = catalog
         .fetch(
@@ -105,7 +123,11 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
         let procedure = text_or_empty(&row, 1) == "PROCEDURE";
         let key = routine_key(procedure, &name);
         let arguments = arguments.get(&key).map(|a| a.join(", ")).unwrap_or_default();
-        let result = if procedure { String::new() } else { text_or_empty(&row, 2) };
+        let result = if procedure {
+            String::new()
+        } else {
+            text_or_empty(&row, 2)
+        };
         let mut characteristics = Vec::new();
         if text_or_empty(&row, 4) == "YES" {
             characteristics.push("DETERMINISTIC".to_string());
@@ -115,7 +137,11 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
         if let Some(comment) = text(&row, 7).filter(|c| !c.is_empty()) {
             characteristics.push(format!("COMMENT {}", crate::engine::mysql::ident::literal(&comment)));
         }
-        let returns = if procedure { String::new() } else { format!(" RETURNS {result}") };
+        let returns = if procedure {
+            String::new()
+        } else {
+            format!(" RETURNS {result}")
+        };
         let definition = format!(
             "CREATE {} {}({arguments}){returns} {} {}",
             if procedure { "PROCEDURE" } else { "FUNCTION" },

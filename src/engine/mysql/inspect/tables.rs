@@ -36,7 +36,9 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<()
         for option in text_or_empty(&row, 4).split_whitespace() {
             let lower = option.to_ascii_lowercase();
             if let Some(format) = lower.strip_prefix("row_format=") {
-                table.options.insert(format!("{ROW_FORMAT}{}", format.to_ascii_uppercase()));
+                table
+                    .options
+                    .insert(format!("{ROW_FORMAT}{}", format.to_ascii_uppercase()));
             } else if lower == "partitioned" {
                 schema.unmanaged.push(format!("the partitioning of table {name}"));
             }
@@ -216,7 +218,10 @@ mod tests {
     fn defaults_of_both_flavours_become_sql_terms() {
         assert_eq!(canonical_default(None, true, false), None);
         assert_eq!(canonical_default(Some("NULL".into()), true, false), None);
-        assert_eq!(canonical_default(Some("'NULL'".into()), true, false), Some("'NULL'".into()));
+        assert_eq!(
+            canonical_default(Some("'NULL'".into()), true, false),
+            Some("'NULL'".into())
+        );
         assert_eq!(
             canonical_default(Some("current_timestamp()".into()), true, false),
             Some("current_timestamp()".into())
@@ -226,7 +231,10 @@ mod tests {
             canonical_default(Some("CURRENT_TIMESTAMP(3)".into()), false, true),
             Some("current_timestamp(3)".into())
         );
-        assert_eq!(canonical_default(Some("rand()".into()), false, true), Some("(rand())".into()));
+        assert_eq!(
+            canonical_default(Some("rand()".into()), false, true),
+            Some("(rand())".into())
+        );
     }
 
     #[test]

@@ -6,7 +6,16 @@ use crate::engine::mysql::ident::{literal, quote};
 use crate::engine::mysql::inspect::table_collation;
 
 /// Types whose values are characters, and so have a collation.
-const CHARACTER_TYPES: [&str; 8] = ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"];
+const CHARACTER_TYPES: [&str; 8] = [
+    "char",
+    "varchar",
+    "tinytext",
+    "text",
+    "mediumtext",
+    "longtext",
+    "enum",
+    "set",
+];
 
 /// The type's name without length, values or modifiers: `varchar`, `int`.
 pub fn base_type(data_type: &str) -> String {
@@ -46,7 +55,11 @@ pub fn definition(table: &Table, column: &Column, collation: Collation) -> Strin
         sql.push_str(&format!(" COLLATE {collation}"));
     }
     if let Some(expression) = &attributes.generated {
-        let storage = if attributes.generated_virtual { "VIRTUAL" } else { "STORED" };
+        let storage = if attributes.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) {storage}"));
         if !column.nullable {
             sql.push_str(" NOT NULL");

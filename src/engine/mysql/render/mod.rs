@@ -35,7 +35,13 @@ pub struct RenderOptions {
     pub explicit_algorithm: bool,
 }
 
-pub fn render(changes: &[Change], live: &Schema, desired: &Schema, server: &Server, options: RenderOptions) -> Vec<Statement> {
+pub fn render(
+    changes: &[Change],
+    live: &Schema,
+    desired: &Schema,
+    server: &Server,
+    options: RenderOptions,
+) -> Vec<Statement> {
     let mut out = Vec::new();
     let mut altered: BTreeMap<&str, Work> = BTreeMap::new();
     let (mut created, mut dropped) = (Vec::new(), Vec::new());
@@ -238,7 +244,10 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
 fn drop_objects(changes: &[Change], out: &mut Vec<Statement>) {
     for change in changes {
         let (sql, what) = match change {
-            Change::DropTrigger(t) => (format!("DROP TRIGGER {}", quote(&t.name)), format!("trigger {}", t.name)),
+            Change::DropTrigger(t) => (
+                format!("DROP TRIGGER {}", quote(&t.name)),
+                format!("trigger {}", t.name),
+            ),
             Change::DropView(v) => (format!("DROP VIEW {}", quote(&v.name)), format!("view {}", v.name)),
             Change::DropRoutine(r) | Change::ReplaceRoutine { from: r, .. } => (
                 format!(

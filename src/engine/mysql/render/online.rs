@@ -36,7 +36,9 @@ impl Algorithm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     /// `ADD COLUMN`; `last` when it goes after every existing column.
-    AddColumn { last: bool },
+    AddColumn {
+        last: bool,
+    },
     DropColumn,
     RenameColumn,
     /// `MODIFY COLUMN` changing only the default, comment or visibility.
@@ -131,10 +133,19 @@ mod tests {
         let maria_10_11 = Server::from_version("10.11.6-MariaDB");
         let mysql_8_0_20 = Server::from_version("8.0.20");
         let mysql_8_4 = Server::from_version("8.4.0");
-        assert_eq!(classify(Part::AddColumn { last: true }, &maria_10_3), Algorithm::Instant);
-        assert_eq!(classify(Part::AddColumn { last: false }, &maria_10_3), Algorithm::Inplace);
+        assert_eq!(
+            classify(Part::AddColumn { last: true }, &maria_10_3),
+            Algorithm::Instant
+        );
+        assert_eq!(
+            classify(Part::AddColumn { last: false }, &maria_10_3),
+            Algorithm::Inplace
+        );
         assert_eq!(classify(Part::DropColumn, &maria_10_11), Algorithm::Instant);
-        assert_eq!(classify(Part::AddColumn { last: false }, &mysql_8_0_20), Algorithm::Inplace);
+        assert_eq!(
+            classify(Part::AddColumn { last: false }, &mysql_8_0_20),
+            Algorithm::Inplace
+        );
         assert_eq!(classify(Part::DropColumn, &mysql_8_4), Algorithm::Instant);
         assert_eq!(
             statement_algorithm(&[Part::AddIndex, Part::ChangeType], &mysql_8_4),

@@ -232,11 +232,17 @@ impl Alteration<'_> {
             }
         }
         for (old, new) in &self.renamed_indexes {
-            out.push(format!("RENAME INDEX {} TO {}", quote(old), quote(new)), Part::RenameIndex);
+            out.push(
+                format!("RENAME INDEX {} TO {}", quote(old), quote(new)),
+                Part::RenameIndex,
+            );
         }
         for change in self.changes {
             if let TableChange::RenameColumn { from: old, to: new } = change {
-                out.push(format!("RENAME COLUMN {} TO {}", quote(old), quote(new)), Part::RenameColumn);
+                out.push(
+                    format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
+                    Part::RenameColumn,
+                );
                 out.hazard(
                     HazardKind::RenamesColumn,
                     format!("column {}.{old} is renamed to {new}", to.name),
@@ -260,17 +266,23 @@ impl Alteration<'_> {
             }
         }
         let visibility_only = |index: &Index| -> bool {
-            to.indexes
-                .get(&index.name)
-                .is_some_and(|new| new.ignored != index.ignored && Index { ignored: index.ignored, ..new.clone() } == *index)
+            to.indexes.get(&index.name).is_some_and(|new| {
+                new.ignored != index.ignored
+                    && Index {
+                        ignored: index.ignored,
+                        ..new.clone()
+                    } == *index
+            })
         };
         for index in &self.dropped_indexes {
-            if !visibility_only(*index) {
+            if !visibility_only(index) {
                 out.push(format!("DROP INDEX {}", quote(&index.name)), Part::DropIndex);
             }
         }
-        if let Some(TableChange::SetPrimaryKey { from: Some(_), .. }) =
-            self.changes.iter().find(|c| matches!(c, TableChange::SetPrimaryKey { .. }))
+        if let Some(TableChange::SetPrimaryKey { from: Some(_), .. }) = self
+            .changes
+            .iter()
+            .find(|c| matches!(c, TableChange::SetPrimaryKey { .. }))
         {
             out.push("DROP PRIMARY KEY".to_string(), Part::DropPrimaryKey);
         }
@@ -301,13 +313,18 @@ impl Alteration<'_> {
                 Part::AddColumn { last },
             );
         }
-        if let Some(TableChange::SetPrimaryKey { to: Some(key), .. }) =
-            self.changes.iter().find(|c| matches!(c, TableChange::SetPrimaryKey { .. }))
+        if let Some(TableChange::SetPrimaryKey { to: Some(key), .. }) = self
+            .changes
+            .iter()
+            .find(|c| matches!(c, TableChange::SetPrimaryKey { .. }))
         {
-            out.push(format!("ADD PRIMARY KEY ({})", column_list(&key.columns)), Part::AddPrimaryKey);
+            out.push(
+                format!("ADD PRIMARY KEY ({})", column_list(&key.columns)),
+                Part::AddPrimaryKey,
+            );
         }
         for index in &self.created_indexes {
-            if from.indexes.get(&index.name).is_some_and(|old| visibility_only(old)) {
+            if from.indexes.get(&index.name).is_some_and(&visibility_only) {
                 out.push(
                     format!(
                         "ALTER INDEX {} {}",
@@ -331,7 +348,11 @@ impl Alteration<'_> {
         for change in self.changes {
             match change {
                 TableChange::AddUnique(unique) => {
-                    let name = unique.name.as_ref().map(|n| format!("{} ", quote(n))).unwrap_or_default();
+                    let name = unique
+                        .name
+                        .as_ref()
+                        .map(|n| format!("{} ", quote(n)))
+                        .unwrap_or_default();
                     out.push(
                         format!("ADD UNIQUE INDEX {name}({})", column_list(&unique.columns)),
                         Part::AddIndex,
@@ -357,8 +378,10 @@ impl Alteration<'_> {
                 _ => {}
             }
         }
-        if let Some(TableChange::SetOptions { from: old, to: new }) =
-            self.changes.iter().find(|c| matches!(c, TableChange::SetOptions { .. }))
+        if let Some(TableChange::SetOptions { from: old, to: new }) = self
+            .changes
+            .iter()
+            .find(|c| matches!(c, TableChange::SetOptions { .. }))
         {
             for option in new.iter().filter(|o| !old.contains(o)) {
                 if let Some(engine) = option.strip_prefix(ENGINE) {
@@ -373,8 +396,10 @@ impl Alteration<'_> {
                 out.push("ROW_FORMAT=DEFAULT".to_string(), Part::ChangeRowFormat);
             }
         }
-        if let Some(TableChange::SetComment { to: comment, .. }) =
-            self.changes.iter().find(|c| matches!(c, TableChange::SetComment { .. }))
+        if let Some(TableChange::SetComment { to: comment, .. }) = self
+            .changes
+            .iter()
+            .find(|c| matches!(c, TableChange::SetComment { .. }))
         {
             out.push(
                 format!("COMMENT={}", literal(comment.as_deref().unwrap_or_default())),
@@ -398,7 +423,8 @@ impl Alteration<'_> {
         let collation_changed = table_collation(from) != table_collation(to);
         for column in &to.columns {
             let Some(old) = from.column(&column.name) else { continue };
-            let (old_attributes, new_attributes) = (from.column_attributes(&column.name), to.column_attributes(&column.name));
+            let (old_attributes, new_attributes) =
+                (from.column_attributes(&column.name), to.column_attributes(&column.name));
             let follows_table =
                 collation_changed && column.collation.is_none() && columns::is_character(&column.data_type);
             if old == column && old_attributes == new_attributes && !follows_table {
@@ -434,7 +460,12 @@ impl Alteration<'_> {
         }
     }
 
-    fn column_hazards(&self, out: &mut Clauses, old: &crate::engine::model::Column, new: &crate::engine::model::Column) {
+    fn column_hazards(
+        &self,
+        out: &mut Clauses,
+        old: &crate::engine::model::Column,
+        new: &crate::engine::model::Column,
+    ) {
         let table = &self.to.name;
         let column = quote(&new.name);
         if let (Some(before), Some(after)) = (enum_values(&old.data_type), enum_values(&new.data_type)) {
@@ -456,7 +487,10 @@ impl Alteration<'_> {
         } else if old.data_type != new.data_type && narrows(&old.data_type, &new.data_type) {
             out.hazard(
                 HazardKind::NarrowsType,
-                format!("{table}.{} changes from {} to {}", new.name, old.data_type, new.data_type),
+                format!(
+                    "{table}.{} changes from {} to {}",
+                    new.name, old.data_type, new.data_type
+                ),
                 None,
             );
         }
@@ -495,7 +529,10 @@ impl Alteration<'_> {
         });
         out.hazard(
             HazardKind::MayFailOnExistingRows,
-            format!("unique index {} on {} may fail on duplicate rows", index.name, self.to.name),
+            format!(
+                "unique index {} on {} may fail on duplicate rows",
+                index.name, self.to.name
+            ),
             probe,
         );
     }
@@ -549,7 +586,11 @@ impl Clauses {
     /// The clauses as one `ALTER TABLE` of a table that holds no rows yet:
     /// nothing to copy, so no classification.
     pub fn plain(self, table: &Table) -> Statement {
-        Statement::ddl(format!("ALTER TABLE {}\n  {}", quote(&table.name), self.sql.join(",\n  ")))
+        Statement::ddl(format!(
+            "ALTER TABLE {}\n  {}",
+            quote(&table.name),
+            self.sql.join(",\n  ")
+        ))
     }
 
     pub fn add_foreign_key(&mut self, key: &ForeignKey) {
