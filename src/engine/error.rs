@@ -55,6 +55,24 @@ pub enum EngineError {
     #[error("{url} changed since the plan was made: {detail}")]
     ChangedSincePlan { url: String, detail: String },
 
+    #[error(
+        "applying the plan to {url} failed at statement {index}: {reason}\n  statement: {statement}\n\
+         DDL on this database is not transactional: {} statement(s) before it were applied and stay, \
+         {} after it were not run. The next plan re-inspects the database and shows exactly what is left.{}{}",
+        progress.applied.len(),
+        progress.not_run.len(),
+        listed("applied", &progress.applied),
+        listed("not run", &progress.not_run)
+    )]
+    PartlyApplied {
+        url: String,
+        /// 1-based position in the plan.
+        index: usize,
+        statement: String,
+        reason: String,
+        progress: Box<Progress>,
+    },
+
     #[error("applying the plan to {url} failed at statement {index}: {reason}\n  statement: {statement}")]
     Apply {
         url: String,
@@ -168,6 +186,28 @@ pub enum EngineError {
         line: usize,
         column: usize,
     },
+}
+
+/// The statements of a non-transactional plan on either side of the one
+/// that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Ran and committed, in order.
+    pub applied: Vec<String>,
+    /// Not run.
+    pub not_run: Vec<String>,
+}
+
+/// `statements` under a heading, one per line; nothing when there are none.
+fn listed(heading: &str, statements: &[String]) -> String {
+    if statements.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = statements
+        .iter()
+        .map(|s| format!("    {}", super::script::shorten(s)))
+        .collect();
+    format!("\n  {heading}:\n{}", lines.join("\n"))
 }
 
 /// The database's own message, without sqlx's wrapping.

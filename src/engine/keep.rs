@@ -823,10 +823,13 @@ mod tests {
                 key: IndexKey::Column(column.into()),
                 descending: false,
                 collation: None,
+                length: None,
             }],
             predicate: None,
             definition: None,
             invalid: false,
+            kind: None,
+            ignored: false,
         };
         let indexes = &mut live.tables.get_mut("t").expect("t").indexes;
         indexes.insert("ix_a".into(), index("ix_a", "a"));

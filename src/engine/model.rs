@@ -264,6 +264,19 @@ pub struct ColumnAttributes {
     pub generated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// MySQL: the generated expression is computed when read (`VIRTUAL`)
+    /// rather than stored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_virtual: bool,
+    /// MySQL `AUTO_INCREMENT` (its counter is data, not schema).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_increment: bool,
+    /// MySQL `ON UPDATE` expression (`current_timestamp()`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
+    /// MySQL/MariaDB `INVISIBLE`: left out of `SELECT *`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invisible: bool,
 }
 
 impl ColumnAttributes {
@@ -352,6 +365,13 @@ pub struct Index {
     /// so the next plan drops and builds it again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub invalid: bool,
+    /// MySQL `FULLTEXT` or `SPATIAL`; absent for an ordinary (B-tree) index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// An index the optimizer ignores (MySQL `INVISIBLE`, MariaDB `IGNORED`)
+    /// but keeps up to date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -362,6 +382,9 @@ pub struct IndexPart {
     /// Only when it differs from the column's own collation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// MySQL prefix length: the index holds the first `length` characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

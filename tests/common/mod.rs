@@ -8,6 +8,8 @@
 
 pub mod generated_schema;
 pub mod hcl;
+pub mod held_session;
+pub mod mariadb_db;
 pub mod output;
 pub mod postgres_db;
 pub mod processes;

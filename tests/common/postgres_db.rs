@@ -146,54 +146,19 @@ impl PostgresDb {
     }
 }
 
-/// A session that ran some SQL and stays open, holding whatever locks it
-/// took, until it is dropped: the other user of a database that a test needs
-/// (a busy table, a held schema lock).
-pub struct HeldSession {
-    release: Option<tokio::sync::oneshot::Sender<()>>,
-    session: Option<std::thread::JoinHandle<()>>,
-}
+pub use super::held_session::HeldSession;
 
 impl PostgresDb {
     /// Runs `sql` in a new session and keeps that session open until the
     /// returned value is dropped. An open transaction stays open.
     #[track_caller]
     pub fn hold(&self, sql: &str) -> HeldSession {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let (options, owned_sql, name) = (self.options(), sql.to_string(), self.name.clone());
-        let session = std::thread::spawn(move || {
-            let outcome = block_on(async {
-                let mut connection = options.connect().await?;
-                sqlx::raw_sql(&owned_sql).execute(&mut connection).await?;
-                let _ = ready_tx.send(Ok(()));
-                // Either a release or a dropped sender ends the hold.
-                let _ = released.await;
-                connection.close().await
-            });
-            if let Err(error) = outcome {
-                let _ = ready_tx.send(Err(format!("{owned_sql:?} on {name}: {error}")));
-            }
-        });
-        match ready_rx.recv() {
-            Ok(Ok(())) => HeldSession {
-                release: Some(release),
-                session: Some(session),
-            },
-            Ok(Err(message)) => panic!("holding a session: {message}"),
-            Err(_) => panic!("the session holding {sql:?} ended before it was ready"),
-        }
-    }
-}
-
-impl Drop for HeldSession {
-    fn drop(&mut self) {
-        if let Some(release) = self.release.take() {
-            let _ = release.send(());
-        }
-        if let Some(session) = self.session.take() {
-            let _ = session.join();
-        }
+        let (options, owned_sql) = (self.options(), sql.to_string());
+        HeldSession::start(format!("{sql:?} on {}", self.name), move || async move {
+            let mut connection = options.connect().await?;
+            sqlx::raw_sql(&owned_sql).execute(&mut connection).await?;
+            Ok(connection)
+        })
     }
 }
 

@@ -23,6 +23,9 @@ pub use driver::PostgresDriver;
 pub use inspect::InspectStats;
 pub use normalize::normalize;
 pub use render::TYPE_REBUILD_SUFFIX;
+pub(crate) use scratch::{
+    created_at as temporary_database_created_at, new_name as new_temporary_database_name, unix_seconds,
+};
 pub use scratch::{ABANDONED_AFTER, TEMPORARY_DATABASE_PREFIX};
 
 use super::diff::{diff, Change};

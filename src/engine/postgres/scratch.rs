@@ -351,7 +351,9 @@ async fn drop_abandoned(admin: &mut PgConnection) {
 }
 
 /// The creation time a temporary database's name carries.
-fn created_at(name: &str) -> Option<u64> {
+/// When the temporary database `name` was created (seconds since the epoch);
+/// MySQL's scratch databases share the naming scheme.
+pub(crate) fn created_at(name: &str) -> Option<u64> {
     name.strip_prefix(TEMPORARY_DATABASE_PREFIX)?
         .split('_')
         .next()?
@@ -359,7 +361,8 @@ fn created_at(name: &str) -> Option<u64> {
         .ok()
 }
 
-fn new_name() -> String {
+/// A new temporary database name, unique across processes and calls.
+pub(crate) fn new_name() -> String {
     let random: u64 = {
         let mut hasher = Sha256::new();
         hasher.update(std::process::id().to_le_bytes());
@@ -383,7 +386,7 @@ fn new_name() -> String {
 
 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn unix_seconds() -> u64 {
+pub(crate) fn unix_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()

@@ -383,6 +383,7 @@ impl SchemaBuilder<'_> {
                             key: key_kind,
                             descending: key.descending,
                             collation,
+                            length: None,
                         });
                     }
                     table.indexes.insert(
@@ -400,6 +401,8 @@ impl SchemaBuilder<'_> {
                             }),
                             definition: None,
                             invalid: false,
+                            kind: None,
+                            ignored: false,
                         },
                     );
                 }

@@ -158,6 +158,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
             identity_last_value: LastValue(identity_last_value),
             generated: if is_generated { expr.clone() } else { None },
             comment,
+            ..ColumnAttributes::default()
         };
         if !attributes.is_empty() {
             table.column_attributes.insert(name.clone(), attributes);
@@ -353,6 +354,8 @@ pub async fn indexes(
             predicate: None,
             definition: Some(body),
             invalid,
+            kind: None,
+            ignored: false,
         };
         if let Some(table) = schema.tables.get_mut(key) {
             table.indexes.insert(name, index);

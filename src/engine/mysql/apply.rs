@@ -1,0 +1,157 @@
+//! Apply: under a `GET_LOCK` named lock (concurrent applies wait), re-plan
+//! and insist the plan is the one that was shown, run it statement by
+//! statement, and prove the result converged. DDL commits as it runs, so a
+//! failure cannot be rolled back: the error lists what ran and what did
+//! not, and the next plan (which re-inspects) is exactly what is left.
+
+use std::time::Duration;
+
+use sqlx::mysql::MySqlConnection;
+use sqlx::{Connection, Executor, Row};
+
+use super::connect::{open, Server};
+use super::inspect::inspect_connection;
+use super::normalize::normalize;
+use super::render::{render, RenderOptions};
+use crate::engine::annotations;
+use crate::engine::converge::prove_converged;
+use crate::engine::diff::diff;
+use crate::engine::error::{database_message, EngineError, Progress};
+use crate::engine::options::Options;
+use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
+use crate::engine::url::{DatabaseUrl, Dialect};
+
+/// The lock name applies to one database take (`GET_LOCK` names are
+/// server-wide, so the database is part of it).
+pub const APPLY_LOCK_NAME: &str = "tfalchemy_apply";
+/// How long an apply waits for another one to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// See [`crate::engine::apply_with`]; `render_options` as the plan had them.
+pub async fn apply_with(
+    url: &DatabaseUrl,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+    options: &Options,
+    render_options: RenderOptions,
+) -> Result<ApplyOutcome, EngineError> {
+    let label = url.redacted();
+    let (mut conn, server) = open(url).await?;
+    let lock_name = lock(&mut conn, &label, options).await?;
+    if let Some(wait) = options.lock_wait()? {
+        // DDL waits for the table's metadata lock up to `lock_wait_timeout`
+        // (a year by default): the resource's `lock_timeout` bounds it.
+        let seconds = wait.as_secs().max(1);
+        conn.execute(sqlx::raw_sql(&format!("SET SESSION lock_wait_timeout = {seconds}")))
+            .await
+            .map_err(|e| EngineError::InvalidSetting {
+                setting: "lock_timeout",
+                reason: database_message(&e),
+            })?;
+    }
+    let result = apply_locked(
+        &mut conn,
+        server,
+        url,
+        dev,
+        desired_sql,
+        expected,
+        options,
+        render_options,
+    )
+    .await;
+    // Closing the session releases the lock even if the release fails.
+    let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
+        .bind(&lock_name)
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    result
+}
+
+/// Takes the apply lock of the connection's database, waiting up to
+/// `lock_timeout` when it is set, else [`LOCK_WAIT`].
+async fn lock(conn: &mut MySqlConnection, label: &str, options: &Options) -> Result<String, EngineError> {
+    let failed = |e: sqlx::Error| EngineError::Connect {
+        url: label.to_string(),
+        reason: database_message(&e),
+    };
+    let wait = options.lock_wait()?.unwrap_or(LOCK_WAIT);
+    let name: String = sqlx::query("SELECT CONCAT(?, '.', DATABASE())")
+        .bind(APPLY_LOCK_NAME)
+        .fetch_one(&mut *conn)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(failed)?;
+    let row = sqlx::query("SELECT GET_LOCK(?, ?)")
+        .bind(&name)
+        .bind(wait.as_secs_f64())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(failed)?;
+    if row.try_get::<Option<i64>, _>(0).ok().flatten() == Some(1) {
+        return Ok(name);
+    }
+    Err(match options.lock_timeout.as_deref() {
+        Some(setting) => EngineError::LockTimedOut {
+            url: label.to_string(),
+            lock_timeout: setting.to_string(),
+        },
+        None => EngineError::Locked {
+            url: label.to_string(),
+            seconds: wait.as_secs(),
+        },
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_locked(
+    conn: &mut MySqlConnection,
+    server: Server,
+    url: &DatabaseUrl,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    expected: &[String],
+    options: &Options,
+    render_options: RenderOptions,
+) -> Result<ApplyOutcome, EngineError> {
+    let label = url.redacted();
+    let scope = &options.scope;
+    // Under the lock no other apply can move the schema between this
+    // re-plan and the last statement.
+    let (live, _) = inspect_connection(conn, server, &label).await?;
+    let live = scope.live(live);
+    let desired = normalize(Some(url), dev, desired_sql).await?;
+    let mut desired = options
+        .skip
+        .keep(&live, scope.desired(desired, &Default::default())?)
+        .desired;
+    desired.annotations = annotations::read(Dialect::Mysql, desired_sql)?;
+    let statements = render(&diff(&live, &desired), &live, &desired, &server, render_options);
+    if let Some(detail) = plan_difference(expected, &statements) {
+        return Err(EngineError::ChangedSincePlan { url: label, detail });
+    }
+    run(conn, &label, &statements).await?;
+    let (after, _) = inspect_connection(conn, server, &label).await?;
+    prove_converged(label, &scope.live(after), &desired, statements)
+}
+
+/// Runs the statements one by one; a failure says which ran and which not.
+pub(super) async fn run(conn: &mut MySqlConnection, label: &str, statements: &[Statement]) -> Result<(), EngineError> {
+    for (index, statement) in statements.iter().enumerate() {
+        if let Err(error) = conn.execute(sqlx::raw_sql(&statement.sql)).await {
+            return Err(EngineError::PartlyApplied {
+                url: label.to_string(),
+                index: index + 1,
+                statement: statement.sql.clone(),
+                reason: database_message(&error),
+                progress: Box::new(Progress {
+                    applied: statements[..index].iter().map(|s| s.sql.clone()).collect(),
+                    not_run: statements[index + 1..].iter().map(|s| s.sql.clone()).collect(),
+                }),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,593 @@
+//! The MySQL/MariaDB engine folder end to end against the real server
+//! (MariaDB 10.11 here): inspect, normalize, diff, render, apply, converge.
+//! The engine's top-level `plan`/`apply` do not dispatch to MySQL yet, so
+//! the folder's functions are driven directly. Every test works in its own
+//! throwaway database, dropped when the test ends (also when it fails).
+
+mod common;
+
+use common::mariadb_db::{temporary_databases, MariaDb};
+use tfalchemy::engine::mysql::{self, RenderOptions};
+use tfalchemy::engine::{
+    diff, schema_hash, Change, DatabaseUrl, EngineError, HazardKind, Options, Schema, Statement, TableChange, TableDiff,
+};
+
+const RENDER: RenderOptions = RenderOptions {
+    explicit_algorithm: false,
+};
+
+fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+fn url(db: &MariaDb) -> DatabaseUrl {
+    DatabaseUrl::parse(&db.url()).expect("url")
+}
+
+fn inspect(db: &MariaDb) -> Schema {
+    run(mysql::inspect(&url(db))).unwrap_or_else(|e| panic!("inspect: {e}"))
+}
+
+fn normalize(db: &MariaDb, sql: &str) -> Schema {
+    run(mysql::normalize(Some(&url(db)), None, sql)).unwrap_or_else(|e| panic!("normalize: {e}"))
+}
+
+/// The statements that take `db` to `desired`.
+fn plan(db: &MariaDb, desired: &Schema, options: RenderOptions) -> Vec<Statement> {
+    let live = inspect(db);
+    let server = run(mysql::server(&url(db))).expect("server");
+    mysql::render(&diff(&live, desired), &live, desired, &server, options)
+}
+
+fn sql_of(statements: &[Statement]) -> Vec<String> {
+    statements.iter().map(Statement::shown).collect()
+}
+
+/// `live` executed → plan to `desired` → apply (which re-plans, runs and
+/// proves convergence) → re-inspected equals desired → a second plan is
+/// empty. The plan also converges when replayed on `schema_sql(live)` in a
+/// scratch database. Returns the plan.
+#[track_caller]
+fn converge(live: &str, desired: &str) -> Vec<Statement> {
+    let db = MariaDb::new();
+    db.execute(live);
+    let target = url(&db);
+    let wanted = normalize(&db, desired);
+    let statements = plan(&db, &wanted, RENDER);
+    // What replay verification does: the plan on a copy made by schema_sql.
+    let copy = MariaDb::new();
+    for sql in mysql::schema_sql(&inspect(&db)) {
+        copy.execute(&sql);
+    }
+    assert_eq!(
+        diff(&inspect(&copy), &inspect(&db)),
+        Vec::new(),
+        "schema_sql is not faithful"
+    );
+    for statement in &statements {
+        copy.execute(&statement.sql);
+    }
+    assert_eq!(
+        diff(&inspect(&copy), &wanted),
+        Vec::new(),
+        "the plan did not converge on the copy:\n{}",
+        sql_of(&statements).join(";\n")
+    );
+    let outcome = run(mysql::apply_with(
+        &target,
+        None,
+        desired,
+        &sql_of(&statements),
+        &Options::default(),
+        RENDER,
+    ))
+    .unwrap_or_else(|e| panic!("apply: {e}\nplan:\n{}", sql_of(&statements).join(";\n")));
+    let after = inspect(&db);
+    assert_eq!(outcome.live_hash, schema_hash(&after));
+    assert_eq!(diff(&after, &wanted), Vec::new());
+    assert_eq!(schema_hash(&after), schema_hash(&wanted));
+    let again = plan(&db, &wanted, RENDER);
+    assert!(again.is_empty(), "second plan not empty: {:?}", sql_of(&again));
+    statements
+}
+
+/// Whether some statement of `statements` has a hazard of `kind`.
+fn has_hazard(statements: &[Statement], kind: HazardKind) -> bool {
+    statements.iter().flat_map(|s| &s.hazards).any(|h| h.kind == kind)
+}
+
+/// SQLAlchemy's MySQL DDL for a small shop (as `CreateTable` compiles it).
+const SHOP: &str = "
+CREATE TABLE customers (
+	id INTEGER NOT NULL AUTO_INCREMENT,
+	email VARCHAR(255) NOT NULL,
+	name VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+	active BOOL NOT NULL DEFAULT '1',
+	created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	updated_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+	prefs JSON,
+	PRIMARY KEY (id),
+	UNIQUE (email)
+);
+CREATE TABLE orders (
+	id INTEGER(11) NOT NULL AUTO_INCREMENT,
+	customer_id INTEGER NOT NULL,
+	status ENUM('new','paid','shipped') NOT NULL DEFAULT 'new',
+	total NUMERIC(10, 2) NOT NULL,
+	note TEXT,
+	PRIMARY KEY (id),
+	FOREIGN KEY(customer_id) REFERENCES customers (id) ON DELETE CASCADE,
+	CHECK (total >= 0)
+);
+CREATE INDEX ix_orders_status ON orders (status);
+";
+
+#[test]
+fn sqlalchemy_ddl_inspects_as_it_normalizes() {
+    let db = MariaDb::new();
+    db.execute(SHOP);
+    let live = inspect(&db);
+    let desired = normalize(&db, SHOP);
+    assert_eq!(diff(&live, &desired), Vec::new());
+    assert_eq!(schema_hash(&live), schema_hash(&desired));
+    let customers = &live.tables["customers"];
+    let column = |name: &str| customers.column(name).expect(name).clone();
+    // BOOLEAN is tinyint(1); display widths are gone; JSON is understood.
+    assert_eq!(column("active").data_type, "tinyint(1)");
+    assert_eq!(column("id").data_type, "int");
+    assert_eq!(column("prefs").data_type, "json");
+    assert!(customers.checks.is_empty(), "{:?}", customers.checks);
+    // A collation spelled out equal to the table's is inherited.
+    assert_eq!(column("name").collation, None);
+    assert_eq!(
+        customers.column_attributes("updated_at").on_update.as_deref(),
+        Some("current_timestamp()")
+    );
+    assert_eq!(column("created_at").default.as_deref(), Some("current_timestamp()"));
+    assert!(customers.column_attributes("id").auto_increment);
+    // The foreign key's implicit index is there on both sides.
+    let orders = &live.tables["orders"];
+    assert!(
+        orders.indexes.contains_key("customer_id"),
+        "{:?}",
+        orders.indexes.keys()
+    );
+    assert_eq!(orders.foreign_keys.len(), 1);
+}
+
+#[test]
+fn display_widths_and_spelled_out_defaults_make_no_plan() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (a INT(11) NOT NULL, b TINYINT(4), c VARCHAR(5) DEFAULT NULL, d BOOLEAN) DEFAULT CHARSET=utf8mb4");
+    let desired = normalize(
+        &db,
+        "CREATE TABLE t (a int NOT NULL, b tinyint NULL, c varchar(5) NULL, d tinyint(1)) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
+    );
+    assert_eq!(plan(&db, &desired, RENDER), Vec::new());
+}
+
+#[test]
+fn a_new_schema_converges_from_nothing() {
+    let statements = converge("", SHOP);
+    assert!(
+        statements[0].sql.starts_with("CREATE TABLE `customers`"),
+        "{}",
+        statements[0].sql
+    );
+}
+
+#[test]
+fn everything_dropped_converges_with_hazards() {
+    let statements = converge(SHOP, "");
+    assert!(has_hazard(&statements, HazardKind::DropsTable));
+    // orders references customers: it goes first.
+    let order: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(order, vec!["DROP TABLE `orders`", "DROP TABLE `customers`"]);
+}
+
+#[test]
+fn columns_are_added_in_place_changed_and_dropped_in_one_alter() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a varchar(10), b int NOT NULL DEFAULT 1, gone text)",
+        "CREATE TABLE t (id int PRIMARY KEY, new_first int, a varchar(20) NOT NULL DEFAULT 'x', b bigint unsigned NOT NULL DEFAULT 2)",
+    );
+    assert_eq!(statements.len(), 1, "{:?}", sql_of(&statements));
+    let sql = &statements[0].sql;
+    assert!(sql.contains("ADD COLUMN `new_first` int NULL AFTER `id`"), "{sql}");
+    assert!(sql.contains("DROP COLUMN `gone`"), "{sql}");
+    assert!(has_hazard(&statements, HazardKind::DropsColumn));
+    assert!(has_hazard(&statements, HazardKind::MayFailOnExistingRows));
+    // Changing a type copies the table.
+    assert!(has_hazard(&statements, HazardKind::RewritesTable));
+}
+
+#[test]
+fn narrowing_and_enum_changes_are_hazards() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, code varchar(20), s enum('a','b','c'), f set('x','y'))",
+        "CREATE TABLE t (id int PRIMARY KEY, code varchar(10), s enum('a','b'), f set('x','y','z'))",
+    );
+    assert!(has_hazard(&statements, HazardKind::NarrowsType));
+    assert!(has_hazard(&statements, HazardKind::DropsEnumValue));
+}
+
+#[test]
+fn adding_enum_values_at_the_end_is_instant() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, s enum('a','b'))",
+        "CREATE TABLE t (id int PRIMARY KEY, s enum('a','b','c'))",
+    );
+    assert!(!has_hazard(&statements, HazardKind::RewritesTable), "{:?}", statements);
+}
+
+#[test]
+fn column_attributes_converge() {
+    converge(
+        "CREATE TABLE t (id int NOT NULL, price decimal(8,2), qty int, seen datetime, secret int, c varchar(3) COMMENT 'old')",
+        "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, price decimal(8,2), qty int, \
+         total decimal(12,2) AS (price * qty) VIRTUAL, stored_total decimal(12,2) AS (price * qty) STORED, \
+         seen datetime(3) DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), secret int INVISIBLE, \
+         c varchar(3) COMMENT 'it''s new', z int(5) unsigned zerofill)",
+    );
+}
+
+#[test]
+fn indexes_of_every_kind_converge() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a varchar(200), b int, body text, g point NOT NULL, \
+         INDEX ix_a (a), UNIQUE INDEX ux_b (b), INDEX ix_gone (b)) ENGINE=InnoDB",
+        "CREATE TABLE t (id int PRIMARY KEY, a varchar(200), b int, body text, g point NOT NULL, \
+         INDEX ix_a (a(20)), UNIQUE INDEX ux_b (b, a), INDEX ix_desc (b DESC, id), FULLTEXT INDEX ft_body (body), \
+         SPATIAL INDEX sp_g (g), INDEX ix_ignored (id) IGNORED) ENGINE=InnoDB",
+    );
+    assert_eq!(statements.len(), 1, "{:?}", sql_of(&statements));
+}
+
+#[test]
+fn an_index_made_ignored_is_altered_not_rebuilt() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a))",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a) IGNORED)",
+    );
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER TABLE `t`\n  ALTER INDEX `ix_a` IGNORED"]
+    );
+}
+
+#[test]
+fn foreign_keys_and_their_implicit_indexes_converge() {
+    let parent = "CREATE TABLE p (id int PRIMARY KEY, code int, UNIQUE KEY (code));";
+    converge(
+        &format!("{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, code int)"),
+        &format!(
+            "{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, code int, \
+             CONSTRAINT fk_p FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL, \
+             CONSTRAINT fk_code FOREIGN KEY (code) REFERENCES p (code) ON UPDATE CASCADE)"
+        ),
+    );
+    converge(
+        &format!("{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, CONSTRAINT fk_p FOREIGN KEY (p_id) REFERENCES p (id))"),
+        &format!("{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, CONSTRAINT fk_p FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE)"),
+    );
+    converge(
+        &format!("{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, CONSTRAINT fk_p FOREIGN KEY (p_id) REFERENCES p (id))"),
+        &format!("{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int)"),
+    );
+}
+
+#[test]
+fn new_tables_referencing_each_other_and_a_changed_table_converge() {
+    converge(
+        "CREATE TABLE a (id int PRIMARY KEY)",
+        "CREATE TABLE a (id int PRIMARY KEY, b_id int, KEY (b_id));
+         CREATE TABLE b (id int PRIMARY KEY, a_id int, FOREIGN KEY (a_id) REFERENCES a (id));
+         CREATE TABLE c (id int PRIMARY KEY, b_id int, FOREIGN KEY (b_id) REFERENCES b (id));
+         ALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id);",
+    );
+}
+
+#[test]
+fn checks_and_primary_keys_converge() {
+    converge(
+        "CREATE TABLE t (a int NOT NULL, b int NOT NULL, CONSTRAINT positive CHECK (a > 0), PRIMARY KEY (a))",
+        "CREATE TABLE t (a int NOT NULL, b int NOT NULL, CONSTRAINT ordered CHECK (b >= a), PRIMARY KEY (a, b))",
+    );
+}
+
+#[test]
+fn table_options_and_a_changed_collation_converge() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a varchar(10), b varchar(10) COLLATE utf8mb4_bin, n int) \
+         ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+        "CREATE TABLE t (id int PRIMARY KEY, a varchar(10), b varchar(10) COLLATE utf8mb4_bin, n int) \
+         ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=COMPACT COMMENT='the t'",
+    );
+    let sql = &statements[0].sql;
+    // The inheriting column follows the table; the explicit one stays.
+    assert!(
+        sql.contains("MODIFY COLUMN `a` varchar(10) COLLATE utf8mb4_unicode_ci"),
+        "{sql}"
+    );
+    assert!(!sql.contains("MODIFY COLUMN `b`"), "{sql}");
+    converge(
+        "CREATE TABLE t (id int PRIMARY KEY) ENGINE=InnoDB",
+        "CREATE TABLE t (id int PRIMARY KEY) ENGINE=Aria",
+    );
+}
+
+#[test]
+fn quoted_mixed_case_and_reserved_names_converge() {
+    converge(
+        "CREATE TABLE `Order` (`select` int PRIMARY KEY, `Group Name` varchar(10))",
+        "CREATE TABLE `Order` (`select` int PRIMARY KEY, `Group Name` varchar(20), `from` int, \
+         INDEX `Where Index` (`from`), CONSTRAINT `check` CHECK (`from` > 0));
+         CREATE TABLE `user` (`key` int PRIMARY KEY, `order` int, FOREIGN KEY (`order`) REFERENCES `Order` (`select`));",
+    );
+}
+
+#[test]
+fn views_triggers_and_routines_converge() {
+    let base = "CREATE TABLE t (id int PRIMARY KEY, n int, updated int);";
+    converge(
+        base,
+        &format!(
+            "{base}
+             CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW v AS SELECT id, n FROM t WHERE n > 0 WITH CASCADED CHECK OPTION;
+             CREATE VIEW `V Two` AS SELECT id FROM v;
+             CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW BEGIN SET NEW.updated = 1; SET NEW.n = NEW.n + 0; END;
+             CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x * 2;
+             CREATE PROCEDURE reset_n(IN to_value int) MODIFIES SQL DATA BEGIN UPDATE t SET n = to_value; END;"
+        ),
+    );
+    converge(
+        &format!(
+            "{base} CREATE VIEW v AS SELECT id FROM t; CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x * 2;"
+        ),
+        &format!("{base} CREATE VIEW v AS SELECT id, n FROM t; CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x + x;"),
+    );
+    let statements = converge(
+        &format!("{base} CREATE VIEW v AS SELECT id FROM t; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.n = 1;"),
+        base,
+    );
+    assert!(has_hazard(&statements, HazardKind::DropsObject));
+}
+
+/// Renames come from `-- renamed_from:` annotations, which MySQL's desired
+/// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
+/// they make are given to the renderer directly.
+#[test]
+fn renames_render_as_renames() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE old_t (id int PRIMARY KEY, old_c int, INDEX ix_c (old_c))");
+    let desired = normalize(
+        &db,
+        "CREATE TABLE new_t (id int PRIMARY KEY, new_c int, INDEX ix_c (new_c))",
+    );
+    let live = inspect(&db);
+    let old = live.tables["old_t"].clone();
+    let mut renamed = old.clone();
+    renamed.name = "new_t".into();
+    renamed.columns[1].name = "new_c".into();
+    renamed.indexes = desired.tables["new_t"].indexes.clone();
+    let changes = vec![
+        Change::RenameTable {
+            from: "old_t".into(),
+            to: "new_t".into(),
+            table: old,
+            name: "new_t".into(),
+        },
+        Change::AlterTable(Box::new(TableDiff {
+            from: renamed,
+            to: desired.tables["new_t"].clone(),
+            changes: vec![TableChange::RenameColumn {
+                from: "old_c".into(),
+                to: "new_c".into(),
+            }],
+        })),
+    ];
+    let server = run(mysql::server(&url(&db))).expect("server");
+    let statements = mysql::render(&changes, &live, &desired, &server, RENDER);
+    assert_eq!(
+        sql_of(&statements),
+        vec![
+            "RENAME TABLE `old_t` TO `new_t`".to_string(),
+            "ALTER TABLE `new_t`\n  RENAME COLUMN `old_c` TO `new_c`".to_string()
+        ]
+    );
+    assert!(has_hazard(&statements, HazardKind::RenamesTable) && has_hazard(&statements, HazardKind::RenamesColumn));
+    for statement in &statements {
+        db.execute(&statement.sql);
+    }
+    assert_eq!(diff(&inspect(&db), &desired), Vec::new());
+}
+
+#[test]
+fn inspection_takes_the_same_number_of_queries_for_any_number_of_tables() {
+    let count = |tables: usize| {
+        let db = MariaDb::new();
+        let ddl: Vec<String> = (0..tables)
+            .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10), INDEX ix (v), CHECK (id > 0))"))
+            .collect();
+        db.execute(&ddl.join(";"));
+        let (schema, stats) = run(mysql::inspect_with_stats(&url(&db))).expect("inspect");
+        assert_eq!(schema.tables.len(), tables);
+        stats.queries
+    };
+    assert_eq!(count(2), count(40));
+}
+
+#[test]
+fn non_definitions_are_refused_before_anything_runs() {
+    let db = MariaDb::new();
+    let before = temporary_databases().len();
+    let error = run(mysql::normalize(
+        Some(&url(&db)),
+        None,
+        "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\nDROP DATABASE mysql;",
+    ))
+    .expect_err("refused");
+    let EngineError::RefusedSql { refusals } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(refusals.len(), 2, "{error}");
+    // Nothing ran: no temporary database was even made.
+    assert!(temporary_databases().len() <= before);
+}
+
+#[test]
+fn the_temporary_database_is_dropped_when_desired_sql_fails() {
+    let db = MariaDb::new();
+    let error = run(mysql::normalize(
+        Some(&url(&db)),
+        None,
+        "CREATE TABLE t (id int);\nCREATE TABLE u (id int REFERENCES nowhere (id), FOREIGN KEY (id) REFERENCES nowhere (id));",
+    ))
+    .expect_err("fails");
+    let message = error.to_string();
+    assert!(
+        matches!(error, EngineError::DesiredSql { index: 2, line: 2, .. }),
+        "{message}"
+    );
+    let name = message
+        .split("temporary database ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no temporary database named in: {message}"));
+    assert!(
+        !temporary_databases().iter().any(|d| d == name),
+        "{name} is left behind"
+    );
+}
+
+#[test]
+fn probes_count_the_rows_a_plan_would_trip_over() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int, p_id int);
+         INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, NULL, 1), (2, 5, 2), (3, 5, NULL);",
+    );
+    let desired = normalize(
+        &db,
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL, p_id int, \
+         UNIQUE KEY ux_a (a), FOREIGN KEY (p_id) REFERENCES p (id));",
+    );
+    let mut statements = plan(&db, &desired, RENDER);
+    let queries = tfalchemy::engine::probe::queries(&statements);
+    let (answers, activities) = run(mysql::probe(&url(&db), &queries, &["`t`".to_string()])).expect("probe");
+    let t = activities["`t`"].as_ref().expect("activity of t");
+    assert_eq!(t.other_sessions, 0);
+    assert!(t.bytes > 0, "{t:?}");
+    tfalchemy::engine::probe::record(&mut statements, &answers);
+    let found: Vec<i64> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter_map(|h| h.found)
+        .collect();
+    // One NULL, one duplicated value, one orphan.
+    assert_eq!(found, vec![1, 1, 1], "{statements:#?}");
+}
+
+#[test]
+fn explicit_algorithms_make_the_server_refuse_a_silent_copy() {
+    let options = RenderOptions {
+        explicit_algorithm: true,
+    };
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int)");
+    let desired = normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, a int, b int)");
+    let statements = plan(&db, &desired, options);
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER TABLE `t`\n  ADD COLUMN `b` int NULL AFTER `a`,\n  ALGORITHM=INSTANT"]
+    );
+    db.execute(&statements[0].sql);
+    let desired = normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, a bigint, b int)");
+    let statements = plan(&db, &desired, options);
+    assert!(
+        statements[0].sql.ends_with("ALGORITHM=COPY, LOCK=SHARED"),
+        "{}",
+        statements[0].sql
+    );
+    db.execute(&statements[0].sql);
+    assert_eq!(plan(&db, &desired, options), Vec::new());
+}
+
+#[test]
+fn a_failed_apply_says_what_ran_and_the_next_plan_is_what_is_left() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1), (2, 1);");
+    let desired_sql = "CREATE TABLE a (id int PRIMARY KEY, n int); CREATE TABLE t (id int PRIMARY KEY, v int, UNIQUE KEY ux (v)); CREATE TABLE z (id int PRIMARY KEY);";
+    let desired = normalize(&db, desired_sql);
+    let statements = plan(&db, &desired, RENDER);
+    let error = run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &sql_of(&statements),
+        &Options::default(),
+        RENDER,
+    ))
+    .expect_err("duplicates");
+    let EngineError::PartlyApplied { progress, .. } = &error else {
+        panic!("{error}");
+    };
+    let (applied, not_run) = (&progress.applied, &progress.not_run);
+    assert!(error.to_string().contains("not transactional"), "{error}");
+    assert_eq!(applied.len() + not_run.len() + 1, statements.len());
+    let left = plan(&db, &desired, RENDER);
+    assert_eq!(left.len(), statements.len() - applied.len(), "{:?}", sql_of(&left));
+    // With the cause fixed, applying what is left converges.
+    db.execute("DELETE FROM t WHERE id = 2");
+    run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &sql_of(&left),
+        &Options::default(),
+        RENDER,
+    ))
+    .expect("the rest applies");
+    assert_eq!(diff(&inspect(&db), &desired), Vec::new());
+}
+
+#[test]
+fn an_apply_waits_for_another_and_gives_up_at_lock_timeout() {
+    let db = MariaDb::new();
+    let desired_sql = "CREATE TABLE t (id int PRIMARY KEY)";
+    let desired = normalize(&db, desired_sql);
+    let statements = sql_of(&plan(&db, &desired, RENDER));
+    let other_apply = db.hold(&format!(
+        "SELECT GET_LOCK(CONCAT('{}', '.', DATABASE()), 0)",
+        mysql::APPLY_LOCK_NAME
+    ));
+    let options = Options {
+        lock_timeout: Some("1s".into()),
+        ..Options::default()
+    };
+    let error = run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &statements,
+        &options,
+        RENDER,
+    ))
+    .expect_err("locked");
+    assert!(matches!(error, EngineError::LockTimedOut { .. }), "{error}");
+    assert!(inspect(&db).tables.is_empty(), "nothing ran");
+    drop(other_apply);
+    run(mysql::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &statements,
+        &options,
+        RENDER,
+    ))
+    .expect("applies");
+}
