@@ -1,7 +1,7 @@
 //! The MySQL/MariaDB engine folder end to end against the real server
 //! (MariaDB 10.11 here): inspect, normalize, diff, render, apply, converge.
-//! The engine's top-level `plan`/`apply` do not dispatch to MySQL yet, so
-//! the folder's functions are driven directly. Every test works in its own
+//! The folder's functions are driven directly, so each step can be checked
+//! (the engine's `plan`/`apply` go through them via the driver). Every test works in its own
 //! throwaway database, dropped when the test ends (also when it fails).
 
 mod common;
@@ -83,7 +83,6 @@ fn converge(live: &str, desired: &str) -> Vec<Statement> {
         desired,
         &sql_of(&statements),
         &Options::default(),
-        RENDER,
     ))
     .unwrap_or_else(|e| panic!("apply: {e}\nplan:\n{}", sql_of(&statements).join(";\n")));
     let after = inspect(&db);
@@ -530,7 +529,6 @@ fn a_failed_apply_says_what_ran_and_the_next_plan_is_what_is_left() {
         desired_sql,
         &sql_of(&statements),
         &Options::default(),
-        RENDER,
     ))
     .expect_err("duplicates");
     let EngineError::PartlyApplied { progress, .. } = &error else {
@@ -549,7 +547,6 @@ fn a_failed_apply_says_what_ran_and_the_next_plan_is_what_is_left() {
         desired_sql,
         &sql_of(&left),
         &Options::default(),
-        RENDER,
     ))
     .expect("the rest applies");
     assert_eq!(diff(&inspect(&db), &desired), Vec::new());
@@ -569,25 +566,9 @@ fn an_apply_waits_for_another_and_gives_up_at_lock_timeout() {
         lock_timeout: Some("1s".into()),
         ..Options::default()
     };
-    let error = run(mysql::apply_with(
-        &url(&db),
-        None,
-        desired_sql,
-        &statements,
-        &options,
-        RENDER,
-    ))
-    .expect_err("locked");
+    let error = run(mysql::apply_with(&url(&db), None, desired_sql, &statements, &options)).expect_err("locked");
     assert!(matches!(error, EngineError::LockTimedOut { .. }), "{error}");
     assert!(inspect(&db).tables.is_empty(), "nothing ran");
     drop(other_apply);
-    run(mysql::apply_with(
-        &url(&db),
-        None,
-        desired_sql,
-        &statements,
-        &options,
-        RENDER,
-    ))
-    .expect("applies");
+    run(mysql::apply_with(&url(&db), None, desired_sql, &statements, &options)).expect("applies");
 }

@@ -22,6 +22,7 @@ pub mod hash;
 pub mod hazard;
 pub mod hazard_policy;
 pub mod keep;
+mod lexemes;
 pub mod migrate;
 pub mod model;
 pub mod mysql;

@@ -107,6 +107,11 @@ pub struct Schema {
     /// How the source wrote its views and triggers (see [`AsWritten`]).
     #[serde(default, skip_serializing_if = "identity_only")]
     pub written: AsWritten,
+    /// The server the schema was read from (`VERSION()`), for dialects whose
+    /// DDL depends on flavour and version (MySQL/MariaDB's online DDL): the
+    /// renderer reads it from the live schema. Not part of the identity.
+    #[serde(default, skip_serializing_if = "identity_only")]
+    pub server: Option<String>,
 }
 
 impl Schema {

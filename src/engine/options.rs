@@ -47,6 +47,14 @@ pub enum Timeout {
 impl Timeout {
     pub const ALL: [Timeout; 2] = [Timeout::Lock, Timeout::Statement];
 
+    /// What a dialect must have to honour the setting.
+    pub fn capability(self) -> Capability {
+        match self {
+            Timeout::Lock => Capability::LockTimeout,
+            Timeout::Statement => Capability::StatementTimeout,
+        }
+    }
+
     /// The setting's name, in the resource and in PostgreSQL.
     pub fn setting(self) -> &'static str {
         match self {
@@ -103,13 +111,11 @@ impl Options {
             url: url.to_string(),
             what: format!("{settings} ({} only) on {dialect} databases", capability.holders()),
         };
-        if !capabilities.session_timeouts {
-            if let Some(which) = Timeout::ALL.into_iter().find(|w| self.timeout(*w).is_some()) {
-                return Err(unsupported(
-                    format!("`{}`", which.setting()),
-                    Capability::SessionTimeouts,
-                ));
-            }
+        let lacking = Timeout::ALL
+            .into_iter()
+            .find(|w| self.timeout(*w).is_some() && !capabilities.has(w.capability()));
+        if let Some(which) = lacking {
+            return Err(unsupported(format!("`{}`", which.setting()), which.capability()));
         }
         if !capabilities.schemas && self.scope.limits_schemas() {
             return Err(unsupported("`schemas`".to_string(), Capability::Schemas));

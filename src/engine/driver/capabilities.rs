@@ -15,8 +15,10 @@ pub struct Capabilities {
     /// Tables live in named schemas (`schemas = [...]`, a schema-qualified
     /// revisions table).
     pub schemas: bool,
-    /// The session timeouts (`lock_timeout`, `statement_timeout`, …).
-    pub session_timeouts: bool,
+    /// `lock_timeout`: how long a statement (and the apply lock) waits for locks.
+    pub lock_timeout: bool,
+    /// `statement_timeout`: how long one statement may run.
+    pub statement_timeout: bool,
     /// Replay verification may copy only the part of live a plan touches.
     pub partial_replay: bool,
     /// Desired SQL needs a database server to run in (a dev database, or a
@@ -30,7 +32,8 @@ pub enum Capability {
     TransactionalDdl,
     ConcurrentIndexes,
     Schemas,
-    SessionTimeouts,
+    LockTimeout,
+    StatementTimeout,
     PartialReplay,
 }
 
@@ -40,7 +43,8 @@ impl Capabilities {
         transactional_ddl: false,
         concurrent_indexes: false,
         schemas: false,
-        session_timeouts: false,
+        lock_timeout: false,
+        statement_timeout: false,
         partial_replay: false,
         needs_scratch_server: false,
     };
@@ -50,7 +54,8 @@ impl Capabilities {
             Capability::TransactionalDdl => self.transactional_ddl,
             Capability::ConcurrentIndexes => self.concurrent_indexes,
             Capability::Schemas => self.schemas,
-            Capability::SessionTimeouts => self.session_timeouts,
+            Capability::LockTimeout => self.lock_timeout,
+            Capability::StatementTimeout => self.statement_timeout,
             Capability::PartialReplay => self.partial_replay,
         }
     }

@@ -4,9 +4,9 @@
 use super::{Capabilities, Driver};
 use crate::engine::error::EngineError;
 use crate::engine::url::{DatabaseUrl, Dialect};
-use crate::engine::{postgres, sqlite};
+use crate::engine::{mysql, postgres, sqlite};
 
-static REGISTERED: &[&dyn Driver] = &[&sqlite::SqliteDriver, &postgres::PostgresDriver];
+static REGISTERED: &[&dyn Driver] = &[&sqlite::SqliteDriver, &postgres::PostgresDriver, &mysql::MysqlDriver];
 
 /// Every registered driver.
 pub(crate) fn drivers() -> impl Iterator<Item = &'static dyn Driver> {

@@ -11,14 +11,12 @@ use sqlx::{Connection, Executor, Row};
 
 use super::connect::{open, Server};
 use super::inspect::inspect_connection;
-use super::normalize::normalize;
-use super::render::{render, RenderOptions};
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
-use crate::engine::diff::diff;
 use crate::engine::error::{database_message, EngineError, Progress};
 use crate::engine::options::Options;
 use crate::engine::plan::{plan_difference, ApplyOutcome, Statement};
+use crate::engine::planning::{plan_from, Planned};
 use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// The lock name applies to one database take (`GET_LOCK` names are
@@ -27,14 +25,13 @@ pub const APPLY_LOCK_NAME: &str = "tfalchemy_apply";
 /// How long an apply waits for another one to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
 
-/// See [`crate::engine::apply_with`]; `render_options` as the plan had them.
+/// See [`crate::engine::apply_with`].
 pub async fn apply_with(
     url: &DatabaseUrl,
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
     expected: &[String],
     options: &Options,
-    render_options: RenderOptions,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     let (mut conn, server) = open(url).await?;
@@ -50,17 +47,7 @@ pub async fn apply_with(
                 reason: database_message(&e),
             })?;
     }
-    let result = apply_locked(
-        &mut conn,
-        server,
-        url,
-        dev,
-        desired_sql,
-        expected,
-        options,
-        render_options,
-    )
-    .await;
+    let result = apply_locked(&mut conn, server, url, dev, desired_sql, expected, options).await;
     // Closing the session releases the lock even if the release fails.
     let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
         .bind(&lock_name)
@@ -105,7 +92,6 @@ async fn lock(conn: &mut MySqlConnection, label: &str, options: &Options) -> Res
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn apply_locked(
     conn: &mut MySqlConnection,
     server: Server,
@@ -114,7 +100,6 @@ async fn apply_locked(
     desired_sql: &str,
     expected: &[String],
     options: &Options,
-    render_options: RenderOptions,
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     let scope = &options.scope;
@@ -122,13 +107,10 @@ async fn apply_locked(
     // re-plan and the last statement.
     let (live, _) = inspect_connection(conn, server, &label).await?;
     let live = scope.live(live);
-    let desired = normalize(Some(url), dev, desired_sql).await?;
-    let mut desired = options
-        .skip
-        .keep(&live, scope.desired(desired, &Default::default())?)
-        .desired;
-    desired.annotations = annotations::read(Dialect::Mysql, desired_sql)?;
-    let statements = render(&diff(&live, &desired), &live, &desired, &server, render_options);
+    let annotations = annotations::read(Dialect::Mysql, desired_sql)?;
+    let Planned {
+        desired, statements, ..
+    } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }

@@ -29,6 +29,14 @@ pub struct Server {
 }
 
 impl Server {
+    /// The flavour and version as text [`Server::from_version`] reads back:
+    /// `10.11.6-MariaDB`, `8.0.36`.
+    pub fn version_text(&self) -> String {
+        let (major, minor, patch) = self.version;
+        let suffix = if self.is_mariadb() { "-MariaDB" } else { "" };
+        format!("{major}.{minor}.{patch}{suffix}")
+    }
+
     /// Reads `VERSION()`'s text: `10.11.6-MariaDB-0+deb12u1`, `8.0.36`.
     pub fn from_version(text: &str) -> Server {
         let flavor = if text.to_ascii_lowercase().contains("mariadb") {

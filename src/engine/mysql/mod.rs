@@ -8,9 +8,12 @@
 //! flavour and version (connect.rs) decide catalog queries, syntax and
 //! online-DDL classes.
 
+mod annotations;
 mod apply;
 mod connect;
+mod driver;
 mod ident;
+mod identity;
 mod inspect;
 mod normalize;
 mod probe;
@@ -21,15 +24,11 @@ pub mod script;
 
 pub use apply::{apply_with, APPLY_LOCK_NAME};
 pub use connect::{Flavor, Server};
+pub use driver::MysqlDriver;
 pub use inspect::InspectStats;
 pub use normalize::normalize;
 pub use probe::run as probe;
 pub use render::{Algorithm, RenderOptions};
-#[expect(
-    unused_imports,
-    reason = "verify.rs calls it once the dialect interface wires MySQL in"
-)]
-pub(crate) use replay::replay;
 pub use scratch::ABANDONED_AFTER;
 
 use super::diff::{diff, Change};

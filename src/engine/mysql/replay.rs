@@ -14,7 +14,6 @@ use crate::engine::url::DatabaseUrl;
 use crate::engine::verify::ReplayError;
 
 /// Loads `live_sql`, runs `statements` as an apply would, and inspects the result.
-#[expect(dead_code, reason = "verify.rs calls it once the dialect interface wires MySQL in")]
 pub async fn replay(
     target: &DatabaseUrl,
     dev: Option<&DatabaseUrl>,

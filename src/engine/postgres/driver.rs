@@ -22,7 +22,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     transactional_ddl: true,
     concurrent_indexes: true,
     schemas: true,
-    session_timeouts: true,
+    lock_timeout: true,
+    statement_timeout: true,
     needs_scratch_server: true,
     partial_replay: true,
 };

@@ -2,12 +2,10 @@
 //! tokens (lexemes.rs), names kept as written (SQLite compares them without
 //! regard to ASCII case but stores them as declared).
 
-use sqlparser::tokenizer::Token;
-
 use super::ident;
-use super::lexemes::lex;
 use crate::engine::annotations::{Grammar, Lexeme, LexemeKind};
-use crate::engine::script::{Lines, ScriptStatement};
+use crate::engine::lexemes::{self, annotation_lexemes, lex};
+use crate::engine::script::ScriptStatement;
 
 pub static GRAMMAR: Grammar = Grammar {
     lex: lexemes,
@@ -19,50 +17,11 @@ pub static GRAMMAR: Grammar = Grammar {
 };
 
 fn lexemes(sql: &str) -> Vec<Lexeme> {
-    lex(sql)
-        .into_iter()
-        .map(|lexed| Lexeme {
-            kind: match &lexed.token {
-                Some(Token::Word(word)) if word.quote_style.is_some() => LexemeKind::QuotedIdentifier,
-                Some(Token::Word(_)) => LexemeKind::Word,
-                Some(
-                    Token::SingleQuotedString(_)
-                    | Token::HexStringLiteral(_)
-                    | Token::Number(..)
-                    | Token::Placeholder(_)
-                    | Token::Char(_),
-                )
-                | None => LexemeKind::Other,
-                Some(_) => LexemeKind::Punct,
-            },
-            start: lexed.start,
-            end: lexed.end,
-        })
-        .collect()
+    annotation_lexemes(lex(sql))
 }
 
-/// Cuts at every `;` token. Inside a trigger body that is not where SQLite
-/// ends the statement, but annotations only look at `CREATE TABLE`
-/// statements, which never hold a `;` token; executing the script is split by
-/// SQLite itself (script.rs).
 fn cut_at_semicolons(sql: &str) -> Vec<ScriptStatement<'_>> {
-    let lines = Lines::new(sql);
-    let mut statements = Vec::new();
-    let mut first: Option<(usize, usize)> = None;
-    for lexed in lex(sql) {
-        if lexed.token == Some(Token::SemiColon) {
-            if let Some((start, end)) = first.take() {
-                statements.push(lines.statement(start, end));
-            }
-            continue;
-        }
-        let start = first.map_or(lexed.start, |(start, _)| start);
-        first = Some((start, lexed.end));
-    }
-    if let Some((start, end)) = first {
-        statements.push(lines.statement(start, end));
-    }
-    statements
+    lexemes::cut_at_semicolons(sql, lex(sql))
 }
 
 fn identifier(text: &str, kind: LexemeKind) -> String {

@@ -24,7 +24,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     transactional_ddl: true,
     concurrent_indexes: false,
     schemas: false,
-    session_timeouts: false,
+    lock_timeout: false,
+    statement_timeout: false,
     needs_scratch_server: false,
     partial_replay: false,
 };

@@ -275,7 +275,7 @@ async fn run_one_by_one(conn: &mut SqliteConnection, label: &str, batch: &Batch<
 /// (`ALTER TABLE … RENAME`): lint only takes a dropped-and-added pair for a
 /// rename when the file says so.
 pub(crate) fn renames_something(sql: &str) -> bool {
-    super::lexemes::lex(sql)
+    crate::engine::lexemes::lex(sql)
         .iter()
         .any(|lexed| lexed.is_keyword(sqlparser::keywords::Keyword::RENAME))
 }

@@ -10,7 +10,6 @@ mod ddl;
 mod driver;
 mod ident;
 mod inspect;
-mod lexemes;
 mod location;
 mod migrations;
 mod normalize;

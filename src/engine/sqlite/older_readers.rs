@@ -18,7 +18,7 @@
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-use super::lexemes::Lexed;
+use crate::engine::lexemes::Lexed;
 
 /// The oldest SQLite the schemas must stay readable by.
 pub const OLDEST_READER: &str = "SQLite 3.40";
@@ -88,8 +88,8 @@ fn ordered_aggregate(lexemes: &[Lexed]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexemes::lex;
     use super::*;
+    use crate::engine::lexemes::lex;
 
     fn newer(sql: &str) -> Option<String> {
         newer_syntax(sql, &lex(sql))

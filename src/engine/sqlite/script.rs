@@ -13,10 +13,10 @@
 
 use super::c_api::{Handle, PrivateDatabase, Script};
 use super::classify::{checks_foreign_keys, judge, sets_foreign_keys, Allowed};
-use super::lexemes::{lex, Lexed};
 use super::older_readers::{newer_syntax, too_deep};
 use super::parser_stack::with_fixed_stack;
 use crate::engine::error::EngineError;
+use crate::engine::lexemes::{lex, Lexed};
 use crate::engine::script::{check_usable, shorten, Lines, Refusal, RefusalReason, ScriptStatement};
 use sqlparser::tokenizer::Token;
 

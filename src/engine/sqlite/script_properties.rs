@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::c_api::PrivateDatabase;
-use super::lexemes::lex;
 use super::script::check_desired;
 use super::single::{self, Rules};
 use super::{ident, type_name};
 use crate::engine::annotations;
 use crate::engine::error::EngineError;
+use crate::engine::lexemes::lex;
 use crate::engine::script::RefusalReason;
 use crate::engine::url::Dialect;
 

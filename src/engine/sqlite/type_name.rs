@@ -9,7 +9,7 @@
 use sqlparser::tokenizer::Token;
 
 use super::ident::{is_plain, quote};
-use super::lexemes::{lex, Lexed};
+use crate::engine::lexemes::{lex, Lexed};
 
 /// The model's spelling of a type SQLite reports as `reported`.
 pub fn normalize(reported: &str) -> String {

@@ -158,12 +158,12 @@ impl Settings {
             ("schemas", Capability::Schemas, matches!(self.schemas, Field::Known(_))),
             (
                 "lock_timeout",
-                Capability::SessionTimeouts,
+                Timeout::Lock.capability(),
                 matches!(self.lock_timeout, Field::Known(_)),
             ),
             (
                 "statement_timeout",
-                Capability::SessionTimeouts,
+                Timeout::Statement.capability(),
                 matches!(self.statement_timeout, Field::Known(_)),
             ),
         ];

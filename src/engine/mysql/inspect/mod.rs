@@ -99,5 +99,7 @@ pub async fn inspect_connection(
     let stats = InspectStats {
         queries: catalog.queries,
     };
+    // The renderer classifies online DDL by the live server's flavour and version.
+    schema.server = Some(server.version_text());
     Ok((bookkeeping::hide(schema), stats))
 }

@@ -1,17 +1,21 @@
-//! SQL text as sqlparser's tokenizer reads it (SQLite dialect), each token
-//! with its byte range: what annotations read, where the statements SQLite
-//! splits off begin and end, and what the check for syntax newer than
-//! SQLite 3.40 looks at. Whitespace and comments are left out (they are what
-//! lies between two lexemes).
+//! SQL text as sqlparser's tokenizer reads it in a dialect (SQLite, MySQL),
+//! each token with its byte range: what annotations read, where statements
+//! begin and end, and (SQLite) what the check for syntax newer than SQLite
+//! 3.40 looks at. Whitespace and comments are left out (they are what lies
+//! between two lexemes). The annotation grammar pieces every sqlparser-read
+//! dialect shares are here too.
 //!
 //! Reading never fails: where the tokenizer gives up (an unterminated quote),
 //! the rest of the text becomes one opaque lexeme, and SQLite itself reports
 //! the error with its position when it parses the script. One pass over the
 //! text, so linear in its length.
 
-use sqlparser::dialect::SQLiteDialect;
+use sqlparser::dialect::{Dialect as SqlparserDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Token, Tokenizer};
+
+use super::annotations::{Lexeme, LexemeKind};
+use super::script::{Lines, ScriptStatement};
 
 /// One token and the bytes it spans.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +36,16 @@ impl Lexed {
     }
 }
 
-/// The tokens of `sql` other than whitespace and comments, in order.
+/// The tokens of `sql` other than whitespace and comments, in order, as
+/// SQLite's sqlparser dialect reads them.
 pub fn lex(sql: &str) -> Vec<Lexed> {
-    let dialect = SQLiteDialect {};
+    lex_in(&SQLiteDialect {}, sql)
+}
+
+/// [`lex`] in `dialect`.
+pub fn lex_in(dialect: &dyn SqlparserDialect, sql: &str) -> Vec<Lexed> {
     let mut spans = Vec::new();
-    let outcome = Tokenizer::new(&dialect, sql)
+    let outcome = Tokenizer::new(dialect, sql)
         .with_unescape(false)
         .tokenize_with_location_into_buf(&mut spans);
     let mut cursor = Cursor::new(sql);
@@ -64,6 +73,55 @@ pub fn lex(sql: &str) -> Vec<Lexed> {
         }
     }
     lexemes
+}
+
+/// Lexed tokens as the annotation parser's lexemes.
+pub fn annotation_lexemes(lexed: Vec<Lexed>) -> Vec<Lexeme> {
+    lexed
+        .into_iter()
+        .map(|lexed| Lexeme {
+            kind: match &lexed.token {
+                Some(Token::Word(word)) if word.quote_style.is_some() => LexemeKind::QuotedIdentifier,
+                Some(Token::Word(_)) => LexemeKind::Word,
+                Some(
+                    Token::SingleQuotedString(_)
+                    | Token::DoubleQuotedString(_)
+                    | Token::HexStringLiteral(_)
+                    | Token::Number(..)
+                    | Token::Placeholder(_)
+                    | Token::Char(_),
+                )
+                | None => LexemeKind::Other,
+                Some(_) => LexemeKind::Punct,
+            },
+            start: lexed.start,
+            end: lexed.end,
+        })
+        .collect()
+}
+
+/// Cuts `sql` at every `;` token. Inside a trigger or routine body that is
+/// not where the statement ends, but annotations only look at `CREATE
+/// TABLE` statements, which never hold a `;` token; executing a script is
+/// split by the dialect's own gate.
+pub fn cut_at_semicolons(sql: &str, lexed: Vec<Lexed>) -> Vec<ScriptStatement<'_>> {
+    let lines = Lines::new(sql);
+    let mut statements = Vec::new();
+    let mut first: Option<(usize, usize)> = None;
+    for lexed in lexed {
+        if lexed.token == Some(Token::SemiColon) {
+            if let Some((start, end)) = first.take() {
+                statements.push(lines.statement(start, end));
+            }
+            continue;
+        }
+        let start = first.map_or(lexed.start, |(start, _)| start);
+        first = Some((start, lexed.end));
+    }
+    if let Some((start, end)) = first {
+        statements.push(lines.statement(start, end));
+    }
+    statements
 }
 
 /// Walks the text in step with the tokenizer's line and column count (one
