@@ -27,6 +27,7 @@ mod spelling;
 mod sql;
 mod tokens;
 mod type_name;
+mod written_statements;
 
 pub use annotations::GRAMMAR as ANNOTATION_GRAMMAR;
 pub use apply::apply;

@@ -147,6 +147,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
             },
             identity_options: if identity.is_empty() { None } else { identity_options },
             generated: if is_generated { expr.clone() } else { None },
+            generated_virtual: false,
             comment,
         };
         if !attributes.is_empty() {
