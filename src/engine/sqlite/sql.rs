@@ -3,7 +3,10 @@
 //! Nothing is pasted: names are quoted, types and collations rendered from
 //! their parsed form (type_name.rs, ident.rs), table options from the two
 //! SQLite knows. Expressions are text SQLite itself parsed and stored,
-//! written as the source wrote them ([`AsWritten`]) where it is known.
+//! written as the source wrote them ([`AsWritten`]) where it is known. A
+//! whole `CREATE TABLE` or `CREATE INDEX` is the one SQLite stored for the
+//! desired object, while it still describes it (written_statements.rs): one
+//! statement SQLite itself accepted, and run as exactly one (single.rs).
 
 use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::is_literal_default;
