@@ -168,14 +168,14 @@ CREATE TABLE members (
 };
 
 /// SQLite: a column becomes NOT NULL, which SQLite can only do by copying the
-/// table into a new one.
+/// rows into a new table.
 const SQLITE_REBUILD: Scenario = Scenario {
     current: "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, body TEXT);",
     rows: "INSERT INTO posts VALUES (1, 'hello', 'first'), (2, 'again', NULL);",
     desired: "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT);",
     cases: &[Case {
         code: "rebuilds_table",
-        statement: r#"INSERT INTO "_tfalchemy_new_posts""#,
+        statement: r#"INSERT INTO "posts""#,
         finding: None,
     }],
     // The copy fails if a NULL title arrives before apply.

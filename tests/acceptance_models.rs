@@ -42,9 +42,9 @@ fn models_are_planned_applied_and_then_stable() {
     workspace
         .plan()
         .changes()
-        .shows_sql("CREATE TABLE \"customers\"")
-        .shows_sql("CREATE TABLE \"orders\"")
-        .shows_sql("CREATE INDEX \"ix_orders_customer_id\"");
+        .shows_sql("CREATE TABLE customers (")
+        .shows_sql("CREATE TABLE orders (")
+        .shows_sql("CREATE INDEX ix_orders_customer_id ON orders (customer_id)");
     workspace.apply().success();
     assert!(db.has_table("customers") && db.has_table("orders"));
     assert_eq!(db.indexes("orders"), vec!["ix_orders_customer_id".to_string()]);
@@ -95,7 +95,7 @@ fn a_model_change_plans_exactly_that_change() {
         strings(&change["after"]["planned_sql"]),
         vec![
             "ALTER TABLE \"orders\" ADD COLUMN \"note\" VARCHAR(200)".to_string(),
-            "CREATE INDEX \"ix_orders_note\" ON \"orders\" (\"note\")".to_string(),
+            "CREATE INDEX ix_orders_note ON orders (note)".to_string(),
         ],
         "exactly the new column and its index"
     );

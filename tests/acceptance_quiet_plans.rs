@@ -51,7 +51,7 @@ fn the_text_of_desired_sql_is_neither_stored_nor_diffed() {
     workspace.init().success();
     let (plan, plan_file) = workspace.plan_to_file("create.tfplan");
     plan.changes()
-        .shows_sql("CREATE TABLE \"users\"")
+        .shows_sql("CREATE TABLE users (")
         .lacks("app/models.py:14");
     let shown = workspace.show_plan(&plan_file);
     let change = planned_change(&shown, &resource_address(APP));

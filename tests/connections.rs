@@ -218,7 +218,7 @@ fn sqlite_paths_that_cannot_hold_a_database_say_why_and_change_nothing() {
     // A directory that does not exist: the plan reads an empty database (the
     // directory may be made before the apply), the apply says what is missing.
     let workspace = workspace_with(SchemaBlock::new(APP, DDL).url(&url(&missing)));
-    workspace.plan().changes().shows_sql("CREATE TABLE \"notes\"");
+    workspace.plan().changes().shows_sql("CREATE TABLE notes (");
     let apply = workspace.apply();
     assert_diagnosed(&apply);
     apply.failure().says(&format!(
@@ -236,7 +236,7 @@ fn sqlite_paths_that_cannot_hold_a_database_say_why_and_change_nothing() {
     let read_only = workspace_with(SchemaBlock::new(APP, DDL).url(&url(&in_locked)));
     {
         let _locked = ReadOnlyDirectory::new(&locked);
-        read_only.plan().changes().shows_sql("CREATE TABLE \"notes\"");
+        read_only.plan().changes().shows_sql("CREATE TABLE notes (");
         let apply = read_only.apply();
         assert_diagnosed(&apply);
         apply.failure().says(&format!(

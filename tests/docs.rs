@@ -440,7 +440,7 @@ fn dev_overrides_work_with_modules_after_terraform_get() {
     workspace
         .run_in(&dev, &["plan", "-input=false", "-no-color", "-detailed-exitcode"])
         .changes()
-        .says("CREATE TABLE \"customers\"");
+        .says("CREATE TABLE customers (");
 }
 
 /// examples/modules/dev applies the shared models on SQLite through the module.

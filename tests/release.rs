@@ -293,7 +293,7 @@ fn install_lock_and_plan(workspace: &Workspace) {
 
     // 4. The installed provider runs: validate and plan.
     workspace.validate().success();
-    workspace.plan().changes().says("CREATE TABLE \"users\"");
+    workspace.plan().changes().says("CREATE TABLE users (");
 }
 
 /// Terraform's `h1:` hash of the package (Go's dirhash.Hash1): the SHA-256 of

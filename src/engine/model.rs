@@ -267,6 +267,10 @@ pub struct ColumnAttributes {
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// The generated column is computed when read (`VIRTUAL`, SQLite's
+    /// default), not stored; only with `generated`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_virtual: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// MySQL: the generated expression is computed when read (`VIRTUAL`)
@@ -621,6 +625,13 @@ pub struct AsWritten {
     pub index_expressions: BTreeMap<String, String>,
     /// View or trigger name → its whole `CREATE` statement as written.
     pub definitions: BTreeMap<String, String>,
+    /// Generated column name → its expression as written.
+    #[serde(default)]
+    pub generated: BTreeMap<String, String>,
+    /// Table or index name → its whole `CREATE` statement as the database
+    /// stored it, for recreating the object in the source's own words.
+    #[serde(default)]
+    pub statements: BTreeMap<String, WrittenStatement>,
 }
 
 impl AsWritten {
@@ -628,6 +639,41 @@ impl AsWritten {
     pub fn spelling<'a>(written: &'a BTreeMap<String, String>, normalized: &'a str) -> &'a str {
         written.get(normalized).map_or(normalized, String::as_str)
     }
+
+    /// The statement stored for `name`, if it still creates `object` as the
+    /// model now has it.
+    pub fn statement<T: Serialize>(&self, name: &str, object: &T) -> Option<&str> {
+        self.statements
+            .get(name)
+            .filter(|statement| statement.fingerprint == fingerprint(object))
+            .map(|statement| statement.sql.as_str())
+    }
+}
+
+/// A whole `CREATE` statement and the fingerprint of the model object it was
+/// read into. Whatever changes the object after it was read (a `skip` that
+/// puts a live column back, a rename) changes the fingerprint, and the
+/// renderer then writes the object from the model instead.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WrittenStatement {
+    pub sql: String,
+    pub fingerprint: String,
+}
+
+impl WrittenStatement {
+    pub fn of<T: Serialize>(sql: impl Into<String>, object: &T) -> WrittenStatement {
+        WrittenStatement {
+            sql: sql.into(),
+            fingerprint: fingerprint(object),
+        }
+    }
+}
+
+/// sha256 of the object's identity (what the schema hash sees of it).
+fn fingerprint<T: Serialize>(object: &T) -> String {
+    use sha2::{Digest, Sha256};
+    // Serializing plain structs, strings and maps cannot fail.
+    hex::encode(Sha256::digest(serde_json::to_vec(object).unwrap_or_default()))
 }
 
 impl PartialEq for AsWritten {

@@ -768,6 +768,14 @@ class DdlBuilder:
             elif isinstance(element, (sa.schema.DDL, sa.sql.elements.TextClause)):
                 # The user's own text: kept exactly as written.
                 text = self.compile(element)
+            elif isinstance(element, sa.schema.DDLElement) and self.dialect_name == "sqlite":
+                # SQLite stores a CREATE as written: exactly create_all's text makes the database
+                # the provider writes read as one create_all made, byte for byte.
+                text = self.compile(element)
+            elif isinstance(element, sa.schema.DDLElement) and self.dialect_name == "sqlite":
+                # SQLite stores a CREATE as written: create_all's own text makes the database the
+                # provider writes read as one create_all made, byte for byte.
+                text = self.compile(element)
             elif isinstance(element, sa.schema.DDLElement):
                 # SQLAlchemy's generated DDL ends lines with ", "; the trailing blanks only add noise.
                 text = "\n".join(line.rstrip() for line in self.compile(element).split("\n"))
@@ -777,10 +785,15 @@ class DdlBuilder:
                     % type(element).__name__
                 )
                 continue
+            blanks = text[len(text.rstrip()):]
             text = text.strip()
             if not text:
                 continue
             if isinstance(element, sa.schema.CreateTable):
+                if self.dialect_name == "sqlite" and not text.endswith(")"):
+                    # SQLite stores a CREATE TABLE with options (STRICT, WITHOUT ROWID) up to its
+                    # end, blanks included.
+                    text += blanks
                 text = self.annotate(element.element, text)
             if isinstance(element, sa.schema.CreateIndex):
                 run.append(((element.element.name or "", text), (text, element, origin)))
@@ -852,7 +865,11 @@ def type_schemas(sa, column_type):
 
 
 def terminate(statement):
-    """One statement ending in exactly one ';' and a newline, its inner text untouched."""
+    """One statement ending in exactly one ';' and a newline, its inner text untouched (blanks
+    before the end of a statement without a ';' too: see compile_all)."""
+    if not statement.rstrip().endswith(";"):
+        last_line = statement.rstrip().rsplit("\n", 1)[-1]
+        return statement + ("\n;\n" if "--" in last_line else ";\n")
     statement = statement.rstrip()
     while statement.endswith(";"):
         statement = statement[:-1].rstrip()

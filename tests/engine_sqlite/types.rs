@@ -40,17 +40,9 @@ async fn unusual_types_survive_a_rebuild_as_declared() {
     let create = plan
         .sql()
         .into_iter()
-        .find(|s| s.starts_with("CREATE TABLE \"_tfalchemy_new_t\""))
+        .find(|s| s.starts_with("CREATE TABLE"))
         .expect("a rebuild");
-    for column in [
-        "\"a\" MY TYPE",
-        "\"b\" ODD TYPE",
-        "\"c\" STR TYPE",
-        "\"d\" VARCHAR(10) NOT NULL DEFAULT ''",
-        "\"e\" \"x-y\"",
-    ] {
-        assert!(create.contains(column), "{column:?} in {create}");
-    }
+    assert_eq!(create, desired.trim_end_matches(';'), "the desired statement itself");
     engine::apply(&db.url, None, &desired, &plan.sql())
         .await
         .expect("apply");

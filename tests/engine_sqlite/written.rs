@@ -2,7 +2,7 @@
 //! normalized spelling but (re)created as the desired SQL wrote them, so the
 //! database keeps the user's text (and SQLAlchemy's, for exported models).
 
-use tfalchemy::engine;
+use tfalchemy::engine::{self, Options, Skip};
 
 use super::{converge, Case, Db};
 
@@ -28,9 +28,7 @@ async fn a_rebuild_writes_checks_defaults_indexes_views_and_triggers_as_written(
     })
     .await;
     assert!(
-        plan.sql()
-            .iter()
-            .any(|s| s.starts_with("INSERT INTO \"_tfalchemy_new_t\"")),
+        plan.sql().iter().any(|s| s.starts_with("INSERT INTO \"t\"")),
         "a rebuild: {:#?}",
         plan.sql()
     );
@@ -55,12 +53,18 @@ async fn the_stored_text_is_the_desired_sqls_after_the_apply() {
     engine::apply(&db.url, None, &desired, &plan.sql())
         .await
         .expect("apply");
-    let table = db.stored_sql("t").await;
-    assert!(table.contains("CHECK (substr(a,2) <> 'x')"), "{table}");
-    assert!(table.contains("DEFAULT (lower( 'X' ))"), "{table}");
+    // The desired statements themselves, without their `;`.
+    let statement = |prefix: &str| {
+        desired
+            .split(";\n")
+            .find(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}"))
+            .to_string()
+    };
+    assert_eq!(db.stored_sql("t").await, statement("CREATE TABLE t"));
     assert_eq!(
         db.stored_sql("t_a").await,
-        "CREATE INDEX \"t_a\" ON \"t\" (substr(a,2)) WHERE a IS NOT  NULL"
+        "CREATE INDEX t_a ON t (substr(a,2)) WHERE a IS NOT  NULL"
     );
     assert_eq!(
         db.stored_sql("v").await,
@@ -88,16 +92,52 @@ async fn a_new_table_gets_the_defaults_sqlalchemy_writes() {
         kept: &[],
     })
     .await;
-    let create = &plan.sql()[0];
+    assert_eq!(plan.sql()[0], SQLALCHEMY_TABLE, "create_all's own statement");
+}
+
+/// A table the desired statement no longer describes (`skip` keeps a live
+/// column in it) is written from the model, its expressions still as written.
+#[tokio::test]
+async fn a_table_written_from_the_model_keeps_the_expressions_as_written() {
+    let db = Db::new();
+    db.execute(&WRITTEN.replace("  c TEXT\n", "  c TEXT,\n  legacy TEXT\n"))
+        .await;
+    let desired = WRITTEN.replace("  c TEXT\n", "  c VARCHAR(10)\n");
+    let options = Options {
+        skip: Skip::new(&["drops_column"]).expect("skip"),
+        ..Options::default()
+    };
+    let plan = engine::plan_with(&db.url, None, &desired, &options)
+        .await
+        .expect("plan");
+    let create = plan
+        .sql()
+        .into_iter()
+        .find(|s| s.starts_with("CREATE TABLE"))
+        .expect("a rebuild");
     assert!(
-        create.contains("\"created_at\" DATETIME DEFAULT (CURRENT_TIMESTAMP)"),
-        "{create}"
+        create.starts_with("CREATE TABLE \"t\" (\n  \"id\""),
+        "from the model: {create}"
     );
-    assert!(create.contains("\"done\" BOOLEAN NOT NULL DEFAULT '0'"), "{create}");
+    for written in [
+        "\"legacy\" TEXT",
+        "CHECK (substr(a,2) <> 'x')",
+        "DEFAULT (lower( 'X' ))",
+    ] {
+        assert!(create.contains(written), "{written:?} in {create}");
+    }
+    let shown = plan.sql().join("\n");
     assert!(
-        create.contains("CONSTRAINT \"done_flag\" CHECK (done IN (0, 1))"),
-        "{create}"
+        shown.contains("CREATE INDEX t_a ON t (substr(a,2)) WHERE a IS NOT  NULL"),
+        "the index is the desired statement: {shown}"
     );
+    engine::apply_with(&db.url, None, &desired, &plan.sql(), &options)
+        .await
+        .expect("apply");
+    assert!(engine::plan_with(&db.url, None, &desired, &options)
+        .await
+        .expect("replan")
+        .is_empty());
 }
 
 #[tokio::test]

@@ -170,7 +170,13 @@ pub fn render(version: &Version, name: &str, statements: &[Statement], forbids_t
             text.push_str(&hazard_comment(hazard));
             text.push('\n');
         }
-        text.push_str(statement.shown().trim_end_matches(';'));
+        let shown = statement.shown();
+        let shown = shown.trim_end_matches(';');
+        text.push_str(shown);
+        // A statement as written may end in a line comment, which would swallow the terminator.
+        if shown.rsplit('\n').next().is_some_and(|line| line.contains("--")) {
+            text.push('\n');
+        }
         text.push_str(";\n");
     }
     text

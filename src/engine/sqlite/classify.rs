@@ -23,8 +23,8 @@ pub enum Allowed {
     /// Desired SQL: schema definitions, and `PRAGMA foreign_keys = …` (it
     /// changes the session only, and a plan sets it itself where it matters).
     Definitions,
-    /// A plan's statements: definitions, the rows a rebuild copies into its
-    /// new table, and the foreign-key pragmas around a rebuild.
+    /// A plan's statements: definitions, the rows a rebuild copies from the
+    /// old table into the new one, and the pragmas around a rebuild.
     PlanSteps,
     /// Data probes: queries.
     Reads,
@@ -102,7 +102,7 @@ struct Context {
     drops: Option<String>,
     /// The index a `CREATE INDEX` creates (SQLite reports building it as a reindex).
     creates_index: Option<String>,
-    /// An `INSERT` into a table a rebuild creates.
+    /// An `INSERT` of the rows of the old table of a rebuild.
     copies_rows: bool,
     /// An `INSERT`, `UPDATE` or `DELETE` of one of the database's own tables.
     changes_data: bool,
@@ -126,9 +126,10 @@ impl Context {
             creates_table: named(ffi::SQLITE_CREATE_TABLE),
             drops: named(ffi::SQLITE_DROP_TABLE).or_else(|| named(ffi::SQLITE_DROP_VIEW)),
             creates_index: named(ffi::SQLITE_CREATE_INDEX),
-            copies_rows: actions
-                .iter()
-                .any(|a| a.code == ffi::SQLITE_INSERT && is_rebuild_table(a.first.as_deref())),
+            copies_rows: actions.iter().any(|a| a.code == ffi::SQLITE_INSERT)
+                && actions
+                    .iter()
+                    .any(|a| a.code == ffi::SQLITE_READ && is_rebuild_table(a.first.as_deref())),
             changes_data: actions.iter().any(|a| {
                 [ffi::SQLITE_INSERT, ffi::SQLITE_UPDATE, ffi::SQLITE_DELETE].contains(&a.code)
                     && !is_internal(a.first.as_deref().unwrap_or_default())
@@ -253,7 +254,7 @@ fn data_change(allowed: Allowed, action: &Action, context: &Context) -> Role {
     if context.defines && (internal || dropped) {
         return Role::Incidental;
     }
-    if allowed == Allowed::PlanSteps && action.code == ffi::SQLITE_INSERT && is_rebuild_table(Some(table)) {
+    if allowed == Allowed::PlanSteps && action.code == ffi::SQLITE_INSERT && context.copies_rows {
         return Role::Purpose;
     }
     if allowed == Allowed::Migration && !internal {
@@ -268,14 +269,17 @@ fn data_change(allowed: Allowed, action: &Action, context: &Context) -> Role {
 }
 
 /// `PRAGMA foreign_keys = …` sets the session's enforcement only; a plan
-/// also runs `PRAGMA foreign_key_check`. Every other pragma is refused:
-/// they change the file (`journal_mode`, `user_version`), the schema's
-/// protection (`writable_schema`) or are queries.
+/// also runs `PRAGMA foreign_key_check`, and sets `legacy_alter_table` (how
+/// the session's renames treat references) around a rebuild. Every other
+/// pragma is refused: they change the file (`journal_mode`,
+/// `user_version`), the schema's protection (`writable_schema`) or are
+/// queries.
 fn pragma(allowed: Allowed, name: &str, value: Option<&str>) -> Role {
     let name = name.to_ascii_lowercase();
+    let plan = matches!(allowed, Allowed::PlanSteps | Allowed::Migration);
     let harmless = match (name.as_str(), value) {
         ("foreign_keys", Some(_)) => true,
-        ("foreign_key_check", None) => matches!(allowed, Allowed::PlanSteps | Allowed::Migration),
+        ("foreign_key_check", None) | ("legacy_alter_table", Some(_)) => plan,
         _ => false,
     };
     if harmless {

@@ -22,9 +22,16 @@ pub struct ParsedTable {
 pub struct ParsedColumn {
     pub name: String,
     pub collation: Option<String>,
-    pub generated: bool,
+    pub generated: Option<Generated>,
     /// The `DEFAULT` term as written: `'x'`, `-1`, `(lower('X'))`.
     pub default: Option<String>,
+}
+
+/// `[GENERATED ALWAYS] AS (expression) [VIRTUAL | STORED]`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Generated {
+    pub expression: Spelled,
+    pub stored: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -132,7 +139,7 @@ fn parse_column(sql: &str, name: String, rest: &[Token<'_>], constraints: &mut V
     let mut column = ParsedColumn {
         name,
         collation: None,
-        generated: false,
+        generated: None,
         default: None,
     };
     let mut i = skip_until_constraint(rest, 0);
@@ -195,9 +202,10 @@ fn parse_column(sql: &str, name: String, rest: &[Token<'_>], constraints: &mut V
             );
             i = skip_references(rest, i + 2);
         } else if token.is_word("GENERATED") || token.is_word("AS") {
-            column.generated = true;
             pending_name = None;
-            i = skip_until_constraint(rest, i + 1);
+            let (generated, end) = parse_generated(sql, rest, i);
+            column.generated = Some(generated);
+            i = end;
         } else {
             // NOT NULL, NULL and their conflict clauses.
             pending_name = None;
@@ -205,6 +213,20 @@ fn parse_column(sql: &str, name: String, rest: &[Token<'_>], constraints: &mut V
         }
     }
     column
+}
+
+/// `[GENERATED ALWAYS] AS ( expression ) [VIRTUAL | STORED]` from `at`, and
+/// the index after it. Without a keyword SQLite makes the column VIRTUAL.
+fn parse_generated(sql: &str, tokens: &[Token<'_>], at: usize) -> (Generated, usize) {
+    let open = (at..tokens.len())
+        .find(|&i| tokens[i].is_punct("("))
+        .unwrap_or(tokens.len());
+    let (expression, mut end) = parenthesised(sql, tokens, open);
+    let stored = tokens.get(end).is_some_and(|t| t.is_word("STORED"));
+    if stored || tokens.get(end).is_some_and(|t| t.is_word("VIRTUAL")) {
+        end += 1;
+    }
+    (Generated { expression, stored }, end)
 }
 
 fn push(constraints: &mut Vec<ParsedConstraint>, name: Option<String>, kind: ConstraintKind) {
@@ -439,6 +461,43 @@ mod tests {
         assert_eq!(parsed.constraints, expected);
         let defaults: Vec<Option<&str>> = parsed.columns.iter().map(|c| c.default.as_deref()).collect();
         assert_eq!(defaults, vec![None, None, None, Some("(1 + 2)")]);
+    }
+
+    #[test]
+    fn reads_generated_columns() {
+        let parsed = parse_create_table(
+            "CREATE TABLE t (a TEXT, b TEXT GENERATED ALWAYS AS (upper( a )) STORED NOT NULL, \
+             c AS (a || 'x') COLLATE nocase, d INT GENERATED ALWAYS AS (length(a)) VIRTUAL UNIQUE)",
+        )
+        .expect("parses");
+        let generated: Vec<Option<(&str, &str, bool)>> = parsed
+            .columns
+            .iter()
+            .map(|c| {
+                c.generated
+                    .as_ref()
+                    .map(|g| (g.expression.canonical.as_str(), g.expression.written.as_str(), g.stored))
+            })
+            .collect();
+        assert_eq!(
+            generated,
+            vec![
+                None,
+                Some(("upper(a)", "upper( a )", true)),
+                Some(("a || 'x'", "a || 'x'", false)),
+                Some(("length(a)", "length(a)", false)),
+            ]
+        );
+        assert_eq!(parsed.columns[2].collation.as_deref(), Some("nocase"));
+        assert_eq!(
+            parsed.constraints,
+            vec![ParsedConstraint {
+                name: None,
+                kind: ConstraintKind::Unique {
+                    columns: vec!["d".into()]
+                },
+            }]
+        );
     }
 
     #[test]

@@ -14,10 +14,11 @@ use super::ident::other_case;
 use super::spelling::{normalize_collation, normalize_default};
 use super::tokens::{canonical_text, tokenize};
 use super::type_name;
+use super::written_statements::keep_statements;
 use crate::engine::error::EngineError;
 use crate::engine::model::{
-    Check, Column, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey, ReferentialAction, Schema, Table, Trigger,
-    UniqueConstraint, View,
+    Check, Column, ColumnAttributes, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey, ReferentialAction, Schema,
+    Table, Trigger, UniqueConstraint, View,
 };
 
 /// Objects SQLite manages itself (`sqlite_sequence`, `sqlite_stat1`,
@@ -250,8 +251,14 @@ impl SchemaBuilder<'_> {
             }
         }
         spell_references_as_declared(&mut schema);
+        let stored: BTreeMap<(&str, &str), &str> = self
+            .objects
+            .iter()
+            .map(|o| ((o.kind.as_str(), o.name.as_str()), o.sql.as_str()))
+            .collect();
         for table in schema.tables.values_mut() {
             table.sort();
+            keep_statements(table, |kind, name| stored.get(&(kind, name)).copied());
         }
         Ok(crate::engine::bookkeeping::hide(schema))
     }
@@ -268,11 +275,26 @@ impl SchemaBuilder<'_> {
                 continue;
             };
             let declared = parsed.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&row.name));
-            if row.hidden != 0 || declared.is_some_and(|c| c.generated) {
-                return Err(EngineError::Unsupported {
-                    url: self.url.to_string(),
-                    what: format!("generated column {}.{}", row.table, row.name),
-                });
+            // table_xinfo's `hidden`: 2 for a VIRTUAL generated column, 3 for a STORED one.
+            if row.hidden >= 2 {
+                let generated = declared.and_then(|c| c.generated.as_ref()).ok_or_else(|| {
+                    self.error(format!(
+                        "cannot read the expression of generated column {}.{}",
+                        row.table, row.name
+                    ))
+                })?;
+                table
+                    .written
+                    .generated
+                    .insert(row.name.clone(), generated.expression.written.clone());
+                table.column_attributes.insert(
+                    row.name.clone(),
+                    ColumnAttributes {
+                        generated: Some(generated.expression.canonical.clone()),
+                        generated_virtual: row.hidden == 2,
+                        ..ColumnAttributes::default()
+                    },
+                );
             }
             if row.pk_position > 0 {
                 pk_columns

@@ -27,6 +27,7 @@ mod spelling;
 mod sql;
 mod tokens;
 mod type_name;
+mod written_statements;
 
 pub use driver::SqliteDriver;
 pub use script::check_desired;

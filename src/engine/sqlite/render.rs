@@ -1,12 +1,18 @@
 //! Changes → ordered SQLite statements.
 //!
 //! SQLite's ALTER TABLE can only add, drop and rename columns, and only under
-//! conditions; every other table change uses SQLite's documented rebuild
-//! (create the new shape under a temporary name, copy the rows, drop the old
-//! table, rename). With foreign keys on, dropping a parent table deletes or
-//! rejects child rows, so any plan that drops or rebuilds a table runs with
-//! `PRAGMA foreign_keys = OFF` (outside the transaction, where that pragma
-//! works) and checks `PRAGMA foreign_key_check` before committing.
+//! conditions; every other table change rebuilds the table: the old table
+//! moves aside under a temporary name, the new one is created under the real
+//! name, the rows are copied, the old table is dropped. (SQLite's documented
+//! order creates the new table under the temporary name and renames it last;
+//! but a rename writes the name quoted into the stored `CREATE TABLE`, and
+//! the table would no longer read as the desired SQL wrote it.) The old
+//! table moves with `PRAGMA legacy_alter_table = ON`, so that SQLite leaves
+//! the foreign keys of other tables naming the real name. With foreign keys
+//! on, dropping a parent table deletes or rejects child rows, so any plan
+//! that drops or rebuilds a table runs with `PRAGMA foreign_keys = OFF`
+//! (outside the transaction, where that pragma works) and checks `PRAGMA
+//! foreign_key_check` before committing.
 //!
 //! Order: drop triggers, views, indexes; drop tables (children first); create
 //! tables (parents first) with their indexes; alter or rebuild tables; create
@@ -21,12 +27,12 @@ use super::spelling::{is_constant_default, is_null_default};
 use super::sql;
 use super::tokens::tokenize;
 use crate::engine::diff::{Change, TableChange, TableDiff};
-use crate::engine::model::{AsWritten, Column, ForeignKey, Index, IndexKey, Schema, Table};
+use crate::engine::model::{AsWritten, Column, ColumnAttributes, ForeignKey, Index, IndexKey, Schema, Table};
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::probe::{Count, Probe};
 
-/// Prefix of the temporary name a table is rebuilt under.
-pub const REBUILD_PREFIX: &str = "_tfalchemy_new_";
+/// Prefix of the temporary name the old table of a rebuild moves to.
+pub const REBUILD_PREFIX: &str = "_tfalchemy_old_";
 
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
     let renamed = crate::engine::renames::live_after(changes, live, &super::annotations::GRAMMAR);
@@ -122,7 +128,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statem
         );
     }
     for table in dependency_order(&created) {
-        out.push(Statement::ddl(sql::create_table(table, &table.name)));
+        out.push(Statement::ddl(sql::create_table(table)));
         out.extend(
             table
                 .indexes
@@ -321,16 +327,25 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
             TableChange::DropColumn(column) if can_drop_column(&diff.from, column, live) => {
                 statements.push(drops_column(
                     Statement::ddl(sql::drop_column(&diff.from.name, &column.name)),
-                    &diff.from.name,
+                    &diff.from,
                     column,
                 ));
             }
             TableChange::AddColumn(column) => {
                 let fk = inline_fks.get(column.name.as_str()).copied();
-                if !can_add_column(column, fk) {
+                let attributes = diff.to.column_attributes(&column.name);
+                if !can_add_column(column, &attributes, fk) {
                     return None;
                 }
-                statements.push(Statement::ddl(sql::add_column(&diff.to, column, fk)));
+                let mut statement = Statement::ddl(sql::add_column(&diff.to, column, fk));
+                if attributes.generated.is_some() && !column.nullable {
+                    statement = statement.with_table_hazard(
+                        HazardKind::MayFailOnExistingRows,
+                        &diff.to.name,
+                        generated_not_null(column),
+                    );
+                }
+                statements.push(statement);
             }
             TableChange::AddForeignKey(_) => {}
             // Rendered before any table change (render_renames.rs).
@@ -341,9 +356,22 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
     Some(statements)
 }
 
+/// What a NOT NULL generated column fails on.
+fn generated_not_null(column: &Column) -> String {
+    format!(
+        "generated column {} is NOT NULL: rows whose expression gives NULL fail",
+        column.name
+    )
+}
+
 /// SQLite's rules for ADD COLUMN: a constant default; NOT NULL only with a
-/// non-null default; a REFERENCES clause only with a NULL default.
-fn can_add_column(column: &Column, fk: Option<&ForeignKey>) -> bool {
+/// non-null default; a REFERENCES clause only with a NULL default; a
+/// generated column only when VIRTUAL (a STORED one would have to be
+/// computed for every row).
+fn can_add_column(column: &Column, attributes: &ColumnAttributes, fk: Option<&ForeignKey>) -> bool {
+    if attributes.generated.is_some() {
+        return attributes.generated_virtual && fk.is_none();
+    }
     let default = column.default.as_deref();
     if default.is_some_and(|d| !is_constant_default(d)) {
         return false;
@@ -354,11 +382,26 @@ fn can_add_column(column: &Column, fk: Option<&ForeignKey>) -> bool {
     fk.is_none() || is_null_default(default)
 }
 
+/// Whether `expression` names the column `name`.
+fn reads_column(expression: &str, name: &str) -> bool {
+    tokenize(expression)
+        .iter()
+        .any(|t| t.identifier().eq_ignore_ascii_case(name))
+}
+
 /// SQLite's rules for DROP COLUMN: the column is not part of a key, a
-/// constraint or a check. (Indexes on it are dropped earlier in the plan.)
+/// constraint, a check or a generated column's expression. (Indexes on it
+/// are dropped earlier in the plan.)
 fn can_drop_column(table: &Table, column: &Column, live: &Schema) -> bool {
     let name = column.name.as_str();
     let named = |c: &String| c.eq_ignore_ascii_case(name);
+    let in_generated = table
+        .column_attributes
+        .iter()
+        .any(|(other, a)| other != name && a.generated.as_deref().is_some_and(|g| reads_column(g, name)));
+    if in_generated {
+        return false;
+    }
     if table
         .primary_key
         .as_ref()
@@ -368,11 +411,7 @@ fn can_drop_column(table: &Table, column: &Column, live: &Schema) -> bool {
     {
         return false;
     }
-    let in_check = table.checks.iter().any(|check| {
-        tokenize(&check.expression)
-            .iter()
-            .any(|t| t.identifier().eq_ignore_ascii_case(name))
-    });
+    let in_check = table.checks.iter().any(|check| reads_column(&check.expression, name));
     let referenced = live.tables.values().any(|other| {
         other
             .foreign_keys
@@ -383,7 +422,12 @@ fn can_drop_column(table: &Table, column: &Column, live: &Schema) -> bool {
 }
 
 /// The data-loss hazard of dropping `column` of `table`, counting its values.
-fn drops_column(statement: Statement, table: &str, column: &Column) -> Statement {
+/// A generated column holds nothing that cannot be computed again.
+fn drops_column(statement: Statement, table: &Table, column: &Column) -> Statement {
+    if table.column_attributes(&column.name).generated.is_some() {
+        return statement;
+    }
+    let table = table.name.as_str();
     statement
         .with_table_hazard(
             HazardKind::DropsColumn,
@@ -399,20 +443,28 @@ fn drops_column(statement: Statement, table: &str, column: &Column) -> Statement
         ))
 }
 
-/// The 12-step rebuild, keeping the rows of the columns both shapes share.
+/// The rebuild (see the module comment), keeping the rows of the columns
+/// both shapes share.
 fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
     let name = diff.to.name.as_str();
-    let temporary = format!("{REBUILD_PREFIX}{name}");
+    let old = format!("{REBUILD_PREFIX}{name}");
+    // Generated columns compute their values; SQLite refuses values for them.
     let common: Vec<String> = diff
         .to
         .columns
         .iter()
         .filter(|c| diff.from.column(&c.name).is_some())
+        .filter(|c| diff.to.column_attributes(&c.name).generated.is_none())
         .map(|c| c.name.clone())
         .collect();
-    let mut out = vec![Statement::ddl(sql::create_table(&diff.to, &temporary))];
+    let mut out = vec![
+        Statement::ddl(sql::legacy_alter_table(true)),
+        Statement::ddl(sql::rename_table(name, &old)),
+        Statement::ddl(sql::legacy_alter_table(false)),
+        Statement::ddl(sql::create_table(&diff.to)),
+    ];
     if !common.is_empty() {
-        let mut copy = Statement::ddl(sql::copy_rows(&temporary, name, &common)).with_table_hazard(
+        let mut copy = Statement::ddl(sql::copy_rows(name, &old, &common)).with_table_hazard(
             HazardKind::RebuildsTable,
             name,
             format!(
@@ -432,14 +484,13 @@ fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
         }
         out.push(copy);
     }
-    let mut drop = Statement::ddl(sql::drop_table(name));
+    let mut drop = Statement::ddl(sql::drop_table(&old));
     for change in &diff.changes {
         if let TableChange::DropColumn(column) = change {
-            drop = drops_column(drop, name, column);
+            drop = drops_column(drop, &diff.from, column);
         }
     }
     out.push(drop);
-    out.push(Statement::ddl(sql::rename_table(&temporary, name)));
     out.extend(
         diff.to
             .indexes
@@ -487,6 +538,11 @@ fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Op
                     ("NULL value", "NULL values"),
                     "the copy will fail",
                 )),
+            )),
+            TableChange::SetOptions { from, to } if gains(from, to, "STRICT") => Some((
+                HazardKind::CastMayFail,
+                format!("every value of {name} must fit its column's declared type in a STRICT table"),
+                None,
             )),
             TableChange::AlterColumn { from, to } if strict && from.data_type != to.data_type => Some((
                 HazardKind::CastMayFail,
@@ -543,5 +599,22 @@ fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Op
         };
         risks.extend(risk);
     }
+    // A generated column computes its values as the rows are copied.
+    for column in diff.to.columns.iter().filter(|c| !c.nullable) {
+        let recomputed = diff.changes.iter().any(|change| match change {
+            TableChange::AddColumn(c) => c.name == column.name,
+            TableChange::AlterColumn { to, .. } => to.name == column.name,
+            TableChange::SetColumnAttributes { column: c, .. } => *c == column.name,
+            _ => false,
+        });
+        if recomputed && diff.to.column_attributes(&column.name).generated.is_some() {
+            risks.push((HazardKind::MayFailOnExistingRows, generated_not_null(column), None));
+        }
+    }
     risks
+}
+
+/// Whether the table options gain `option`.
+fn gains(from: &[String], to: &[String], option: &str) -> bool {
+    to.iter().any(|o| o == option) && !from.iter().any(|o| o == option)
 }

@@ -106,18 +106,23 @@ mod tests {
             Rules::PLAN,
         )
         .expect("runs");
+        for step in [
+            "PRAGMA legacy_alter_table = ON",
+            "ALTER TABLE victims RENAME TO \"_tfalchemy_old_victims\"",
+            "PRAGMA legacy_alter_table = OFF",
+            "CREATE TABLE victims (id INTEGER PRIMARY KEY, note TEXT, extra TEXT)",
+        ] {
+            run_on(&database, step, Rules::PLAN).expect(step);
+        }
         run_on(
             &database,
-            "CREATE TABLE \"_tfalchemy_new_victims\" (id INTEGER PRIMARY KEY, note TEXT)",
-            Rules::PLAN,
-        )
-        .expect("runs");
-        run_on(
-            &database,
-            "INSERT INTO \"_tfalchemy_new_victims\" (id, note) SELECT id, note FROM victims",
+            "INSERT INTO victims (id, note) SELECT id, note FROM \"_tfalchemy_old_victims\"",
             Rules::PLAN,
         )
         .expect("the rows a rebuild copies");
+        let refused = run_on(&database, "INSERT INTO victims (id, note) SELECT 1, 'x'", Rules::PLAN)
+            .expect_err("rows from anywhere else");
+        assert!(refused.reason().contains("changes data"), "{refused:?}");
         let rows = run_on(&database, "SELECT count(*) AS n FROM victims", Rules::READ).expect("reads");
         assert_eq!(rows, vec![vec![("n".to_string(), Some("0".to_string()))]]);
         run_on(&database, "PRAGMA foreign_key_check", Rules::PLAN).expect("runs");

@@ -3,22 +3,30 @@
 //! Nothing is pasted: names are quoted, types and collations rendered from
 //! their parsed form (type_name.rs, ident.rs), table options from the two
 //! SQLite knows. Expressions are text SQLite itself parsed and stored,
-//! written as the source wrote them ([`AsWritten`]) where it is known.
+//! written as the source wrote them ([`AsWritten`]) where it is known. A
+//! whole `CREATE TABLE` or `CREATE INDEX` is the one SQLite stored for the
+//! desired object, while it still describes it (written_statements.rs): one
+//! statement SQLite itself accepted, and run as exactly one (single.rs).
 
 use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::is_literal_default;
 use super::type_name;
+use super::written_statements::{index_statement, table_statement};
 use crate::engine::model::{AsWritten, Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
 
-/// `CREATE TABLE "<name>" (…)` for `table`, under `name` (the rebuild uses a
-/// temporary name).
-pub fn create_table(table: &Table, name: &str) -> String {
+/// `CREATE TABLE` for `table`: as the source wrote it while that still
+/// describes the table (written_statements.rs), else from the model.
+pub fn create_table(table: &Table) -> String {
+    table_statement(table).unwrap_or_else(|| render_table(table))
+}
+
+fn render_table(table: &Table) -> String {
     let inline_pk = inline_primary_key_column(table);
     let mut lines: Vec<String> = table
         .columns
         .iter()
         .map(|c| {
-            let mut def = column_definition(c, table.written.defaults.get(&c.name).map(String::as_str));
+            let mut def = column_definition(table, c);
             if inline_pk == Some(c.name.as_str()) {
                 if let Some(pk) = &table.primary_key {
                     def.push_str(&constraint_name(pk.name.as_deref()));
@@ -57,7 +65,7 @@ pub fn create_table(table: &Table, name: &str) -> String {
             AsWritten::spelling(&table.written.checks, &check.expression)
         ));
     }
-    let mut sql = format!("CREATE TABLE {} (\n  {}\n)", q(name), lines.join(",\n  "));
+    let mut sql = format!("CREATE TABLE {} (\n  {}\n)", q(&table.name), lines.join(",\n  "));
     let options: Vec<&str> = table.options.iter().filter_map(|o| table_option(o)).collect();
     if !options.is_empty() {
         sql.push(' ');
@@ -81,9 +89,11 @@ fn inline_primary_key_column(table: &Table) -> Option<&str> {
     }
 }
 
-/// `"name" TYPE [NOT NULL] [DEFAULT …] [COLLATE …]`; `written_default`: the
-/// `DEFAULT` term as the source wrote it.
-pub fn column_definition(column: &Column, written_default: Option<&str>) -> String {
+/// `"name" TYPE [NOT NULL] [DEFAULT …] [COLLATE …] [GENERATED ALWAYS AS (…)
+/// VIRTUAL|STORED]`, with the default and the generated expression as the
+/// source wrote them where `table` knows it.
+pub fn column_definition(table: &Table, column: &Column) -> String {
+    let written_default = table.written.defaults.get(&column.name).map(String::as_str);
     let mut def = q(&column.name);
     if !column.data_type.is_empty() {
         def.push(' ');
@@ -104,6 +114,18 @@ pub fn column_definition(column: &Column, written_default: Option<&str>) -> Stri
     }
     if let Some(collation) = &column.collation {
         def.push_str(&format!(" COLLATE {}", bare_or_quoted(collation)));
+    }
+    let attributes = table.column_attributes(&column.name);
+    if let Some(expression) = &attributes.generated {
+        def.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) {}",
+            table.written.generated.get(&column.name).unwrap_or(expression),
+            if attributes.generated_virtual {
+                "VIRTUAL"
+            } else {
+                "STORED"
+            }
+        ));
     }
     def
 }
@@ -137,8 +159,13 @@ pub fn column_list(columns: &[String]) -> String {
     columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
 }
 
-/// `written`: how the source wrote the index's expressions.
+/// `written`: how the source wrote the index (written_statements.rs) or
+/// its expressions.
 pub fn create_index(table: &str, index: &Index, written: &AsWritten) -> String {
+    index_statement(table, written, index).unwrap_or_else(|| render_index(table, index, written))
+}
+
+fn render_index(table: &str, index: &Index, written: &AsWritten) -> String {
     let parts: Vec<String> = index
         .parts
         .iter()
@@ -191,7 +218,7 @@ pub fn drop_trigger(name: &str) -> String {
 }
 
 pub fn add_column(table: &Table, column: &Column, fk: Option<&ForeignKey>) -> String {
-    let definition = column_definition(column, table.written.defaults.get(&column.name).map(String::as_str));
+    let definition = column_definition(table, column);
     let mut sql = format!("ALTER TABLE {} ADD COLUMN {definition}", q(&table.name));
     if let Some(fk) = fk {
         sql.push_str(&constraint_name(fk.name.as_deref()));
@@ -203,6 +230,12 @@ pub fn add_column(table: &Table, column: &Column, fk: Option<&ForeignKey>) -> St
 
 pub fn drop_column(table: &str, column: &str) -> String {
     format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))
+}
+
+/// Whether ALTER TABLE RENAME leaves references in other tables, views and
+/// triggers alone (ON) or rewrites them (OFF, SQLite's default).
+pub fn legacy_alter_table(on: bool) -> String {
+    format!("PRAGMA legacy_alter_table = {}", if on { "ON" } else { "OFF" })
 }
 
 pub fn rename_table(from: &str, to: &str) -> String {

@@ -157,6 +157,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
             identity_options: if identity.is_empty() { None } else { identity_options },
             identity_last_value: LastValue(identity_last_value),
             generated: if is_generated { expr.clone() } else { None },
+            generated_virtual: false,
             comment,
             ..ColumnAttributes::default()
         };
