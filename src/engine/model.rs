@@ -267,16 +267,12 @@ pub struct ColumnAttributes {
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
-    /// The generated column is computed when read (`VIRTUAL`, SQLite's
-    /// default), not stored; only with `generated`.
+    /// The generated column is computed when read (`VIRTUAL`, SQLite's and
+    /// MySQL's default), not stored; only with `generated`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generated_virtual: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// MySQL: the generated expression is computed when read (`VIRTUAL`)
-    /// rather than stored.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub generated_virtual: bool,
     /// MySQL `AUTO_INCREMENT` (its counter is data, not schema).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto_increment: bool,

@@ -78,10 +78,13 @@ mod tests {
                     key: IndexKey::Column("a".into()),
                     descending: false,
                     collation: None,
+                    length: None,
                 }],
                 predicate: None,
                 definition: None,
                 invalid: false,
+                kind: None,
+                ignored: false,
             },
         );
         keep_statements(&mut table, |kind, _| match kind {
