@@ -7,7 +7,6 @@ use sqlx::Connection;
 use super::c_api::{Handle, Row};
 use super::connect::open_for_write;
 use super::inspect::inspect_connection;
-use super::single::{self, Failed, Rules};
 use crate::engine::annotations;
 use crate::engine::converge::prove_converged;
 use crate::engine::error::{database_message, EngineError};
@@ -16,6 +15,7 @@ use crate::engine::options::Options;
 use crate::engine::plan::{plan_difference, transaction_span, ApplyOutcome, Statement};
 use crate::engine::planning::{plan_from, Planned};
 use crate::engine::scope::Scope;
+use crate::engine::sqlite::script::single::{self, Failed, Rules};
 use crate::engine::url::{DatabaseUrl, Dialect};
 
 /// See [`crate::engine::apply`].

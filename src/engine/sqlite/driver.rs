@@ -3,7 +3,8 @@
 use futures::future::BoxFuture;
 use sqlparser::dialect::SQLiteDialect;
 
-use super::{annotations, apply, case_renames, migrations, normalize, probe, replay};
+use super::render::case_renames;
+use super::{annotations, apply, migrations, normalize, probe, replay};
 use crate::engine::activity::Activities;
 use crate::engine::annotations::Grammar;
 use crate::engine::canonical::sqlparser_tokens;

@@ -13,10 +13,10 @@ use super::c_api::Handle;
 use super::connect::{open_for_inspect, open_for_write, open_memory};
 use super::inspect::inspect_connection;
 use super::script::run_migration;
-use super::single::{self, Failed, Rules};
 use crate::engine::error::{database_message, EngineError};
 use crate::engine::migrate::{Batch, BatchFailure, DialectReplay, FileStatement};
 use crate::engine::model::Schema;
+use crate::engine::sqlite::script::single::{self, Failed, Rules};
 use crate::engine::url::DatabaseUrl;
 
 /// How the replay's database is named in messages.

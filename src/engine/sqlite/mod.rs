@@ -1,30 +1,24 @@
 //! The SQLite driver: inspect, normalize, render, replay (verifying a plan), apply.
 
+// The same layout as every dialect folder: driver.rs (the engine's
+// interface), connect.rs, inspect/, script/ (the gate desired SQL passes),
+// normalize.rs, render/, replay.rs, probe.rs, apply.rs, migrations.rs,
+// annotations.rs; what several of them read sits beside them.
 mod annotations;
 mod apply;
 mod c_api;
-mod case_renames;
-mod classify;
 mod connect;
-mod ddl;
 mod driver;
 mod ident;
 mod inspect;
 mod location;
 mod migrations;
 mod normalize;
-mod older_readers;
-mod parser_stack;
 mod probe;
 mod render;
-mod render_renames;
 mod replay;
 mod script;
-#[cfg(test)]
-mod script_properties;
-mod single;
 mod spelling;
-mod sql;
 mod tokens;
 mod type_name;
 mod written_statements;

@@ -8,9 +8,9 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::c_api::Handle;
 use super::connect::open_for_inspect;
-use super::single::{self, Rules};
 use crate::engine::error::EngineError;
 use crate::engine::probe::{Answers, ProbeFailure, PROBE_TIME_LIMIT};
+use crate::engine::sqlite::script::single::{self, Rules};
 use crate::engine::url::DatabaseUrl;
 
 /// Virtual machine steps between two looks at the clock.

@@ -10,10 +10,10 @@ use super::apply::run_plan;
 use super::c_api::Handle;
 use super::connect::open_memory;
 use super::inspect::inspect_connection;
-use super::single::{self, Failed, Rules};
 use crate::engine::error::EngineError;
 use crate::engine::model::Schema;
 use crate::engine::plan::Statement;
+use crate::engine::sqlite::script::single::{self, Failed, Rules};
 use crate::engine::verify::ReplayError;
 
 /// How the scratch database is named in messages.

@@ -8,11 +8,11 @@
 //! desired object, while it still describes it (written_statements.rs): one
 //! statement SQLite itself accepted, and run as exactly one (single.rs).
 
-use super::ident::{bare_or_quoted, quote as q};
-use super::spelling::is_literal_default;
-use super::type_name;
-use super::written_statements::{index_statement, table_statement};
 use crate::engine::model::{AsWritten, Column, ForeignKey, Index, IndexKey, ReferentialAction, Table};
+use crate::engine::sqlite::ident::{bare_or_quoted, quote as q};
+use crate::engine::sqlite::spelling::is_literal_default;
+use crate::engine::sqlite::type_name;
+use crate::engine::sqlite::written_statements::{index_statement, table_statement};
 
 /// `CREATE TABLE` for `table`: as the source wrote it while that still
 /// describes the table (written_statements.rs), else from the model.

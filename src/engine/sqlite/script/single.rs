@@ -4,10 +4,10 @@
 //! or it does not run. A text that carried a second statement — say a type
 //! name pasted into SQL unquoted — is refused before anything of it runs.
 
-use super::c_api::{Handle, Row, Script};
-use super::classify::{judge, Allowed};
-use super::older_readers::too_deep;
-use super::parser_stack::with_fixed_stack;
+use crate::engine::sqlite::c_api::{Handle, Row, Script};
+use crate::engine::sqlite::script::classify::{judge, Allowed};
+use crate::engine::sqlite::script::older_readers::too_deep;
+use crate::engine::sqlite::script::parser_stack::with_fixed_stack;
 
 /// How to run one statement.
 #[derive(Debug, Clone, Copy)]
@@ -90,8 +90,8 @@ pub fn run(handle: &Handle<'_>, sql: &str, rules: Rules) -> Result<Vec<Row>, Fai
 
 #[cfg(test)]
 mod tests {
-    use super::super::c_api::PrivateDatabase;
     use super::*;
+    use crate::engine::sqlite::c_api::PrivateDatabase;
 
     fn run_on(database: &PrivateDatabase, sql: &str, rules: Rules) -> Result<Vec<Row>, Failed> {
         run(&database.handle(), sql, rules)

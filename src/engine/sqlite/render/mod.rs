@@ -20,11 +20,14 @@
 //! every view and trigger when it does, so a plan with a rebuild drops all views
 //! and triggers first and recreates the desired ones last.
 
+pub(super) mod case_renames;
+mod renames;
+mod sql;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ident::{bare_or_quoted, quote as q};
 use super::spelling::{is_constant_default, is_null_default};
-use super::sql;
 use super::tokens::tokenize;
 use crate::engine::diff::{Change, TableChange, TableDiff};
 use crate::engine::model::{AsWritten, Column, ColumnAttributes, ForeignKey, Index, IndexKey, Schema, Table};
@@ -37,7 +40,7 @@ pub const REBUILD_PREFIX: &str = "_tfalchemy_old_";
 pub fn render(changes: &[Change], live: &Schema, desired: &Schema) -> Vec<Statement> {
     let renamed = crate::engine::renames::live_after(changes, live, &super::annotations::GRAMMAR);
     let live = renamed.as_ref().unwrap_or(live);
-    let renames = super::render_renames::statements(changes);
+    let renames = renames::statements(changes);
     let mut created = Vec::new();
     let mut dropped = Vec::new();
     let mut altered = Vec::new();

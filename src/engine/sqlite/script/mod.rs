@@ -11,13 +11,20 @@
 //! Callers run a script here first in a private in-memory database; only a
 //! script with no refusal reaches a dev database file.
 
+mod classify;
+mod older_readers;
+mod parser_stack;
+#[cfg(test)]
+mod properties;
+pub(super) mod single;
+
 use super::c_api::{Handle, PrivateDatabase, Script};
-use super::classify::{checks_foreign_keys, judge, sets_foreign_keys, Allowed};
-use super::older_readers::{newer_syntax, too_deep};
-use super::parser_stack::with_fixed_stack;
 use crate::engine::error::EngineError;
 use crate::engine::lexemes::{lex, Lexed};
 use crate::engine::script::{check_usable, shorten, Lines, Refusal, RefusalReason, ScriptStatement};
+use classify::{checks_foreign_keys, judge, sets_foreign_keys, Allowed};
+use older_readers::{newer_syntax, too_deep};
+use parser_stack::with_fixed_stack;
 use sqlparser::tokenizer::Token;
 
 /// How the private database that checks a script is named in messages.

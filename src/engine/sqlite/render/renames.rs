@@ -5,11 +5,11 @@
 //! views and triggers first and creates the desired ones last. A change of
 //! case only (case_renames.rs) is a rename like any other, without a hazard.
 
-use super::ident::quote as q;
-use super::sql::rename_table;
 use crate::engine::diff::Change;
 use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::renames::{column_rename_detail, steps, table_rename_detail, RenameStep};
+use crate::engine::sqlite::ident::quote as q;
+use crate::engine::sqlite::render::sql::rename_table;
 
 /// Where a table whose name changes only in case waits between its two
 /// renames: SQLite refuses `RENAME TO` a name equal to its own but for case.

@@ -4,12 +4,13 @@
 //! with the number of tables. The stored `CREATE` text fills in what pragmas
 //! do not report (see `ddl`).
 
+mod ddl;
+
 use std::collections::BTreeMap;
 
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 
-use super::ddl::{parse_create_index, parse_create_table, ConstraintKind, ParsedTable};
 use super::ident::other_case;
 use super::spelling::{normalize_collation, normalize_default};
 use super::tokens::{canonical_text, tokenize};
@@ -20,6 +21,7 @@ use crate::engine::model::{
     Check, Column, ColumnAttributes, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey, ReferentialAction, Schema,
     Table, Trigger, UniqueConstraint, View,
 };
+use ddl::{parse_create_index, parse_create_table, ConstraintKind, ParsedTable};
 
 /// Objects SQLite manages itself (`sqlite_sequence`, `sqlite_stat1`,
 /// `sqlite_autoindex_*`) are not part of any schema.

@@ -72,8 +72,8 @@ pub fn with_fixed_stack<T>(parse: impl FnOnce() -> T) -> (T, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::c_api::{PrivateDatabase, Script};
     use super::*;
+    use crate::engine::sqlite::c_api::{PrivateDatabase, Script};
 
     fn nested_check(depth: usize) -> String {
         format!(

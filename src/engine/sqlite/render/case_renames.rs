@@ -7,9 +7,9 @@
 //! to the desired one. Old names in `renamed_from` annotations are matched
 //! the same way.
 
-use super::ident::other_case;
 use crate::engine::annotations::Annotations;
 use crate::engine::model::{Schema, Table};
+use crate::engine::sqlite::ident::other_case;
 use crate::engine::url::Dialect;
 
 /// Declares the case-only renames from `live` to `desired` in

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::tokens::{canonical, matching_paren, split_top_level_commas, tokenize, Token};
+use crate::engine::sqlite::tokens::{canonical, matching_paren, split_top_level_commas, tokenize, Token};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ParsedTable {

@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::c_api::PrivateDatabase;
-use super::script::check_desired;
-use super::single::{self, Rules};
-use super::{ident, type_name};
 use crate::engine::annotations;
 use crate::engine::error::EngineError;
 use crate::engine::lexemes::lex;
 use crate::engine::script::RefusalReason;
+use crate::engine::sqlite::c_api::PrivateDatabase;
+use crate::engine::sqlite::script::check_desired;
+use crate::engine::sqlite::script::single::{self, Rules};
+use crate::engine::sqlite::{ident, type_name};
 use crate::engine::url::Dialect;
 
 /// `(line, column)` is a position in `sql` (a column may be one past a line's end).

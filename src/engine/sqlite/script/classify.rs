@@ -13,9 +13,9 @@ use std::ffi::c_int;
 
 use libsqlite3_sys as ffi;
 
-use super::c_api::Action;
-use super::render::REBUILD_PREFIX;
 use crate::engine::script::RefusalReason;
+use crate::engine::sqlite::c_api::Action;
+use crate::engine::sqlite::render::REBUILD_PREFIX;
 
 /// Which statements may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
