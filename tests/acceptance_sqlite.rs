@@ -589,7 +589,7 @@ fn migration_tools_tables_are_never_planned_for_dropping() {
         &workspace,
         &db,
         &format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY);"),
-        &[r#"CREATE TABLE "tags""#],
+        &["CREATE TABLE tags"],
     );
     assert!(
         db.has_table("alembic_version") && db.has_table("ops_history"),

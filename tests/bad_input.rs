@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::hcl::resource_address;
+use common::mariadb_db::MariaDb;
 use common::output::TfOutput;
 use common::postgres_db::PostgresDb;
 use common::state_json::{planned_change, strings};
@@ -405,13 +406,34 @@ fn sqlite_ddl_for_a_postgresql_database_fails_on_the_first_foreign_statement() {
 }
 
 #[test]
-fn a_mysql_url_is_refused_as_not_yet_supported() {
+fn mariadb_invalid_or_refused_desired_sql_names_the_statement_and_changes_nothing() {
+    let db = MariaDb::new();
+    let workspace = Workspace::new();
+    let write = |sql: &str| {
+        workspace.write_main_tf(&Config::new().schema(SchemaBlock::new(APP, sql).url(&db.url())).render());
+    };
+    write("CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY AUTOINCREMENT);\n");
+    workspace.init().success();
+    plan_and_apply_fail_saying(&workspace, &["statement 2", "line 2", "AUTOINCREMENT"]);
+    write("CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);\n");
+    plan_and_apply_fail_saying(&workspace, &["INSERT INTO a VALUES (1)", "line 2"]);
+    assert!(
+        db.strings("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+            .is_empty(),
+        "the target database was changed"
+    );
+}
+
+/// A new resource pointed at a database that already holds other objects
+/// (here MariaDB's own `mysql` database) plans nothing that would drop them.
+#[test]
+fn mariadb_system_database_is_protected_by_the_first_apply_check() {
     let workspace = Workspace::new();
     let config = Config::new()
         .schema(SchemaBlock::new(APP, "CREATE TABLE t (id int PRIMARY KEY)").url("mysql://root@127.0.0.1:3306/mysql"));
     workspace.write_main_tf(&config.render());
     workspace.init().success();
-    plan_and_apply_fail_saying(&workspace, &["mysql databases are not supported yet"]);
+    plan_and_apply_fail_saying(&workspace, &["First apply would drop existing objects", "table db"]);
 }
 
 /// Latin-1 bytes: `é` is 0xE9, which is not UTF-8.
