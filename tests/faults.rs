@@ -1,6 +1,7 @@
 //! Faults during apply, through real Terraform: the provider killed (SIGKILL)
-//! in the middle of a slow apply leaves nothing partial behind, and the next
-//! apply converges; two applies at once on one PostgreSQL database are
+//! in the middle of a slow apply leaves nothing partial behind (PostgreSQL,
+//! SQLite) or stops where it was (MariaDB, whose DDL is not transactional),
+//! and the next apply converges; two applies at once on one database are
 //! serialized by the schema lock and never interleave; Terraform killed
 //! (SIGKILL) while its apply waits takes its provider with it.
 //!
@@ -13,6 +14,7 @@ mod common;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
 use common::processes::{has_exited, kill, provider_of};
 use common::workspace::RunningTerraform;
@@ -259,4 +261,116 @@ fn sqlite_provider_killed_mid_apply_leaves_nothing_and_the_next_apply_converges(
     assert_eq!(db.tables(), vec!["audit", "items"]);
     assert_eq!(db.row_count("items"), 1000);
     workspace.plan().no_changes();
+}
+
+// --- MariaDB -------------------------------------------------------------
+
+/// Enough rows that copying `items` (a type change, ALGORITHM=COPY) takes
+/// seconds; MariaDB's sequence engine makes them in one statement.
+const MARIADB_ROWS: &str = "CREATE TABLE items (id int PRIMARY KEY, name varchar(40) NOT NULL);
+    INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_400000;
+    CREATE TABLE tags (id int PRIMARY KEY, note varchar(40));";
+
+/// A new table first (it commits on its own), then `items` copied into a
+/// wider column, then `tags` widened.
+fn slow_mariadb_schema(extra_table: &str) -> String {
+    format!(
+        "CREATE TABLE items (id int PRIMARY KEY, name varchar(200) NOT NULL);
+         CREATE TABLE tags (id int PRIMARY KEY, note varchar(200));
+         CREATE TABLE {extra_table} (id int PRIMARY KEY, note text);"
+    )
+}
+
+fn mariadb_workspace(db: &MariaDb, desired: &str) -> Workspace {
+    Workspace::initialized(
+        &Config::new()
+            .schema(SchemaBlock::new("app", desired).url(&db.url()).allow(&["all"]))
+            .render(),
+    )
+}
+
+fn copying_items(db: &MariaDb) -> bool {
+    !db.strings(
+        "SELECT CAST(ID AS CHAR) FROM information_schema.PROCESSLIST \
+         WHERE DB = DATABASE() AND INFO LIKE 'ALTER TABLE `items`%' AND ID <> CONNECTION_ID()",
+    )
+    .is_empty()
+}
+
+fn mariadb_tables(db: &MariaDb) -> Vec<String> {
+    db.strings(
+        "SELECT CONCAT(TABLE_NAME, ' ', COLUMN_TYPE) FROM information_schema.COLUMNS \
+         WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IN ('name', 'note') ORDER BY 1",
+    )
+}
+
+#[test]
+fn mariadb_provider_killed_mid_apply_stops_where_it_was_and_the_next_apply_converges() {
+    let db = MariaDb::new();
+    db.execute(MARIADB_ROWS);
+    let workspace = mariadb_workspace(&db, &slow_mariadb_schema("audit"));
+
+    let apply = workspace.start(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+    kill_provider_during(&apply, "the apply to copy items", || copying_items(&db));
+    let killed = apply.wait();
+    assert_ne!(killed.exit_code, Some(0), "the apply should fail\n{killed}");
+
+    // DDL is not transactional: the new table stays. The server finishes
+    // (or abandons) the ALTER it was running on its own; the statement after
+    // it was never sent.
+    wait_until("the killed apply's ALTER to end", || !copying_items(&db));
+    let after_kill = mariadb_tables(&db);
+    assert!(after_kill.contains(&"audit text".to_string()), "{after_kill:?}");
+    assert!(after_kill.contains(&"tags varchar(40)".to_string()), "{after_kill:?}");
+    assert_eq!(db.strings("SELECT CAST(COUNT(*) AS CHAR) FROM items"), vec!["400000"]);
+
+    // The next plan is what is left; applying it converges.
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("MODIFY COLUMN `note` varchar(200)")
+        .lacks("CREATE TABLE `audit`");
+    workspace.apply().success();
+    assert_eq!(
+        mariadb_tables(&db),
+        vec!["audit text", "items varchar(200)", "tags varchar(200)"]
+    );
+    workspace.plan().no_changes();
+}
+
+#[test]
+fn mariadb_two_applies_at_once_are_serialized_and_never_interleave() {
+    let db = MariaDb::new();
+    db.execute(MARIADB_ROWS);
+    let first = mariadb_workspace(&db, &slow_mariadb_schema("audit_first"));
+    let second = mariadb_workspace(&db, &slow_mariadb_schema("audit_second"));
+
+    let args = ["apply", "-input=false", "-no-color", "-auto-approve"];
+    let running = [first.start(&args), second.start(&args)];
+    let outcomes: Vec<_> = running.into_iter().map(RunningTerraform::wait).collect();
+
+    // The one that took the lock second found the schema moved under it, or
+    // planned after the first finished and moved it on; nothing else.
+    assert!(outcomes.iter().any(|o| o.exit_code == Some(0)), "{outcomes:#?}");
+    for outcome in outcomes.iter().filter(|o| o.exit_code != Some(0)) {
+        assert!(outcome.combined().contains("changed since the plan"), "{outcome}");
+    }
+    let finished = mariadb_tables(&db);
+    let with = |extra: &str| {
+        vec![
+            format!("{extra} text"),
+            "items varchar(200)".to_string(),
+            "tags varchar(200)".to_string(),
+        ]
+    };
+    assert!(
+        finished == with("audit_first") || finished == with("audit_second"),
+        "the schema mixes both applies: {finished:?}"
+    );
+
+    for workspace in [&first, &second] {
+        workspace.apply().success();
+        workspace.plan().no_changes();
+    }
+    assert_eq!(mariadb_tables(&db), with("audit_second"));
 }
