@@ -147,3 +147,25 @@ fn settings_mariadb_lacks_are_refused_at_validate_and_migrations_say_they_are_no
         .failure()
         .says("versioned migrations (`migrate`, `sqlalchemy_migration`) on MySQL/MariaDB databases");
 }
+
+#[test]
+fn an_existing_mariadb_database_is_imported_and_its_plan_is_empty_when_the_models_match() {
+    let db = MariaDb::new();
+    db.execute(TWO_TABLES);
+    let workspace = Workspace::new();
+    workspace.write_main_tf(
+        &Config::new()
+            .provider(common::ProviderBlock::new().url(&db.url()))
+            .schema(SchemaBlock::new("app", TWO_TABLES))
+            .render(),
+    );
+    workspace.init().success();
+    workspace.import("sqlalchemy_schema.app", &db.url()).success();
+    workspace.plan().no_changes();
+
+    // Drift after the import shows up with the SQL that repairs it.
+    db.execute("DROP TABLE notes");
+    workspace.plan().changes().shows_sql("CREATE TABLE `notes`");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+}
