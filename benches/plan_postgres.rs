@@ -24,7 +24,12 @@
 
 use std::time::{Duration, Instant};
 
-use tfalchemy::engine::{self, postgres, DatabaseUrl, NORMALIZE_CACHE_SWITCH};
+use tfalchemy::engine::{self, postgres, DatabaseUrl};
+
+#[allow(dead_code)] // each bench uses its part
+mod common;
+
+use common::{header, median, normalize_cache, peak_rss_mib, row, runs, secs, tables};
 
 #[path = "../tests/common/generated_schema.rs"]
 #[allow(dead_code)] // shared with the tests, which use all of it
@@ -32,20 +37,8 @@ mod generated_schema;
 
 use generated_schema::{batches, schema_ddl};
 
-const RUNS: usize = 3;
-
-fn tables() -> usize {
-    std::env::var("TFALCHEMY_BENCH_TABLES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1_000)
-}
-
 fn main() {
-    // `cargo test --all-targets` builds and runs benches without `--bench`:
-    // say how to run it instead of spending a minute on it.
-    if !std::env::args().any(|arg| arg == "--bench") {
-        println!("plan_postgres: run with `cargo bench --bench plan_postgres`");
+    if !common::asked_to_run("plan_postgres") {
         return;
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -124,44 +117,6 @@ async fn load(url: &DatabaseUrl, n: usize) -> Result<(), String> {
     conn.close().await.map_err(|e| e.to_string())
 }
 
-/// Turns the normalization cache on (in a private directory) or off.
-fn normalize_cache(on: bool, dir: &std::path::Path) {
-    std::env::set_var("XDG_CACHE_HOME", dir);
-    match on {
-        true => std::env::remove_var(NORMALIZE_CACHE_SWITCH),
-        false => std::env::set_var(NORMALIZE_CACHE_SWITCH, "0"),
-    }
-}
-
-/// Median of `RUNS` timings of `f`.
-async fn median<F, Fut, T>(mut f: F) -> Result<(Duration, T), String>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, String>>,
-{
-    let mut times = Vec::new();
-    let mut last = None;
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        last = Some(f().await?);
-        times.push(started.elapsed());
-    }
-    times.sort();
-    Ok((times[RUNS / 2], last.expect("at least one run")))
-}
-
-fn peak_rss_mib() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or_else(|| "n/a".into(), |kib| format!("{:.0} MiB", kib / 1024.0))
-}
-
 async fn run() -> Result<(), String> {
     let small = ScratchDatabase::create("small").await?;
     let big = ScratchDatabase::create("big").await?;
@@ -230,10 +185,8 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
         .count();
 
     println!("PostgreSQL planning, {tables} tables (10 columns, 2 indexes, 1 FK each; a view and a function per 100)");
-    println!("median of {RUNS} runs; normalization cache off unless said\n");
-    println!("| measure                                           | value |");
-    println!("|---------------------------------------------------|-------|");
-    let row = |what: &str, value: String| println!("| {what:<49} | {value} |");
+    println!("median of {} runs; normalization cache off unless said\n", runs());
+    header();
     row("load the schema, 100 tables per transaction", secs(load_time));
     row("tables seen by one inspection", schema.tables.len().to_string());
     row(
@@ -265,10 +218,6 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
     row("plans left unverified", unverified.to_string());
     row("peak resident memory", peak_rss_mib());
     Ok(())
-}
-
-fn secs(duration: Duration) -> String {
-    format!("{:.3} s", duration.as_secs_f64())
 }
 
 /// Median time to verify `plan` (made from `desired_sql`) against `live`.

@@ -2,12 +2,12 @@
 //! user `root` without password, or `TFALCHEMY_TEST_MYSQL_URL`), uniquely
 //! named and dropped when the test ends, pass or fail.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::mysql::MySqlConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
 use super::held_session::HeldSession;
+use super::unique_name::unique_name;
 use super::sqlite_db::block_on;
 
 /// Database names start with this, so leftovers of a killed run are recognisable.
@@ -66,16 +66,7 @@ impl MariaDb {
     /// server is unreachable.
     #[track_caller]
     pub fn new() -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "{PREFIX}{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
+        let name = unique_name(PREFIX);
         block_on(async {
             let mut admin = admin_options().connect().await?;
             sqlx::raw_sql(&format!(

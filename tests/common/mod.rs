@@ -18,6 +18,7 @@ pub mod python;
 pub mod sqlite_db;
 pub mod state_json;
 pub mod terraform_binary;
+pub mod unique_name;
 pub mod workspace;
 
 // The names most tests need; not every test file uses each of them.

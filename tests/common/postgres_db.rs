@@ -2,7 +2,6 @@
 //! `postgres`, or `TFALCHEMY_TEST_POSTGRES_URL`), uniquely named and dropped
 //! when the test ends, pass or fail: CI runs against the same server.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -52,16 +51,7 @@ impl PostgresDb {
     /// A new empty database. Fails the test (never skips) when the server is unreachable.
     #[track_caller]
     pub fn new() -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "{PREFIX}{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
+        let name = unique_name(PREFIX);
         block_on(async {
             let mut admin = admin_options().connect().await?;
             sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
@@ -147,6 +137,7 @@ impl PostgresDb {
 }
 
 pub use super::held_session::HeldSession;
+use super::unique_name::unique_name;
 
 impl PostgresDb {
     /// Runs `sql` in a new session and keeps that session open until the
