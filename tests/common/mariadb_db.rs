@@ -2,13 +2,12 @@
 //! user `root` without password, or `TFALCHEMY_TEST_MYSQL_URL`), uniquely
 //! named and dropped when the test ends, pass or fail.
 
-
 use sqlx::mysql::MySqlConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
 use super::held_session::HeldSession;
-use super::unique_name::unique_name;
 use super::sqlite_db::block_on;
+use super::unique_name::unique_name;
 
 /// Database names start with this, so leftovers of a killed run are recognisable.
 pub const PREFIX: &str = "tfalchemy_acc_";

@@ -2,7 +2,6 @@
 //! `postgres`, or `TFALCHEMY_TEST_POSTGRES_URL`), uniquely named and dropped
 //! when the test ends, pass or fail: CI runs against the same server.
 
-
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 
