@@ -474,10 +474,10 @@ impl Alteration<'_> {
                 let list: Vec<String> = removed.iter().map(|v| literal(v)).collect();
                 out.hazard(
                     HazardKind::DropsEnumValue,
-                    format!("{table}.{} loses the values {}", new.name, list.join(", ")),
+                    format!("column {table}.{} loses the values {}", new.name, list.join(", ")),
                     Some(Probe::matching(
                         quote(&self.from.name),
-                        format!("{table}.{}", new.name),
+                        format!("column {table}.{}", new.name),
                         format!("{column} IN ({})", list.join(", ")),
                         ("row holds a removed value", "rows hold a removed value"),
                         "the change will fail or lose them",
@@ -488,7 +488,7 @@ impl Alteration<'_> {
             out.hazard(
                 HazardKind::NarrowsType,
                 format!(
-                    "{table}.{} changes from {} to {}",
+                    "column {table}.{} changes from {} to {}",
                     new.name, old.data_type, new.data_type
                 ),
                 None,
@@ -497,10 +497,10 @@ impl Alteration<'_> {
         if old.nullable && !new.nullable {
             out.hazard(
                 HazardKind::MayFailOnExistingRows,
-                format!("{table}.{} becomes NOT NULL", new.name),
+                format!("column {table}.{} becomes NOT NULL", new.name),
                 Some(Probe::matching(
                     quote(&self.from.name),
-                    format!("{table}.{}", new.name),
+                    format!("column {table}.{}", new.name),
                     format!("{column} IS NULL"),
                     ("NULL value", "NULL values"),
                     "NOT NULL will fail",
