@@ -760,12 +760,13 @@ async fn renamed_function_arguments_drop_and_recreate_the_function() {
 async fn unmanaged_objects_are_left_alone_with_a_warning() {
     let db = PgDb::new().await;
     db.execute(
-        "CREATE TABLE kept (x int);
+        "CREATE TABLE kept (x int, y int);
          CREATE RULE no_deletes AS ON DELETE TO kept DO INSTEAD NOTHING;
          CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int);",
     )
     .await;
-    let desired = "CREATE TYPE span AS RANGE (subtype = int); CREATE TABLE kept (x int);";
+    let desired = "CREATE TYPE span AS RANGE (subtype = int); CREATE TABLE kept (x int, y int);
+                   CREATE STATISTICS kept_xy (ndistinct) ON x, y FROM kept;";
     let plan = engine::plan(&db.url, None, desired).await.expect("plan");
     assert!(plan.is_empty(), "{:?}", plan.sql());
     assert_eq!(
@@ -774,6 +775,7 @@ async fn unmanaged_objects_are_left_alone_with_a_warning() {
             "aggregate public.total in the live database is not managed yet and is left alone",
             "range type public.span in the desired schema is not managed yet and is not created or changed",
             "rule no_deletes on public.kept in the live database is not managed yet and is left alone",
+            "statistics object public.kept_xy in the desired schema is not managed yet and is not created or changed",
         ]
     );
 }

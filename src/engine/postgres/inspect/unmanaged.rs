@@ -33,6 +33,9 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
            SELECT 'collation', co.collname, co.collnamespace \
            FROM pg_catalog.pg_collation co WHERE NOT {collation_member} \
            UNION ALL \
+           SELECT 'statistics object', s.stxname, s.stxnamespace \
+           FROM pg_catalog.pg_statistic_ext s \
+           UNION ALL \
            SELECT 'inheritance (INHERITS) of table', c.relname, c.relnamespace \
            FROM pg_catalog.pg_class c \
            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
