@@ -13,7 +13,7 @@ use tfalchemy::engine::{self, mysql, DatabaseUrl};
 #[allow(dead_code)] // each bench uses its part
 mod common;
 
-use common::{header, median, normalize_cache, peak_rss_mib, row, runs, secs, tables};
+use common::{caches, header, median, peak_rss_mib, row, runs, secs, tables};
 
 fn main() {
     if !common::asked_to_run("plan_mysql") {
@@ -112,7 +112,7 @@ async fn run() -> Result<(), String> {
 async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), String> {
     let tables = tables();
     let cache = tempfile::tempdir().map_err(|e| e.to_string())?;
-    normalize_cache(false, cache.path());
+    caches(false, cache.path());
     let desired = schema_ddl(tables);
     let (small_url, big_url) = (small.url(), big.url());
     execute(&small_url.sqlx_url(), &schema_ddl(10)).await?;
@@ -131,7 +131,7 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
     let (full_time, full_plan) =
         median(|| async { engine::plan(&big_url, None, &desired).await.map_err(|e| e.to_string()) }).await?;
     let commented = format!("-- the models moved to another module\n{desired}");
-    normalize_cache(true, cache.path());
+    caches(true, cache.path());
     engine::plan(&big_url, None, &desired)
         .await
         .map_err(|e| e.to_string())?;
@@ -141,13 +141,16 @@ async fn measure(small: &ScratchDatabase, big: &ScratchDatabase) -> Result<(), S
             .map_err(|e| e.to_string())
     })
     .await?;
-    normalize_cache(false, cache.path());
+    caches(false, cache.path());
     let five = changed_ddl(tables);
     let (five_time, five_plan) =
         median(|| async { engine::plan(&big_url, None, &five).await.map_err(|e| e.to_string()) }).await?;
 
     println!("MySQL/MariaDB planning, {tables} tables (10 columns, 2 indexes, 1 FK each; a view per 100)");
-    println!("median of {} runs; normalization cache off unless said\n", runs());
+    println!(
+        "median of {} runs; normalization and verification caches off unless said\n",
+        runs()
+    );
     header();
     row("load the schema, one script", secs(load_time));
     row("tables seen by one inspection", schema.tables.len().to_string());

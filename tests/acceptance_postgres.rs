@@ -819,3 +819,28 @@ fn a_grant_in_desired_sql_is_planned_applied_and_then_stable() {
     write(table);
     workspace.plan().no_changes();
 }
+
+/// `terraform apply` plans twice — its plan walk, then the final plan of the
+/// apply walk, each in a provider process of its own. The second reads the
+/// first's replay verdict (engine/verified.rs) instead of replaying again.
+#[test]
+fn terraform_apply_replays_its_plan_once() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let mut workspace = Workspace::new();
+    workspace.set_env("TF_LOG_PROVIDER", "DEBUG");
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", APP_SQL).url(&db.url()))
+            .render(),
+    );
+    workspace.init().success();
+    let applied = workspace.apply().success();
+    let count = |needle: &str| applied.stderr.matches(needle).count();
+    assert_eq!(count("replay verdict from the cache"), 1, "{applied}");
+    assert_eq!(
+        db.tables(),
+        vec!["public.Users".to_string(), "public.posts".to_string()]
+    );
+    workspace.plan().no_changes();
+}

@@ -14,6 +14,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use tfalchemy::engine::{
     self, postgres, verify_plan, DatabaseUrl, Dialect, EngineError, Options, ReplayFailure, Schema, Statement,
+    VerifiedBy,
 };
 
 fn run<T>(future: impl Future<Output = T>) -> T {
@@ -316,4 +317,48 @@ fn sqlite_with_an_application_collation() -> (tempfile::TempDir, SqliteDb) {
         conn.close().await.expect("close");
     });
     (dir, db)
+}
+
+/// The verification cache (engine/verified.rs): Terraform's second plan of an
+/// apply reads the verdict of the first instead of replaying the same plan.
+#[test]
+fn a_verified_plan_is_remembered_for_the_same_live_schema_and_statements_only() {
+    let db = PostgresDb::new();
+    db.execute("CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL)");
+    let target = url(&db.url());
+    let desired_sql = "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text)";
+    let (live, desired) = run(models(&target, desired_sql));
+    let plan = [Statement::ddl(r#"ALTER TABLE "public"."users" ADD COLUMN "name" text"#)];
+    let dir = tempfile::tempdir().unwrap();
+    let verify = |live: &Schema, statements: &[Statement]| {
+        run(engine::verify_with_cache(
+            dir.path(),
+            &target,
+            None,
+            live,
+            &desired,
+            statements,
+            &Options::default(),
+        ))
+    };
+    assert_eq!(verify(&live, &plan).expect("verify"), (None, VerifiedBy::Replay));
+    assert_eq!(verify(&live, &plan).expect("verify"), (None, VerifiedBy::Cache));
+
+    // Another live schema is replayed again, and a plan that is wrong for it
+    // is refused, not answered from the cache.
+    db.execute("ALTER TABLE users ADD COLUMN name text");
+    let moved = run(engine::inspect(&target)).expect("inspect");
+    let (_, failure) = replay_failure(verify(&moved, &plan).map(|(verdict, _)| verdict));
+    assert!(
+        matches!(&failure, ReplayFailure::Statement { index: 1, .. }),
+        "{failure:?}"
+    );
+    // A refusal is not remembered either.
+    replay_failure(verify(&moved, &plan).map(|(verdict, _)| verdict));
+
+    // Other statements are another entry.
+    let other = [Statement::ddl(
+        r#"ALTER TABLE "public"."users" ADD COLUMN "name" text NULL"#,
+    )];
+    assert_eq!(verify(&live, &other).expect("verify"), (None, VerifiedBy::Replay));
 }

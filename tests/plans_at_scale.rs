@@ -27,8 +27,10 @@ fn temporary_databases_of_this_process(db: &PostgresDb) -> Vec<String> {
 
 #[test]
 fn three_thousand_tables_plan_and_verify_with_the_servers_default_lock_table() {
-    // Normalize for real: a cached normalization would skip the large load.
+    // Normalize and replay for real: a cached normalization or verdict
+    // would skip the large loads.
     std::env::set_var(engine::NORMALIZE_CACHE_SWITCH, "0");
+    std::env::set_var(engine::VERIFY_CACHE_SWITCH, "0");
     let db = PostgresDb::new();
     // The live schema, 100 tables per transaction.
     for script in batches(TABLES, 100) {

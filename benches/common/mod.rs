@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use tfalchemy::engine::NORMALIZE_CACHE_SWITCH;
+use tfalchemy::engine::{NORMALIZE_CACHE_SWITCH, VERIFY_CACHE_SWITCH};
 
 /// Runs per measurement (`TFALCHEMY_BENCH_RUNS`, default 3); the median is reported.
 pub fn runs() -> usize {
@@ -32,12 +32,15 @@ pub fn asked_to_run(name: &str) -> bool {
     asked
 }
 
-/// Turns the normalization cache on (in a private directory) or off.
-pub fn normalize_cache(on: bool, dir: &std::path::Path) {
+/// Turns the normalization and verification caches on (in a private
+/// directory) or off.
+pub fn caches(on: bool, dir: &std::path::Path) {
     std::env::set_var("XDG_CACHE_HOME", dir);
-    match on {
-        true => std::env::remove_var(NORMALIZE_CACHE_SWITCH),
-        false => std::env::set_var(NORMALIZE_CACHE_SWITCH, "0"),
+    for switch in [NORMALIZE_CACHE_SWITCH, VERIFY_CACHE_SWITCH] {
+        match on {
+            true => std::env::remove_var(switch),
+            false => std::env::set_var(switch, "0"),
+        }
     }
 }
 

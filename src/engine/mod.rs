@@ -42,6 +42,7 @@ pub mod sqlite;
 mod url;
 #[cfg(test)]
 mod url_properties;
+mod verified;
 mod verify;
 
 pub use canonical::{canonical_form, canonical_sha256};
@@ -59,6 +60,7 @@ pub use options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
+pub use verified::{verify_with_cache, VerifiedBy, CACHE_SWITCH as VERIFY_CACHE_SWITCH};
 pub use verify::{verify_plan, ReplayFailure};
 
 /// The dev database must speak the target's dialect.
@@ -138,7 +140,7 @@ pub async fn plan_with(
     } = planning::plan_from(url, dev_url, &live, desired_sql, annotations, options).await?;
     probe_live_data(url, &mut statements).await?;
     let started = std::time::Instant::now();
-    let unverified = verify_plan(url, dev_url, &live, &desired, &statements, options).await?;
+    let unverified = verified::verify_plan_remembered(url, dev_url, &live, &desired, &statements, options).await?;
     tracing::info!(
         statements = statements.len(),
         verified = unverified.is_none(),

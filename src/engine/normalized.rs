@@ -23,7 +23,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::canonical::canonical_sha256;
@@ -32,9 +31,10 @@ use super::error::EngineError;
 use super::model::Schema;
 use super::url::{DatabaseUrl, Dialect};
 use crate::file_cache;
+use crate::file_cache::entry::{self, Entry};
 
 /// Bumped when an entry's layout or the key's meaning changes.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// The environment variable that turns the cache off (`0`).
 pub const CACHE_SWITCH: &str = "TFALCHEMY_NORMALIZE_CACHE";
@@ -135,46 +135,15 @@ fn cache_dir() -> Option<PathBuf> {
     file_cache::default_dir("normalized")
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    format: u32,
-    key: String,
-    schema: Schema,
-}
-
 async fn lookup(path: &Path, key: &str) -> Option<Schema> {
-    let (path, key) = (path.to_path_buf(), key.to_string());
-    tokio::task::spawn_blocking(move || {
-        let bytes = std::fs::read(&path).ok()?;
-        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-        let current = entry.format == CACHE_FORMAT && entry.key == key;
-        if current {
-            file_cache::touch(&path);
-        }
-        current.then_some(entry.schema)
-    })
-    .await
-    .ok()
-    .flatten()
+    entry::lookup(path, CACHE_FORMAT, key).await
 }
 
 /// Failing to write an entry never fails the normalization.
 async fn store(dir: &Path, path: &Path, key: &str, schema: &Schema) {
-    let entry = Entry {
-        format: CACHE_FORMAT,
-        key: key.to_string(),
-        schema: schema.clone(),
-    };
-    let (dir, path) = (dir.to_path_buf(), path.to_path_buf());
-    let stored = tokio::task::spawn_blocking(move || {
-        // The whole model: what orders statements is not part of its identity.
-        let bytes = super::model::to_complete_json(&entry).map_err(std::io::Error::other)?;
-        file_cache::store(&dir, &path, &bytes)
-    })
-    .await;
-    if let Ok(Err(error)) = stored {
-        tracing::warn!(%error, "could not write the normalization cache entry");
-    }
+    // The whole model: what orders statements is not part of its identity.
+    let bytes = super::model::to_complete_json(&Entry::new(CACHE_FORMAT, key, schema)).map_err(std::io::Error::other);
+    entry::save(dir, path, bytes, "normalization").await;
 }
 
 #[cfg(test)]
@@ -182,8 +151,8 @@ mod tests {
     use super::*;
     use crate::engine::model::{Dependencies, View};
 
-    #[test]
-    fn an_entry_keeps_what_is_not_part_of_the_schemas_identity() {
+    #[tokio::test]
+    async fn an_entry_keeps_what_is_not_part_of_the_schemas_identity() {
         let mut schema = Schema::default();
         schema.views.insert(
             "public.v".to_string(),
@@ -193,15 +162,13 @@ mod tests {
             },
         );
         schema.unmanaged.push("rule public.r".to_string());
-        let entry = Entry {
-            format: CACHE_FORMAT,
-            key: "k".to_string(),
-            schema: schema.clone(),
-        };
-        let bytes = crate::engine::model::to_complete_json(&entry).unwrap();
-        let read: Entry = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(read.schema.views["public.v"].depends_on.0, vec!["public.t".to_string()]);
-        assert_eq!(read.schema.unmanaged, schema.unmanaged);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        store(dir.path(), &path, "k", &schema).await;
+        let read = lookup(&path, "k").await.expect("the entry just stored");
+        assert_eq!(read.views["public.v"].depends_on.0, vec!["public.t".to_string()]);
+        assert_eq!(read.unmanaged, schema.unmanaged);
+        assert!(lookup(&path, "another key").await.is_none());
         // The identity form (and so the hash) is unchanged.
         let identity = serde_json::to_string(&schema).unwrap();
         assert!(

@@ -1,8 +1,10 @@
 //! Small on-disk caches of JSON entries under the user's cache directory:
 //! where they live, writing an entry atomically, and keeping the directory
-//! small. Shared by the export cache (exporter/cache.rs) and the
-//! normalization cache (engine/normalized.rs); it knows nothing of either.
+//! small. Shared by the export cache (exporter/cache.rs), the normalization
+//! cache (engine/normalized.rs) and the verification cache
+//! (engine/verified.rs); it knows nothing of any of them.
 
+pub mod entry;
 mod prune;
 
 use std::path::{Path, PathBuf};
