@@ -16,7 +16,9 @@ mod settings;
 
 use std::borrow::Cow;
 
-use pg_query::protobuf::{ParseResult, ScanToken, Token};
+use std::ops::Range;
+
+use pg_query::protobuf::{ScanToken, Token};
 use pg_query::NodeEnum;
 
 use enum_values::EnumValues;
@@ -73,15 +75,28 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
     let lines = Lines::new(sql);
     let syntax = |error: parse::SyntaxError| syntax_error(sql, &lines, error);
     let tokens = parse::scan(sql).map_err(syntax)?;
-    let tree = parse::parse(sql).map_err(syntax)?;
-    let mut contained = Vec::with_capacity(tree.stmts.len());
+    // One statement's tree at a time: the trees of a whole script of
+    // thousands of tables would take a hundred megabytes at once.
+    let pieces = parse::split(sql).map_err(syntax)?;
+    let mut contained = Vec::with_capacity(pieces.len());
     let mut refusals = Vec::new();
     let mut declares_privileges = false;
     let mut unmanaged_access = Vec::new();
-    for (raw, span) in tree.stmts.iter().zip(statement_spans(sql, &tree, &tokens)) {
-        let Some((start, end, own_tokens)) = span else { continue };
+    for piece in pieces {
+        let Some((start, end, own_tokens)) = statement_span(&piece, &tokens) else {
+            continue;
+        };
         let statement = lines.statement(start, end);
-        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+        let tree = parse::parse(&sql[piece.clone()]).map_err(|mut error| {
+            error.offset = error.offset.map(|offset| offset + piece.start);
+            syntax(error)
+        })?;
+        let Some(node) = tree
+            .stmts
+            .first()
+            .and_then(|raw| raw.stmt.as_ref())
+            .and_then(|s| s.node.as_ref())
+        else {
             continue;
         };
         let index = contained.len() + refusals.len() + 1;
@@ -111,9 +126,8 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
             scratch_sql,
             in_transaction,
         });
+        // The tree is dropped here, on the parser's stack.
     }
-    // The tree is dropped here, on the parser's stack.
-    drop(tree);
     if refusals.is_empty() {
         Ok(ScratchScript {
             statements: contained,
@@ -175,34 +189,18 @@ pub fn tokens_without_comments(sql: &str) -> Option<Vec<String>> {
     )
 }
 
-/// Each statement's byte range without surrounding comments and `;`, and its
-/// tokens; `None` for an empty statement.
-fn statement_spans<'t>(
-    sql: &str,
-    tree: &ParseResult,
-    tokens: &'t [ScanToken],
-) -> Vec<Option<(usize, usize, &'t [ScanToken])>> {
-    tree.stmts
-        .iter()
-        .map(|raw| {
-            let from = raw.stmt_location.max(0) as usize;
-            let to = match raw.stmt_len {
-                0 => sql.len(),
-                len => from + len.max(0) as usize,
-            };
-            let first = tokens.partition_point(|t| (t.start as usize) < from);
-            let last = tokens.partition_point(|t| (t.start as usize) < to);
-            let own = &tokens[first..last];
-            let is_code = |t: &&ScanToken| {
-                t.token != Token::SqlComment as i32
-                    && t.token != Token::CComment as i32
-                    && t.token != Token::Ascii59 as i32
-            };
-            let start = own.iter().find(is_code)?.start as usize;
-            let end = own.iter().rev().find(is_code)?.end as usize;
-            Some((start, end, own))
-        })
-        .collect()
+/// The byte range of the statement in `piece` without surrounding comments
+/// and `;`, and its tokens; `None` for an empty statement.
+fn statement_span<'t>(piece: &Range<usize>, tokens: &'t [ScanToken]) -> Option<(usize, usize, &'t [ScanToken])> {
+    let first = tokens.partition_point(|t| (t.start as usize) < piece.start);
+    let last = tokens.partition_point(|t| (t.start as usize) < piece.end);
+    let own = &tokens[first..last];
+    let is_code = |t: &&ScanToken| {
+        t.token != Token::SqlComment as i32 && t.token != Token::CComment as i32 && t.token != Token::Ascii59 as i32
+    };
+    let start = own.iter().find(is_code)?.start as usize;
+    let end = own.iter().rev().find(is_code)?.end as usize;
+    Some((start, end, own))
 }
 
 fn syntax_error(sql: &str, lines: &Lines, error: parse::SyntaxError) -> EngineError {

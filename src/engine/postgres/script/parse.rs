@@ -8,6 +8,7 @@
 //! pages a deep tree touches are used.
 
 use std::ffi::{c_char, c_int, CString};
+use std::ops::Range;
 
 use pg_query::protobuf::ScanToken;
 
@@ -47,6 +48,22 @@ pub fn scan(sql: &str) -> Result<Vec<ScanToken>, SyntaxError> {
 /// from a null pointer when the input has no tokens.
 pub fn tokens(sql: &str) -> Result<Vec<ScanToken>, pg_query::Error> {
     pg_query::scan(sql).map(|result| result.tokens)
+}
+
+/// The byte ranges of the statements of `sql` as PostgreSQL's grammar splits
+/// it, without building trees: each from the end of the one before (comments
+/// included) to its end, without its `;`. A script that does not parse is a
+/// syntax error, as from [`parse`].
+pub fn split(sql: &str) -> Result<Vec<Range<usize>>, SyntaxError> {
+    let pieces = pg_query::split_with_parser(sql).map_err(|error| syntax_error(sql, error))?;
+    Ok(pieces
+        .iter()
+        .map(|piece| {
+            // Pieces are slices of `sql`.
+            let start = piece.as_ptr() as usize - sql.as_ptr() as usize;
+            start..start + piece.len()
+        })
+        .collect())
 }
 
 /// The statements of `sql` as syntax trees, each with its byte range.
