@@ -75,7 +75,7 @@ pub fn parse(sql: &str) -> Result<pg_query::protobuf::ParseResult, SyntaxError> 
 
 fn syntax_error(sql: &str, error: pg_query::Error) -> SyntaxError {
     let message = match error {
-        pg_query::Error::Parse(message) | pg_query::Error::Scan(message) => message,
+        pg_query::Error::Parse(message) | pg_query::Error::Scan(message) | pg_query::Error::Split(message) => message,
         other => other.to_string(),
     };
     SyntaxError {
@@ -146,6 +146,15 @@ mod tests {
         let error = on_parser_stack(|| parse(sql).map(|_| ())).unwrap_err();
         assert!(error.message.contains("syntax error at or near \"SELEC\""), "{error:?}");
         assert_eq!(&sql[error.offset.unwrap()..], "SELEC;");
+    }
+
+    #[test]
+    fn a_script_that_does_not_split_is_the_same_syntax_error_as_one_that_does_not_parse() {
+        let sql = "CREATE TABLE t (a int);\nCREATE TABLE u (a int) SELEC;";
+        let split = split(sql).unwrap_err();
+        let parsed = on_parser_stack(|| parse(sql).map(|_| ())).unwrap_err();
+        assert_eq!(split, parsed);
+        assert!(split.message.starts_with("syntax error"), "{split:?}");
     }
 
     #[test]
