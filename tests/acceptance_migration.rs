@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::hcl::quote;
+use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
 use common::state_json::{planned_change, state_values, strings};
 use common::{Config, Workspace};
@@ -403,6 +404,59 @@ fn postgres_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
         &[
             migration(&db.url(), custom_table),
             // The custom revisions table is recognised: no `exclude` needed.
+            schema_block("migrated", &db.url(), v2, ""),
+            schema_block("reference", &reference.url(), v2, ""),
+        ],
+    );
+    workspace.apply().success();
+    same_schema_hash(&workspace);
+}
+
+/// MariaDB: no transactional DDL, so each file runs statement by statement;
+/// the workflow is the same as on the other dialects.
+#[test]
+fn mariadb_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
+    let workspace = Workspace::new();
+    let db = MariaDb::new();
+    let dev = MariaDb::new();
+    let reference = MariaDb::new();
+    let v1 = "CREATE TABLE users (id int PRIMARY KEY, email varchar(255) NOT NULL, nickname varchar(50));\n";
+    let v2 = "CREATE TABLE users (id int PRIMARY KEY, email varchar(255) NOT NULL, age int NOT NULL DEFAULT 0);\n\
+              CREATE INDEX ix_users_email ON users (email);\n";
+    diff(&workspace, "mariadb", Some(&dev.url()), "init", v1, "0001");
+    let custom_table = "  revisions_table = \"schema_revisions\"\n";
+    write_config(&workspace, &[migration(&db.url(), custom_table)]);
+    workspace.init().success();
+    workspace.plan().changes().shows_sql("CREATE TABLE `users`");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) FROM schema_revisions"),
+        vec!["0001 ok 1"]
+    );
+
+    diff(&workspace, "mariadb", Some(&dev.url()), "v2", v2, "0002");
+    let file = migration_file(&workspace, "0002_v2.sql");
+    assert!(file.contains("-- hazard drops_column:"), "{file}");
+    let (plan, plan_file) = workspace.plan_to_file("v2.tfplan");
+    plan.changes()
+        .lacks("CREATE TABLE `users`")
+        .shows_sql("ADD COLUMN `age`")
+        .shows_sql("DROP COLUMN `nickname`")
+        .says("Hazard drops_column");
+    let shown = workspace.show_plan(&plan_file);
+    let pending = planned_change(&shown, MIGRATION)["after"]["pending"].clone();
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending:#}");
+    assert_eq!(pending[0]["version"], "0002", "{pending:#}");
+    workspace.apply_plan_file(&plan_file).success();
+    workspace.plan().no_changes();
+
+    write_config(
+        &workspace,
+        &[
+            migration(&db.url(), custom_table),
+            // The custom revisions table is recognised by its columns on
+            // MariaDB too: `sqlalchemy_schema` plans no drop of it.
             schema_block("migrated", &db.url(), v2, ""),
             schema_block("reference", &reference.url(), v2, ""),
         ],
