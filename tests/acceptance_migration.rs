@@ -438,6 +438,14 @@ fn mariadb_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
     diff(&workspace, "mariadb", Some(&dev.url()), "v2", v2, "0002");
     let file = migration_file(&workspace, "0002_v2.sql");
     assert!(file.contains("-- hazard drops_column:"), "{file}");
+    // Data loss fails the plan unless the policy says otherwise.
+    workspace
+        .plan()
+        .failure()
+        .says("Plan blocked by policy: drops_column")
+        .says("0002_v2.sql");
+    let custom_table = "  revisions_table = \"schema_revisions\"\n  policy {\n    warn = [\"drops_column\"]\n  }\n";
+    write_config(&workspace, &[migration(&db.url(), custom_table)]);
     let (plan, plan_file) = workspace.plan_to_file("v2.tfplan");
     plan.changes()
         .lacks("CREATE TABLE `users`")
