@@ -726,6 +726,44 @@ fn mariadb_refuses_a_file_or_an_apply_asking_for_a_transaction_and_statements_a_
     );
 }
 
+/// `migrate apply` takes the `GET_LOCK` lock `sqlalchemy_schema` applies
+/// take: while another session holds it, the apply waits up to
+/// `--lock-timeout`, gives up, and runs nothing.
+#[test]
+fn mariadb_apply_waits_for_the_apply_lock_and_runs_nothing_without_it() {
+    let dir = workdir();
+    let d = dir.path();
+    let target = MariaDb::new();
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::write(
+        d.join("migrations/1_init.sql"),
+        "CREATE TABLE t (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let held = target.hold(&format!(
+        "SELECT GET_LOCK(CONCAT('{}', '.', DATABASE()), 0)",
+        tfalchemy::engine::mysql::APPLY_LOCK_NAME
+    ));
+    let locked = expect(
+        &cli(&["migrate", "apply", "--url", &target.url(), "--lock-timeout", "1s"], d),
+        1,
+    );
+    assert!(
+        locked.contains("another apply holds the schema lock") && locked.contains("(1s)"),
+        "{locked}"
+    );
+    let tables =
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1";
+    assert_eq!(target.strings(tables), Vec::<String>::new(), "nothing ran");
+    drop(held);
+    expect(
+        &cli(&["migrate", "apply", "--url", &target.url(), "--lock-timeout", "1s"], d),
+        0,
+    );
+    assert_eq!(target.strings(tables), vec!["t", "tfalchemy_revisions"]);
+}
+
 /// The hazard codes a migration file can carry on MariaDB, found by lint.
 #[test]
 fn mariadb_lint_reports_the_hazard_codes_of_the_dialect() {
