@@ -574,6 +574,61 @@ fn a_file_without_a_transaction_that_fails_midway_resumes_at_the_failed_statemen
     workspace.plan().no_changes();
 }
 
+/// MariaDB: every file runs like a `txmode none` file, without a directive.
+#[test]
+fn mariadb_a_file_that_fails_midway_keeps_what_ran_and_the_next_apply_resumes_there() {
+    let workspace = Workspace::new();
+    let db = MariaDb::new();
+    let dev = MariaDb::new();
+    diff(
+        &workspace,
+        "mariadb",
+        Some(&dev.url()),
+        "init",
+        "CREATE TABLE users (id int PRIMARY KEY, email varchar(100) NOT NULL);\n",
+        "0001",
+    );
+    write_config(&workspace, &[migration(&db.url(), "")]);
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO users (id, email) VALUES (1, 'ada@example.com')");
+    cli(
+        &workspace,
+        &["migrate", "new", "seed", "--dir", "migrations", "--version", "0002"],
+    );
+    let path = workspace.workdir().join("migrations/0002_seed.sql");
+    let header = std::fs::read_to_string(&path).unwrap();
+    // Statement 1 commits by itself (DDL); statement 2 fails on the live row.
+    let body = "CREATE TABLE audit (id int PRIMARY KEY);\n\
+                INSERT INTO users (id, email) VALUES (1, 'bob@example.com');\n\
+                CREATE TABLE later (id int PRIMARY KEY);\n";
+    std::fs::write(&path, format!("{header}{body}")).unwrap();
+    cli(&workspace, &["migrate", "hash", "--dir", "migrations"]);
+    workspace
+        .apply()
+        .failure()
+        .says("applying 0002_seed.sql")
+        .says("failed at statement 2 (line")
+        .says("its first 1 statement(s) stayed committed")
+        .says("resumes at statement 2");
+    let revisions = "SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) \
+                     FROM tfalchemy_revisions ORDER BY version";
+    assert_eq!(db.strings(revisions), vec!["0001 ok 1", "0002 failed 1"]);
+    workspace
+        .plan()
+        .changes()
+        .says("0002_seed.sql resumes at statement 2")
+        .lacks("CREATE TABLE audit");
+    db.execute("DELETE FROM users WHERE id = 1");
+    workspace.apply().success();
+    assert_eq!(db.strings(revisions), vec!["0001 ok 1", "0002 ok 3"]);
+    assert_eq!(
+        db.strings("SELECT email FROM users"),
+        vec!["bob@example.com".to_string()]
+    );
+    workspace.plan().no_changes();
+}
+
 #[test]
 fn postgres_two_applies_of_one_directory_at_once_run_each_file_once() {
     let db = PostgresDb::new();
