@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::hcl::quote;
+use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
 use common::state_json::{planned_change, state_values, strings};
 use common::{Config, Workspace};
@@ -411,6 +412,67 @@ fn postgres_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
     same_schema_hash(&workspace);
 }
 
+/// MariaDB: no transactional DDL, so each file runs statement by statement;
+/// the workflow is the same as on the other dialects.
+#[test]
+fn mariadb_v1_diff_apply_v2_diff_plan_shows_the_new_file_apply_then_nothing() {
+    let workspace = Workspace::new();
+    let db = MariaDb::new();
+    let dev = MariaDb::new();
+    let reference = MariaDb::new();
+    let v1 = "CREATE TABLE users (id int PRIMARY KEY, email varchar(255) NOT NULL, nickname varchar(50));\n";
+    let v2 = "CREATE TABLE users (id int PRIMARY KEY, email varchar(255) NOT NULL, age int NOT NULL DEFAULT 0);\n\
+              CREATE INDEX ix_users_email ON users (email);\n";
+    diff(&workspace, "mariadb", Some(&dev.url()), "init", v1, "0001");
+    let custom_table = "  revisions_table = \"schema_revisions\"\n";
+    write_config(&workspace, &[migration(&db.url(), custom_table)]);
+    workspace.init().success();
+    workspace.plan().changes().shows_sql("CREATE TABLE `users`");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) FROM schema_revisions"),
+        vec!["0001 ok 1"]
+    );
+
+    diff(&workspace, "mariadb", Some(&dev.url()), "v2", v2, "0002");
+    let file = migration_file(&workspace, "0002_v2.sql");
+    assert!(file.contains("-- hazard drops_column:"), "{file}");
+    // Data loss fails the plan unless the policy says otherwise.
+    workspace
+        .plan()
+        .failure()
+        .says("Plan blocked by policy: drops_column")
+        .says("0002_v2.sql");
+    let custom_table = "  revisions_table = \"schema_revisions\"\n  policy {\n    warn = [\"drops_column\"]\n  }\n";
+    write_config(&workspace, &[migration(&db.url(), custom_table)]);
+    let (plan, plan_file) = workspace.plan_to_file("v2.tfplan");
+    plan.changes()
+        .lacks("CREATE TABLE `users`")
+        .shows_sql("ADD COLUMN `age`")
+        .shows_sql("DROP COLUMN `nickname`")
+        .says("Hazard drops_column");
+    let shown = workspace.show_plan(&plan_file);
+    let pending = planned_change(&shown, MIGRATION)["after"]["pending"].clone();
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending:#}");
+    assert_eq!(pending[0]["version"], "0002", "{pending:#}");
+    workspace.apply_plan_file(&plan_file).success();
+    workspace.plan().no_changes();
+
+    write_config(
+        &workspace,
+        &[
+            migration(&db.url(), custom_table),
+            // The custom revisions table is recognised by its columns on
+            // MariaDB too: `sqlalchemy_schema` plans no drop of it.
+            schema_block("migrated", &db.url(), v2, ""),
+            schema_block("reference", &reference.url(), v2, ""),
+        ],
+    );
+    workspace.apply().success();
+    same_schema_hash(&workspace);
+}
+
 #[test]
 fn the_migrations_example_applies_and_then_plans_nothing() {
     let workspace = Workspace::new();
@@ -508,6 +570,61 @@ fn a_file_without_a_transaction_that_fails_midway_resumes_at_the_failed_statemen
             &[]
         ),
         vec!["0001 ok 1", "0002 ok 3"]
+    );
+    workspace.plan().no_changes();
+}
+
+/// MariaDB: every file runs like a `txmode none` file, without a directive.
+#[test]
+fn mariadb_a_file_that_fails_midway_keeps_what_ran_and_the_next_apply_resumes_there() {
+    let workspace = Workspace::new();
+    let db = MariaDb::new();
+    let dev = MariaDb::new();
+    diff(
+        &workspace,
+        "mariadb",
+        Some(&dev.url()),
+        "init",
+        "CREATE TABLE users (id int PRIMARY KEY, email varchar(100) NOT NULL);\n",
+        "0001",
+    );
+    write_config(&workspace, &[migration(&db.url(), "")]);
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO users (id, email) VALUES (1, 'ada@example.com')");
+    cli(
+        &workspace,
+        &["migrate", "new", "seed", "--dir", "migrations", "--version", "0002"],
+    );
+    let path = workspace.workdir().join("migrations/0002_seed.sql");
+    let header = std::fs::read_to_string(&path).unwrap();
+    // Statement 1 commits by itself (DDL); statement 2 fails on the live row.
+    let body = "CREATE TABLE audit (id int PRIMARY KEY);\n\
+                INSERT INTO users (id, email) VALUES (1, 'bob@example.com');\n\
+                CREATE TABLE later (id int PRIMARY KEY);\n";
+    std::fs::write(&path, format!("{header}{body}")).unwrap();
+    cli(&workspace, &["migrate", "hash", "--dir", "migrations"]);
+    workspace
+        .apply()
+        .failure()
+        .says("applying 0002_seed.sql")
+        .says("failed at statement 2 (line")
+        .says("its first 1 statement(s) stayed committed")
+        .says("resumes at statement 2");
+    let revisions = "SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) \
+                     FROM tfalchemy_revisions ORDER BY version";
+    assert_eq!(db.strings(revisions), vec!["0001 ok 1", "0002 failed 1"]);
+    workspace
+        .plan()
+        .changes()
+        .says("0002_seed.sql resumes at statement 2")
+        .lacks("CREATE TABLE audit");
+    db.execute("DELETE FROM users WHERE id = 1");
+    workspace.apply().success();
+    assert_eq!(db.strings(revisions), vec!["0001 ok 1", "0002 ok 3"]);
+    assert_eq!(
+        db.strings("SELECT email FROM users"),
+        vec!["bob@example.com".to_string()]
     );
     workspace.plan().no_changes();
 }

@@ -111,7 +111,7 @@ fn drift_is_repaired_and_a_table_drop_is_blocked_until_the_policy_allows_it() {
 }
 
 #[test]
-fn settings_mariadb_lacks_are_refused_at_validate_and_migrations_say_they_are_not_supported() {
+fn settings_mariadb_lacks_are_refused_at_validate_and_a_migration_in_one_transaction_too() {
     let db = MariaDb::new();
     let workspace = Workspace::new();
     workspace.write_main_tf(
@@ -136,16 +136,17 @@ fn settings_mariadb_lacks_are_refused_at_validate_and_migrations_say_they_are_no
     workspace.write_main_tf(
         &Config::new()
             .raw(&format!(
-                "resource \"sqlalchemy_migration\" \"app\" {{\n  url = {}\n  dir = \"migrations\"\n}}\n",
+                "resource \"sqlalchemy_migration\" \"app\" {{\n  url = {}\n  dir = \"migrations\"\n  tx_mode = \"all\"\n}}\n",
                 quote(&db.url())
             ))
             .render(),
     );
     std::fs::create_dir_all(workspace.workdir().join("migrations")).unwrap();
     workspace
-        .plan()
+        .validate()
         .failure()
-        .says("versioned migrations (`migrate`, `sqlalchemy_migration`) on MySQL/MariaDB databases");
+        .says("MySQL/MariaDB has no transactional DDL")
+        .says("Use `file` (the default)");
 }
 
 #[test]

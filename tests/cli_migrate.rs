@@ -1,11 +1,13 @@
 //! `migrate`: versioned migrations through the CLI, on real SQLite files and
-//! a real PostgreSQL server. Exit codes: 0 ok, 1 error, 2 findings or pending.
+//! real PostgreSQL and MariaDB servers. Exit codes: 0 ok, 1 error, 2 findings
+//! or pending.
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
 use common::SqliteDb;
 
@@ -520,6 +522,285 @@ fn postgres_a_failing_file_is_rolled_back_and_the_database_ahead_is_refused() {
     let ahead = expect(&cli(&["migrate", "status", "--url", &target.url()], d), 1);
     assert!(ahead.contains("ahead of the directory: version 9 (future)"), "{ahead}");
     assert!(!ahead.contains("password"));
+}
+
+/// `migrate diff NAME --dialect mariadb` from the DDL file `desired`,
+/// replayed in the empty dev database `dev`.
+fn diff_mariadb(dir: &Path, dev: &MariaDb, name: &str, desired: &str, version: &str) -> Output {
+    cli(
+        &[
+            "migrate",
+            "diff",
+            name,
+            "--dialect",
+            "mariadb",
+            "--dev-url",
+            &dev.url(),
+            "--desired",
+            desired,
+            "--version",
+            version,
+        ],
+        dir,
+    )
+}
+
+#[test]
+fn mariadb_models_v1_diff_apply_v2_diff_lint_apply_then_nothing_to_do() {
+    let dir = workdir();
+    let d = dir.path();
+    let target = MariaDb::new();
+    let dev = MariaDb::new();
+    let v1 = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT NULL);\n";
+    let v2 = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT NULL, name varchar(100));\n\
+              CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint, title text, \
+              CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (id));\n";
+    std::fs::write(d.join("v1.sql"), v1).unwrap();
+    std::fs::write(d.join("v2.sql"), v2).unwrap();
+    expect(&diff_mariadb(d, &dev, "init", "v1.sql", "0001"), 0);
+    let first = std::fs::read_to_string(d.join("migrations/0001_init.sql")).unwrap();
+    assert!(first.contains("CREATE TABLE `users`"), "{first}");
+    // Nothing to declare: every file runs statement by statement here.
+    assert!(!first.contains("tfalchemy:txmode"), "{first}");
+    expect(&cli(&["migrate", "validate", "--dev-url", &dev.url()], d), 0);
+    let status = expect(&cli(&["migrate", "status", "--url", &target.url()], d), 2);
+    assert!(status.contains("pending: 0001_init.sql"), "{status}");
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 0);
+    expect(&cli(&["migrate", "status", "--url", &target.url()], d), 0);
+
+    expect(&diff_mariadb(d, &dev, "posts", "v2.sql", "0002"), 0);
+    let second = std::fs::read_to_string(d.join("migrations/0002_posts.sql")).unwrap();
+    assert!(
+        second.contains("ADD COLUMN `name`") && second.contains("CREATE TABLE `posts`"),
+        "{second}"
+    );
+    expect(&cli(&["migrate", "lint", "--dev-url", &dev.url()], d), 0);
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 0);
+    let again = expect(&diff_mariadb(d, &dev, "again", "v2.sql", "0003"), 0);
+    assert!(again.contains("No changes"), "{again}");
+    expect(&cli(&["migrate", "status", "--url", &target.url()], d), 0);
+    assert_eq!(
+        target.strings(
+            "SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied, '/', statements_total) AS CHAR) \
+             FROM tfalchemy_revisions ORDER BY version"
+        ),
+        vec!["0001 ok 1/1", "0002 ok 3/3"]
+    );
+    // The revisions table is the tool's: a declarative plan of the same
+    // models over the migrated database has nothing to do.
+    let plan = expect(&cli(&["plan", "--url", &target.url(), "--desired", "v2.sql"], d), 0);
+    assert!(plan.contains("No changes"), "{plan}");
+    // The dev database is left as it was: empty.
+    assert!(dev
+        .strings("SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+        .is_empty());
+}
+
+#[test]
+fn mariadb_a_failing_file_keeps_what_ran_records_it_and_resumes_at_the_failed_statement() {
+    let dir = workdir();
+    let d = dir.path();
+    let target = MariaDb::new();
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::write(
+        d.join("migrations/1_init.sql"),
+        "CREATE TABLE users (id int PRIMARY KEY, email varchar(100) NOT NULL);\n",
+    )
+    .unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    // No dev URL: replays run in a temporary database next to the target.
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 0);
+    target.execute("INSERT INTO users VALUES (1, 'A@x'), (2, 'a@x');");
+    std::fs::write(
+        d.join("migrations/2_unique_email.sql"),
+        "CREATE TABLE audit (id int PRIMARY KEY);\n\
+         UPDATE users SET email = LOWER(email);\n\
+         ALTER TABLE users ADD UNIQUE INDEX ux_email (email);\n\
+         INSERT INTO audit VALUES (1);\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("migrations/3_later.sql"), "CREATE TABLE later (id int);\n").unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let failed = expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 1);
+    assert!(
+        failed.contains("2_unique_email.sql") && failed.contains("statement 3 (line 3)"),
+        "names file, statement and line: {failed}"
+    );
+    assert!(
+        failed.contains("its first 2 statement(s) stayed committed") && failed.contains("resumes at statement 3"),
+        "{failed}"
+    );
+    assert!(!failed.contains("rolled back"), "{failed}");
+    assert_eq!(
+        target.strings("SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) FROM tfalchemy_revisions ORDER BY version"),
+        vec!["1 ok 1", "2 failed 2"]
+    );
+    assert_eq!(
+        target.strings("SELECT email FROM users ORDER BY id"),
+        vec!["a@x", "a@x"]
+    );
+    let status = expect(&cli(&["migrate", "status", "--url", &target.url()], d), 2);
+    assert!(
+        status.contains("pending: 2_unique_email.sql (stopped after statement 2; resumes there)"),
+        "{status}"
+    );
+    target.execute("DELETE FROM users WHERE id = 2;");
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 0);
+    assert_eq!(
+        target.strings("SELECT CAST(CONCAT(version, ' ', state, ' ', statements_applied) AS CHAR) FROM tfalchemy_revisions ORDER BY version"),
+        vec!["1 ok 1", "2 ok 4", "3 ok 1"]
+    );
+    // Statements 1 and 2 ran once: the resumed apply started at statement 3.
+    assert_eq!(target.strings("SELECT CAST(COUNT(*) AS CHAR) FROM audit"), vec!["1"]);
+    let lint = expect(&cli(&["migrate", "lint", "--url", &target.url()], d), 0);
+    assert!(!lint.contains("transaction"), "{lint}");
+}
+
+#[test]
+fn mariadb_refuses_a_file_or_an_apply_asking_for_a_transaction_and_statements_a_migration_may_not_hold() {
+    let dir = workdir();
+    let d = dir.path();
+    let target = MariaDb::new();
+    let dev = MariaDb::new();
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::write(
+        d.join("migrations/1_init.sql"),
+        "CREATE TABLE t (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("migrations/2_atomic.sql"),
+        "-- tfalchemy:txmode file\nALTER TABLE t ADD COLUMN n int;\n",
+    )
+    .unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let refused = expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 1);
+    assert!(
+        refused.contains("2_atomic.sql")
+            && refused.contains("asks for `-- tfalchemy:txmode file`")
+            && refused.contains("commits every DDL statement by itself"),
+        "{refused}"
+    );
+    // Refused while assessing, before the apply session changed anything.
+    assert_eq!(
+        target.strings(
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"
+        ),
+        Vec::<String>::new(),
+        "nothing ran"
+    );
+    let lint = expect(&cli(&["migrate", "lint", "--dev-url", &dev.url()], d), 2);
+    assert!(lint.contains("2_atomic.sql: transaction:"), "{lint}");
+    expect(&cli(&["migrate", "validate", "--dev-url", &dev.url()], d), 1);
+
+    std::fs::write(d.join("migrations/2_atomic.sql"), "ALTER TABLE t ADD COLUMN n int;\n").unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let all = expect(
+        &cli(&["migrate", "apply", "--url", &target.url(), "--tx-mode", "all"], d),
+        1,
+    );
+    assert!(all.contains("cannot run with txmode `all`"), "{all}");
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 0);
+
+    std::fs::write(
+        d.join("migrations/3_sneaky.sql"),
+        "UPDATE t SET n = 1;\nCOMMIT;\nINSERT INTO mysql.user (User) VALUES ('x');\nSET GLOBAL max_connections = 1;\n",
+    )
+    .unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let refused = expect(&cli(&["migrate", "validate", "--dev-url", &dev.url()], d), 1);
+    assert!(
+        refused.contains("3_sneaky.sql")
+            && refused.contains("line 2")
+            && refused.contains("line 3")
+            && refused.contains("line 4")
+            && !refused.contains("(line 1)"),
+        "{refused}"
+    );
+    let lint = expect(&cli(&["migrate", "lint", "--dev-url", &dev.url()], d), 2);
+    assert!(lint.contains("3_sneaky.sql: replay_fails:"), "{lint}");
+    expect(&cli(&["migrate", "apply", "--url", &target.url()], d), 1);
+    assert_eq!(
+        target.strings("SELECT CAST(CONCAT(version, ' ', state) AS CHAR) FROM tfalchemy_revisions ORDER BY version"),
+        vec!["1 ok", "2 ok"]
+    );
+}
+
+/// `migrate apply` takes the `GET_LOCK` lock `sqlalchemy_schema` applies
+/// take: while another session holds it, the apply waits up to
+/// `--lock-timeout`, gives up, and runs nothing.
+#[test]
+fn mariadb_apply_waits_for_the_apply_lock_and_runs_nothing_without_it() {
+    let dir = workdir();
+    let d = dir.path();
+    let target = MariaDb::new();
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::write(
+        d.join("migrations/1_init.sql"),
+        "CREATE TABLE t (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
+    expect(&cli(&["migrate", "hash"], d), 0);
+    let held = target.hold(&format!(
+        "SELECT GET_LOCK(CONCAT('{}', '.', DATABASE()), 0)",
+        tfalchemy::engine::mysql::APPLY_LOCK_NAME
+    ));
+    let locked = expect(
+        &cli(&["migrate", "apply", "--url", &target.url(), "--lock-timeout", "1s"], d),
+        1,
+    );
+    assert!(
+        locked.contains("another apply holds the schema lock") && locked.contains("(1s)"),
+        "{locked}"
+    );
+    let tables =
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1";
+    assert_eq!(target.strings(tables), Vec::<String>::new(), "nothing ran");
+    drop(held);
+    expect(
+        &cli(&["migrate", "apply", "--url", &target.url(), "--lock-timeout", "1s"], d),
+        0,
+    );
+    assert_eq!(target.strings(tables), vec!["t", "tfalchemy_revisions"]);
+}
+
+/// The hazard codes a migration file can carry on MariaDB, found by lint.
+#[test]
+fn mariadb_lint_reports_the_hazard_codes_of_the_dialect() {
+    let dir = workdir();
+    let d = dir.path();
+    let dev = MariaDb::new();
+    let steps: &[(&str, &str, &[&str])] = &[
+        (
+            "base",
+            "CREATE TABLE a (id int PRIMARY KEY, x varchar(50), y int, s varchar(200));\n\
+             CREATE TABLE b (id int PRIMARY KEY);\nCREATE TABLE c (id int PRIMARY KEY, v text);\n\
+             CREATE VIEW vb AS SELECT id FROM b;",
+            &[],
+        ),
+        ("drop_column", "ALTER TABLE a DROP COLUMN y;", &["drops_column"]),
+        (
+            "rename_column",
+            "ALTER TABLE a RENAME COLUMN x TO z;",
+            &["renames_column"],
+        ),
+        ("rename_table", "RENAME TABLE c TO d;", &["renames_table"]),
+        ("drop_view", "DROP VIEW vb;", &["drops_object"]),
+        ("drop_table", "DROP TABLE b;", &["drops_table"]),
+        // A narrower type copies the table on MariaDB.
+        (
+            "narrow",
+            "ALTER TABLE a MODIFY s varchar(20);",
+            &["narrows_type", "rewrites_table"],
+        ),
+        ("enum", "ALTER TABLE a ADD COLUMN k enum('x', 'y', 'z');", &[]),
+        (
+            "enum_value",
+            "ALTER TABLE a MODIFY k enum('x', 'y');",
+            &["drops_enum_value", "rewrites_table"],
+        ),
+    ];
+    assert_lint_codes(d, steps, &["--dev-url", &dev.url()]);
 }
 
 #[test]

@@ -137,16 +137,18 @@ mod tests {
     }
 
     #[test]
-    fn the_revisions_table_migrate_creates_has_the_recognised_columns() {
-        let sql = crate::engine::migrate::RevisionsTable::parse("ops.history")
-            .unwrap()
-            .create_sql();
-        let declared: Vec<&str> = sql
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.split_whitespace().next())
-            .filter(|word| *word != ")")
-            .collect();
-        assert_eq!(declared, REVISIONS_COLUMNS);
+    fn the_revisions_table_migrate_creates_has_the_recognised_columns_on_every_dialect() {
+        for driver in crate::engine::driver::drivers() {
+            let sql = crate::engine::migrate::RevisionsTable::parse("ops.history")
+                .unwrap()
+                .create_sql(driver.revisions_syntax());
+            let declared: Vec<&str> = sql
+                .lines()
+                .skip(1)
+                .filter_map(|line| line.split_whitespace().next())
+                .filter(|word| *word != ")")
+                .collect();
+            assert_eq!(declared, REVISIONS_COLUMNS, "{}", driver.dialect().name());
+        }
     }
 }

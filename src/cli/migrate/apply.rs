@@ -33,7 +33,8 @@ pub struct ApplyArgs {
     /// file, all or none.
     #[arg(long, default_value = "file")]
     tx_mode: String,
-    /// PostgreSQL: the longest wait for a lock (and for another apply), such as `5s`.
+    /// The longest wait for a lock (and for another apply), such as `5s`
+    /// (PostgreSQL: `lock_timeout`; MySQL/MariaDB: `lock_wait_timeout` and `GET_LOCK`).
     #[arg(long)]
     lock_timeout: Option<String>,
     /// Allow a hazard code, category or `all` without a warning (repeatable).

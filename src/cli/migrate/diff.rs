@@ -22,7 +22,7 @@ pub struct DiffArgs {
     dir: DirArgs,
     #[command(flatten)]
     desired: DesiredArgs,
-    /// sqlite or postgresql (else the dev database's).
+    /// sqlite, postgresql, mysql or mariadb (else the dev database's).
     #[arg(long)]
     dialect: Option<String>,
     #[command(flatten)]

@@ -21,7 +21,7 @@ use crate::engine::migrate::{self, DiffRequest, LintSettings};
 pub struct LintArgs {
     #[command(flatten)]
     dir: DirArgs,
-    /// sqlite or postgresql (else the URL's).
+    /// sqlite, postgresql, mysql or mariadb (else the URL's).
     #[arg(long)]
     dialect: Option<String>,
     /// A database to probe: lint its pending files, and count what their hazards would hit.

@@ -103,8 +103,9 @@ impl TableArgs {
 #[derive(Debug, Args)]
 pub struct ScratchArgs {
     /// Scratch database the directory is replayed in (it must be empty; it is
-    /// left as it was). PostgreSQL needs one, unless --url names a server to
-    /// create a temporary database on; SQLite uses a private in-memory one.
+    /// left as it was). PostgreSQL and MySQL/MariaDB need one, unless --url
+    /// names a server to create a temporary database on; SQLite uses a
+    /// private in-memory one.
     #[arg(long, env = "DEV_DATABASE_URL", hide_env_values = true)]
     dev_url: Option<String>,
 }
@@ -119,7 +120,9 @@ impl ScratchArgs {
 fn parse_dialect(text: &str) -> Result<Dialect, String> {
     match Dialect::from_name(text) {
         Some(dialect) if engine::is_supported(dialect) => Ok(dialect),
-        _ => Err(format!("--dialect: `{text}` is not sqlite or postgresql")),
+        _ => Err(format!(
+            "--dialect: `{text}` is not sqlite, postgresql, mysql or mariadb"
+        )),
     }
 }
 
@@ -132,7 +135,7 @@ fn dialect_of(dialect: Option<&str>, urls: &[Option<&DatabaseUrl>]) -> Result<Di
         .flatten()
         .map(|u| u.dialect())
         .next()
-        .ok_or_else(|| "set --dialect (sqlite or postgresql)".to_string())
+        .ok_or_else(|| "set --dialect (sqlite, postgresql, mysql or mariadb)".to_string())
 }
 
 fn parse_version(text: &str) -> Result<Version, String> {

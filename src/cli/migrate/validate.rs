@@ -15,7 +15,7 @@ use crate::engine::migrate::{self, Inspect, TxMode};
 pub struct ValidateArgs {
     #[command(flatten)]
     dir: DirArgs,
-    /// sqlite or postgresql (else the dev database's).
+    /// sqlite, postgresql, mysql or mariadb (else the dev database's).
     #[arg(long)]
     dialect: Option<String>,
     #[command(flatten)]
@@ -32,8 +32,9 @@ pub async fn run(args: ValidateArgs) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?;
     let files = replay.files.clone();
     replay.complete().map_err(|e| e.to_string())?;
+    let transactional_ddl = crate::engine::capabilities_of(dialect).transactional_ddl;
     for (file, replayed) in directory.files.iter().zip(&files) {
-        crate::engine::migrate::check_transactions(&file.file_name, replayed, TxMode::File)
+        crate::engine::migrate::check_transactions(&file.file_name, replayed, TxMode::File, transactional_ddl)
             .map_err(|e| e.to_string())?;
     }
     eprintln!(

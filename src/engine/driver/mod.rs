@@ -21,7 +21,7 @@ use super::activity::Activities;
 use super::annotations::Grammar;
 use super::diff::Change;
 use super::error::EngineError;
-use super::migrate::DialectReplay;
+use super::migrate::{DialectReplay, RevisionsSyntax};
 use super::model::Schema;
 use super::options::Options;
 use super::plan::{ApplyOutcome, Statement};
@@ -135,6 +135,11 @@ pub(crate) trait Driver: Send + Sync {
         texts: &'a [&'a str],
         inspect: &'a [bool],
     ) -> BoxFuture<'a, Result<DialectReplay, EngineError>>;
+
+    /// How the revisions table's SQL is spelled on this dialect.
+    fn revisions_syntax(&self) -> &'static RevisionsSyntax {
+        &RevisionsSyntax::STANDARD
+    }
 
     /// The connection `migrate` works on the target through; `writes`: it
     /// may change the database (and takes the dialect's schema lock).

@@ -11,7 +11,7 @@ use super::directory::{Directory, MigrationFile, Version};
 use super::error::MigrateError;
 use super::file::{transaction_mode, FileStatement, TxMode};
 use super::replay::{replay, Inspect};
-use super::revisions::{now_rfc3339, Revision, RevisionsTable, State};
+use super::revisions::{now_rfc3339, Revision, RevisionsSyntax, RevisionsTable, State};
 use super::session::Session;
 use super::status::{read_revisions, Status};
 use super::sum;
@@ -255,6 +255,7 @@ async fn assess_on(
             });
         }
     }
+    let transactional_ddl = url.driver()?.capabilities().transactional_ddl;
     let mut pending = Vec::new();
     for index in to_apply {
         let file = &directory.files[index];
@@ -264,6 +265,7 @@ async fn assess_on(
             replayed.directives,
             &replayed.statements,
             settings.txmode,
+            transactional_ddl,
         )?;
         if settings.txmode == TxMode::All && replayed.statements.iter().any(|s| !s.in_transaction) {
             return Err(MigrateError::Transaction {
@@ -387,14 +389,15 @@ async fn apply_on(
             ),
         });
     }
-    session.execute(&table.create_sql()).await?;
+    session.execute(&table.create_sql(session.syntax())).await?;
     let assessment = assess_on(session, url, directory, settings).await?;
     if let Some(expected) = &settings.expected {
         check_expected(url, &assessment.pending, expected)?;
     }
     for revision in &assessment.baselined {
-        session.execute(&table.record_sql(revision)).await?;
+        session.execute(&table.record_sql(session.syntax(), revision)).await?;
     }
+    let syntax = session.syntax();
     let mut current = assessment.status.current.clone();
     let files = &assessment.pending;
     let batches: Vec<Vec<&PendingFile>> = match settings.txmode {
@@ -405,9 +408,9 @@ async fn apply_on(
         let in_transaction = group.iter().all(|f| f.runs_as != TxMode::None);
         let versions: Vec<&Version> = group.iter().map(|f| &f.file.version).collect();
         let batch = Batch {
-            files: group.iter().map(|pending| batch_file(table, pending)).collect(),
+            files: group.iter().map(|pending| batch_file(table, syntax, pending)).collect(),
             in_transaction,
-            guard: Some(table.completed_sql(&versions)),
+            guard: Some(table.completed_sql(syntax, &versions)),
         };
         if let Err(failure) = session.run(&batch).await {
             drop(batch);
@@ -421,12 +424,12 @@ async fn apply_on(
     })
 }
 
-fn batch_file<'a>(table: &'a RevisionsTable, pending: &'a PendingFile) -> BatchFile<'a> {
+fn batch_file<'a>(table: &'a RevisionsTable, syntax: &'a RevisionsSyntax, pending: &'a PendingFile) -> BatchFile<'a> {
     BatchFile {
         statements: &pending.statements,
         resume_at: pending.resume_at,
         record: Box::new(move |applied, complete, duration_ms| {
-            table.record_sql(&revision(pending, applied, complete, duration_ms))
+            table.record_sql(syntax, &revision(pending, applied, complete, duration_ms))
         }),
         differences: Box::new(move |live| {
             differences(&bookkeeping::hide_named(live.clone(), &table.name), &pending.after)
@@ -474,7 +477,7 @@ async fn failed(
             if in_transaction {
                 // Nothing of the file stayed: say so in the table, outside the rolled-back transaction.
                 let _ = session
-                    .execute(&table.record_sql(&revision(pending, 0, false, 0)))
+                    .execute(&table.record_sql(session.syntax(), &revision(pending, 0, false, 0)))
                     .await;
             }
             let statement = &pending.statements[index];
@@ -512,7 +515,7 @@ async fn failed(
             let pending = group[file];
             let note = if rolled_back {
                 let _ = session
-                    .execute(&table.record_sql(&revision(pending, 0, false, 0)))
+                    .execute(&table.record_sql(session.syntax(), &revision(pending, 0, false, 0)))
                     .await;
                 format!(
                     "{}{} was rolled back and is recorded as failed.",

@@ -115,7 +115,8 @@ async fn baseline_on(
     let alembic = if session.table_exists(None, ALEMBIC_VERSION_TABLE).await? {
         let rows = session
             .rows(&format!(
-                "SELECT CAST(version_num AS TEXT) FROM {ALEMBIC_VERSION_TABLE}"
+                "SELECT {} FROM {ALEMBIC_VERSION_TABLE}",
+                session.syntax().as_text("version_num")
             ))
             .await?;
         Some(
@@ -129,7 +130,7 @@ async fn baseline_on(
     let mut with_file = directory.clone();
     with_file.files.push(file.clone());
     write(&with_file, &file)?;
-    session.execute(&table.create_sql()).await?;
+    session.execute(&table.create_sql(session.syntax())).await?;
     let revision = Revision {
         version: file.version.clone(),
         name: file.name.clone(),
@@ -140,6 +141,6 @@ async fn baseline_on(
         applied_at: now_rfc3339(),
         state: State::Ok,
     };
-    session.execute(&table.record_sql(&revision)).await?;
+    session.execute(&table.record_sql(session.syntax(), &revision)).await?;
     Ok(BaselineReport { file, alembic })
 }

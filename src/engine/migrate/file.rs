@@ -107,17 +107,42 @@ pub fn directives(file: &str, text: &str, first_statement_line: Option<usize>) -
 }
 
 /// Checks that the statements of a file can run as its directives say, in
-/// `mode` (the apply's); returns how the file runs.
+/// `mode` (the apply's), on a dialect whose DDL is transactional or not;
+/// returns how the file runs.
+///
+/// Where DDL commits by itself (MySQL, MariaDB) no file runs in a
+/// transaction: every file runs as `txmode none` does elsewhere, statement
+/// by statement, its revision recording how many ran. A file or an apply
+/// that asks for a transaction there (`-- tfalchemy:txmode file`, txmode
+/// `all`) is refused rather than silently run otherwise.
 pub fn transaction_mode(
     file: &str,
     directives: Directives,
     statements: &[FileStatement],
     mode: TxMode,
+    transactional_ddl: bool,
 ) -> Result<TxMode, MigrateError> {
     let problem = |problem: String| MigrateError::Transaction {
         file: file.to_string(),
         problem,
     };
+    if !transactional_ddl {
+        return match (directives.txmode, mode) {
+            (Some(TxMode::File), _) => Err(problem(
+                "asks for `-- tfalchemy:txmode file`, but this database commits every DDL statement by itself, so \
+                 a file cannot run in one transaction; remove the directive (or write `-- tfalchemy:txmode none`): \
+                 its statements then run one by one and the revisions table records how many ran"
+                    .to_string(),
+            )),
+            (_, TxMode::All) => Err(problem(
+                "cannot run with txmode `all`: this database commits every DDL statement by itself, so no files \
+                 can run in one transaction; use txmode `file` (the default), under which each statement commits \
+                 as it runs"
+                    .to_string(),
+            )),
+            _ => Ok(TxMode::None),
+        };
+    }
     let declared = directives.txmode.unwrap_or(TxMode::File);
     if declared == TxMode::File {
         if let Some(statement) = statements.iter().find(|s| s.forbids_transaction) {
@@ -151,8 +176,9 @@ pub fn check_transactions(
     file: &str,
     replayed: &super::replay::ReplayedFile,
     mode: TxMode,
+    transactional_ddl: bool,
 ) -> Result<TxMode, MigrateError> {
-    transaction_mode(file, replayed.directives, &replayed.statements, mode)
+    transaction_mode(file, replayed.directives, &replayed.statements, mode, transactional_ddl)
 }
 
 /// The text of a new migration file holding `statements`.
@@ -263,7 +289,7 @@ mod tests {
     #[test]
     fn statements_that_forbid_a_transaction_need_the_directive() {
         let file = [statement(1, true, false), statement(2, false, true)];
-        let error = transaction_mode("f.sql", Directives::default(), &file, TxMode::File)
+        let error = transaction_mode("f.sql", Directives::default(), &file, TxMode::File, true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -273,7 +299,10 @@ mod tests {
         let none = Directives {
             txmode: Some(TxMode::None),
         };
-        assert_eq!(transaction_mode("f", none, &file, TxMode::File).unwrap(), TxMode::None);
+        assert_eq!(
+            transaction_mode("f", none, &file, TxMode::File, true).unwrap(),
+            TxMode::None
+        );
         // Session settings at the edges run outside the file's transaction.
         let edges = [
             statement(1, false, false),
@@ -281,7 +310,7 @@ mod tests {
             statement(3, false, false),
         ];
         assert_eq!(
-            transaction_mode("f", Directives::default(), &edges, TxMode::File).unwrap(),
+            transaction_mode("f", Directives::default(), &edges, TxMode::File, true).unwrap(),
             TxMode::File
         );
         let middle = [
@@ -289,6 +318,37 @@ mod tests {
             statement(2, false, false),
             statement(3, true, false),
         ];
-        assert!(transaction_mode("f", Directives::default(), &middle, TxMode::File).is_err());
+        assert!(transaction_mode("f", Directives::default(), &middle, TxMode::File, true).is_err());
+    }
+
+    #[test]
+    fn without_transactional_ddl_files_run_statement_by_statement_and_transactions_are_refused() {
+        let file = [statement(1, false, false), statement(2, false, false)];
+        let plain = Directives::default();
+        assert_eq!(
+            transaction_mode("f", plain, &file, TxMode::File, false).unwrap(),
+            TxMode::None
+        );
+        let none = Directives {
+            txmode: Some(TxMode::None),
+        };
+        assert_eq!(
+            transaction_mode("f", none, &file, TxMode::File, false).unwrap(),
+            TxMode::None
+        );
+        let asks = Directives {
+            txmode: Some(TxMode::File),
+        };
+        let error = transaction_mode("f.sql", asks, &file, TxMode::File, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("f.sql") && error.contains("txmode file") && error.contains("commits every DDL statement"),
+            "{error}"
+        );
+        let error = transaction_mode("f.sql", plain, &file, TxMode::All, false)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("txmode `all`"), "{error}");
     }
 }

@@ -94,8 +94,13 @@ pub async fn lint(directory: &Directory, settings: &LintSettings<'_>) -> Result<
             });
             break;
         };
-        if let Err(problem) = transaction_mode(&file.file_name, replayed.directives, &replayed.statements, TxMode::File)
-        {
+        if let Err(problem) = transaction_mode(
+            &file.file_name,
+            replayed.directives,
+            &replayed.statements,
+            TxMode::File,
+            capabilities_of(settings.dialect).transactional_ddl,
+        ) {
             findings.push(Finding::Transaction(problem.to_string()));
         }
         if let (Some(before), Some(after)) = (replay.before(index), replay.after(index)) {

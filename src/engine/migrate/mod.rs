@@ -4,8 +4,9 @@
 //! file (in its migration mode, which also lets data changes through), a
 //! scratch database replays the directory, inspection and diff say what a
 //! directory creates and what a file changes, and the hazard code says what
-//! that risks. Dialect-specific parts live in `postgres/migrations.rs` and
-//! `sqlite/migrations.rs`, dispatched in replay.rs and session.rs.
+//! that risks. Dialect-specific parts live in each dialect's
+//! `migrations.rs` (PostgreSQL, SQLite, MySQL), reached through the driver
+//! in replay.rs and session.rs.
 
 // A migration error names its file, statement, line and database as text:
 // it is large, and rare; copying it on the way out costs nothing that matters.
@@ -36,6 +37,6 @@ pub use file::{check_transactions, FileStatement, TxMode};
 pub use lint::{hazards_of, kinds, lint, FileLint, Finding, LintSettings};
 pub(crate) use replay::DialectReplay;
 pub use replay::{replay, Inspect, Replay, ReplayedFile};
-pub use revisions::{Revision, RevisionsTable, State};
+pub use revisions::{Revision, RevisionsSyntax, RevisionsTable, State, Upsert};
 pub use status::{status, Status};
 pub use sum::{verify as verify_sum, Sum, SUM_FILE};

@@ -1,12 +1,79 @@
 //! The revisions table: one row per migration file applied to a database
 //! (version, name, checksum, how many statements it has and how many ran,
-//! how long it took, when, and whether it completed). The SQL is the same
-//! on every dialect: text and integer columns, literals the engine writes
-//! itself, and an upsert both PostgreSQL and SQLite (3.24+) understand.
+//! how long it took, when, and whether it completed). The SQL is written
+//! here once, for every dialect: text and integer columns, literals the
+//! engine writes itself, and an upsert. What dialects spell differently
+//! (quoting, a keyed text column, casts to text, the upsert) comes from the
+//! driver as a [`RevisionsSyntax`].
 
 use super::directory::Version;
 use super::error::MigrateError;
-use crate::engine::bookkeeping::REVISIONS_TABLE;
+use crate::engine::bookkeeping::{REVISIONS_COLUMNS, REVISIONS_TABLE};
+
+/// How a dialect spells the revisions table's SQL.
+#[derive(Debug)]
+pub struct RevisionsSyntax {
+    /// An identifier quoted (the names are plain identifiers already).
+    pub quote: fn(&str) -> String,
+    /// The type of the `version` primary key: MySQL cannot key a `TEXT`.
+    pub key_type: &'static str,
+    /// The type a cast to text names: `TEXT`, MySQL's `CHAR`.
+    pub text_cast: &'static str,
+    pub upsert: Upsert,
+}
+
+/// How a row replaces the row of the same version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// `ON CONFLICT (version) DO UPDATE SET c = excluded.c` (PostgreSQL, SQLite 3.24+).
+    OnConflict,
+    /// `ON DUPLICATE KEY UPDATE c = VALUES(c)` (MySQL, MariaDB).
+    OnDuplicateKey,
+}
+
+impl RevisionsSyntax {
+    /// PostgreSQL's and SQLite's.
+    pub const STANDARD: RevisionsSyntax = RevisionsSyntax {
+        quote: double_quoted,
+        key_type: "TEXT",
+        text_cast: "TEXT",
+        upsert: Upsert::OnConflict,
+    };
+
+    /// `expression` cast to text.
+    pub fn as_text(&self, expression: &str) -> String {
+        format!("CAST({expression} AS {})", self.text_cast)
+    }
+
+    /// `SET c = <the inserted c>` for every column but the key.
+    fn upsert_clause(&self) -> String {
+        let columns = &REVISIONS_COLUMNS[1..];
+        match self.upsert {
+            Upsert::OnConflict => format!(
+                "ON CONFLICT (version) DO UPDATE SET {}",
+                columns
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            // `VALUES(c)` is what MariaDB and MySQL both read (MySQL 8.0.20+
+            // deprecates it in favour of a row alias MariaDB lacks).
+            Upsert::OnDuplicateKey => format!(
+                "ON DUPLICATE KEY UPDATE {}",
+                columns
+                    .iter()
+                    .map(|c| format!("{c} = VALUES({c})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+fn double_quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
 
 /// Where revisions are recorded: `name`, or `schema.name` (PostgreSQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +145,7 @@ impl RevisionsTable {
         })
     }
 
-    /// The table as SQL names it.
+    /// The table as messages name it.
     pub fn sql_name(&self) -> String {
         match &self.schema {
             Some(schema) => format!("\"{schema}\".\"{}\"", self.name),
@@ -86,32 +153,41 @@ impl RevisionsTable {
         }
     }
 
-    pub fn create_sql(&self) -> String {
+    /// The table as `syntax` names it in SQL.
+    fn quoted(&self, syntax: &RevisionsSyntax) -> String {
+        match &self.schema {
+            Some(schema) => format!("{}.{}", (syntax.quote)(schema), (syntax.quote)(&self.name)),
+            None => (syntax.quote)(&self.name),
+        }
+    }
+
+    pub fn create_sql(&self, syntax: &RevisionsSyntax) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n  version TEXT PRIMARY KEY,\n  name TEXT NOT NULL,\n  checksum TEXT NOT NULL,\n  \
+            "CREATE TABLE IF NOT EXISTS {} (\n  version {} PRIMARY KEY,\n  name TEXT NOT NULL,\n  checksum TEXT NOT NULL,\n  \
              statements_total INTEGER NOT NULL,\n  statements_applied INTEGER NOT NULL,\n  duration_ms BIGINT NOT NULL,\n  \
              applied_at TEXT NOT NULL,\n  state TEXT NOT NULL CHECK (state IN ('ok', 'failed'))\n)",
-            self.sql_name()
+            self.quoted(syntax),
+            syntax.key_type,
         )
     }
 
-    pub fn select_sql(&self) -> String {
+    pub fn select_sql(&self, syntax: &RevisionsSyntax) -> String {
         format!(
-            "SELECT version, name, checksum, CAST(statements_total AS TEXT), CAST(statements_applied AS TEXT), \
-             CAST(duration_ms AS TEXT), applied_at, state FROM {}",
-            self.sql_name()
+            "SELECT {}, name, checksum, {}, {}, {}, applied_at, state FROM {}",
+            syntax.as_text("version"),
+            syntax.as_text("statements_total"),
+            syntax.as_text("statements_applied"),
+            syntax.as_text("duration_ms"),
+            self.quoted(syntax)
         )
     }
 
     /// Inserts or replaces the row of `revision.version`.
-    pub fn record_sql(&self, revision: &Revision) -> String {
+    pub fn record_sql(&self, syntax: &RevisionsSyntax, revision: &Revision) -> String {
         format!(
-            "INSERT INTO {} (version, name, checksum, statements_total, statements_applied, duration_ms, applied_at, state) \
-             VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (version) DO UPDATE SET name = excluded.name, \
-             checksum = excluded.checksum, statements_total = excluded.statements_total, \
-             statements_applied = excluded.statements_applied, duration_ms = excluded.duration_ms, \
-             applied_at = excluded.applied_at, state = excluded.state",
-            self.sql_name(),
+            "INSERT INTO {} ({}) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) {}",
+            self.quoted(syntax),
+            REVISIONS_COLUMNS.join(", "),
             literal(revision.version.as_str()),
             literal(&revision.name),
             literal(&revision.checksum),
@@ -120,16 +196,18 @@ impl RevisionsTable {
             revision.duration_ms,
             literal(&revision.applied_at),
             literal(revision.state.name()),
+            syntax.upsert_clause(),
         )
     }
 
     /// A query returning a row when one of `versions` was completed: run
     /// under the write lock, it finds an apply that ran concurrently.
-    pub fn completed_sql(&self, versions: &[&Version]) -> String {
+    pub fn completed_sql(&self, syntax: &RevisionsSyntax, versions: &[&Version]) -> String {
         let list: Vec<String> = versions.iter().map(|v| literal(v.as_str())).collect();
         format!(
-            "SELECT version FROM {} WHERE state = 'ok' AND version IN ({})",
-            self.sql_name(),
+            "SELECT {} FROM {} WHERE state = 'ok' AND version IN ({})",
+            syntax.as_text("version"),
+            self.quoted(syntax),
             list.join(", ")
         )
     }
@@ -172,7 +250,9 @@ impl RevisionsTable {
     }
 }
 
-/// A SQL string literal.
+/// A SQL string literal. What the engine writes has no backslash (versions
+/// are digits, names letters, digits, `_` and `-`, checksums base64), so the
+/// same literal reads the same under MySQL's backslash escapes.
 fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
@@ -225,9 +305,12 @@ mod tests {
             applied_at: "2025-01-01T00:00:00Z".to_string(),
             state: State::Failed,
         };
-        let sql = RevisionsTable::default().record_sql(&revision);
+        let sql = RevisionsTable::default().record_sql(&RevisionsSyntax::STANDARD, &revision);
         assert!(
-            sql.contains("'o''neil'") && sql.contains("'failed'") && sql.contains("ON CONFLICT (version)"),
+            sql.contains("'o''neil'")
+                && sql.contains("'failed'")
+                && sql.contains("ON CONFLICT (version) DO UPDATE SET name = excluded.name,")
+                && sql.ends_with("state = excluded.state"),
             "{sql}"
         );
         assert_eq!(now_version().len(), 14);

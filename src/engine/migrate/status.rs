@@ -124,7 +124,7 @@ pub(crate) async fn read_revisions(
     if !session.table_exists(table.schema.as_deref(), &table.name).await? {
         return Ok(None);
     }
-    let rows = session.rows(&table.select_sql()).await?;
+    let rows = session.rows(&table.select_sql(session.syntax())).await?;
     table.parse_rows(rows).map(Some)
 }
 

@@ -35,26 +35,48 @@ pub async fn apply_with(
 ) -> Result<ApplyOutcome, EngineError> {
     let label = url.redacted();
     let (mut conn, server) = open(url).await?;
-    let lock_name = lock(&mut conn, &label, options).await?;
+    let lock_name = lock_session(&mut conn, &label, options).await?;
+    let result = apply_locked(&mut conn, server, url, dev, desired_sql, expected, options).await;
+    unlock(&mut conn, &lock_name).await;
+    let _ = conn.close().await;
+    result
+}
+
+/// Takes the apply lock of the connection's database (see [`lock`]) and
+/// bounds how long its DDL waits for metadata locks by `lock_timeout`:
+/// what every session that changes the schema does first, `sqlalchemy_schema`
+/// applies and migration sessions alike. Returns the lock's name.
+pub(super) async fn lock_session(
+    conn: &mut MySqlConnection,
+    label: &str,
+    options: &Options,
+) -> Result<String, EngineError> {
+    let lock_name = lock(conn, label, options).await?;
     if let Some(wait) = options.lock_wait()? {
         // DDL waits for the table's metadata lock up to `lock_wait_timeout`
         // (a year by default): the resource's `lock_timeout` bounds it.
         let seconds = wait.as_secs().max(1);
-        conn.execute(sqlx::raw_sql(&format!("SET SESSION lock_wait_timeout = {seconds}")))
+        if let Err(e) = conn
+            .execute(sqlx::raw_sql(&format!("SET SESSION lock_wait_timeout = {seconds}")))
             .await
-            .map_err(|e| EngineError::InvalidSetting {
+        {
+            unlock(conn, &lock_name).await;
+            return Err(EngineError::InvalidSetting {
                 setting: "lock_timeout",
                 reason: database_message(&e),
-            })?;
+            });
+        }
     }
-    let result = apply_locked(&mut conn, server, url, dev, desired_sql, expected, options).await;
-    // Closing the session releases the lock even if the release fails.
+    Ok(lock_name)
+}
+
+/// Releases the apply lock; closing the session releases it too, so a
+/// failed release loses nothing.
+pub(super) async fn unlock(conn: &mut MySqlConnection, lock_name: &str) {
     let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
-        .bind(&lock_name)
-        .execute(&mut conn)
+        .bind(lock_name)
+        .execute(&mut *conn)
         .await;
-    let _ = conn.close().await;
-    result
 }
 
 /// Takes the apply lock of the connection's database, waiting up to

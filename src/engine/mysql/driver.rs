@@ -5,14 +5,14 @@ use sqlparser::dialect::MySqlDialect;
 
 use super::connect::Server;
 use super::render::RenderOptions;
-use super::{annotations, apply, identity, normalize, probe, replay};
+use super::{annotations, apply, identity, migrations, normalize, probe, replay};
 use crate::engine::activity::Activities;
 use crate::engine::annotations::Grammar;
 use crate::engine::canonical::sqlparser_tokens;
 use crate::engine::diff::Change;
 use crate::engine::driver::{Capabilities, Driver, MigrationConnection};
 use crate::engine::error::EngineError;
-use crate::engine::migrate::DialectReplay;
+use crate::engine::migrate::{Batch, BatchFailure, DialectReplay, RevisionsSyntax};
 use crate::engine::model::Schema;
 use crate::engine::options::Options;
 use crate::engine::plan::{ApplyOutcome, Statement};
@@ -36,16 +36,6 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_replay: false,
     needs_scratch_server: true,
 };
-
-/// What `migrate` cannot do on MySQL/MariaDB yet, as the error says it.
-fn migrations_unsupported(url: &str) -> EngineError {
-    EngineError::Unsupported {
-        url: url.to_string(),
-        what: "versioned migrations (`migrate`, `sqlalchemy_migration`) on MySQL/MariaDB databases; \
-               `sqlalchemy_schema` manages them declaratively"
-            .to_string(),
-    }
-}
 
 impl Driver for MysqlDriver {
     fn dialect(&self) -> Dialect {
@@ -140,21 +130,68 @@ impl Driver for MysqlDriver {
         &'a self,
         target: Option<&'a DatabaseUrl>,
         dev: Option<&'a DatabaseUrl>,
-        _texts: &'a [&'a str],
-        _inspect: &'a [bool],
+        texts: &'a [&'a str],
+        inspect: &'a [bool],
     ) -> BoxFuture<'a, Result<DialectReplay, EngineError>> {
-        let url = dev
-            .or(target)
-            .map_or_else(|| "mysql".to_string(), DatabaseUrl::redacted);
-        Box::pin(async move { Err(migrations_unsupported(&url)) })
+        Box::pin(migrations::replay_migrations(target, dev, texts, inspect))
+    }
+
+    fn revisions_syntax(&self) -> &'static RevisionsSyntax {
+        &migrations::REVISIONS_SYNTAX
     }
 
     fn open_migration_connection<'a>(
         &'a self,
         url: &'a DatabaseUrl,
-        _options: &'a Options,
-        _writes: bool,
+        options: &'a Options,
+        writes: bool,
     ) -> BoxFuture<'a, Result<Box<dyn MigrationConnection>, EngineError>> {
-        Box::pin(async move { Err(migrations_unsupported(&url.redacted())) })
+        Box::pin(async move {
+            let session = if writes {
+                migrations::MigrationSession::open(url, options).await?
+            } else {
+                migrations::MigrationSession::open_read(url).await?
+            };
+            Ok(Box::new(session) as Box<dyn MigrationConnection>)
+        })
+    }
+}
+
+impl MigrationConnection for migrations::MigrationSession {
+    fn close(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin((*self).close())
+    }
+
+    fn inspect(&mut self) -> BoxFuture<'_, Result<Schema, EngineError>> {
+        Box::pin(migrations::MigrationSession::inspect(self))
+    }
+
+    fn table_exists<'a>(
+        &'a mut self,
+        schema: Option<&'a str>,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<bool, EngineError>> {
+        Box::pin(async move {
+            if let Some(schema) = schema {
+                // One database is one schema: `schema.name` would be another database.
+                return Err(EngineError::Unsupported {
+                    url: self.label().to_string(),
+                    what: format!("the schema-qualified table {schema}.{name} (MySQL/MariaDB have no schemas)"),
+                });
+            }
+            migrations::MigrationSession::table_exists(self, name).await
+        })
+    }
+
+    fn execute<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<(), EngineError>> {
+        Box::pin(migrations::MigrationSession::execute(self, sql))
+    }
+
+    fn rows<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<Vec<Vec<Option<String>>>, EngineError>> {
+        Box::pin(migrations::MigrationSession::rows(self, sql))
+    }
+
+    fn run<'a>(&'a mut self, batch: &'a Batch<'a>) -> BoxFuture<'a, Result<(), BatchFailure>> {
+        Box::pin(migrations::MigrationSession::run(self, batch))
     }
 }

@@ -2,7 +2,8 @@
 //! normalize (in a temporary or dev database: MySQL DDL is not
 //! transactional, so a database of its own is the isolation), render
 //! (ordered DDL with online-DDL classification), replay, probe and apply
-//! (locked with GET_LOCK, statement by statement, verified).
+//! (locked with GET_LOCK, statement by statement, verified), and versioned
+//! migrations (migrations.rs: files run statement by statement, resumable).
 //!
 //! One database is one schema: tables are keyed by bare name. The server's
 //! flavour and version (connect.rs) decide catalog queries, syntax and
@@ -15,6 +16,7 @@ mod driver;
 mod ident;
 mod identity;
 mod inspect;
+mod migrations;
 mod normalize;
 mod probe;
 pub mod render;

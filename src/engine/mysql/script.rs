@@ -3,6 +3,12 @@
 //! syntax tree; statements that are not schema definitions are refused, all
 //! of them at once, before anything runs.
 //!
+//! A migration file passes the same gate in its migration mode
+//! ([`Purpose::Migration`]): the row changes a hand-written backfill needs
+//! (INSERT, REPLACE, UPDATE, DELETE, TRUNCATE) also pass, on tables of this
+//! database only; transaction control and server-level statements stay
+//! refused.
+//!
 //! `DELIMITER` is a command of the `mysql` client, not SQL: desired SQL does
 //! not use it. A trigger or routine with a `BEGIN … END` body is written as
 //! one statement ending in `;` after `END`, and sqlparser reads the body's
@@ -259,14 +265,28 @@ impl Offsets {
     }
 }
 
+/// What a script is for, which decides what it may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Desired SQL: schema definitions only.
+    Definitions,
+    /// A migration file: definitions, and row changes on this database's tables.
+    Migration,
+}
+
 /// The desired SQL's statements, or every refusal among them.
 pub fn definitions(sql: &str) -> Result<Vec<ScriptStatement<'_>>, EngineError> {
+    statements_for(Purpose::Definitions, sql)
+}
+
+/// The statements of a script written for `purpose`, or every refusal among them.
+pub fn statements_for(purpose: Purpose, sql: &str) -> Result<Vec<ScriptStatement<'_>>, EngineError> {
     let statements = split(sql)?;
     let refusals: Vec<Refusal> = statements
         .iter()
         .enumerate()
         .filter_map(|(i, (text, parsed))| {
-            judge_parsed(parsed)
+            judge_parsed_for(purpose, parsed)
                 .err()
                 .map(|(reason, detail)| Refusal::new(text, i + 1, reason, detail))
         })
@@ -279,7 +299,13 @@ pub fn definitions(sql: &str) -> Result<Vec<ScriptStatement<'_>>, EngineError> {
 
 /// Whether desired SQL may contain `parsed`.
 pub fn judge_parsed(parsed: &Parsed) -> Result<(), (RefusalReason, String)> {
+    judge_parsed_for(Purpose::Definitions, parsed)
+}
+
+/// Whether a script written for `purpose` may contain `parsed`.
+pub fn judge_parsed_for(purpose: Purpose, parsed: &Parsed) -> Result<(), (RefusalReason, String)> {
     match parsed {
+        Parsed::Ast(statement) if purpose == Purpose::Migration => judge_migration(statement),
         Parsed::Ast(statement) => judge(statement),
         // Only the starts in DEFINITION_STARTS get here (so no TEMPORARY).
         Parsed::Definition { qualified: true, words } => Err((
@@ -352,6 +378,52 @@ pub fn judge(statement: &Statement) -> Result<(), (RefusalReason, String)> {
         | Statement::OptimizeTable { .. } => refuse(Maintenance, "maintenance"),
         other => Err((NotSchemaDefinition, first_words(&other.to_string()))),
     }
+}
+
+/// Whether a migration file may contain `statement`: what desired SQL may,
+/// and row changes on this database's tables (a backfill); a row change
+/// that writes to another database would reach beyond the scratch
+/// database a replay runs in.
+fn judge_migration(statement: &Statement) -> Result<(), (RefusalReason, String)> {
+    use sqlparser::ast::{FromTable, TableObject, UpdateTableFromKind};
+    match statement {
+        Statement::Insert(insert) => match &insert.table {
+            TableObject::TableName(name) => local(name),
+            other => Err((RefusalReason::ExecutesCode, format!("INSERT INTO {other}"))),
+        },
+        Statement::Update(update) => {
+            let from = match &update.from {
+                Some(UpdateTableFromKind::BeforeSet(tables) | UpdateTableFromKind::AfterSet(tables)) => {
+                    tables.as_slice()
+                }
+                None => &[],
+            };
+            std::iter::once(&update.table)
+                .chain(from)
+                .try_for_each(tables_are_local)
+        }
+        Statement::Delete(delete) => {
+            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
+            delete.tables.iter().try_for_each(local)?;
+            from.iter()
+                .chain(delete.using.iter().flatten())
+                .try_for_each(tables_are_local)
+        }
+        Statement::Truncate(truncate) => truncate.table_names.iter().try_for_each(|target| local(&target.name)),
+        Statement::LoadData { .. } => Err((RefusalReason::ServerLevel, "LOAD DATA reads files".to_string())),
+        other => judge(other),
+    }
+}
+
+/// The tables a row change names (and may write to) are of this database.
+fn tables_are_local(tables: &sqlparser::ast::TableWithJoins) -> Result<(), (RefusalReason, String)> {
+    use sqlparser::ast::TableFactor;
+    std::iter::once(&tables.relation)
+        .chain(tables.joins.iter().map(|join| &join.relation))
+        .try_for_each(|factor| match factor {
+            TableFactor::Table { name, .. } => local(name),
+            _ => Ok(()),
+        })
 }
 
 /// Objects of another database are beyond the scratch database's isolation.
@@ -458,6 +530,41 @@ mod tests {
         assert_eq!(statements.len(), 3, "{statements:?}");
         assert!(statements[0].ends_with("END"), "{}", statements[0]);
         assert!(statements[1].starts_with("CREATE FUNCTION"), "{}", statements[1]);
+    }
+
+    #[test]
+    fn migration_files_may_backfill_rows_of_this_database_only() {
+        let sql = "ALTER TABLE t ADD COLUMN n int;\nUPDATE t SET n = 1 WHERE n IS NULL;\n\
+                   INSERT INTO t (id) SELECT id FROM other.src;\nREPLACE INTO t (id) VALUES (2);\n\
+                   DELETE FROM t WHERE id > 9;\nTRUNCATE TABLE t;";
+        assert_eq!(statements_for(Purpose::Migration, sql).unwrap().len(), 6);
+        let Err(EngineError::RefusedSql { refusals }) = definitions(sql) else {
+            panic!("desired SQL refuses row changes");
+        };
+        assert_eq!(refusals.len(), 5);
+        let Err(EngineError::RefusedSql { refusals }) = statements_for(
+            Purpose::Migration,
+            "INSERT INTO other.t VALUES (1);\nUPDATE t JOIN other.u ON t.id = u.id SET u.n = 1;\n\
+             DELETE FROM other.t;\nSTART TRANSACTION;\nCOMMIT;\nSET GLOBAL max_connections = 1;\n\
+             GRANT ALL ON *.* TO x;",
+        ) else {
+            panic!("refused");
+        };
+        let reasons: Vec<(usize, RefusalReason)> = refusals.iter().map(|r| (r.line, r.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (1, RefusalReason::ServerLevel),
+                (2, RefusalReason::ServerLevel),
+                (3, RefusalReason::ServerLevel),
+                (4, RefusalReason::TransactionControl),
+                (5, RefusalReason::TransactionControl),
+                (6, RefusalReason::ServerLevel),
+                (7, RefusalReason::ServerLevel),
+            ]
+        );
+        // sqlparser does not read MySQL's LOAD DATA INFILE: refused before anything runs.
+        assert!(statements_for(Purpose::Migration, "LOAD DATA INFILE '/etc/passwd' INTO TABLE t;").is_err());
     }
 
     #[test]

@@ -568,6 +568,22 @@ mod tests {
             assert!(found.contains(&format!("\"{expected}\"")), "{expected}: {found}");
         }
         assert!(found.contains("SQLite has no schemas"), "{found}");
+        let mysql = config(&[
+            ("url", "mariadb://root@127.0.0.1/app"),
+            ("dir", "migrations"),
+            ("tx_mode", "all"),
+        ]);
+        let found = summaries(validate(&mysql, true)).join("\n");
+        assert!(
+            found.contains("has no transactional DDL") && found.contains("\"tx_mode\""),
+            "{found}"
+        );
+        let mysql_file = config(&[
+            ("url", "mariadb://root@127.0.0.1/app"),
+            ("dir", "migrations"),
+            ("tx_mode", "file"),
+        ]);
+        assert!(validate(&mysql_file, true).is_empty());
     }
 
     #[test]

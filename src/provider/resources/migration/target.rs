@@ -132,6 +132,19 @@ pub fn settings(
     };
     let txmode = match &resource.tx_mode {
         Field::Known(text) => match TxMode::parse(text) {
+            Some(TxMode::All) if url.is_some_and(|u| !capabilities_of(u.dialect()).transactional_ddl) => {
+                let dialect = url.map_or("", |u| u.dialect().display_name());
+                found.attribute_error(
+                    "tx_mode",
+                    format!("{dialect} has no transactional DDL"),
+                    format!(
+                        "`tx_mode = \"all\"` runs every pending file in one transaction, but {dialect} commits every \
+                         DDL statement by itself. Use `file` (the default): each statement commits as it runs and the \
+                         revisions table records how many did, so a failed file resumes where it stopped."
+                    ),
+                );
+                Field::Null
+            }
             Some(mode) => Field::Known(mode),
             None => {
                 found.attribute_error(
