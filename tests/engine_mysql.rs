@@ -516,6 +516,43 @@ fn explicit_algorithms_make_the_server_refuse_a_silent_copy() {
     assert_eq!(plan(&db, &desired, options), Vec::new());
 }
 
+/// The classification cannot know every reason a server copies: an Aria
+/// table cannot add an index in place. With `explicit_algorithm` the
+/// server's refusal stops the plan (its replay runs the statement), named and
+/// explained, before anything touches the database; without it the plan is
+/// the same change, unnamed.
+#[test]
+fn a_statement_the_server_cannot_run_as_classified_is_refused_at_plan() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int) ENGINE=Aria");
+    let desired_sql = "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a)) ENGINE=Aria";
+    let explicit = Options {
+        explicit_algorithm: true,
+        ..Options::default()
+    };
+    let error = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &explicit)).expect_err("refused");
+    let message = error.to_string();
+    assert!(matches!(error, EngineError::PlanReplay { .. }), "{message}");
+    assert!(
+        message.contains("ALGORITHM=INPLACE is not supported for this operation")
+            && message.contains("`explicit_algorithm` is set")
+            && message.contains("ADD INDEX `ix_a` (`a`),\n  ALGORITHM=INPLACE, LOCK=NONE"),
+        "{message}"
+    );
+    assert!(inspect(&db).tables["t"].indexes.is_empty(), "nothing ran");
+    let plain = run(tfalchemy::engine::plan_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &Options::default(),
+    ))
+    .expect("plans");
+    assert_eq!(
+        plain.statements.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
+        vec!["ALTER TABLE `t`\n  ADD INDEX `ix_a` (`a`)"]
+    );
+}
+
 #[test]
 fn a_failed_apply_says_what_ran_and_the_next_plan_is_what_is_left() {
     let db = MariaDb::new();
