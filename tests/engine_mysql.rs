@@ -405,6 +405,96 @@ fn renames_render_as_renames() {
     assert_eq!(diff(&inspect(&db), &desired), Vec::new());
 }
 
+/// The details of the hazards of `kind` in `statements`.
+fn details(statements: &[Statement], kind: HazardKind) -> Vec<String> {
+    statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter(|h| h.kind == kind)
+        .map(|h| h.message())
+        .collect()
+}
+
+#[test]
+fn an_index_or_unique_key_under_a_new_name_is_renamed_not_rebuilt() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b varchar(20), INDEX ix_old (a, b(5)), UNIQUE KEY ux_old (b))",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b varchar(20), INDEX ix_new (a, b(5)), UNIQUE KEY ux_new (b))",
+    );
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER TABLE `t`\n  RENAME INDEX `ix_old` TO `ix_new`,\n  RENAME INDEX `ux_old` TO `ux_new`"]
+    );
+    assert!(statements[0].hazards.is_empty(), "{:?}", statements[0].hazards);
+    // A different definition under a new name is still dropped and built.
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int, INDEX ix_old (a))",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int, INDEX ix_new (b))",
+    );
+    let sql = &statements[0].sql;
+    assert!(
+        sql.contains("DROP INDEX `ix_old`") && sql.contains("ADD INDEX `ix_new` (`b`)"),
+        "{sql}"
+    );
+}
+
+/// A declared table rename changes the name a naming convention gives its
+/// index (`ix_users_email` → `ix_members_email`): the index is renamed with
+/// the table, through the engine's own plan and apply.
+#[test]
+fn an_index_named_after_a_renamed_table_is_renamed_with_it() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE users (id int PRIMARY KEY, email varchar(100), UNIQUE KEY uq_users_email (email))");
+    let desired_sql = "-- renamed_from: users\n\
+                       CREATE TABLE members (id int PRIMARY KEY, email varchar(100), UNIQUE KEY uq_members_email (email));";
+    let plan = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(
+        planned,
+        vec![
+            "RENAME TABLE `users` TO `members`".to_string(),
+            "ALTER TABLE `members`\n  RENAME INDEX `uq_users_email` TO `uq_members_email`".to_string(),
+        ]
+    );
+    run(tfalchemy::engine::apply(&url(&db), None, desired_sql, &planned)).expect("apply");
+    let again = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
+}
+
+/// Neither server renames a foreign key or a check: they are dropped and
+/// added, and the plan says why. The foreign key's implicit index, named
+/// after it, is renamed.
+#[test]
+fn foreign_keys_and_checks_under_a_new_name_are_dropped_and_added_and_the_plan_says_why() {
+    let parent = "CREATE TABLE p (id int PRIMARY KEY);";
+    let statements = converge(
+        &format!(
+            "{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, \
+             CONSTRAINT fk_old FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT ck_old CHECK (id > 0))"
+        ),
+        &format!(
+            "{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, \
+             CONSTRAINT fk_new FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT ck_new CHECK (id > 0))"
+        ),
+    );
+    let sql = sql_of(&statements).join(";\n");
+    assert!(
+        sql.contains("DROP FOREIGN KEY `fk_old`")
+            && sql.contains("RENAME INDEX `fk_old` TO `fk_new`")
+            && sql.contains("ADD CONSTRAINT `fk_new` FOREIGN KEY")
+            && sql.contains("DROP CONSTRAINT `ck_old`")
+            && sql.contains("ADD CONSTRAINT `ck_new` CHECK"),
+        "{sql}"
+    );
+    let why = details(&statements, HazardKind::RewritesTable);
+    for expected in [
+        "foreign key `fk_old` of `c` is renamed to `fk_new`: MySQL and MariaDB cannot rename a foreign key, so it is dropped and added again under the new name",
+        "check `ck_old` of `c` is renamed to `ck_new`: MySQL and MariaDB cannot rename a check",
+    ] {
+        assert!(why.iter().any(|d| d.contains(expected)), "{expected}\n{why:#?}");
+    }
+}
+
 #[test]
 fn inspection_takes_the_same_number_of_queries_for_any_number_of_tables() {
     let count = |tables: usize| {

@@ -13,6 +13,7 @@
 
 mod columns;
 pub mod online;
+mod renamed_keys;
 mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,7 +74,8 @@ pub fn render(
         }
     }
     drop_objects(changes, &mut out);
-    let live_after_renames = renamed_live(changes, live);
+    let renamed_tables = renamed_tables(changes);
+    let live_after_renames = renamed_live(changes, live, &renamed_tables);
     let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
     let altered_names: BTreeSet<&str> = altered.keys().copied().collect();
     let mut waiting: Vec<(&Table, &ForeignKey)> = Vec::new();
@@ -91,13 +93,20 @@ pub fn render(
         let (Some(from), Some(to)) = (live_after_renames.get(*name), desired.tables.get(*name)) else {
             continue;
         };
+        let (mut dropped_indexes, mut created_indexes) = (work.dropped.clone(), work.created.clone());
+        let mut renamed_indexes = work.renamed_indexes.clone();
+        renamed_indexes.extend(renamed_keys::pair_renamed_indexes(
+            &mut dropped_indexes,
+            &mut created_indexes,
+            server,
+        ));
         alterations.push(Alteration {
             from,
             to,
             changes: work.changes,
-            dropped_indexes: work.dropped.clone(),
-            created_indexes: work.created.clone(),
-            renamed_indexes: work.renamed_indexes.clone(),
+            dropped_indexes,
+            created_indexes,
+            renamed_indexes,
             renamed_constraints: work.renamed_constraints.clone(),
             server,
         });
@@ -175,9 +184,38 @@ fn out_has_table(out: &[Statement], name: &str) -> bool {
     out.iter().any(|s| s.sql.starts_with(&prefix))
 }
 
+/// The live tables renamed by `changes`, under their new names (a renamed
+/// table whose indexes change but whose columns do not has no `AlterTable`
+/// to say so).
+fn renamed_tables(changes: &[Change]) -> Vec<(String, Table)> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::RenameTable { to, table, name, .. } => {
+                let mut renamed = table.clone();
+                renamed.name = name.clone();
+                Some((to.clone(), renamed))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The live tables under the names renames give them.
-fn renamed_live<'a>(changes: &'a [Change], live: &'a Schema) -> BTreeMap<&'a str, &'a Table> {
+fn renamed_live<'a>(
+    changes: &'a [Change],
+    live: &'a Schema,
+    renamed: &'a [(String, Table)],
+) -> BTreeMap<&'a str, &'a Table> {
     let mut tables: BTreeMap<&str, &Table> = live.tables.iter().map(|(k, t)| (k.as_str(), t)).collect();
+    for change in changes {
+        if let Change::RenameTable { from, .. } = change {
+            tables.remove(from.as_str());
+        }
+    }
+    for (key, table) in renamed {
+        tables.insert(key.as_str(), table);
+    }
     for change in changes {
         if let Change::AlterTable(d) = change {
             // The diff's `from` is the live table as renames leave it.

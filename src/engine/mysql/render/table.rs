@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::columns::{self, definition, enum_values, narrows, position, Collation};
 use super::online::{self, Algorithm, Part};
+use super::renamed_keys::{renamed_checks, renamed_foreign_keys};
 use crate::engine::diff::TableChange;
 use crate::engine::model::{Check, ForeignKey, Index, IndexKey, Table};
 use crate::engine::mysql::connect::Server;
@@ -126,6 +127,17 @@ pub fn foreign_key_definition(key: &ForeignKey) -> String {
         column_list(&key.ref_columns),
         key.on_delete.sql(),
         key.on_update.sql()
+    )
+}
+
+/// Why a constraint that only changed name is dropped and added again.
+fn no_rename(kind: &str, old: &str, table: &str, new: &str) -> String {
+    format!(
+        "{kind} {} of {} is renamed to {}: MySQL and MariaDB cannot rename a {kind}, so it is dropped and \
+         added again under the new name, and adding it checks every row",
+        quote(old),
+        quote(table),
+        quote(new)
     )
 }
 
@@ -360,6 +372,12 @@ impl Alteration<'_> {
                 }
                 TableChange::AddCheck(check) => {
                     out.push(format!("ADD {}", check_definition(check)), Part::AddCheck);
+                    let renamed = renamed_checks(self.changes)
+                        .into_iter()
+                        .find(|(_, new)| check.name.as_deref() == Some(*new));
+                    if let Some((old, new)) = renamed {
+                        out.hazard(HazardKind::RewritesTable, no_rename("check", old, &to.name, new), None);
+                    }
                     let probe = self.all_live(&self.check_columns(check)).then(|| {
                         Probe::matching(
                             quote(&from.name),
@@ -539,6 +557,16 @@ impl Alteration<'_> {
 
     /// Hazard of a foreign key added to this (existing) table.
     pub fn foreign_key_hazard(&self, out: &mut Clauses, key: &ForeignKey) {
+        let renamed = renamed_foreign_keys(self.changes)
+            .into_iter()
+            .find(|(_, new)| key.name.as_deref() == Some(*new));
+        if let Some((old, new)) = renamed {
+            out.hazard(
+                HazardKind::RewritesTable,
+                no_rename("foreign key", old, &self.to.name, new),
+                None,
+            );
+        }
         let probe = self.all_live(&key.columns).then(|| Probe {
             table: quote(&self.from.name),
             subject: quote(&self.from.name),
