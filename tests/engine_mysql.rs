@@ -356,6 +356,52 @@ fn views_triggers_and_routines_converge() {
     assert!(has_hazard(&statements, HazardKind::DropsObject));
 }
 
+/// Triggers of one table, timing and event fire in their declared order:
+/// a plan converges to it, appending when it can, creating again when an
+/// existing trigger must move.
+#[test]
+fn triggers_fire_in_the_desired_order() {
+    let table = "CREATE TABLE t (id int PRIMARY KEY, n int);";
+    let trigger = |name: &str, place: &str| {
+        format!("CREATE TRIGGER {name} BEFORE INSERT ON t FOR EACH ROW {place}BEGIN SET NEW.n = NEW.n + 1; END;")
+    };
+    let (a, b, x) = (trigger("a", ""), trigger("b", ""), trigger("x", ""));
+    // Appended after the existing one: nothing else moves.
+    let statements = converge(&format!("{table} {a}"), &format!("{table} {a} {b}"));
+    assert_eq!(statements.len(), 1, "{:?}", sql_of(&statements));
+    assert!(
+        statements[0]
+            .sql
+            .starts_with("CREATE TRIGGER `b` BEFORE INSERT ON `t` FOR EACH ROW FOLLOWS `a` "),
+        "{}",
+        statements[0].sql
+    );
+    // Swapped: both are created again, the first plainly, the second after it.
+    let statements = converge(&format!("{table} {a} {b}"), &format!("{table} {b} {a}"));
+    let sql = sql_of(&statements);
+    assert_eq!(sql.len(), 4, "{sql:?}");
+    assert!(
+        sql[2].starts_with("CREATE TRIGGER `b` BEFORE INSERT ON `t` FOR EACH ROW BEGIN"),
+        "{sql:?}"
+    );
+    assert!(sql[3].contains("FOR EACH ROW FOLLOWS `b` BEGIN"), "{sql:?}");
+    assert!(!has_hazard(&statements, HazardKind::DropsObject), "recreated, not lost");
+    // A new first trigger moves the existing ones behind it.
+    converge(&format!("{table} {a} {b}"), &format!("{table} {x} {a} {b}"));
+    // The order written with PRECEDES in desired SQL, and a trigger of
+    // another event that is left alone.
+    let after = "CREATE TRIGGER other AFTER INSERT ON t FOR EACH ROW BEGIN SET @seen = 1; END;";
+    let statements = converge(
+        &format!("{table} {a} {b} {after}"),
+        &format!("{table} {a} {after} {}", trigger("b", "PRECEDES a ")),
+    );
+    assert!(
+        !sql_of(&statements).join(";").contains("`other`"),
+        "{:?}",
+        sql_of(&statements)
+    );
+}
+
 /// Renames come from `-- renamed_from:` annotations, which MySQL's desired
 /// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
 /// they make are given to the renderer directly.

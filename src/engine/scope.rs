@@ -344,6 +344,7 @@ mod tests {
                 name: "t".to_string(),
                 table: "legacy_orders".to_string(),
                 definition: "CREATE TRIGGER t …".to_string(),
+                order: None,
             },
         );
         let kept = scope(None, &["main.legacy_*"]).live(schema);
@@ -386,6 +387,7 @@ mod tests {
                 name: "t".to_string(),
                 table: "public.tmp_import".to_string(),
                 definition: "CREATE TRIGGER t …".to_string(),
+                order: None,
             },
         );
         schema.sequences.insert(

@@ -9,12 +9,14 @@
 //!    altered tables are dropped before and added after all of them);
 //! 4. the foreign keys that waited are added;
 //! 5. tables that go are dropped, referencing ones first;
-//! 6. routines, views (used ones first) and triggers are created.
+//! 6. routines, views (used ones first) and triggers (in firing order,
+//!    triggers.rs) are created.
 
 mod columns;
 pub mod online;
 mod renamed_keys;
 mod table;
+mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +75,8 @@ pub fn render(
             _ => {}
         }
     }
+    let triggers = triggers::plan(changes, live, desired);
+    drop_triggers(&triggers, &mut out);
     drop_objects(changes, &mut out);
     let renamed_tables = renamed_tables(changes);
     let live_after_renames = renamed_live(changes, live, &renamed_tables);
@@ -166,7 +170,22 @@ pub fn render(
     }
     drop_tables(&dropped, &mut out);
     create_objects(changes, desired, &mut out);
+    for trigger in &triggers.created {
+        out.push(Statement::ddl(triggers::create_sql(trigger)));
+    }
     out
+}
+
+/// Drops triggers that go, change, or must fire in another place.
+fn drop_triggers(triggers: &triggers::TriggerPlan, out: &mut Vec<Statement>) {
+    for (trigger, recreated) in &triggers.dropped {
+        let statement = Statement::ddl(format!("DROP TRIGGER {}", quote(&trigger.name)));
+        out.push(if *recreated {
+            statement
+        } else {
+            statement.with_hazard(HazardKind::DropsObject, format!("trigger {} is dropped", trigger.name))
+        });
+    }
 }
 
 /// What changes about one existing table.
@@ -282,10 +301,6 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
 fn drop_objects(changes: &[Change], out: &mut Vec<Statement>) {
     for change in changes {
         let (sql, what) = match change {
-            Change::DropTrigger(t) => (
-                format!("DROP TRIGGER {}", quote(&t.name)),
-                format!("trigger {}", t.name),
-            ),
             Change::DropView(v) => (format!("DROP VIEW {}", quote(&v.name)), format!("view {}", v.name)),
             Change::DropRoutine(r) | Change::ReplaceRoutine { from: r, .. } => (
                 format!(
@@ -298,8 +313,7 @@ fn drop_objects(changes: &[Change], out: &mut Vec<Statement>) {
             _ => continue,
         };
         let replaced = matches!(change, Change::ReplaceRoutine { .. })
-            || matches!(change, Change::DropView(v) if changes.iter().any(|c| matches!(c, Change::CreateView(n) if n.name == v.name)))
-            || matches!(change, Change::DropTrigger(t) if changes.iter().any(|c| matches!(c, Change::CreateTrigger(n) if n.name == t.name)));
+            || matches!(change, Change::DropView(v) if changes.iter().any(|c| matches!(c, Change::CreateView(n) if n.name == v.name)));
         let statement = Statement::ddl(sql);
         out.push(if replaced {
             statement
@@ -324,11 +338,6 @@ fn create_objects(changes: &[Change], desired: &Schema, out: &mut Vec<Statement>
         .collect();
     for view in view_order(&views, desired) {
         out.push(Statement::ddl(view_sql(view)));
-    }
-    for change in changes {
-        if let Change::CreateTrigger(t) = change {
-            out.push(Statement::ddl(t.definition.clone()));
-        }
     }
 }
 
