@@ -402,6 +402,52 @@ fn triggers_fire_in_the_desired_order() {
     );
 }
 
+/// MariaDB sequences are created, altered in place (keeping their
+/// position) and dropped with a hazard.
+#[test]
+fn sequences_converge() {
+    let table = "CREATE TABLE t (id bigint PRIMARY KEY);";
+    let statements = converge(
+        table,
+        &format!("{table} CREATE SEQUENCE s1; CREATE SEQUENCE `Order Seq` START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 10 CYCLE;"),
+    );
+    assert!(
+        statements.iter().any(|s| s.sql
+            == "CREATE SEQUENCE `Order Seq` START WITH 100 INCREMENT BY 5 MINVALUE 1 MAXVALUE 100000 CACHE 10 CYCLE"),
+        "{:?}",
+        sql_of(&statements)
+    );
+    let db = MariaDb::new();
+    db.execute("CREATE SEQUENCE s START WITH 10; SELECT NEXTVAL(s); SELECT NEXTVAL(s);");
+    let desired = normalize(
+        &db,
+        "CREATE SEQUENCE s START WITH 10 INCREMENT BY 2 MAXVALUE 5000 NOCACHE",
+    );
+    let statements = plan(&db, &desired, RENDER);
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER SEQUENCE `s` START WITH 10 INCREMENT BY 2 MINVALUE 1 MAXVALUE 5000 CACHE 0 NOCYCLE"]
+    );
+    for statement in &statements {
+        db.execute(&statement.sql);
+    }
+    assert_eq!(plan(&db, &desired, RENDER), Vec::new());
+    // Not restarted at START: it goes on (past the values it had cached).
+    let next: i64 = db.strings("SELECT CAST(NEXTVAL(s) AS CHAR)")[0]
+        .parse()
+        .expect("number");
+    assert!(next >= 12, "restarted at {next}");
+    let statements = converge(
+        &format!("{table} CREATE SEQUENCE s1; CREATE SEQUENCE s2;"),
+        &format!("{table} CREATE SEQUENCE s2;"),
+    );
+    assert_eq!(sql_of(&statements), vec!["DROP SEQUENCE `s1`"]);
+    assert_eq!(
+        details(&statements, HazardKind::DropsObject),
+        vec!["sequence `s1` is dropped, and where it was counting with it".to_string()]
+    );
+}
+
 /// Renames come from `-- renamed_from:` annotations, which MySQL's desired
 /// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
 /// they make are given to the renderer directly.
@@ -546,11 +592,16 @@ fn inspection_takes_the_same_number_of_queries_for_any_number_of_tables() {
     let count = |tables: usize| {
         let db = MariaDb::new();
         let ddl: Vec<String> = (0..tables)
-            .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10), INDEX ix (v), CHECK (id > 0))"))
+            .map(|i| {
+                format!(
+                    "CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10), INDEX ix (v), CHECK (id > 0)); \
+                     CREATE SEQUENCE s{i}"
+                )
+            })
             .collect();
         db.execute(&ddl.join(";"));
         let (schema, stats) = run(mysql::inspect_with_stats(&url(&db))).expect("inspect");
-        assert_eq!(schema.tables.len(), tables);
+        assert_eq!((schema.tables.len(), schema.sequences.len()), (tables, tables));
         stats.queries
     };
     assert_eq!(count(2), count(40));

@@ -12,18 +12,21 @@ pub const ENGINE: &str = "ENGINE=";
 pub const COLLATE: &str = "COLLATE=";
 pub const ROW_FORMAT: &str = "ROW_FORMAT=";
 
-pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+/// Reads the tables into `schema`; returns the names of the sequences
+/// (MariaDB lists them among the tables).
+pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Vec<String>, EngineError> {
     let rows = catalog
         .fetch(
             "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT \
              FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'",
         )
         .await?;
+    let mut sequences = Vec::new();
     for row in rows {
         let name = text_or_empty(&row, 0);
         let kind = text_or_empty(&row, 1);
         if kind == "SEQUENCE" {
-            schema.unmanaged.push(format!("sequence {name}"));
+            sequences.push(name);
             continue;
         }
         let mut table = Table::new(name.clone());
@@ -46,7 +49,7 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<()
         table.comment = text(&row, 5).filter(|c| !c.is_empty());
         schema.tables.insert(name, table);
     }
-    Ok(())
+    Ok(sequences)
 }
 
 /// The table's collation from its options.

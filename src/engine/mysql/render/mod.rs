@@ -3,18 +3,20 @@
 //!
 //! 1. renamed tables take their names; triggers, views and routines that go
 //!    or change are dropped;
-//! 2. new tables are created, referenced ones first; foreign keys to tables
-//!    that do not exist yet, or that this plan alters, wait for step 4;
+//! 2. sequences are created and altered (sequences.rs); new tables are
+//!    created, referenced ones first; foreign keys to tables that do not
+//!    exist yet, or that this plan alters, wait for step 4;
 //! 3. each existing table gets one `ALTER TABLE` (foreign keys between two
 //!    altered tables are dropped before and added after all of them);
 //! 4. the foreign keys that waited are added;
-//! 5. tables that go are dropped, referencing ones first;
+//! 5. tables that go are dropped, referencing ones first, then sequences;
 //! 6. routines, views (used ones first) and triggers (in firing order,
 //!    triggers.rs) are created.
 
 mod columns;
 pub mod online;
 mod renamed_keys;
+mod sequences;
 mod table;
 mod triggers;
 
@@ -78,6 +80,7 @@ pub fn render(
     let triggers = triggers::plan(changes, live, desired);
     drop_triggers(&triggers, &mut out);
     drop_objects(changes, &mut out);
+    out.extend(sequences::created_and_altered(changes));
     let renamed_tables = renamed_tables(changes);
     let live_after_renames = renamed_live(changes, live, &renamed_tables);
     let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
@@ -169,6 +172,7 @@ pub fn render(
         out.push(clauses.plain(table));
     }
     drop_tables(&dropped, &mut out);
+    out.extend(sequences::dropped(changes));
     create_objects(changes, desired, &mut out);
     for trigger in &triggers.created {
         out.push(Statement::ddl(triggers::create_sql(trigger)));
