@@ -214,6 +214,38 @@ fn narrowing_and_enum_changes_are_hazards() {
     assert!(has_hazard(&statements, HazardKind::DropsEnumValue));
 }
 
+/// Hazards name tables and columns as SQL does (`` `t`.`c` ``), as the
+/// PostgreSQL engine quotes its names, so a name with a space or a capital
+/// reads unambiguously.
+#[test]
+fn hazards_quote_the_names_they_mention() {
+    let statements = converge(
+        "CREATE TABLE `Old T` (id int PRIMARY KEY, `Gone Col` int, s enum('a','b'), n int); \
+         CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE q (id int PRIMARY KEY)",
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE `Old T` (id int PRIMARY KEY, s enum('a'), n int NOT NULL, \
+         p_id int, UNIQUE KEY `Ux` (n), CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))",
+    );
+    let messages: Vec<String> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .map(|h| h.message())
+        .collect();
+    for expected in [
+        "table `q` and its rows are deleted",
+        "foreign key (`p_id`) of `Old T` may fail on rows without a parent in `p`",
+        "column `Old T`.`Gone Col` and its values are deleted",
+        "column `Old T`.`s` loses the values 'b'",
+        "column `Old T`.`n` becomes NOT NULL",
+        "unique index `Ux` on `Old T` may fail on duplicate rows",
+        "ALTER TABLE `Old T` copies every row",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}\n{messages:#?}"
+        );
+    }
+}
+
 #[test]
 fn adding_enum_values_at_the_end_is_instant() {
     let statements = converge(

@@ -3,6 +3,7 @@
 use super::{text, text_or_empty, Catalog};
 use crate::engine::error::EngineError;
 use crate::engine::model::{Column, ColumnAttributes, Schema, Table};
+use crate::engine::mysql::ident::quote;
 
 /// The options a table is created with, in the model's spelling. The
 /// `AUTO_INCREMENT` counter is data and is left out; so is everything
@@ -43,7 +44,9 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Ve
                     .options
                     .insert(format!("{ROW_FORMAT}{}", format.to_ascii_uppercase()));
             } else if lower == "partitioned" {
-                schema.unmanaged.push(format!("the partitioning of table {name}"));
+                schema
+                    .unmanaged
+                    .push(format!("the partitioning of table {}", quote(&name)));
             }
         }
         table.comment = text(&row, 5).filter(|c| !c.is_empty());

@@ -56,7 +56,7 @@ pub fn render(
                 Statement::ddl(format!("RENAME TABLE {} TO {}", quote(from), quote(to))).with_table_hazard(
                     HazardKind::RenamesTable,
                     to.clone(),
-                    format!("table {from} is renamed to {to}"),
+                    format!("table {} is renamed to {}", quote(from), quote(to)),
                 ),
             ),
             Change::CreateTable(t) => created.push(t),
@@ -187,7 +187,10 @@ fn drop_triggers(triggers: &triggers::TriggerPlan, out: &mut Vec<Statement>) {
         out.push(if *recreated {
             statement
         } else {
-            statement.with_hazard(HazardKind::DropsObject, format!("trigger {} is dropped", trigger.name))
+            statement.with_hazard(
+                HazardKind::DropsObject,
+                format!("trigger {} is dropped", quote(&trigger.name)),
+            )
         });
     }
 }
@@ -295,7 +298,7 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
                 .with_table_hazard(
                     HazardKind::DropsTable,
                     table.name.clone(),
-                    format!("table {} and its rows are deleted", table.name),
+                    format!("table {} and its rows are deleted", quote(&table.name)),
                 )
                 .with_probe(Probe::rows(quote(&table.name), "lost in the drop")),
         );
@@ -305,14 +308,17 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
 fn drop_objects(changes: &[Change], out: &mut Vec<Statement>) {
     for change in changes {
         let (sql, what) = match change {
-            Change::DropView(v) => (format!("DROP VIEW {}", quote(&v.name)), format!("view {}", v.name)),
+            Change::DropView(v) => (
+                format!("DROP VIEW {}", quote(&v.name)),
+                format!("view {}", quote(&v.name)),
+            ),
             Change::DropRoutine(r) | Change::ReplaceRoutine { from: r, .. } => (
                 format!(
                     "DROP {} {}",
                     if r.procedure { "PROCEDURE" } else { "FUNCTION" },
                     quote(&r.name)
                 ),
-                format!("routine {}", r.name),
+                format!("routine {}", quote(&r.name)),
             ),
             _ => continue,
         };
