@@ -170,3 +170,94 @@ fn an_existing_mariadb_database_is_imported_and_its_plan_is_empty_when_the_model
     workspace.apply().success();
     workspace.plan().no_changes();
 }
+
+#[test]
+fn explicit_algorithm_shows_in_the_plan_and_a_change_the_server_would_copy_stops_the_plan() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, a int);\n\
+         CREATE TABLE archive (id int PRIMARY KEY, a int) ENGINE=Aria;",
+    );
+    let config = |ddl: &str| {
+        Config::new()
+            .schema(
+                SchemaBlock::new("app", ddl)
+                    .url(&db.url())
+                    .policy_setting("explicit_algorithm", "true"),
+            )
+            .render()
+    };
+    let workspace = Workspace::new();
+    workspace.write_main_tf(&config(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+         CREATE TABLE archive (id int PRIMARY KEY, a int) ENGINE=Aria;",
+    ));
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ADD COLUMN `b` int NULL AFTER `a`,")
+        .shows_sql("ALGORITHM=INSTANT");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+
+    // Aria cannot add an index in place: the server refuses the statement
+    // as planned, in the plan's replay, before the database is touched.
+    workspace.write_main_tf(&config(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+         CREATE TABLE archive (id int PRIMARY KEY, a int, INDEX ix_a (a)) ENGINE=Aria;",
+    ));
+    workspace
+        .plan()
+        .failure()
+        .says("ALGORITHM=INPLACE is not supported for this operation")
+        .says("`explicit_algorithm` is set")
+        .says("plan without `explicit_algorithm`");
+    assert_eq!(
+        db.strings("SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'archive'"),
+        vec!["PRIMARY".to_string()]
+    );
+}
+
+#[test]
+fn explicit_algorithm_is_refused_at_validate_on_sqlite_and_postgresql_at_the_setting() {
+    let workspace = Workspace::new();
+    let sqlite = workspace.sqlite("app");
+    let postgres = "postgresql://postgres@127.0.0.1:5432/app";
+    let config = Config::new()
+        .schema(
+            SchemaBlock::new("lite", "CREATE TABLE t (id integer PRIMARY KEY);")
+                .url(&sqlite.url())
+                .policy_setting("explicit_algorithm", "true"),
+        )
+        .schema(
+            SchemaBlock::new("pg", "CREATE TABLE t (id integer PRIMARY KEY);")
+                .url(postgres)
+                .policy_setting("explicit_algorithm", "true"),
+        )
+        .render();
+    workspace.write_main_tf(&config);
+    workspace.init().success();
+    let validated = workspace
+        .validate()
+        .failure()
+        .says("MySQL/MariaDB-only setting")
+        .says(&format!(
+            "`policy {{ explicit_algorithm = true }}` applies to MySQL/MariaDB databases only, and {} is a sqlite database",
+            sqlite.url()
+        ))
+        .says(&format!("and {postgres} is a postgres database"))
+        .says("in resource \"sqlalchemy_schema\" \"lite\"")
+        .says("in resource \"sqlalchemy_schema\" \"pg\"");
+    // The diagnostics point at the setting itself, not at the block.
+    let pointed = validated
+        .combined()
+        .lines()
+        .filter(|line| {
+            line.trim_start_matches(['│', ' '])
+                .split_once(':')
+                .is_some_and(|(n, rest)| n.trim().parse::<u32>().is_ok() && rest.trim() == "explicit_algorithm = true")
+        })
+        .count();
+    assert_eq!(pointed, 2, "{validated}");
+}

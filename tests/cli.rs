@@ -331,6 +331,10 @@ fn bad_policy_flags_are_errors_naming_the_flag() {
         (&["--skip", "drops_enum_value"][..], "--skip"),
         (&["--allow", "drop_everything"][..], "--allow drop_everything"),
         (&["--concurrent-indexes"][..], "concurrent_indexes"),
+        (
+            &["--explicit-algorithm"][..],
+            "`explicit_algorithm` (MySQL/MariaDB only)",
+        ),
     ] {
         let output = cli(
             &[&["plan", "--url", &url, "--desired", "users.sql"][..], flags].concat(),

@@ -214,6 +214,38 @@ fn narrowing_and_enum_changes_are_hazards() {
     assert!(has_hazard(&statements, HazardKind::DropsEnumValue));
 }
 
+/// Hazards name tables and columns as SQL does (`` `t`.`c` ``), as the
+/// PostgreSQL engine quotes its names, so a name with a space or a capital
+/// reads unambiguously.
+#[test]
+fn hazards_quote_the_names_they_mention() {
+    let statements = converge(
+        "CREATE TABLE `Old T` (id int PRIMARY KEY, `Gone Col` int, s enum('a','b'), n int); \
+         CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE q (id int PRIMARY KEY)",
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE `Old T` (id int PRIMARY KEY, s enum('a'), n int NOT NULL, \
+         p_id int, UNIQUE KEY `Ux` (n), CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))",
+    );
+    let messages: Vec<String> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .map(|h| h.message())
+        .collect();
+    for expected in [
+        "table `q` and its rows are deleted",
+        "foreign key (`p_id`) of `Old T` may fail on rows without a parent in `p`",
+        "column `Old T`.`Gone Col` and its values are deleted",
+        "column `Old T`.`s` loses the values 'b'",
+        "column `Old T`.`n` becomes NOT NULL",
+        "unique index `Ux` on `Old T` may fail on duplicate rows",
+        "ALTER TABLE `Old T` copies every row",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}\n{messages:#?}"
+        );
+    }
+}
+
 #[test]
 fn adding_enum_values_at_the_end_is_instant() {
     let statements = converge(
@@ -356,6 +388,98 @@ fn views_triggers_and_routines_converge() {
     assert!(has_hazard(&statements, HazardKind::DropsObject));
 }
 
+/// Triggers of one table, timing and event fire in their declared order:
+/// a plan converges to it, appending when it can, creating again when an
+/// existing trigger must move.
+#[test]
+fn triggers_fire_in_the_desired_order() {
+    let table = "CREATE TABLE t (id int PRIMARY KEY, n int);";
+    let trigger = |name: &str, place: &str| {
+        format!("CREATE TRIGGER {name} BEFORE INSERT ON t FOR EACH ROW {place}BEGIN SET NEW.n = NEW.n + 1; END;")
+    };
+    let (a, b, x) = (trigger("a", ""), trigger("b", ""), trigger("x", ""));
+    // Appended after the existing one: nothing else moves.
+    let statements = converge(&format!("{table} {a}"), &format!("{table} {a} {b}"));
+    assert_eq!(statements.len(), 1, "{:?}", sql_of(&statements));
+    assert!(
+        statements[0]
+            .sql
+            .starts_with("CREATE TRIGGER `b` BEFORE INSERT ON `t` FOR EACH ROW FOLLOWS `a` "),
+        "{}",
+        statements[0].sql
+    );
+    // Swapped: both are created again, the first plainly, the second after it.
+    let statements = converge(&format!("{table} {a} {b}"), &format!("{table} {b} {a}"));
+    let sql = sql_of(&statements);
+    assert_eq!(sql.len(), 4, "{sql:?}");
+    assert!(
+        sql[2].starts_with("CREATE TRIGGER `b` BEFORE INSERT ON `t` FOR EACH ROW BEGIN"),
+        "{sql:?}"
+    );
+    assert!(sql[3].contains("FOR EACH ROW FOLLOWS `b` BEGIN"), "{sql:?}");
+    assert!(!has_hazard(&statements, HazardKind::DropsObject), "recreated, not lost");
+    // A new first trigger moves the existing ones behind it.
+    converge(&format!("{table} {a} {b}"), &format!("{table} {x} {a} {b}"));
+    // The order written with PRECEDES in desired SQL, and a trigger of
+    // another event that is left alone.
+    let after = "CREATE TRIGGER other AFTER INSERT ON t FOR EACH ROW BEGIN SET @seen = 1; END;";
+    let statements = converge(
+        &format!("{table} {a} {b} {after}"),
+        &format!("{table} {a} {after} {}", trigger("b", "PRECEDES a ")),
+    );
+    assert!(
+        !sql_of(&statements).join(";").contains("`other`"),
+        "{:?}",
+        sql_of(&statements)
+    );
+}
+
+/// MariaDB sequences are created, altered in place (keeping their
+/// position) and dropped with a hazard.
+#[test]
+fn sequences_converge() {
+    let table = "CREATE TABLE t (id bigint PRIMARY KEY);";
+    let statements = converge(
+        table,
+        &format!("{table} CREATE SEQUENCE s1; CREATE SEQUENCE `Order Seq` START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 10 CYCLE;"),
+    );
+    assert!(
+        statements.iter().any(|s| s.sql
+            == "CREATE SEQUENCE `Order Seq` START WITH 100 INCREMENT BY 5 MINVALUE 1 MAXVALUE 100000 CACHE 10 CYCLE"),
+        "{:?}",
+        sql_of(&statements)
+    );
+    let db = MariaDb::new();
+    db.execute("CREATE SEQUENCE s START WITH 10; SELECT NEXTVAL(s); SELECT NEXTVAL(s);");
+    let desired = normalize(
+        &db,
+        "CREATE SEQUENCE s START WITH 10 INCREMENT BY 2 MAXVALUE 5000 NOCACHE",
+    );
+    let statements = plan(&db, &desired, RENDER);
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER SEQUENCE `s` START WITH 10 INCREMENT BY 2 MINVALUE 1 MAXVALUE 5000 CACHE 0 NOCYCLE"]
+    );
+    for statement in &statements {
+        db.execute(&statement.sql);
+    }
+    assert_eq!(plan(&db, &desired, RENDER), Vec::new());
+    // Not restarted at START: it goes on (past the values it had cached).
+    let next: i64 = db.strings("SELECT CAST(NEXTVAL(s) AS CHAR)")[0]
+        .parse()
+        .expect("number");
+    assert!(next >= 12, "restarted at {next}");
+    let statements = converge(
+        &format!("{table} CREATE SEQUENCE s1; CREATE SEQUENCE s2;"),
+        &format!("{table} CREATE SEQUENCE s2;"),
+    );
+    assert_eq!(sql_of(&statements), vec!["DROP SEQUENCE `s1`"]);
+    assert_eq!(
+        details(&statements, HazardKind::DropsObject),
+        vec!["sequence `s1` is dropped, and where it was counting with it".to_string()]
+    );
+}
+
 /// Renames come from `-- renamed_from:` annotations, which MySQL's desired
 /// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
 /// they make are given to the renderer directly.
@@ -405,16 +529,111 @@ fn renames_render_as_renames() {
     assert_eq!(diff(&inspect(&db), &desired), Vec::new());
 }
 
+/// The details of the hazards of `kind` in `statements`.
+fn details(statements: &[Statement], kind: HazardKind) -> Vec<String> {
+    statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter(|h| h.kind == kind)
+        .map(|h| h.message())
+        .collect()
+}
+
+#[test]
+fn an_index_or_unique_key_under_a_new_name_is_renamed_not_rebuilt() {
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b varchar(20), INDEX ix_old (a, b(5)), UNIQUE KEY ux_old (b))",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b varchar(20), INDEX ix_new (a, b(5)), UNIQUE KEY ux_new (b))",
+    );
+    assert_eq!(
+        sql_of(&statements),
+        vec!["ALTER TABLE `t`\n  RENAME INDEX `ix_old` TO `ix_new`,\n  RENAME INDEX `ux_old` TO `ux_new`"]
+    );
+    assert!(statements[0].hazards.is_empty(), "{:?}", statements[0].hazards);
+    // A different definition under a new name is still dropped and built.
+    let statements = converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int, INDEX ix_old (a))",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int, INDEX ix_new (b))",
+    );
+    let sql = &statements[0].sql;
+    assert!(
+        sql.contains("DROP INDEX `ix_old`") && sql.contains("ADD INDEX `ix_new` (`b`)"),
+        "{sql}"
+    );
+}
+
+/// A declared table rename changes the name a naming convention gives its
+/// index (`ix_users_email` → `ix_members_email`): the index is renamed with
+/// the table, through the engine's own plan and apply.
+#[test]
+fn an_index_named_after_a_renamed_table_is_renamed_with_it() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE users (id int PRIMARY KEY, email varchar(100), UNIQUE KEY uq_users_email (email))");
+    let desired_sql = "-- renamed_from: users\n\
+                       CREATE TABLE members (id int PRIMARY KEY, email varchar(100), UNIQUE KEY uq_members_email (email));";
+    let plan = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(
+        planned,
+        vec![
+            "RENAME TABLE `users` TO `members`".to_string(),
+            "ALTER TABLE `members`\n  RENAME INDEX `uq_users_email` TO `uq_members_email`".to_string(),
+        ]
+    );
+    run(tfalchemy::engine::apply(&url(&db), None, desired_sql, &planned)).expect("apply");
+    let again = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
+}
+
+/// Neither server renames a foreign key or a check: they are dropped and
+/// added, and the plan says why. The foreign key's implicit index, named
+/// after it, is renamed.
+#[test]
+fn foreign_keys_and_checks_under_a_new_name_are_dropped_and_added_and_the_plan_says_why() {
+    let parent = "CREATE TABLE p (id int PRIMARY KEY);";
+    let statements = converge(
+        &format!(
+            "{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, \
+             CONSTRAINT fk_old FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT ck_old CHECK (id > 0))"
+        ),
+        &format!(
+            "{parent} CREATE TABLE c (id int PRIMARY KEY, p_id int, \
+             CONSTRAINT fk_new FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT ck_new CHECK (id > 0))"
+        ),
+    );
+    let sql = sql_of(&statements).join(";\n");
+    assert!(
+        sql.contains("DROP FOREIGN KEY `fk_old`")
+            && sql.contains("RENAME INDEX `fk_old` TO `fk_new`")
+            && sql.contains("ADD CONSTRAINT `fk_new` FOREIGN KEY")
+            && sql.contains("DROP CONSTRAINT `ck_old`")
+            && sql.contains("ADD CONSTRAINT `ck_new` CHECK"),
+        "{sql}"
+    );
+    let why = details(&statements, HazardKind::RewritesTable);
+    for expected in [
+        "foreign key `fk_old` of `c` is renamed to `fk_new`: MySQL and MariaDB cannot rename a foreign key, so it is dropped and added again under the new name",
+        "check `ck_old` of `c` is renamed to `ck_new`: MySQL and MariaDB cannot rename a check",
+    ] {
+        assert!(why.iter().any(|d| d.contains(expected)), "{expected}\n{why:#?}");
+    }
+}
+
 #[test]
 fn inspection_takes_the_same_number_of_queries_for_any_number_of_tables() {
     let count = |tables: usize| {
         let db = MariaDb::new();
         let ddl: Vec<String> = (0..tables)
-            .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10), INDEX ix (v), CHECK (id > 0))"))
+            .map(|i| {
+                format!(
+                    "CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10), INDEX ix (v), CHECK (id > 0)); \
+                     CREATE SEQUENCE s{i}"
+                )
+            })
             .collect();
         db.execute(&ddl.join(";"));
         let (schema, stats) = run(mysql::inspect_with_stats(&url(&db))).expect("inspect");
-        assert_eq!(schema.tables.len(), tables);
+        assert_eq!((schema.tables.len(), schema.sequences.len()), (tables, tables));
         stats.queries
     };
     assert_eq!(count(2), count(40));
@@ -514,6 +733,43 @@ fn explicit_algorithms_make_the_server_refuse_a_silent_copy() {
     );
     db.execute(&statements[0].sql);
     assert_eq!(plan(&db, &desired, options), Vec::new());
+}
+
+/// The classification cannot know every reason a server copies: an Aria
+/// table cannot add an index in place. With `explicit_algorithm` the
+/// server's refusal stops the plan (its replay runs the statement), named and
+/// explained, before anything touches the database; without it the plan is
+/// the same change, unnamed.
+#[test]
+fn a_statement_the_server_cannot_run_as_classified_is_refused_at_plan() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int) ENGINE=Aria");
+    let desired_sql = "CREATE TABLE t (id int PRIMARY KEY, a int, INDEX ix_a (a)) ENGINE=Aria";
+    let explicit = Options {
+        explicit_algorithm: true,
+        ..Options::default()
+    };
+    let error = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &explicit)).expect_err("refused");
+    let message = error.to_string();
+    assert!(matches!(error, EngineError::PlanReplay { .. }), "{message}");
+    assert!(
+        message.contains("ALGORITHM=INPLACE is not supported for this operation")
+            && message.contains("`explicit_algorithm` is set")
+            && message.contains("ADD INDEX `ix_a` (`a`),\n  ALGORITHM=INPLACE, LOCK=NONE"),
+        "{message}"
+    );
+    assert!(inspect(&db).tables["t"].indexes.is_empty(), "nothing ran");
+    let plain = run(tfalchemy::engine::plan_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &Options::default(),
+    ))
+    .expect("plans");
+    assert_eq!(
+        plain.statements.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
+        vec!["ALTER TABLE `t`\n  ADD INDEX `ix_a` (`a`)"]
+    );
 }
 
 #[test]

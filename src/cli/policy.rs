@@ -1,6 +1,6 @@
 //! The policy flags of `plan` and `apply`: the same rules and defaults as the
 //! resource's `policy` block (data loss denied, other hazards warned), the
-//! same `skip` kinds, and `--concurrent-indexes`.
+//! same `skip` kinds, `--concurrent-indexes` and `--explicit-algorithm`.
 
 use clap::Args;
 
@@ -28,6 +28,10 @@ pub struct PolicyArgs {
     /// CONCURRENTLY, outside the transaction.
     #[arg(long)]
     concurrent_indexes: bool,
+    /// MySQL/MariaDB: end each ALTER TABLE in the ALGORITHM=…, LOCK=… the
+    /// plan classified it as, so the server refuses instead of copying.
+    #[arg(long)]
+    explicit_algorithm: bool,
 }
 
 impl PolicyArgs {
@@ -39,6 +43,7 @@ impl PolicyArgs {
             deny: self.deny.clone(),
             skip: self.skip.clone(),
             concurrent_indexes: self.concurrent_indexes,
+            explicit_algorithm: self.explicit_algorithm,
         }
     }
 
@@ -50,6 +55,7 @@ impl PolicyArgs {
             deny: saved.deny.clone(),
             skip: saved.skip.clone(),
             concurrent_indexes: saved.concurrent_indexes,
+            explicit_algorithm: saved.explicit_algorithm,
         }
     }
 
@@ -66,6 +72,7 @@ impl PolicyArgs {
         Ok(Options {
             skip: Skip::new(&self.skip).map_err(|err| format!("--skip: {err}"))?,
             concurrent_indexes: self.concurrent_indexes,
+            explicit_algorithm: self.explicit_algorithm,
             ..Options::default()
         })
     }
@@ -182,6 +189,7 @@ mod tests {
             deny: Vec::new(),
             skip: skip.iter().map(|s| s.to_string()).collect(),
             concurrent_indexes: true,
+            explicit_algorithm: true,
         }
     }
 
@@ -192,7 +200,7 @@ mod tests {
         assert_eq!(policy.verdict(HazardKind::DropsColumn), Verdict::Allow);
         assert_eq!(policy.verdict(HazardKind::DropsTable), Verdict::Deny);
         let options = flags.options().expect("valid");
-        assert!(options.concurrent_indexes);
+        assert!(options.concurrent_indexes && options.explicit_algorithm);
         assert!(options.skip.skips(HazardKind::DropsTable));
         assert!(args(&["nope"], &[])
             .hazard_policy()

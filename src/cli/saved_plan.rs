@@ -32,6 +32,9 @@ pub struct SavedPolicy {
     pub deny: Vec<String>,
     pub skip: Vec<String>,
     pub concurrent_indexes: bool,
+    /// Absent from plans saved before the flag existed.
+    #[serde(default)]
+    pub explicit_algorithm: bool,
 }
 
 impl SavedPlan {

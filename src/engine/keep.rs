@@ -787,6 +787,7 @@ mod tests {
                 table: "app.events".into(),
                 definition: "CREATE TRIGGER t BEFORE INSERT ON app.events FOR EACH ROW EXECUTE FUNCTION app.touch()"
                     .into(),
+                order: None,
             },
         );
         live

@@ -687,6 +687,20 @@ pub struct Trigger {
     /// Key of the table (or view) the trigger is on.
     pub table: String,
     pub definition: String,
+    /// Where the trigger fires among the table's triggers of the same
+    /// timing and event, for dialects where that order is declared (MySQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<TriggerOrder>,
+}
+
+/// A trigger's place among those of one table, timing and event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerOrder {
+    /// `BEFORE INSERT`: the triggers it is ordered among.
+    pub timing_event: String,
+    /// The trigger that fires just before it; `None` for the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
 }
 
 /// A namespace (PostgreSQL schema).

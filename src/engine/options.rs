@@ -24,6 +24,10 @@ pub struct Options {
     /// PostgreSQL: build and drop indexes of existing tables CONCURRENTLY,
     /// outside the plan's transaction, so writes never wait for them.
     pub concurrent_indexes: bool,
+    /// MySQL/MariaDB: end each `ALTER TABLE` in the `ALGORITHM=…, LOCK=…`
+    /// the plan classified it as, so the server refuses a statement it
+    /// cannot run that way instead of silently copying the table.
+    pub explicit_algorithm: bool,
     /// Kinds of drop never planned: the live objects are kept.
     pub skip: Skip,
 }
@@ -120,11 +124,22 @@ impl Options {
         if !capabilities.schemas && self.scope.limits_schemas() {
             return Err(unsupported("`schemas`".to_string(), Capability::Schemas));
         }
-        if !capabilities.concurrent_indexes && self.concurrent_indexes {
-            return Err(unsupported(
-                "`concurrent_indexes`".to_string(),
+        let switches = [
+            (
+                self.concurrent_indexes,
+                "concurrent_indexes",
                 Capability::ConcurrentIndexes,
-            ));
+            ),
+            (
+                self.explicit_algorithm,
+                "explicit_algorithm",
+                Capability::ExplicitAlgorithm,
+            ),
+        ];
+        for (on, setting, capability) in switches {
+            if on && !capabilities.has(capability) {
+                return Err(unsupported(format!("`{setting}`"), capability));
+            }
         }
         Ok(())
     }
@@ -182,6 +197,22 @@ mod tests {
         assert!(options.check(Dialect::Postgres, "db").is_ok());
         let message = options.check(Dialect::Sqlite, "db").expect_err("sqlite").to_string();
         assert!(message.contains("`concurrent_indexes` (PostgreSQL only)"), "{message}");
+    }
+
+    #[test]
+    fn explicit_algorithm_is_mysql_only() {
+        let options = Options {
+            explicit_algorithm: true,
+            ..Options::default()
+        };
+        assert!(options.check(Dialect::Mysql, "db").is_ok());
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let message = options.check(dialect, "db").expect_err("refused").to_string();
+            assert!(
+                message.contains("`explicit_algorithm` (MySQL/MariaDB only)"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -250,7 +250,9 @@ impl Scope {
                         .is_some_and(|rest| rest.starts_with('.'))
                 })
             });
-            !owner_removed && keep("sequence", k, &s.namespace, &s.name)
+            // A dialect without namespaces (MariaDB) leaves the sequence's empty.
+            let namespace = Some(s.namespace.as_str()).filter(|n| !n.is_empty());
+            !owner_removed && keep("sequence", k, namespace.unwrap_or(UNQUALIFIED_NAMESPACE), &s.name)
         });
         schema.triggers.retain(|_, t| !removed_relations.contains(&t.table));
         // A comment goes with the object it is on.
@@ -344,6 +346,7 @@ mod tests {
                 name: "t".to_string(),
                 table: "legacy_orders".to_string(),
                 definition: "CREATE TRIGGER t …".to_string(),
+                order: None,
             },
         );
         let kept = scope(None, &["main.legacy_*"]).live(schema);
@@ -386,6 +389,7 @@ mod tests {
                 name: "t".to_string(),
                 table: "public.tmp_import".to_string(),
                 definition: "CREATE TRIGGER t …".to_string(),
+                order: None,
             },
         );
         schema.sequences.insert(

@@ -1,6 +1,7 @@
 //! The `policy` block: which hazards a plan may carry, which kinds of drop
-//! are never planned (`skip`), and how PostgreSQL builds indexes
-//! (`concurrent_indexes`).
+//! are never planned (`skip`), how PostgreSQL builds indexes
+//! (`concurrent_indexes`) and whether MySQL/MariaDB statements name their
+//! online-DDL algorithm (`explicit_algorithm`).
 //!
 //! The verdict rules themselves are the engine's ([`HazardPolicy`]), shared
 //! with the CLI; this module reads them from Terraform values and turns
@@ -11,7 +12,7 @@ use crate::engine::{
     capabilities_of, Capability, DatabaseUrl, HazardKind, HazardPolicy, Options, Skip, Statement, Verdict,
 };
 use crate::tfproto::cty::{Type, Value};
-use crate::tfproto::diagnostics::Diagnostics;
+use crate::tfproto::diagnostics::{Diagnostics, PathStep};
 use crate::tfproto::schema::{Attribute, Block, NestedBlock, Nesting};
 
 use super::field::{self, Field};
@@ -54,6 +55,13 @@ pub fn block() -> NestedBlock {
             Type::Bool,
             "PostgreSQL: build and drop the indexes of existing tables `CONCURRENTLY`, outside the plan's \
              transaction, so writes to the table never wait for them.",
+        ))
+        .attribute(Attribute::optional(
+            "explicit_algorithm",
+            Type::Bool,
+            "MySQL/MariaDB: end each `ALTER TABLE` in the `ALGORITHM=…, LOCK=…` the plan classified it as \
+             (INSTANT, INPLACE or COPY), so the server refuses a change it cannot make that way instead of \
+             silently copying the table or blocking writes.",
         )),
         nesting: Nesting::Single,
         min_items: 0,
@@ -67,6 +75,7 @@ pub struct Policy {
     hazards: HazardPolicy,
     skip: Field<Skip>,
     concurrent_indexes: Field<bool>,
+    explicit_algorithm: Field<bool>,
 }
 
 impl Default for Policy {
@@ -75,6 +84,7 @@ impl Default for Policy {
             hazards: HazardPolicy::default(),
             skip: Field::Null,
             concurrent_indexes: Field::Null,
+            explicit_algorithm: Field::Null,
         }
     }
 }
@@ -119,30 +129,47 @@ impl Policy {
             hazards,
             skip,
             concurrent_indexes: field::bool(block, "concurrent_indexes"),
+            explicit_algorithm: field::bool(block, "explicit_algorithm"),
         }
     }
 
-    /// Whether the block sets `skip` or `concurrent_indexes`, which shape
-    /// what a declarative plan writes (not what a written file does).
+    /// Whether the block sets `skip`, `concurrent_indexes` or
+    /// `explicit_algorithm`, which shape what a declarative plan writes (not
+    /// what a written file does).
     pub fn shapes_plans(&self) -> bool {
-        self.skip != Field::Null || self.concurrent_indexes != Field::Null
+        self.skip != Field::Null || self.concurrent_indexes != Field::Null || self.explicit_algorithm != Field::Null
     }
 
     pub fn verdict(&self, kind: HazardKind) -> Verdict {
         self.hazards.verdict(kind)
     }
 
-    /// Settings the database's dialect does not have, as errors.
+    /// Settings the database's dialect does not have, as errors on the
+    /// setting (`policy.concurrent_indexes`).
     pub fn check_dialect(&self, url: &DatabaseUrl, diagnostics: &mut Diagnostics) {
-        let capability = Capability::ConcurrentIndexes;
-        if self.concurrent_indexes == Field::Known(true) && !capabilities_of(url.dialect()).has(capability) {
+        let switches = [
+            (
+                "concurrent_indexes",
+                &self.concurrent_indexes,
+                Capability::ConcurrentIndexes,
+            ),
+            (
+                "explicit_algorithm",
+                &self.explicit_algorithm,
+                Capability::ExplicitAlgorithm,
+            ),
+        ];
+        for (setting, value, capability) in switches {
+            if *value != Field::Known(true) || capabilities_of(url.dialect()).has(capability) {
+                continue;
+            }
             let holders = capability.holders();
-            diagnostics.attribute_error(
-                BLOCK_NAME,
+            diagnostics.error_at(
+                &[PathStep::Attribute(BLOCK_NAME), PathStep::Attribute(setting)],
                 format!("{holders}-only setting"),
                 format!(
-                    "`policy {{ concurrent_indexes = true }}` applies to {holders} databases only, and {} is a \
-                     {} database. Remove it from this resource.",
+                    "`policy {{ {setting} = true }}` applies to {holders} databases only, and {} is a {} \
+                     database. Remove it from this resource.",
                     url.redacted(),
                     url.dialect()
                 ),
@@ -150,18 +177,17 @@ impl Policy {
         }
     }
 
-    /// Puts `skip` and `concurrent_indexes` into `options`; false while one
-    /// of them is unknown.
+    /// Puts `skip`, `concurrent_indexes` and `explicit_algorithm` into
+    /// `options`; false while one of them is unknown.
     pub fn configure(&self, options: &mut Options) -> bool {
-        let (skip, concurrent_indexes) = match (&self.skip, &self.concurrent_indexes) {
-            (Field::Unknown, _) | (_, Field::Unknown) => return false,
-            (skip, concurrent_indexes) => (
-                skip.clone().known().unwrap_or_default(),
-                concurrent_indexes.clone().known().unwrap_or(false),
-            ),
-        };
-        options.skip = skip;
-        options.concurrent_indexes = concurrent_indexes;
+        let switches = [&self.concurrent_indexes, &self.explicit_algorithm];
+        if self.skip == Field::Unknown || switches.iter().any(|s| **s == Field::Unknown) {
+            return false;
+        }
+        let on = |switch: &Field<bool>| switch.clone().known().unwrap_or(false);
+        options.skip = self.skip.clone().known().unwrap_or_default();
+        options.concurrent_indexes = on(&self.concurrent_indexes);
+        options.explicit_algorithm = on(&self.explicit_algorithm);
         true
     }
 
@@ -487,5 +513,39 @@ mod tests {
             text.contains("concurrent_indexes") && text.contains("PostgreSQL-only"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn explicit_algorithm_becomes_an_option_and_is_an_error_on_the_setting_elsewhere() {
+        let mut diagnostics = Diagnostics::new();
+        let policy = Policy::from_value(&block(&[("explicit_algorithm", Value::Bool(true))]), &mut diagnostics);
+        assert!(policy.shapes_plans());
+        let mut options = Options::default();
+        assert!(policy.configure(&mut options));
+        assert!(options.explicit_algorithm && !options.concurrent_indexes);
+        let mariadb = DatabaseUrl::parse("mariadb://root@127.0.0.1/app").expect("url");
+        policy.check_dialect(&mariadb, &mut diagnostics);
+        assert!(!diagnostics.has_errors());
+        for url in ["sqlite:///app.db", "postgresql://u@127.0.0.1/app"] {
+            let mut diagnostics = Diagnostics::new();
+            policy.check_dialect(&DatabaseUrl::parse(url).expect("url"), &mut diagnostics);
+            let found = diagnostics.into_proto();
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].summary, "MySQL/MariaDB-only setting");
+            assert!(
+                found[0]
+                    .detail
+                    .contains("`policy { explicit_algorithm = true }` applies to MySQL/MariaDB databases only"),
+                "{}",
+                found[0].detail
+            );
+            let path = format!("{:?}", found[0].attribute);
+            assert!(
+                path.contains("\"policy\"") && path.contains("\"explicit_algorithm\""),
+                "{path}"
+            );
+        }
+        let unknown = Policy::from_value(&block(&[("explicit_algorithm", Value::Unknown)]), &mut diagnostics);
+        assert!(!unknown.configure(&mut Options::default()));
     }
 }

@@ -48,6 +48,16 @@ impl Diagnostics {
         self.push(Severity::Error, summary.into(), detail.into(), Some(path));
     }
 
+    /// An error about a nested attribute, such as `policy.allow`.
+    pub fn error_at(&mut self, path: &[PathStep<'_>], summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(
+            Severity::Error,
+            summary.into(),
+            detail.into(),
+            Some(attribute_path(path)),
+        );
+    }
+
     pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, summary.into(), detail.into(), None);
     }

@@ -12,6 +12,10 @@ pub struct Capabilities {
     /// Indexes can be built without blocking writes
     /// (`policy { concurrent_indexes = true }`).
     pub concurrent_indexes: bool,
+    /// Each `ALTER TABLE` can name the online-DDL algorithm and lock it
+    /// expects, so the server refuses instead of silently copying a table
+    /// (`policy { explicit_algorithm = true }`).
+    pub explicit_algorithm: bool,
     /// Tables live in named schemas (`schemas = [...]`, a schema-qualified
     /// revisions table).
     pub schemas: bool,
@@ -31,6 +35,7 @@ pub struct Capabilities {
 pub enum Capability {
     TransactionalDdl,
     ConcurrentIndexes,
+    ExplicitAlgorithm,
     Schemas,
     LockTimeout,
     StatementTimeout,
@@ -42,6 +47,7 @@ impl Capabilities {
     pub const NONE: Capabilities = Capabilities {
         transactional_ddl: false,
         concurrent_indexes: false,
+        explicit_algorithm: false,
         schemas: false,
         lock_timeout: false,
         statement_timeout: false,
@@ -53,6 +59,7 @@ impl Capabilities {
         match capability {
             Capability::TransactionalDdl => self.transactional_ddl,
             Capability::ConcurrentIndexes => self.concurrent_indexes,
+            Capability::ExplicitAlgorithm => self.explicit_algorithm,
             Capability::Schemas => self.schemas,
             Capability::LockTimeout => self.lock_timeout,
             Capability::StatementTimeout => self.statement_timeout,

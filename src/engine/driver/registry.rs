@@ -73,6 +73,7 @@ mod tests {
     #[test]
     fn capabilities_name_who_has_them() {
         assert_eq!(Capability::ConcurrentIndexes.holders(), "PostgreSQL");
+        assert_eq!(Capability::ExplicitAlgorithm.holders(), "MySQL/MariaDB");
         assert!(Capability::TransactionalDdl.dialects().contains(&Dialect::Sqlite));
         assert!(!capabilities_of(Dialect::Sqlite).has(Capability::Schemas));
         assert!(capabilities_of(Dialect::Postgres).has(Capability::Schemas));

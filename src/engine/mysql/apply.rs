@@ -141,6 +141,29 @@ async fn apply_locked(
     prove_converged(label, &scope.live(after), &desired, statements)
 }
 
+/// The server's own words, and for a statement refused under its explicit
+/// `ALGORITHM=…, LOCK=…` what that means and what to do.
+fn failure_reason(error: &sqlx::Error) -> String {
+    let message = database_message(error);
+    let refused_algorithm = error
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|e| ALGORITHM_REFUSED.contains(&e.number()));
+    if !refused_algorithm {
+        return message;
+    }
+    format!(
+        "{message}. The server cannot make this change with the algorithm and lock the plan named \
+         (`explicit_algorithm` is set), so it refused rather than copy or lock the table. Nothing of \
+         this statement ran. To let the server copy the table, plan without `explicit_algorithm` (the \
+         `rewrites_table` hazard then says the table is copied)"
+    )
+}
+
+/// ER_ALTER_OPERATION_NOT_SUPPORTED and its `_REASON` form: the
+/// `ALGORITHM` or `LOCK` an `ALTER TABLE` asked for is not possible.
+const ALGORITHM_REFUSED: [u16; 2] = [1845, 1846];
+
 /// Runs the statements one by one; a failure says which ran and which not.
 pub(super) async fn run(conn: &mut MySqlConnection, label: &str, statements: &[Statement]) -> Result<(), EngineError> {
     for (index, statement) in statements.iter().enumerate() {
@@ -149,7 +172,7 @@ pub(super) async fn run(conn: &mut MySqlConnection, label: &str, statements: &[S
                 url: label.to_string(),
                 index: index + 1,
                 statement: statement.sql.clone(),
-                reason: database_message(&error),
+                reason: failure_reason(&error),
                 progress: Box::new(Progress {
                     applied: statements[..index].iter().map(|s| s.sql.clone()).collect(),
                     not_run: statements[index + 1..].iter().map(|s| s.sql.clone()).collect(),

@@ -27,6 +27,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     transactional_ddl: false,
     // Online DDL is the server's ALGORITHM, not a separate statement.
     concurrent_indexes: false,
+    // `ALGORITHM=…, LOCK=…` on each ALTER TABLE.
+    explicit_algorithm: true,
     // One database is one schema.
     schemas: false,
     // `lock_wait_timeout` and the apply lock honour `lock_timeout`; there is
@@ -82,12 +84,12 @@ impl Driver for MysqlDriver {
         Box::pin(normalize::normalize(target, dev, desired_sql))
     }
 
-    fn render(&self, changes: &[Change], from: &Schema, to: &Schema, _options: &Options) -> Vec<Statement> {
+    fn render(&self, changes: &[Change], from: &Schema, to: &Schema, options: &Options) -> Vec<Statement> {
         // Online DDL classes depend on the live server; a schema read from
         // nowhere (a migration file's `before`) is classified conservatively.
         let server = Server::from_version(from.server.as_deref().unwrap_or_default());
         let options = RenderOptions {
-            explicit_algorithm: false,
+            explicit_algorithm: options.explicit_algorithm,
         };
         super::render(changes, from, to, &server, options)
     }

@@ -160,7 +160,7 @@ fn is_definition_start(words: &[String]) -> bool {
         .any(|start| start.len() <= words.len() && start.iter().zip(words).all(|(a, b)| a == b))
 }
 
-/// Whether the statement's head (up to its first `(`, `AS` or its end)
+/// Whether the statement's head (up to its first `(`, `AS`, a trigger's `FOR`, or its end)
 /// names anything as `database.name`; leaves the parser where it was.
 fn names_are_qualified(parser: &mut Parser<'_>) -> bool {
     let mut moved = 0;
@@ -171,6 +171,9 @@ fn names_are_qualified(parser: &mut Parser<'_>) -> bool {
         match token {
             Token::EOF | Token::SemiColon | Token::LParen => break,
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("AS") => break,
+            // A trigger's names come before `FOR EACH ROW`; its body's
+            // `NEW.col` and `OLD.col` are not database-qualified names.
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("FOR") => break,
             Token::Period if previous_was_word => {
                 qualified = true;
                 break;

@@ -21,6 +21,8 @@ pub struct PostgresDriver;
 static CAPABILITIES: Capabilities = Capabilities {
     transactional_ddl: true,
     concurrent_indexes: true,
+    // Indexes are built CONCURRENTLY instead; other DDL has no algorithm.
+    explicit_algorithm: false,
     schemas: true,
     lock_timeout: true,
     statement_timeout: true,

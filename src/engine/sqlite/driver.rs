@@ -24,6 +24,7 @@ pub struct SqliteDriver;
 static CAPABILITIES: Capabilities = Capabilities {
     transactional_ddl: true,
     concurrent_indexes: false,
+    explicit_algorithm: false,
     schemas: false,
     lock_timeout: false,
     statement_timeout: false,

@@ -231,7 +231,7 @@ pub fn validate(config: &Value, write_only_allowed: bool) -> Diagnostics {
         diagnostics.attribute_error(
             policy::BLOCK_NAME,
             "Setting of sqlalchemy_schema only",
-            "`skip` and `concurrent_indexes` shape the SQL a `sqlalchemy_schema` plan writes; a migration's SQL \
+            "`skip`, `concurrent_indexes` and `explicit_algorithm` shape the SQL a `sqlalchemy_schema` plan writes; a migration's SQL \
              is written in its file. Use `allow`, `warn` and `deny` here, and edit the file (for example \
              `CREATE INDEX CONCURRENTLY` under `-- tfalchemy:txmode none`) to change what it does.",
         );

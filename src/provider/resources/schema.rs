@@ -282,8 +282,8 @@ fn changed_since_refresh(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
     );
 }
 
-/// The engine options of `resource`: its settings, and its policy's `skip`
-/// and `concurrent_indexes`. `Unknown` while one of them is, `None` (with
+/// The engine options of `resource`: its settings, and its policy's `skip`,
+/// `concurrent_indexes` and `explicit_algorithm`. `Unknown` while one of them is, `None` (with
 /// diagnostics) when one is invalid.
 fn engine_options(
     resource: &SchemaResource,

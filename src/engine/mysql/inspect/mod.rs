@@ -5,6 +5,7 @@
 
 mod keys;
 mod objects;
+mod sequences;
 mod tables;
 
 pub use tables::{table_collation, COLLATE, ENGINE, ROW_FORMAT};
@@ -85,7 +86,8 @@ pub async fn inspect_connection(
         queries: 0,
     };
     let mut schema = Schema::default();
-    tables::tables(&mut catalog, &mut schema).await?;
+    let sequences = tables::tables(&mut catalog, &mut schema).await?;
+    sequences::sequences(&mut catalog, &mut schema, &sequences).await?;
     tables::columns(&mut catalog, &mut schema).await?;
     keys::indexes(&mut catalog, &mut schema).await?;
     keys::foreign_keys(&mut catalog, &mut schema).await?;

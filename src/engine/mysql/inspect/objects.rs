@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{text, text_or_empty, Catalog};
 use crate::engine::error::EngineError;
-use crate::engine::model::{Routine, Schema, Trigger, View};
+use crate::engine::model::{Routine, Schema, Trigger, TriggerOrder, View};
 use crate::engine::mysql::ident::quote;
 
 pub async fn views(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
@@ -57,25 +57,34 @@ pub async fn triggers(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
     let rows = catalog
         .fetch(
             "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT \
-             FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+             FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+             ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER",
         )
         .await?;
+    // The rows of one table, timing and event come in firing order: each
+    // trigger follows the one before it.
+    let mut previous: Option<(String, String, String)> = None;
     for row in rows {
         let (name, table) = (text_or_empty(&row, 0), text_or_empty(&row, 1));
+        let timing_event = format!("{} {}", text_or_empty(&row, 2), text_or_empty(&row, 3));
+        let follows = previous
+            .as_ref()
+            .filter(|(t, e, _)| *t == table && *e == timing_event)
+            .map(|(_, _, before)| before.clone());
         let definition = format!(
-            "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+            "CREATE TRIGGER {} {timing_event} ON {} FOR EACH ROW {}",
             quote(&name),
-            text_or_empty(&row, 2),
-            text_or_empty(&row, 3),
             quote(&table),
             text_or_empty(&row, 4)
         );
+        previous = Some((table.clone(), timing_event.clone(), name.clone()));
         schema.triggers.insert(
             name.clone(),
             Trigger {
                 name,
                 table,
                 definition,
+                order: Some(TriggerOrder { timing_event, follows }),
             },
         );
     }

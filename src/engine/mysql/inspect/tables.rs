@@ -3,6 +3,7 @@
 use super::{text, text_or_empty, Catalog};
 use crate::engine::error::EngineError;
 use crate::engine::model::{Column, ColumnAttributes, Schema, Table};
+use crate::engine::mysql::ident::quote;
 
 /// The options a table is created with, in the model's spelling. The
 /// `AUTO_INCREMENT` counter is data and is left out; so is everything
@@ -12,18 +13,21 @@ pub const ENGINE: &str = "ENGINE=";
 pub const COLLATE: &str = "COLLATE=";
 pub const ROW_FORMAT: &str = "ROW_FORMAT=";
 
-pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
+/// Reads the tables into `schema`; returns the names of the sequences
+/// (MariaDB lists them among the tables).
+pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Vec<String>, EngineError> {
     let rows = catalog
         .fetch(
             "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT \
              FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'",
         )
         .await?;
+    let mut sequences = Vec::new();
     for row in rows {
         let name = text_or_empty(&row, 0);
         let kind = text_or_empty(&row, 1);
         if kind == "SEQUENCE" {
-            schema.unmanaged.push(format!("sequence {name}"));
+            sequences.push(name);
             continue;
         }
         let mut table = Table::new(name.clone());
@@ -40,13 +44,15 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<()
                     .options
                     .insert(format!("{ROW_FORMAT}{}", format.to_ascii_uppercase()));
             } else if lower == "partitioned" {
-                schema.unmanaged.push(format!("the partitioning of table {name}"));
+                schema
+                    .unmanaged
+                    .push(format!("the partitioning of table {}", quote(&name)));
             }
         }
         table.comment = text(&row, 5).filter(|c| !c.is_empty());
         schema.tables.insert(name, table);
     }
-    Ok(())
+    Ok(sequences)
 }
 
 /// The table's collation from its options.

@@ -3,17 +3,22 @@
 //!
 //! 1. renamed tables take their names; triggers, views and routines that go
 //!    or change are dropped;
-//! 2. new tables are created, referenced ones first; foreign keys to tables
-//!    that do not exist yet, or that this plan alters, wait for step 4;
+//! 2. sequences are created and altered (sequences.rs); new tables are
+//!    created, referenced ones first; foreign keys to tables that do not
+//!    exist yet, or that this plan alters, wait for step 4;
 //! 3. each existing table gets one `ALTER TABLE` (foreign keys between two
 //!    altered tables are dropped before and added after all of them);
 //! 4. the foreign keys that waited are added;
-//! 5. tables that go are dropped, referencing ones first;
-//! 6. routines, views (used ones first) and triggers are created.
+//! 5. tables that go are dropped, referencing ones first, then sequences;
+//! 6. routines, views (used ones first) and triggers (in firing order,
+//!    triggers.rs) are created.
 
 mod columns;
 pub mod online;
+mod renamed_keys;
+mod sequences;
 mod table;
+mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,7 +56,7 @@ pub fn render(
                 Statement::ddl(format!("RENAME TABLE {} TO {}", quote(from), quote(to))).with_table_hazard(
                     HazardKind::RenamesTable,
                     to.clone(),
-                    format!("table {from} is renamed to {to}"),
+                    format!("table {} is renamed to {}", quote(from), quote(to)),
                 ),
             ),
             Change::CreateTable(t) => created.push(t),
@@ -72,8 +77,12 @@ pub fn render(
             _ => {}
         }
     }
+    let triggers = triggers::plan(changes, live, desired);
+    drop_triggers(&triggers, &mut out);
     drop_objects(changes, &mut out);
-    let live_after_renames = renamed_live(changes, live);
+    out.extend(sequences::created_and_altered(changes));
+    let renamed_tables = renamed_tables(changes);
+    let live_after_renames = renamed_live(changes, live, &renamed_tables);
     let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
     let altered_names: BTreeSet<&str> = altered.keys().copied().collect();
     let mut waiting: Vec<(&Table, &ForeignKey)> = Vec::new();
@@ -91,13 +100,20 @@ pub fn render(
         let (Some(from), Some(to)) = (live_after_renames.get(*name), desired.tables.get(*name)) else {
             continue;
         };
+        let (mut dropped_indexes, mut created_indexes) = (work.dropped.clone(), work.created.clone());
+        let mut renamed_indexes = work.renamed_indexes.clone();
+        renamed_indexes.extend(renamed_keys::pair_renamed_indexes(
+            &mut dropped_indexes,
+            &mut created_indexes,
+            server,
+        ));
         alterations.push(Alteration {
             from,
             to,
             changes: work.changes,
-            dropped_indexes: work.dropped.clone(),
-            created_indexes: work.created.clone(),
-            renamed_indexes: work.renamed_indexes.clone(),
+            dropped_indexes,
+            created_indexes,
+            renamed_indexes,
             renamed_constraints: work.renamed_constraints.clone(),
             server,
         });
@@ -156,8 +172,27 @@ pub fn render(
         out.push(clauses.plain(table));
     }
     drop_tables(&dropped, &mut out);
+    out.extend(sequences::dropped(changes));
     create_objects(changes, desired, &mut out);
+    for trigger in &triggers.created {
+        out.push(Statement::ddl(triggers::create_sql(trigger)));
+    }
     out
+}
+
+/// Drops triggers that go, change, or must fire in another place.
+fn drop_triggers(triggers: &triggers::TriggerPlan, out: &mut Vec<Statement>) {
+    for (trigger, recreated) in &triggers.dropped {
+        let statement = Statement::ddl(format!("DROP TRIGGER {}", quote(&trigger.name)));
+        out.push(if *recreated {
+            statement
+        } else {
+            statement.with_hazard(
+                HazardKind::DropsObject,
+                format!("trigger {} is dropped", quote(&trigger.name)),
+            )
+        });
+    }
 }
 
 /// What changes about one existing table.
@@ -175,9 +210,38 @@ fn out_has_table(out: &[Statement], name: &str) -> bool {
     out.iter().any(|s| s.sql.starts_with(&prefix))
 }
 
+/// The live tables renamed by `changes`, under their new names (a renamed
+/// table whose indexes change but whose columns do not has no `AlterTable`
+/// to say so).
+fn renamed_tables(changes: &[Change]) -> Vec<(String, Table)> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::RenameTable { to, table, name, .. } => {
+                let mut renamed = table.clone();
+                renamed.name = name.clone();
+                Some((to.clone(), renamed))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The live tables under the names renames give them.
-fn renamed_live<'a>(changes: &'a [Change], live: &'a Schema) -> BTreeMap<&'a str, &'a Table> {
+fn renamed_live<'a>(
+    changes: &'a [Change],
+    live: &'a Schema,
+    renamed: &'a [(String, Table)],
+) -> BTreeMap<&'a str, &'a Table> {
     let mut tables: BTreeMap<&str, &Table> = live.tables.iter().map(|(k, t)| (k.as_str(), t)).collect();
+    for change in changes {
+        if let Change::RenameTable { from, .. } = change {
+            tables.remove(from.as_str());
+        }
+    }
+    for (key, table) in renamed {
+        tables.insert(key.as_str(), table);
+    }
     for change in changes {
         if let Change::AlterTable(d) = change {
             // The diff's `from` is the live table as renames leave it.
@@ -234,7 +298,7 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
                 .with_table_hazard(
                     HazardKind::DropsTable,
                     table.name.clone(),
-                    format!("table {} and its rows are deleted", table.name),
+                    format!("table {} and its rows are deleted", quote(&table.name)),
                 )
                 .with_probe(Probe::rows(quote(&table.name), "lost in the drop")),
         );
@@ -244,24 +308,22 @@ fn drop_tables(dropped: &[&Table], out: &mut Vec<Statement>) {
 fn drop_objects(changes: &[Change], out: &mut Vec<Statement>) {
     for change in changes {
         let (sql, what) = match change {
-            Change::DropTrigger(t) => (
-                format!("DROP TRIGGER {}", quote(&t.name)),
-                format!("trigger {}", t.name),
+            Change::DropView(v) => (
+                format!("DROP VIEW {}", quote(&v.name)),
+                format!("view {}", quote(&v.name)),
             ),
-            Change::DropView(v) => (format!("DROP VIEW {}", quote(&v.name)), format!("view {}", v.name)),
             Change::DropRoutine(r) | Change::ReplaceRoutine { from: r, .. } => (
                 format!(
                     "DROP {} {}",
                     if r.procedure { "PROCEDURE" } else { "FUNCTION" },
                     quote(&r.name)
                 ),
-                format!("routine {}", r.name),
+                format!("routine {}", quote(&r.name)),
             ),
             _ => continue,
         };
         let replaced = matches!(change, Change::ReplaceRoutine { .. })
-            || matches!(change, Change::DropView(v) if changes.iter().any(|c| matches!(c, Change::CreateView(n) if n.name == v.name)))
-            || matches!(change, Change::DropTrigger(t) if changes.iter().any(|c| matches!(c, Change::CreateTrigger(n) if n.name == t.name)));
+            || matches!(change, Change::DropView(v) if changes.iter().any(|c| matches!(c, Change::CreateView(n) if n.name == v.name)));
         let statement = Statement::ddl(sql);
         out.push(if replaced {
             statement
@@ -286,11 +348,6 @@ fn create_objects(changes: &[Change], desired: &Schema, out: &mut Vec<Statement>
         .collect();
     for view in view_order(&views, desired) {
         out.push(Statement::ddl(view_sql(view)));
-    }
-    for change in changes {
-        if let Change::CreateTrigger(t) = change {
-            out.push(Statement::ddl(t.definition.clone()));
-        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::columns::{self, definition, enum_values, narrows, position, Collation};
 use super::online::{self, Algorithm, Part};
+use super::renamed_keys::{renamed_checks, renamed_foreign_keys};
 use crate::engine::diff::TableChange;
 use crate::engine::model::{Check, ForeignKey, Index, IndexKey, Table};
 use crate::engine::mysql::connect::Server;
@@ -62,6 +63,11 @@ fn table_options(table: &Table) -> Vec<String> {
         options.push(format!("COMMENT={}", literal(comment)));
     }
     options
+}
+
+/// `` `table`.`column` ``, as messages name a column.
+fn column_subject(table: &str, column: &str) -> String {
+    format!("{}.{}", quote(table), quote(column))
 }
 
 pub fn column_list(columns: &[String]) -> String {
@@ -129,6 +135,17 @@ pub fn foreign_key_definition(key: &ForeignKey) -> String {
     )
 }
 
+/// Why a constraint that only changed name is dropped and added again.
+fn no_rename(kind: &str, old: &str, table: &str, new: &str) -> String {
+    format!(
+        "{kind} {} of {} is renamed to {}: MySQL and MariaDB cannot rename a {kind}, so it is dropped and \
+         added again under the new name, and adding it checks every row",
+        quote(old),
+        quote(table),
+        quote(new)
+    )
+}
+
 /// What one existing table needs.
 pub struct Alteration<'a> {
     /// The live table as renames leave it, and the desired one.
@@ -191,7 +208,7 @@ impl Clauses {
                     table.name.clone(),
                     format!(
                         "ALTER TABLE {} copies every row into a new table (ALGORITHM=COPY): writes wait until it is done",
-                        table.name
+                        quote(&table.name)
                     ),
                 )
                 .locking(table.name.clone(), quote(&table.name));
@@ -245,7 +262,7 @@ impl Alteration<'_> {
                 );
                 out.hazard(
                     HazardKind::RenamesColumn,
-                    format!("column {}.{old} is renamed to {new}", to.name),
+                    format!("column {} is renamed to {}", column_subject(&to.name, old), quote(new)),
                     None,
                 );
             }
@@ -291,7 +308,10 @@ impl Alteration<'_> {
                 out.push(format!("DROP COLUMN {}", quote(&column.name)), Part::DropColumn);
                 out.hazard(
                     HazardKind::DropsColumn,
-                    format!("column {}.{} and its values are deleted", to.name, column.name),
+                    format!(
+                        "column {} and its values are deleted",
+                        column_subject(&to.name, &column.name)
+                    ),
                     None,
                 );
             }
@@ -360,10 +380,16 @@ impl Alteration<'_> {
                 }
                 TableChange::AddCheck(check) => {
                     out.push(format!("ADD {}", check_definition(check)), Part::AddCheck);
+                    let renamed = renamed_checks(self.changes)
+                        .into_iter()
+                        .find(|(_, new)| check.name.as_deref() == Some(*new));
+                    if let Some((old, new)) = renamed {
+                        out.hazard(HazardKind::RewritesTable, no_rename("check", old, &to.name, new), None);
+                    }
                     let probe = self.all_live(&self.check_columns(check)).then(|| {
                         Probe::matching(
                             quote(&from.name),
-                            format!("{} CHECK ({})", from.name, check.expression),
+                            format!("{} CHECK ({})", quote(&from.name), check.expression),
                             format!("NOT ({})", check.expression),
                             ("row violates", "rows violate"),
                             "adding the check will fail",
@@ -371,7 +397,11 @@ impl Alteration<'_> {
                     });
                     out.hazard(
                         HazardKind::MayFailOnExistingRows,
-                        format!("check ({}) on {} may fail on existing rows", check.expression, to.name),
+                        format!(
+                            "check ({}) on {} may fail on existing rows",
+                            check.expression,
+                            quote(&to.name)
+                        ),
                         probe,
                     );
                 }
@@ -466,7 +496,7 @@ impl Alteration<'_> {
         old: &crate::engine::model::Column,
         new: &crate::engine::model::Column,
     ) {
-        let table = &self.to.name;
+        let subject = column_subject(&self.to.name, &new.name);
         let column = quote(&new.name);
         if let (Some(before), Some(after)) = (enum_values(&old.data_type), enum_values(&new.data_type)) {
             let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
@@ -474,10 +504,10 @@ impl Alteration<'_> {
                 let list: Vec<String> = removed.iter().map(|v| literal(v)).collect();
                 out.hazard(
                     HazardKind::DropsEnumValue,
-                    format!("column {table}.{} loses the values {}", new.name, list.join(", ")),
+                    format!("column {subject} loses the values {}", list.join(", ")),
                     Some(Probe::matching(
                         quote(&self.from.name),
-                        format!("column {table}.{}", new.name),
+                        format!("column {subject}"),
                         format!("{column} IN ({})", list.join(", ")),
                         ("row holds a removed value", "rows hold a removed value"),
                         "the change will fail or lose them",
@@ -487,20 +517,17 @@ impl Alteration<'_> {
         } else if old.data_type != new.data_type && narrows(&old.data_type, &new.data_type) {
             out.hazard(
                 HazardKind::NarrowsType,
-                format!(
-                    "column {table}.{} changes from {} to {}",
-                    new.name, old.data_type, new.data_type
-                ),
+                format!("column {subject} changes from {} to {}", old.data_type, new.data_type),
                 None,
             );
         }
         if old.nullable && !new.nullable {
             out.hazard(
                 HazardKind::MayFailOnExistingRows,
-                format!("column {table}.{} becomes NOT NULL", new.name),
+                format!("column {subject} becomes NOT NULL"),
                 Some(Probe::matching(
                     quote(&self.from.name),
-                    format!("column {table}.{}", new.name),
+                    format!("column {subject}"),
                     format!("{column} IS NULL"),
                     ("NULL value", "NULL values"),
                     "NOT NULL will fail",
@@ -520,7 +547,7 @@ impl Alteration<'_> {
             .collect();
         let probe = (columns.len() == index.parts.len() && self.all_live(&columns)).then(|| Probe {
             table: quote(&self.from.name),
-            subject: format!("{} ({})", self.to.name, columns.join(", ")),
+            subject: format!("{} ({})", quote(&self.to.name), column_list(&columns)),
             count: Count::Duplicates {
                 keys: columns.iter().map(|c| quote(c)).collect(),
                 filter: None,
@@ -531,7 +558,8 @@ impl Alteration<'_> {
             HazardKind::MayFailOnExistingRows,
             format!(
                 "unique index {} on {} may fail on duplicate rows",
-                index.name, self.to.name
+                quote(&index.name),
+                quote(&self.to.name)
             ),
             probe,
         );
@@ -539,6 +567,16 @@ impl Alteration<'_> {
 
     /// Hazard of a foreign key added to this (existing) table.
     pub fn foreign_key_hazard(&self, out: &mut Clauses, key: &ForeignKey) {
+        let renamed = renamed_foreign_keys(self.changes)
+            .into_iter()
+            .find(|(_, new)| key.name.as_deref() == Some(*new));
+        if let Some((old, new)) = renamed {
+            out.hazard(
+                HazardKind::RewritesTable,
+                no_rename("foreign key", old, &self.to.name, new),
+                None,
+            );
+        }
         let probe = self.all_live(&key.columns).then(|| Probe {
             table: quote(&self.from.name),
             subject: quote(&self.from.name),
@@ -552,9 +590,9 @@ impl Alteration<'_> {
             HazardKind::MayFailOnExistingRows,
             format!(
                 "foreign key ({}) of {} may fail on rows without a parent in {}",
-                key.columns.join(", "),
-                self.to.name,
-                key.ref_table
+                column_list(&key.columns),
+                quote(&self.to.name),
+                quote(&key.ref_table)
             ),
             probe,
         );

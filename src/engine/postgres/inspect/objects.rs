@@ -321,6 +321,7 @@ pub async fn triggers(
                 name,
                 table: table.clone(),
                 definition,
+                order: None,
             },
         );
     }

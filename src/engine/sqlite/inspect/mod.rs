@@ -234,6 +234,7 @@ impl SchemaBuilder<'_> {
                             name: object.name.clone(),
                             table: object.table.clone(),
                             definition: canonical_text(&object.sql),
+                            order: None,
                         },
                     );
                     schema
