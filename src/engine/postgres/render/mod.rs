@@ -170,7 +170,6 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     let cleanup = objects::cleanup(changes, live, type_cleanup, &rebuilt_routines, &rebuilds);
     let mut recreated_tables = retyped;
     recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
-    let mut rebuilt_types = rebuilt_types;
     rebuilt_types.extend(collations::recreated(changes));
     let recreated = comments::Recreated::new(
         changes,
