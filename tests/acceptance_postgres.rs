@@ -627,6 +627,56 @@ CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO (
 }
 
 #[test]
+fn inherited_tables_and_collations_converge_through_terraform() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let sql = "\
+CREATE COLLATION \"Folded\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE \"Parent\" (id int NOT NULL, name text COLLATE \"Folded\");
+CREATE TABLE \"Kid\" (toy text) INHERITS (\"Parent\");
+";
+    let workspace = Workspace::new();
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", sql).url(&db.url()))
+            .render(),
+    );
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("CREATE COLLATION")
+        .shows_sql("INHERITS (public.")
+        .lacks("not managed");
+    workspace.apply().success();
+    db.execute("INSERT INTO \"Kid\" VALUES (1, 'ANN', 'ball');");
+    workspace.plan().no_changes();
+
+    // A column added to the parent reaches the child: one statement.
+    let more = sql.replace(
+        "name text COLLATE \"Folded\")",
+        "name text COLLATE \"Folded\", age int)",
+    );
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", &more).url(&db.url()))
+            .render(),
+    );
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ALTER TABLE \"public\".\"Parent\" ADD COLUMN \"age\" integer")
+        .hides_sql("ALTER TABLE \"public\".\"Kid\"");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    // The nondeterministic collation finds the row whatever the case.
+    assert_eq!(
+        db.strings("SELECT toy FROM \"Kid\" WHERE name = 'ann' AND age IS NULL"),
+        vec!["ball".to_string()]
+    );
+}
+
+#[test]
 fn views_over_views_are_rebuilt_around_a_retype_and_a_comment_changes_alone() {
     let _planning = planning();
     let db = PostgresDb::new();

@@ -8,12 +8,16 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 use tfalchemy::engine::{self, diff, schema_hash, DatabaseUrl, Dialect, EngineError, HazardKind, Plan, Statement};
 
+#[path = "engine_postgres/collations.rs"]
+mod collations;
 #[path = "engine_postgres/constraint_kinds.rs"]
 mod constraint_kinds;
 #[path = "engine_postgres/function_users.rs"]
 mod function_users;
 #[path = "engine_postgres/hazards.rs"]
 mod hazards;
+#[path = "engine_postgres/inheritance.rs"]
+mod inheritance;
 #[path = "engine_postgres/privileges.rs"]
 mod privileges;
 
@@ -576,8 +580,9 @@ async fn inspection_query_count_does_not_grow_with_tables() {
     assert_eq!(small_schema.tables.len(), 10);
     assert_eq!(large_schema.tables.len(), 100);
     assert_eq!(small_stats.queries, large_stats.queries);
-    // Two of them read privileges, owners and default privileges.
-    assert!(small_stats.queries <= 19, "{small_stats:?}");
+    // One per kind of object (collations among them); two read privileges,
+    // owners and default privileges.
+    assert!(small_stats.queries <= 20, "{small_stats:?}");
 }
 
 #[tokio::test]
@@ -781,24 +786,17 @@ async fn unmanaged_objects_are_left_alone_with_a_warning() {
 }
 
 #[tokio::test]
-async fn table_inheritance_and_collations_are_reported_as_not_managed() {
-    // Not managed yet: a plan that created "Child" would not make it inherit,
-    // nor create the collation.
+async fn table_inheritance_and_collations_are_managed_without_warnings() {
     let schema = "CREATE TABLE parent (id int); CREATE TABLE \"Child\" (extra int) INHERITS (parent);
                   CREATE COLLATION \"Folded\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
     let db = PgDb::new().await;
     db.execute(schema).await;
     let plan = engine::plan(&db.url, None, schema).await.expect("plan");
     assert!(plan.is_empty(), "{:?}", plan.sql());
-    assert_eq!(
-        plan.warnings,
-        vec![
-            "collation public.\"Folded\" in the desired schema is not managed yet and is not created or changed",
-            "collation public.\"Folded\" in the live database is not managed yet and is left alone",
-            "inheritance (INHERITS) of table public.\"Child\" in the desired schema is not managed yet and is not created or changed",
-            "inheritance (INHERITS) of table public.\"Child\" in the live database is not managed yet and is left alone",
-        ]
-    );
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    let live = engine::inspect(&db.url).await.expect("inspect");
+    assert_eq!(live.tables["public.\"Child\""].inherits, vec!["public.parent"]);
+    assert!(live.collations.contains_key("public.\"Folded\""));
 }
 
 #[tokio::test]

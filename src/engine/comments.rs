@@ -13,6 +13,7 @@ use super::model::Schema;
 pub enum CommentKind {
     Schema,
     Extension,
+    Collation,
     Type,
     Domain,
     /// A check constraint of a domain (`member`).
@@ -40,6 +41,7 @@ impl CommentKind {
         match self {
             CommentKind::Schema => "SCHEMA",
             CommentKind::Extension => "EXTENSION",
+            CommentKind::Collation => "COLLATION",
             CommentKind::Type => "TYPE",
             CommentKind::Domain => "DOMAIN",
             CommentKind::DomainConstraint | CommentKind::Constraint => "CONSTRAINT",
@@ -88,6 +90,7 @@ impl Comment {
         match self.kind {
             CommentKind::Schema => schema.namespaces.contains_key(object),
             CommentKind::Extension => schema.extensions.contains_key(object),
+            CommentKind::Collation => schema.collations.contains_key(object),
             CommentKind::Type => schema.enums.contains_key(object) || schema.composites.contains_key(object),
             CommentKind::Domain => schema.domains.contains_key(object),
             CommentKind::DomainConstraint => schema

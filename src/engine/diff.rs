@@ -9,9 +9,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    Check, Column, ColumnAttributes, Comment, CompositeType, DefaultPrivileges, Domain, EnumType, Exclusion, Extension,
-    ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, Routine, Schema, Sequence,
-    Table, Trigger, UniqueConstraint, View,
+    Check, Collation, Column, ColumnAttributes, Comment, CompositeType, DefaultPrivileges, Domain, EnumType, Exclusion,
+    Extension, ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, Routine, Schema,
+    Sequence, Table, Trigger, UniqueConstraint, View,
 };
 use super::renames;
 
@@ -42,6 +42,13 @@ pub enum Change {
     AlterExtension {
         from: Extension,
         to: Extension,
+    },
+    CreateCollation(Collation),
+    DropCollation(Collation),
+    /// Same name, another definition: a collation cannot be altered.
+    AlterCollation {
+        from: Collation,
+        to: Collation,
     },
     CreateEnum(EnumType),
     DropEnum(EnumType),
@@ -188,6 +195,11 @@ pub enum TableChange {
         from: Option<Partition>,
         to: Option<Partition>,
     },
+    /// The tables a table inherits from differ (PostgreSQL `INHERITS`).
+    SetInherits {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     /// A column takes its desired name (declared with `renamed_from`). The
     /// table diff's `from` already names it `to`: renames run first.
     RenameColumn {
@@ -219,6 +231,9 @@ impl Change {
             Change::CreateExtension(e) => format!("extension {} is missing", e.name),
             Change::DropExtension(e) => format!("extension {} is not in the desired schema", e.name),
             Change::AlterExtension { to, .. } => format!("extension {} differs", to.name),
+            Change::CreateCollation(c) => format!("collation {}.{} is missing", c.namespace, c.name),
+            Change::DropCollation(c) => format!("collation {}.{} is not in the desired schema", c.namespace, c.name),
+            Change::AlterCollation { to, .. } => format!("collation {}.{} differs", to.namespace, to.name),
             Change::CreateEnum(e) => format!("enum type {}.{} is missing", e.namespace, e.name),
             Change::DropEnum(e) => format!("enum type {}.{} is not in the desired schema", e.namespace, e.name),
             Change::AlterEnum { to, .. } => format!("enum type {}.{} has different values", to.namespace, to.name),
@@ -304,6 +319,9 @@ impl TableChange {
             TableChange::DropPolicy(p) => format!("policy {} is extra", p.name),
             TableChange::SetComment { .. } => "table comment differs".to_string(),
             TableChange::SetPartition { .. } => "partition parent or bound differs".to_string(),
+            TableChange::SetInherits { from, to } => {
+                format!("inherits ({}) instead of ({})", to.join(", "), from.join(", "))
+            }
             TableChange::RenameColumn { from, to } => format!("column {from} is renamed to {to}"),
         }
     }
@@ -419,6 +437,14 @@ fn diff_by_name(live: &Schema, desired: &Schema) -> Vec<Change> {
         Change::DropExtension,
         Change::CreateExtension,
         |from, to| Change::AlterExtension { from, to },
+    );
+    diff_objects(
+        &live.collations,
+        &desired.collations,
+        &mut changes,
+        Change::DropCollation,
+        Change::CreateCollation,
+        |from, to| Change::AlterCollation { from, to },
     );
     diff_objects(
         &live.enums,
@@ -678,6 +704,12 @@ fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
         changes.push(TableChange::SetPartition {
             from: from.partition_of.clone(),
             to: to.partition_of.clone(),
+        });
+    }
+    if from.inherits != to.inherits {
+        changes.push(TableChange::SetInherits {
+            from: from.inherits.clone(),
+            to: to.inherits.clone(),
         });
     }
     changes

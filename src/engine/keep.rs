@@ -228,6 +228,11 @@ pub fn dropped_objects(live: &Schema, desired: &Schema) -> Vec<DroppedObject> {
             pattern(Some(namespace), name),
         )
     };
+    for (key, found) in &live.collations {
+        if !desired.collations.contains_key(key) {
+            objects("collation", &found.namespace, &found.name);
+        }
+    }
     for (key, found) in &live.enums {
         if !desired.enums.contains_key(key) {
             objects("type", &found.namespace, &found.name);
@@ -307,6 +312,9 @@ impl Keeper<'_> {
         }
         if let Some(partition) = &table.partition_of {
             self.table(&partition.parent);
+        }
+        for parent in &table.inherits {
+            self.table(parent);
         }
         self.triggers_on(key);
         for (sequence_key, sequence) in &self.live.sequences {
@@ -445,6 +453,19 @@ impl Keeper<'_> {
         }
     }
 
+    fn collation(&mut self, key: &str) {
+        let Some(found) = self.live.collations.get(key) else {
+            return;
+        };
+        if self.desired.collations.contains_key(key) {
+            return;
+        }
+        self.desired.collations.insert(key.to_string(), found.clone());
+        self.kept
+            .push(format!("collation {}", qualified(Some(&found.namespace), &found.name)));
+        self.namespace(&found.namespace);
+    }
+
     fn enum_type(&mut self, key: &str) {
         let Some(found) = self.live.enums.get(key) else {
             return;
@@ -551,6 +572,9 @@ impl Keeper<'_> {
         }
         for key in live.composites.keys() {
             self.composite(key);
+        }
+        for key in live.collations.keys() {
+            self.collation(key);
         }
         for (key, from) in &live.tables {
             let Some(to) = self.desired.tables.get_mut(key) else {

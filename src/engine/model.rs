@@ -57,6 +57,9 @@ pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extensions: BTreeMap<String, Extension>,
+    /// Collations (PostgreSQL `CREATE COLLATION`), keyed by qualified name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collations: BTreeMap<String, Collation>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub enums: BTreeMap<String, EnumType>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -121,6 +124,7 @@ impl Schema {
             && self.triggers.is_empty()
             && self.namespaces.is_empty()
             && self.extensions.is_empty()
+            && self.collations.is_empty()
             && self.enums.is_empty()
             && self.domains.is_empty()
             && self.sequences.is_empty()
@@ -177,6 +181,11 @@ pub struct Table {
     /// constraints and indexes it inherits, belong to the parent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<Partition>,
+    /// Keys of the tables this one inherits from (PostgreSQL `INHERITS`),
+    /// in the order PostgreSQL keeps them. The columns and checks it
+    /// inherits belong to its parents: they are not in `columns`/`checks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<String>,
     /// How the source wrote the defaults, checks and index expressions the
     /// model keeps normalized (see [`AsWritten`]).
     #[serde(default, skip_serializing_if = "identity_only")]
@@ -207,6 +216,7 @@ impl Table {
             column_attributes: BTreeMap::new(),
             partition_key: None,
             partition_of: None,
+            inherits: Vec::new(),
             written: AsWritten::default(),
         }
     }
@@ -628,6 +638,15 @@ pub struct AsWritten {
     /// stored it, for recreating the object in the source's own words.
     #[serde(default)]
     pub statements: BTreeMap<String, WrittenStatement>,
+    /// Columns a table inherits and also declares itself (PostgreSQL's
+    /// `attislocal` with `attinhcount > 0`): they belong to the parent like
+    /// any inherited column, but outlive the parent's own, so a plan (and a
+    /// replay's copy) declares them again.
+    #[serde(default)]
+    pub inherited_columns: Vec<Column>,
+    /// Checks a table inherits and also declares itself, likewise.
+    #[serde(default)]
+    pub inherited_checks: Vec<Check>,
 }
 
 impl AsWritten {
@@ -714,6 +733,31 @@ pub struct Extension {
     pub name: String,
     pub namespace: String,
     pub version: String,
+}
+
+/// A collation: how text sorts and compares. Columns, domains and
+/// composite attributes name it in their `collation` by its SQL name
+/// ([`Collation::sql_name`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    pub namespace: String,
+    pub name: String,
+    /// `icu` or `libc` (PostgreSQL's `collprovider`).
+    pub provider: String,
+    /// The ICU locale (`und-u-ks-level2`); none for libc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// libc's `LC_COLLATE` and `LC_CTYPE`; none for ICU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// ICU tailoring rules (PostgreSQL 16+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
+    /// False for a nondeterministic collation (equal strings may differ
+    /// in their bytes).
+    pub deterministic: bool,
 }
 
 /// An enumerated type; `values` in their sort order.

@@ -172,6 +172,9 @@ fn rename_table(schema: &mut Schema, from: &str, to: &str, name: &str, grammar: 
         if let Some(partition) = table.partition_of.as_mut().filter(|p| p.parent == from) {
             partition.parent = to.to_string();
         }
+        for parent in table.inherits.iter_mut().filter(|p| *p == from) {
+            *parent = to.to_string();
+        }
         table.sort();
     }
     for view in schema.views.values_mut() {

@@ -70,6 +70,7 @@ pub(crate) fn replay_subset(live: &Schema, desired: &Schema) -> Option<Subset> {
 fn only_tables_and_views_differ(live: &Schema, desired: &Schema) -> bool {
     live.namespaces == desired.namespaces
         && live.extensions == desired.extensions
+        && live.collations == desired.collations
         && live.enums == desired.enums
         && live.domains == desired.domains
         && live.sequences == desired.sequences
@@ -149,12 +150,17 @@ fn differing_tables_and_views(live: &Schema, desired: &Schema) -> BTreeSet<Strin
         .collect()
 }
 
-/// Tables of `schema` with a foreign key to one of `targets`.
+/// Tables of `schema` with a foreign key to one of `targets`, or inheriting
+/// from one.
 fn referencing<'s>(schema: &'s Schema, targets: &'s BTreeSet<String>) -> impl Iterator<Item = String> + 's {
     schema
         .tables
         .iter()
-        .filter(|(_, t)| t.foreign_keys.iter().any(|fk| targets.contains(&fk.ref_table)))
+        .filter(|(_, t)| {
+            // Children too: a parent's columns change theirs.
+            t.foreign_keys.iter().any(|fk| targets.contains(&fk.ref_table))
+                || t.inherits.iter().any(|parent| targets.contains(parent))
+        })
         .map(|(k, _)| k.clone())
 }
 
@@ -172,6 +178,7 @@ fn close_over_uses(keep: &mut BTreeSet<String>, live: &Schema, desired: &Schema)
             for model in [live, desired] {
                 if let Some(table) = model.tables.get(key) {
                     found.extend(table.foreign_keys.iter().map(|fk| fk.ref_table.clone()));
+                    found.extend(table.inherits.iter().cloned());
                 }
                 if let Some(view) = model.views.get(key) {
                     found.extend(view.depends_on.iter().cloned());

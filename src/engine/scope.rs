@@ -214,6 +214,9 @@ impl Scope {
         retain(&mut schema.extensions, |k, e| {
             keep("extension", k, &e.namespace, &e.name)
         });
+        retain(&mut schema.collations, |k, c| {
+            keep("collation", k, &c.namespace, &c.name)
+        });
         retain(&mut schema.enums, |k, e| keep("type", k, &e.namespace, &e.name));
         retain(&mut schema.domains, |k, d| keep("domain", k, &d.namespace, &d.name));
         retain(&mut schema.composites, |k, c| keep("type", k, &c.namespace, &c.name));

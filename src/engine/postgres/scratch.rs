@@ -427,6 +427,7 @@ fn objects_beyond_a_new_database(schema: &Schema) -> Vec<String> {
     );
     found.extend(schema.tables.keys().map(|k| format!("table {k}")));
     found.extend(schema.views.keys().map(|k| format!("view {k}")));
+    found.extend(schema.collations.keys().map(|k| format!("collation {k}")));
     found.extend(schema.enums.keys().map(|k| format!("type {k}")));
     found.extend(schema.composites.keys().map(|k| format!("type {k}")));
     found.extend(schema.sequences.keys().map(|k| format!("sequence {k}")));

@@ -28,6 +28,10 @@ CROSS JOIN LATERAL ( \
     AND d.description IS DISTINCT FROM \
         (SELECT a.comment FROM pg_catalog.pg_available_extensions() a WHERE a.name = e.extname) \
   UNION ALL \
+  SELECT 'collation', n.nspname, co.collname, NULL, NULL \
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace \
+  WHERE d.classoid = 'pg_catalog.pg_collation'::regclass AND co.oid = d.objoid \
+  UNION ALL \
   SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, n.nspname, t.typname, NULL, NULL \
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
   WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objoid \
@@ -74,6 +78,7 @@ fn kind(name: &str) -> Option<CommentKind> {
     Some(match name {
         "schema" => CommentKind::Schema,
         "extension" => CommentKind::Extension,
+        "collation" => CommentKind::Collation,
         "type" => CommentKind::Type,
         "domain" => CommentKind::Domain,
         "domain_constraint" => CommentKind::DomainConstraint,

@@ -21,7 +21,7 @@ pub async fn composites(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
                 pg_catalog.format_type(t.oid, NULL) AS spelling, \
                 ARRAY(SELECT a.attname::text {attributes}) AS attribute_names, \
                 ARRAY(SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) {attributes}) AS attribute_types, \
-                ARRAY(SELECT CASE WHEN a.attcollation <> at.typcollation THEN co.collname::text END {attributes}) \
+                ARRAY(SELECT CASE WHEN a.attcollation <> at.typcollation THEN {collation} END {attributes}) \
                   AS attribute_collations \
          FROM pg_catalog.pg_type t \
          JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
@@ -29,7 +29,8 @@ pub async fn composites(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
          WHERE t.typtype = 'c' AND {} AND NOT {} \
          ORDER BY 1, 2",
         managed_namespace("n"),
-        extension_member("pg_type", "t.oid")
+        extension_member("pg_type", "t.oid"),
+        collation = super::collations::spelling("co"),
     );
     for row in catalog.fetch(&sql).await? {
         let read = || -> Result<CompositeType, sqlx::Error> {

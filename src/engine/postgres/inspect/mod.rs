@@ -2,6 +2,7 @@
 //! number of queries does not depend on how many tables there are. All of
 //! them read one snapshot, so a concurrent DDL cannot tear the model.
 
+mod collations;
 mod comments;
 mod composites;
 mod dependencies;
@@ -87,6 +88,7 @@ async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schem
     let mut schema = Schema::default();
     objects::namespaces(&mut catalog, &mut schema).await?;
     objects::extensions(&mut catalog, &mut schema).await?;
+    collations::collations(&mut catalog, &mut schema).await?;
     objects::enums(&mut catalog, &mut schema).await?;
     objects::domains(&mut catalog, &mut schema).await?;
     composites::composites(&mut catalog, &mut schema).await?;

@@ -75,7 +75,7 @@ pub async fn domains(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(
     let sql = format!(
         "SELECT n.nspname::text AS ns, t.typname::text AS name, \
                 pg_catalog.format_type(t.typbasetype, t.typtypmod) AS data_type, \
-                CASE WHEN t.typcollation <> bt.typcollation THEN co.collname::text END AS collation, \
+                CASE WHEN t.typcollation <> bt.typcollation THEN {collation} END AS collation, \
                 pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expr, t.typnotnull AS not_null, \
                 ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c \
                       WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_names, \
@@ -89,7 +89,8 @@ pub async fn domains(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(
          WHERE t.typtype = 'd' AND {} AND NOT {} \
          ORDER BY 1, 2",
         managed_namespace("n"),
-        extension_member("pg_type", "t.oid")
+        extension_member("pg_type", "t.oid"),
+        collation = super::collations::spelling("co"),
     );
     for row in catalog.fetch(&sql).await? {
         let read = || -> Result<Domain, sqlx::Error> {

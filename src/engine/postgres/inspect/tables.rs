@@ -20,7 +20,14 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Re
                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key, \
                 (SELECT h.inhparent::int8 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid \
                  AND c.relispartition) AS parent, \
-                pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound \
+                pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound, \
+                ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits h \
+                      JOIN pg_catalog.pg_class pc ON pc.oid = h.inhparent \
+                      JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+                      WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_ns, \
+                ARRAY(SELECT pc.relname::text FROM pg_catalog.pg_inherits h \
+                      JOIN pg_catalog.pg_class pc ON pc.oid = h.inhparent \
+                      WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_names \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_description d \
@@ -50,12 +57,22 @@ pub async fn tables(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<Re
         let partition_key: Option<String> = row.try_get("partition_key").map_err(|e| catalog.decode_error(e))?;
         let parent: Option<i64> = row.try_get("parent").map_err(|e| catalog.decode_error(e))?;
         let bound: Option<String> = row.try_get("bound").map_err(|e| catalog.decode_error(e))?;
+        let read_parents = || -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
+            Ok((row.try_get("parent_ns")?, row.try_get("parent_names")?))
+        };
+        let (parent_ns, parent_names) = read_parents().map_err(|e| catalog.decode_error(e))?;
         let key = ident::key(&namespace, &name);
         if let (Some(parent), Some(bound)) = (parent, bound) {
             partitions.push((key.clone(), parent, bound));
         }
         let mut table = Table::new(name);
         table.partition_key = partition_key;
+        // Ordered by `inhseqno`: the order of `INHERITS (…)`.
+        table.inherits = parent_ns
+            .iter()
+            .zip(&parent_names)
+            .map(|(ns, name)| ident::key(ns, name))
+            .collect();
         table.namespace = Some(namespace);
         table.comment = comment;
         for (on, option) in [
@@ -109,8 +126,8 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
                  WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass \
                    AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' \
                  LIMIT 1) AS identity_last_value, \
-                CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation, \
-                d.description AS comment \
+                CASE WHEN a.attcollation <> t.typcollation THEN {collation} END AS collation, \
+                d.description AS comment, a.attinhcount > 0 AS inherited \
          FROM pg_catalog.pg_attribute a \
          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -120,9 +137,11 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
          LEFT JOIN pg_catalog.pg_description d \
            ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = a.attnum \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND {} \
+           AND a.attislocal \
          ORDER BY a.attrelid, a.attnum",
         super::objects::last_value("dep.objid"),
-        managed_namespace("n")
+        managed_namespace("n"),
+        collation = super::collations::spelling("co"),
     );
     for row in catalog.fetch(&sql).await? {
         let read = || -> Result<_, sqlx::Error> {
@@ -144,6 +163,7 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
         let identity_last_value: Option<i64> = row
             .try_get("identity_last_value")
             .map_err(|e| catalog.decode_error(e))?;
+        let inherited: bool = row.try_get("inherited").map_err(|e| catalog.decode_error(e))?;
         let Some(table) = tables.get(&oid).and_then(|key| schema.tables.get_mut(key)) else {
             continue;
         };
@@ -161,16 +181,23 @@ pub async fn columns(catalog: &mut Catalog<'_>, schema: &mut Schema, tables: &Re
             comment,
             ..ColumnAttributes::default()
         };
-        if !attributes.is_empty() {
+        if !attributes.is_empty() && !inherited {
             table.column_attributes.insert(name.clone(), attributes);
         }
-        table.columns.push(Column {
+        let column = Column {
             name,
             data_type,
             nullable: !not_null,
             default: if is_generated { None } else { expr },
             collation,
-        });
+        };
+        // A column the table inherits belongs to its parent (only inherited
+        // columns it also declares itself are read at all).
+        if inherited {
+            table.written.inherited_columns.push(column);
+            continue;
+        }
+        table.columns.push(column);
     }
     Ok(())
 }
@@ -193,7 +220,8 @@ pub async fn constraints(
                       ORDER BY k.pos) AS ref_columns, \
                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
                 con.confmatchtype::text AS match_type, con.condeferrable AS deferrable, \
-                con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit \
+                con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit, \
+                con.coninhcount > 0 AS inherited \
          FROM pg_catalog.pg_constraint con \
          JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -251,7 +279,17 @@ pub async fn constraints(
                 // Only PostgreSQL 15+ has it, and spells it in the definition.
                 nulls_not_distinct: definition.starts_with("UNIQUE NULLS NOT DISTINCT"),
             }),
-            "c" => table.checks.push(check(&definition, name, validated, no_inherit)),
+            "c" => {
+                let check = check(&definition, name, validated, no_inherit);
+                let inherited: bool = row.try_get("inherited").map_err(|e| catalog.decode_error(e))?;
+                // A check inherited from a parent (not a partition's) belongs
+                // to the parent, as inherited columns do.
+                if inherited && table.partition_of.is_none() {
+                    table.written.inherited_checks.push(check);
+                } else {
+                    table.checks.push(check);
+                }
+            }
             "x" => table.exclusions.push(Exclusion { name, definition }),
             _ => table.foreign_keys.extend(foreign_key),
         }

@@ -1,8 +1,6 @@
 //! Objects in managed schemas that the engine does not manage yet. They are
 //! listed (one query) so a plan can warn about them instead of silently
-//! ignoring them. Table inheritance is one: a table that inherits is managed
-//! with every column it has, but a plan that creates it would not make it
-//! inherit again.
+//! ignoring them.
 
 use sqlx::Row;
 
@@ -30,22 +28,13 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
            FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
            WHERE r.rulename <> '_RETURN' \
            UNION ALL \
-           SELECT 'collation', co.collname, co.collnamespace \
-           FROM pg_catalog.pg_collation co WHERE NOT {collation_member} \
-           UNION ALL \
            SELECT 'statistics object', s.stxname, s.stxnamespace \
            FROM pg_catalog.pg_statistic_ext s \
-           UNION ALL \
-           SELECT 'inheritance (INHERITS) of table', c.relname, c.relnamespace \
-           FROM pg_catalog.pg_class c \
-           WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
-             AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid) \
          ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns \
          WHERE {namespaces} ORDER BY 1",
         class_member = extension_member("pg_class", "c.oid"),
         type_member = extension_member("pg_type", "t.oid"),
         proc_member = extension_member("pg_proc", "p.oid"),
-        collation_member = extension_member("pg_collation", "co.oid"),
     );
     for row in catalog.fetch(&sql).await? {
         let object: String = row.try_get("object").map_err(|e| catalog.decode_error(e))?;

@@ -113,7 +113,7 @@ impl Recreated {
             CommentKind::Constraint | CommentKind::Policy => self.tables.contains(object) || added(),
             CommentKind::Trigger => self.triggers.contains(&format!("{object}.{}", key_part(&member))),
             CommentKind::Function | CommentKind::Procedure => self.routines.contains(object),
-            CommentKind::Type | CommentKind::Domain => self.types.contains(object),
+            CommentKind::Type | CommentKind::Domain | CommentKind::Collation => self.types.contains(object),
             CommentKind::DomainConstraint => self.types.contains(object) || added(),
             CommentKind::Schema | CommentKind::Extension | CommentKind::Sequence => false,
         }
@@ -172,6 +172,7 @@ fn target(comment: &Comment, schemas: &[&Schema]) -> String {
                 .or_else(|| s.composites.get(object).map(|c| qualified(&c.namespace, &c.name)))
         }),
         CommentKind::Domain => find(&|s| s.domains.get(object).map(|d| qualified(&d.namespace, &d.name))),
+        CommentKind::Collation => find(&|s| s.collations.get(object).map(|c| qualified(&c.namespace, &c.name))),
         CommentKind::DomainConstraint => format!(
             "{member} ON DOMAIN {}",
             find(&|s| s.domains.get(object).map(|d| qualified(&d.namespace, &d.name)))

@@ -24,7 +24,7 @@ fn spelling(composite: &CompositeType) -> String {
 fn attribute_definition(attribute: &CompositeAttribute) -> String {
     let mut sql = format!("{} {}", quote(&attribute.name), attribute.data_type);
     if let Some(collation) = &attribute.collation {
-        sql.push_str(&format!(" COLLATE {}", quote(collation)));
+        sql.push_str(&format!(" COLLATE {}", super::ddl::collate(collation)));
     }
     sql
 }
@@ -134,7 +134,7 @@ pub fn alter_composite(from: &CompositeType, to: &CompositeType) -> Statement {
             Some(old) if old != new => {
                 let mut action = format!("ALTER ATTRIBUTE {} TYPE {}", quote(&new.name), new.data_type);
                 if let Some(collation) = &new.collation {
-                    action.push_str(&format!(" COLLATE {}", quote(collation)));
+                    action.push_str(&format!(" COLLATE {}", super::ddl::collate(collation)));
                 }
                 actions.push(action);
             }

@@ -46,10 +46,21 @@ pub fn sequence_name(sequence: &Sequence) -> String {
     qualified(&sequence.namespace, &sequence.name)
 }
 
+/// A collation as the model spells it, after `COLLATE`: a built-in one by
+/// its name (`C`), any other already qualified and quoted (see
+/// inspect/collations.rs).
+pub fn collate(collation: &str) -> String {
+    if collation.starts_with('"') {
+        collation.to_string()
+    } else {
+        quote(collation)
+    }
+}
+
 pub fn column_definition(column: &Column, attributes: &ColumnAttributes) -> String {
     let mut sql = format!("{} {}", quote(&column.name), column.data_type);
     if let Some(collation) = &column.collation {
-        sql.push_str(&format!(" COLLATE {}", quote(collation)));
+        sql.push_str(&format!(" COLLATE {}", collate(collation)));
     }
     if let Some(expression) = &attributes.generated {
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));

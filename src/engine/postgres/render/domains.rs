@@ -18,7 +18,7 @@ pub fn key(domain: &Domain) -> String {
 pub fn create_domain(domain: &Domain) -> Statement {
     let mut sql = format!("CREATE DOMAIN {} AS {}", name(domain), domain.data_type);
     if let Some(collation) = &domain.collation {
-        sql.push_str(&format!(" COLLATE {}", quote(collation)));
+        sql.push_str(&format!(" COLLATE {}", super::ddl::collate(collation)));
     }
     if let Some(default) = &domain.default {
         sql.push_str(&format!(" DEFAULT {default}"));

@@ -16,6 +16,7 @@
 //! indexes of existing tables are dropped before the transaction and built
 //! after it, CONCURRENTLY (see [`indexes`]).
 
+mod collations;
 mod comments;
 mod composites;
 mod ddl;
@@ -24,6 +25,7 @@ mod enum_casts;
 mod enums;
 mod foreign_keys;
 mod indexes;
+mod inheritance;
 mod objects;
 mod order;
 mod privileges;
@@ -94,7 +96,9 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     let stepping_aside = foreign_keys::referencing_rekeyed_tables(changes, live, desired);
     let concurrent = indexes::Concurrent::plan(changes, live, options);
 
+    let inheritance = inheritance::Inheritance::plan(live, desired);
     let mut teardown = user_rebuilds.drops;
+    teardown.extend(inheritance.detaches());
     teardown.extend(self::teardown(
         changes,
         live,
@@ -112,23 +116,29 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
             _ => None,
         })
         .collect();
-    for change in changes {
-        if let Change::DropTable(t) = change {
-            // Dropping a partitioned table drops its partitions with it.
-            if t.partition_of.as_ref().is_some_and(|p| dropped.contains(&p.parent)) {
-                continue;
-            }
-            tables.push(
-                Statement::ddl(format!("DROP TABLE {}", table_name(t)))
-                    .with_table_hazard(
-                        HazardKind::DropsTable,
-                        table_key(t),
-                        format!("drops table {} and its rows", table_name(t)),
-                    )
-                    .with_probe(Probe::rows(table_name(t), "lost in the drop"))
-                    .locking(table_key(t), table_name(t)),
-            );
+    let dropped_tables: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    // Children before the parents they inherit from.
+    for t in inheritance::children_first(dropped_tables) {
+        // Dropping a partitioned table drops its partitions with it.
+        if t.partition_of.as_ref().is_some_and(|p| dropped.contains(&p.parent)) {
+            continue;
         }
+        tables.push(
+            Statement::ddl(format!("DROP TABLE {}", table_name(t)))
+                .with_table_hazard(
+                    HazardKind::DropsTable,
+                    table_key(t),
+                    format!("drops table {} and its rows", table_name(t)),
+                )
+                .with_probe(Probe::rows(table_name(t), "lost in the drop"))
+                .locking(table_key(t), table_name(t)),
+        );
     }
     let created: Vec<&Table> = changes
         .iter()
@@ -137,16 +147,17 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
             _ => None,
         })
         .collect();
-    for t in parents_first(created) {
+    for t in inheritance::parents_first(created) {
         tables.extend(table::create_table(t));
     }
     for change in changes {
         if let Change::AlterTable(d) = change {
-            let altered = table::alter_table(d, enum_casts::EnumCasts { live, desired });
+            let altered = table::alter_table(&inheritance.filter(d), enum_casts::EnumCasts { live, desired });
             teardown.extend(altered.constraint_drops);
             tables.extend(altered.changes);
         }
     }
+    tables.extend(inheritance.attaches(enum_casts::EnumCasts { live, desired }));
     let finish = finish(
         changes,
         live,
@@ -159,6 +170,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     let cleanup = objects::cleanup(changes, live, type_cleanup, &rebuilt_routines, &rebuilds);
     let mut recreated_tables = retyped;
     recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
+    rebuilt_types.extend(collations::recreated(changes));
     let recreated = comments::Recreated::new(
         changes,
         live,
@@ -205,6 +217,7 @@ fn recreated_objects(changes: &[Change], desired: &Schema, recreated: &comments:
             Change::CreateView(v) => key(v.namespace.as_deref().unwrap_or("public"), &v.name),
             Change::CreateSequence(s) => key(&s.namespace, &s.name),
             Change::CreateEnum(e) => key(&e.namespace, &e.name),
+            Change::CreateCollation(c) => key(&c.namespace, &c.name),
             Change::CreateDomain(d) => key(&d.namespace, &d.name),
             Change::CreateComposite(c) => key(&c.namespace, &c.name),
             Change::CreateRoutine(r) => match order::routine_key(desired, r) {
@@ -484,22 +497,6 @@ fn owned_by(sequence: &Sequence, desired: &Schema) -> Statement {
         sequence_name(sequence),
         owner.unwrap_or_else(|| "NONE".to_string())
     ))
-}
-
-/// Tables ordered so that a partition comes after its parent.
-fn parents_first(tables: Vec<&Table>) -> Vec<&Table> {
-    let mut pending = tables;
-    let mut ordered: Vec<&Table> = Vec::with_capacity(pending.len());
-    while !pending.is_empty() {
-        let waiting = |t: &Table, pending: &[&Table]| {
-            t.partition_of
-                .as_ref()
-                .is_some_and(|p| pending.iter().any(|other| table_key(other) == p.parent))
-        };
-        let ready = pending.iter().position(|t| !waiting(t, &pending)).unwrap_or(0);
-        ordered.push(pending.remove(ready));
-    }
-    ordered
 }
 
 /// The key a table is stored under (as the inspector builds it).

@@ -56,6 +56,7 @@ pub fn prerequisites(
             _ => {}
         }
     }
+    out.extend(super::collations::creates(changes, live, desired));
     for change in changes {
         if let Change::CreateEnum(e) = change {
             out.push(Statement::ddl(create_enum(e)));
@@ -257,6 +258,7 @@ pub fn cleanup(
             _ => {}
         }
     }
+    out.extend(super::collations::drops(changes));
     for change in changes {
         if let Change::DropNamespace(n) = change {
             out.push(

@@ -15,9 +15,12 @@ use crate::engine::postgres::validity::{self, Validation};
 use crate::engine::probe::Probe;
 
 pub fn create_table(table: &Table) -> Vec<Statement> {
+    // Inherited columns and checks the table also declares itself are
+    // declared again, so that they outlive their parent's as they do live.
     let mut parts: Vec<String> = table
         .columns
         .iter()
+        .chain(&table.written.inherited_columns)
         .map(|c| column_definition(c, &table.column_attributes(&c.name)))
         .collect();
     if let Some(pk) = &table.primary_key {
@@ -25,7 +28,14 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
     }
     parts.extend(table.uniques.iter().map(ddl::unique));
     // `CREATE TABLE` validates every check: a `NOT VALID` one is added after.
-    parts.extend(table.checks.iter().filter(|c| !c.not_valid).map(ddl::check));
+    parts.extend(
+        table
+            .checks
+            .iter()
+            .chain(&table.written.inherited_checks)
+            .filter(|c| !c.not_valid)
+            .map(ddl::check),
+    );
     for exclusion in &table.exclusions {
         parts.push(format!(
             "{}{}",
@@ -53,12 +63,18 @@ pub fn create_table(table: &Table) -> Vec<Statement> {
             parts.join(",\n  "),
             partition.bound
         ),
+        // A child may declare nothing of its own.
+        None if parts.is_empty() => format!("CREATE {unlogged}TABLE {} ()", table_name(table)),
         None => format!(
             "CREATE {unlogged}TABLE {} (\n  {}\n)",
             table_name(table),
             parts.join(",\n  ")
         ),
     };
+    if !table.inherits.is_empty() {
+        // Keys are valid SQL names.
+        sql.push_str(&format!(" INHERITS ({})", table.inherits.join(", ")));
+    }
     if let Some(key) = &table.partition_key {
         sql.push_str(&format!(" PARTITION BY {key}"));
     }
@@ -133,11 +149,11 @@ fn column_comment(table: &Table, column: &str, comment: Option<&str>) -> Stateme
     ))
 }
 
-fn alter(table: &Table, action: String) -> Statement {
+pub(super) fn alter(table: &Table, action: String) -> Statement {
     Statement::ddl(format!("ALTER TABLE {} {action}", table_name(table)))
 }
 
-fn may_fail(table: &Table, statement: Statement, detail: String) -> Statement {
+pub(super) fn may_fail(table: &Table, statement: Statement, detail: String) -> Statement {
     statement.with_table_hazard(HazardKind::MayFailOnExistingRows, table_key(table), detail)
 }
 
@@ -181,7 +197,7 @@ fn new_unique_key(diff: &TableDiff, statement: Statement, columns: &[String], wh
 }
 
 /// Rows of table `name` (SQL) that violate `check`.
-fn check_violations(name: &str, check: &Check, consequence: &'static str) -> Probe {
+pub(super) fn check_violations(name: &str, check: &Check, consequence: &'static str) -> Probe {
     Probe::matching(
         name,
         name,
@@ -405,6 +421,8 @@ pub fn alter_table(diff: &TableDiff, casts: EnumCasts<'_>) -> AlteredTable {
             TableChange::AddForeignKey(_) | TableChange::DropForeignKey(_) => {}
             // Rendered first, with the other renames (renames.rs).
             TableChange::RenameColumn { .. } => {}
+            // Around every table's changes (inheritance.rs).
+            TableChange::SetInherits { .. } => {}
             TableChange::SetPartition { from, to } => {
                 // A bound cannot change in place: detach (early, before a
                 // dropped parent would take the partition with it), then
@@ -501,7 +519,7 @@ fn drop_named(table: &Table, name: Option<&str>) -> Option<Statement> {
     name.map(|n| alter(table, format!("DROP CONSTRAINT {}", quote(n))))
 }
 
-fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
+pub(super) fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
     let statement = alter(table, format!("DROP COLUMN {}", quote(&column.name)));
     if from.column_attributes(&column.name).generated.is_some() {
         // A generated column holds nothing that cannot be computed again.
@@ -523,7 +541,7 @@ fn drop_column(table: &Table, column: &Column, from: &Table) -> Statement {
         ))
 }
 
-fn add_column(table: &Table, column: &Column) -> Statement {
+pub(super) fn add_column(table: &Table, column: &Column) -> Statement {
     let attributes = table.column_attributes(&column.name);
     let statement = alter(table, format!("ADD COLUMN {}", column_definition(column, &attributes)));
     let computed = attributes.identity.is_some() || attributes.generated.is_some();
@@ -557,7 +575,7 @@ fn add_column(table: &Table, column: &Column) -> Statement {
     statement
 }
 
-fn alter_column(table: &Table, from: &Column, to: &Column, casts: EnumCasts<'_>) -> Vec<Statement> {
+pub(super) fn alter_column(table: &Table, from: &Column, to: &Column, casts: EnumCasts<'_>) -> Vec<Statement> {
     let column = quote(&to.name);
     let mut out = Vec::new();
     let retyped = from.data_type != to.data_type || from.collation != to.collation;
@@ -568,7 +586,7 @@ fn alter_column(table: &Table, from: &Column, to: &Column, casts: EnumCasts<'_>)
         let collate = to
             .collation
             .as_ref()
-            .map(|c| format!(" COLLATE {}", quote(c)))
+            .map(|c| format!(" COLLATE {}", super::ddl::collate(c)))
             .unwrap_or_default();
         let statement = alter(
             table,
