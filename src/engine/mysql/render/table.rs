@@ -523,6 +523,7 @@ impl Alteration<'_> {
             subject: format!("{} ({})", self.to.name, columns.join(", ")),
             count: Count::Duplicates {
                 keys: columns.iter().map(|c| quote(c)).collect(),
+                nulls_equal: false,
                 filter: None,
                 consequence: "the unique index will fail".to_string(),
             },
