@@ -21,6 +21,7 @@ pub enum CommentKind {
     Sequence,
     Function,
     Procedure,
+    Aggregate,
     View,
     MaterializedView,
     /// A column (`member`) of a view.
@@ -48,6 +49,7 @@ impl CommentKind {
             CommentKind::Sequence => "SEQUENCE",
             CommentKind::Function => "FUNCTION",
             CommentKind::Procedure => "PROCEDURE",
+            CommentKind::Aggregate => "AGGREGATE",
             CommentKind::View => "VIEW",
             CommentKind::MaterializedView => "MATERIALIZED VIEW",
             CommentKind::Column => "COLUMN",
@@ -91,14 +93,20 @@ impl Comment {
             CommentKind::Schema => schema.namespaces.contains_key(object),
             CommentKind::Extension => schema.extensions.contains_key(object),
             CommentKind::Collation => schema.collations.contains_key(object),
-            CommentKind::Type => schema.enums.contains_key(object) || schema.composites.contains_key(object),
+            CommentKind::Type => {
+                schema.enums.contains_key(object)
+                    || schema.composites.contains_key(object)
+                    || schema.ranges.contains_key(object)
+            }
             CommentKind::Domain => schema.domains.contains_key(object),
             CommentKind::DomainConstraint => schema
                 .domains
                 .get(object)
                 .is_some_and(|d| d.checks.iter().any(|c| c.name.as_deref() == Some(member))),
             CommentKind::Sequence => schema.sequences.contains_key(object),
-            CommentKind::Function | CommentKind::Procedure => schema.routines.contains_key(object),
+            CommentKind::Function | CommentKind::Procedure | CommentKind::Aggregate => {
+                schema.routines.contains_key(object)
+            }
             CommentKind::View => view.is_some_and(|v| !v.materialized),
             CommentKind::MaterializedView => view.is_some_and(|v| v.materialized),
             // View columns are kept as `name type`, the name quoted where needed.

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
     Check, Collation, Column, ColumnAttributes, Comment, CompositeType, DefaultPrivileges, Domain, EnumType, Exclusion,
-    Extension, ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, Routine, Schema,
-    Sequence, Table, Trigger, UniqueConstraint, View,
+    Extension, ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, RangeType, Routine,
+    Rule, Schema, Sequence, StatisticsObject, Table, Trigger, UniqueConstraint, View,
 };
 use super::renames;
 
@@ -67,6 +67,27 @@ pub enum Change {
     AlterComposite {
         from: CompositeType,
         to: CompositeType,
+    },
+    CreateRange(RangeType),
+    DropRange(RangeType),
+    /// PostgreSQL cannot alter a range type: it is dropped and created again.
+    ReplaceRange {
+        from: RangeType,
+        to: RangeType,
+    },
+    CreateRule(Rule),
+    DropRule(Rule),
+    /// Same name on the same relation, another definition (`CREATE OR
+    /// REPLACE RULE`).
+    ReplaceRule {
+        from: Rule,
+        to: Rule,
+    },
+    CreateStatistics(StatisticsObject),
+    DropStatistics(StatisticsObject),
+    AlterStatistics {
+        from: StatisticsObject,
+        to: StatisticsObject,
     },
     CreateSequence(Sequence),
     DropSequence(Sequence),
@@ -247,6 +268,20 @@ impl Change {
             Change::AlterComposite { to, .. } => {
                 format!("composite type {}.{} has different attributes", to.namespace, to.name)
             }
+            Change::CreateRange(r) => format!("range type {}.{} is missing", r.namespace, r.name),
+            Change::DropRange(r) => format!("range type {}.{} is not in the desired schema", r.namespace, r.name),
+            Change::ReplaceRange { to, .. } => format!("range type {}.{} differs", to.namespace, to.name),
+            Change::CreateRule(r) => format!("rule {} on {} is missing", r.name, r.table),
+            Change::DropRule(r) => format!("rule {} on {} is not in the desired schema", r.name, r.table),
+            Change::ReplaceRule { to, .. } => format!("rule {} on {} differs", to.name, to.table),
+            Change::CreateStatistics(s) => format!("statistics object {}.{} is missing", s.namespace, s.name),
+            Change::DropStatistics(s) => {
+                format!(
+                    "statistics object {}.{} is not in the desired schema",
+                    s.namespace, s.name
+                )
+            }
+            Change::AlterStatistics { to, .. } => format!("statistics object {}.{} differs", to.namespace, to.name),
             Change::CreateSequence(q) => format!("sequence {}.{} is missing", q.namespace, q.name),
             Change::DropSequence(q) => format!("sequence {}.{} is not in the desired schema", q.namespace, q.name),
             Change::AlterSequence { to, .. } => format!("sequence {}.{} differs", to.namespace, to.name),
@@ -469,6 +504,30 @@ fn diff_by_name(live: &Schema, desired: &Schema) -> Vec<Change> {
         Change::DropComposite,
         Change::CreateComposite,
         |from, to| Change::AlterComposite { from, to },
+    );
+    diff_objects(
+        &live.ranges,
+        &desired.ranges,
+        &mut changes,
+        Change::DropRange,
+        Change::CreateRange,
+        |from, to| Change::ReplaceRange { from, to },
+    );
+    diff_objects(
+        &live.rules,
+        &desired.rules,
+        &mut changes,
+        Change::DropRule,
+        Change::CreateRule,
+        |from, to| Change::ReplaceRule { from, to },
+    );
+    diff_objects(
+        &live.statistics,
+        &desired.statistics,
+        &mut changes,
+        Change::DropStatistics,
+        Change::CreateStatistics,
+        |from, to| Change::AlterStatistics { from, to },
     );
     diff_objects(
         &live.sequences,

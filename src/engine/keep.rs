@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Index, IndexKey, Schema, Table};
+use super::model::{Index, IndexKey, ObjectPrivileges, Schema, Table};
 use super::plan::HazardKind;
 
 /// The drop hazards `skip` can name, one per kind of object a plan drops.
@@ -85,6 +85,10 @@ impl Skip {
 
     /// `desired` with every live object of a skipped kind it lacks put back.
     pub fn keep(&self, live: &Schema, desired: Schema) -> Kept {
+        // Grants on live objects the desired schema lacks: those kept come
+        // back with them (managed privileges would revoke them otherwise).
+        let missing_grants: Vec<&ObjectPrivileges> =
+            live.privileges.values().filter(|p| !p.on.exists_in(&desired)).collect();
         let mut keeper = Keeper {
             live,
             desired,
@@ -115,13 +119,19 @@ impl Skip {
         if self.skips(HazardKind::DropsObject) {
             keeper.objects();
         }
+        let mut desired = keeper.desired;
+        for grants in missing_grants {
+            if grants.on.exists_in(&desired) {
+                desired
+                    .privileges
+                    .entry(grants.on.key())
+                    .or_insert_with(|| grants.clone());
+            }
+        }
         let mut objects = keeper.kept;
         objects.sort();
         objects.dedup();
-        Kept {
-            desired: keeper.desired,
-            objects,
-        }
+        Kept { desired, objects }
     }
 }
 
@@ -208,6 +218,17 @@ pub fn dropped_objects(live: &Schema, desired: &Schema) -> Vec<DroppedObject> {
             exclude,
         );
     }
+    for (key, rule) in &live.rules {
+        if desired.rules.contains_key(key) || !has_relation(desired, &rule.table) {
+            continue;
+        }
+        let exclude = relation_pattern(live, &rule.table);
+        push(
+            HazardKind::DropsObject,
+            format!("rule {} on {}", rule.name, rule.table),
+            exclude,
+        );
+    }
     for (key, routine) in &live.routines {
         if !desired.routines.contains_key(key) {
             push(
@@ -245,6 +266,11 @@ pub fn dropped_objects(live: &Schema, desired: &Schema) -> Vec<DroppedObject> {
     }
     for (key, found) in &live.composites {
         if !desired.composites.contains_key(key) {
+            objects("type", &found.namespace, &found.name);
+        }
+    }
+    for (key, found) in &live.ranges {
+        if !desired.ranges.contains_key(key) {
             objects("type", &found.namespace, &found.name);
         }
     }
@@ -317,6 +343,7 @@ impl Keeper<'_> {
             self.table(parent);
         }
         self.triggers_on(key);
+        self.rules_and_statistics_on(key);
         for (sequence_key, sequence) in &self.live.sequences {
             if sequence
                 .owned_by
@@ -346,6 +373,27 @@ impl Keeper<'_> {
             self.relation(read);
         }
         self.triggers_on(key);
+        self.rules_and_statistics_on(key);
+    }
+
+    /// Rules and statistics objects on a kept relation stay with it.
+    fn rules_and_statistics_on(&mut self, relation: &str) {
+        let live = self.live;
+        for (key, rule) in &live.rules {
+            if rule.table == relation && !self.desired.rules.contains_key(key) {
+                self.desired.rules.insert(key.clone(), rule.clone());
+                self.kept.push(format!("rule {} on {}", rule.name, rule.table));
+            }
+        }
+        for (key, statistics) in &live.statistics {
+            if statistics.table == relation && !self.desired.statistics.contains_key(key) {
+                self.desired.statistics.insert(key.clone(), statistics.clone());
+                self.kept.push(format!(
+                    "statistics object {}",
+                    qualified(Some(&statistics.namespace), &statistics.name)
+                ));
+            }
+        }
     }
 
     fn triggers_on(&mut self, relation: &str) {
@@ -451,6 +499,26 @@ impl Keeper<'_> {
                 self.composite(key);
             }
         }
+        for (key, found) in &live.ranges {
+            let multirange = named(&found.multirange_spelling, &found.namespace, &found.multirange);
+            if named(&found.spelling, &found.namespace, &found.name) || multirange {
+                self.range(key);
+            }
+        }
+    }
+
+    fn range(&mut self, key: &str) {
+        let Some(found) = self.live.ranges.get(key) else {
+            return;
+        };
+        if self.desired.ranges.contains_key(key) {
+            return;
+        }
+        self.desired.ranges.insert(key.to_string(), found.clone());
+        self.kept
+            .push(format!("type {}", qualified(Some(&found.namespace), &found.name)));
+        self.namespace(&found.namespace);
+        self.types_used_by(&found.subtype);
     }
 
     fn collation(&mut self, key: &str) {
@@ -549,6 +617,12 @@ impl Keeper<'_> {
                 self.trigger(key);
             }
         }
+        for (key, rule) in &live.rules {
+            if has_relation(&self.desired, &rule.table) && !self.desired.rules.contains_key(key) {
+                self.desired.rules.insert(key.clone(), rule.clone());
+                self.kept.push(format!("rule {} on {}", rule.name, rule.table));
+            }
+        }
         for key in live.routines.keys() {
             self.routine(key);
         }
@@ -575,6 +649,9 @@ impl Keeper<'_> {
         }
         for key in live.collations.keys() {
             self.collation(key);
+        }
+        for key in live.ranges.keys() {
+            self.range(key);
         }
         for (key, from) in &live.tables {
             let Some(to) = self.desired.tables.get_mut(key) else {
@@ -797,6 +874,7 @@ mod tests {
                 namespace: "app".into(),
                 name: "touch".into(),
                 procedure: false,
+                aggregate: false,
                 identity_arguments: String::new(),
                 arguments: String::new(),
                 result: "trigger".into(),

@@ -66,12 +66,25 @@ pub struct Schema {
     pub domains: BTreeMap<String, Domain>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
-    /// Functions and procedures, keyed by qualified name and argument types.
+    /// Functions, procedures and aggregates, keyed by qualified name and
+    /// argument types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routines: BTreeMap<String, Routine>,
     /// Composite types (`CREATE TYPE … AS (…)`), keyed by qualified name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub composites: BTreeMap<String, CompositeType>,
+    /// Range types (`CREATE TYPE … AS RANGE`), keyed by qualified name;
+    /// each brings its multirange type along.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<String, RangeType>,
+    /// Rules (`CREATE RULE`) on tables and views, keyed by
+    /// `relation_key.rule_name` (a view's own `_RETURN` rule is its query).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
+    /// Extended statistics objects (`CREATE STATISTICS`), keyed by
+    /// qualified name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<String, StatisticsObject>,
     /// Comments on objects other than tables and table columns (those are
     /// on [`Table`]), keyed by [`Comment::key`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -84,6 +97,12 @@ pub struct Schema {
     /// Owners other than the inspecting role, keyed like `privileges`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub owners: BTreeMap<String, Owner>,
+    /// The sequences of identity columns (not objects of their own: they
+    /// come and go with their column), sequence key → table key, so that
+    /// grants on them are managed. Read with the privileges; the columns
+    /// are the identity, so this is not.
+    #[serde(default, skip_serializing_if = "identity_only")]
+    pub identity_sequences: BTreeMap<String, String>,
     /// `ALTER DEFAULT PRIVILEGES`, keyed by [`DefaultPrivileges::key`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub default_privileges: BTreeMap<String, DefaultPrivileges>,
@@ -130,6 +149,9 @@ impl Schema {
             && self.sequences.is_empty()
             && self.routines.is_empty()
             && self.composites.is_empty()
+            && self.ranges.is_empty()
+            && self.rules.is_empty()
+            && self.statistics.is_empty()
     }
 }
 
@@ -722,6 +744,30 @@ pub struct TriggerOrder {
     pub follows: Option<String>,
 }
 
+/// A rewrite rule, kept as its canonical `CREATE RULE` statement
+/// (`pg_get_ruledef`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub name: String,
+    /// Key of the table or view the rule is on.
+    pub table: String,
+    pub definition: String,
+}
+
+/// An extended statistics object, kept as its canonical `CREATE
+/// STATISTICS` statement (`pg_get_statisticsobjdef`) and its statistics
+/// target (`ALTER STATISTICS … SET STATISTICS`; `None` for the default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatisticsObject {
+    pub namespace: String,
+    pub name: String,
+    /// Key of the table the statistics are on.
+    pub table: String,
+    pub definition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<i32>,
+}
+
 /// A namespace (PostgreSQL schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Namespace {
@@ -804,6 +850,38 @@ pub struct CompositeType {
     pub spelling: String,
 }
 
+/// A range type and the multirange type PostgreSQL creates with it. The
+/// optional parts are set only when they differ from what PostgreSQL picks
+/// by itself, so that a desired type that leaves them out equals the live one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeType {
+    pub namespace: String,
+    pub name: String,
+    /// Canonical type spelling of the subtype (`format_type`).
+    pub subtype: String,
+    /// The subtype's B-tree operator class, when not its default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_opclass: Option<String>,
+    /// When not the subtype's default collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// The canonical function (`regproc` spelling), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+    /// The subtype_diff function (`regproc` spelling), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_diff: Option<String>,
+    /// Name of the multirange type (PostgreSQL 14+), in the range's namespace.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub multirange: String,
+    /// How the database spells the range type in column types (see [`EnumType::spelling`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spelling: String,
+    /// How it spells the multirange type.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub multirange_spelling: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositeAttribute {
     pub name: String,
@@ -867,6 +945,11 @@ pub struct Routine {
     pub namespace: String,
     pub name: String,
     pub procedure: bool,
+    /// An aggregate (`CREATE AGGREGATE`): `definition` is then built from
+    /// `pg_aggregate`, it is dropped with `DROP AGGREGATE`, and commented on
+    /// as one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aggregate: bool,
     /// The argument types that identify an overload, e.g. `integer, text`.
     pub identity_arguments: String,
     /// The full argument list with names and defaults; `CREATE OR REPLACE`

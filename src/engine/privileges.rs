@@ -106,9 +106,15 @@ impl ObjectRef {
             ObjectKind::Table => schema.tables.contains_key(object),
             ObjectKind::View => view.is_some_and(|v| !v.materialized),
             ObjectKind::MaterializedView => view.is_some_and(|v| v.materialized),
-            ObjectKind::Sequence => schema.sequences.contains_key(object),
+            ObjectKind::Sequence => {
+                schema.sequences.contains_key(object) || identity_sequence_table(schema, object).is_some()
+            }
             ObjectKind::Function | ObjectKind::Procedure => schema.routines.contains_key(object),
-            ObjectKind::Type => schema.enums.contains_key(object) || schema.composites.contains_key(object),
+            ObjectKind::Type => {
+                schema.enums.contains_key(object)
+                    || schema.composites.contains_key(object)
+                    || schema.ranges.contains_key(object)
+            }
             ObjectKind::Domain => schema.domains.contains_key(object),
             ObjectKind::Column => {
                 let member = self.member.as_deref().unwrap_or_default();
@@ -118,7 +124,8 @@ impl ObjectRef {
         }
     }
 
-    /// The namespace of the object, read from its key.
+    /// The namespace of the object, read from its key (an identity
+    /// sequence's is its table's).
     fn namespace<'s>(&self, schema: &'s Schema) -> Option<&'s str> {
         let object = self.object.as_str();
         match self.kind {
@@ -127,13 +134,18 @@ impl ObjectRef {
             ObjectKind::View | ObjectKind::MaterializedView => {
                 schema.views.get(object).and_then(|v| v.namespace.as_deref())
             }
-            ObjectKind::Sequence => schema.sequences.get(object).map(|s| s.namespace.as_str()),
+            ObjectKind::Sequence => schema
+                .sequences
+                .get(object)
+                .map(|s| s.namespace.as_str())
+                .or_else(|| identity_sequence_table(schema, object).and_then(|t| t.namespace.as_deref())),
             ObjectKind::Function | ObjectKind::Procedure => schema.routines.get(object).map(|r| r.namespace.as_str()),
             ObjectKind::Type => schema
                 .enums
                 .get(object)
                 .map(|e| e.namespace.as_str())
-                .or_else(|| schema.composites.get(object).map(|c| c.namespace.as_str())),
+                .or_else(|| schema.composites.get(object).map(|c| c.namespace.as_str()))
+                .or_else(|| schema.ranges.get(object).map(|r| r.namespace.as_str())),
             ObjectKind::Domain => schema.domains.get(object).map(|d| d.namespace.as_str()),
         }
     }
@@ -367,6 +379,14 @@ fn new_objects(live: &Schema, desired: &Schema) -> Vec<ObjectRef> {
     objects(desired).into_iter().filter(|on| !on.exists_in(live)).collect()
 }
 
+/// The table whose identity column owns sequence `key`, when it is in `schema`.
+fn identity_sequence_table<'s>(schema: &'s Schema, key: &str) -> Option<&'s super::model::Table> {
+    schema
+        .identity_sequences
+        .get(key)
+        .and_then(|table| schema.tables.get(table))
+}
+
 /// Every object of `schema` that can have privileges or an owner, columns aside.
 pub fn objects(schema: &Schema) -> Vec<ObjectRef> {
     let of = |kind, object: &String| ObjectRef {
@@ -399,6 +419,7 @@ pub fn objects(schema: &Schema) -> Vec<ObjectRef> {
             .enums
             .keys()
             .chain(schema.composites.keys())
+            .chain(schema.ranges.keys())
             .map(|k| of(ObjectKind::Type, k)),
     );
     out.extend(schema.domains.keys().map(|k| of(ObjectKind::Domain, k)));

@@ -42,9 +42,12 @@ pub enum Count {
         consequence: String,
     },
     /// Key values (dialect SQL expressions) held by more than one row;
-    /// rows with a NULL in the key do not count, as for a unique index.
+    /// rows with a NULL in the key do not count, as for a unique index,
+    /// unless `nulls_equal` (PostgreSQL's `NULLS NOT DISTINCT`): GROUP BY
+    /// then counts NULLs as one value, as the key will.
     Duplicates {
         keys: Vec<String>,
+        nulls_equal: bool,
         /// A partial index's predicate.
         filter: Option<String>,
         consequence: String,
@@ -106,12 +109,25 @@ impl Probe {
         match &self.count {
             Count::Rows { .. } => format!("SELECT count(*) FROM {table}"),
             Count::Matching { predicate, .. } => format!("SELECT count(*) FROM {table} WHERE {predicate}"),
-            Count::Duplicates { keys, filter, .. } => {
-                let mut conditions: Vec<String> = keys.iter().map(|k| format!("({k}) IS NOT NULL")).collect();
+            Count::Duplicates {
+                keys,
+                nulls_equal,
+                filter,
+                ..
+            } => {
+                let mut conditions: Vec<String> = if *nulls_equal {
+                    Vec::new()
+                } else {
+                    keys.iter().map(|k| format!("({k}) IS NOT NULL")).collect()
+                };
                 conditions.extend(filter.iter().map(|f| format!("({f})")));
+                let filter = if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" WHERE {}", conditions.join(" AND "))
+                };
                 format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {} GROUP BY {} HAVING count(*) > 1) AS repeated",
-                    conditions.join(" AND "),
+                    "SELECT count(*) FROM (SELECT 1 FROM {table}{filter} GROUP BY {} HAVING count(*) > 1) AS repeated",
                     keys.join(", ")
                 )
             }
@@ -283,6 +299,7 @@ mod tests {
             subject: "t".into(),
             count: Count::Duplicates {
                 keys: vec!["a".into(), "lower(b)".into()],
+                nulls_equal: false,
                 filter: Some("c > 0".into()),
                 consequence: "the unique index will fail".into(),
             },
@@ -291,6 +308,20 @@ mod tests {
             duplicates.sql(),
             "SELECT count(*) FROM (SELECT 1 FROM t WHERE (a) IS NOT NULL AND (lower(b)) IS NOT NULL AND (c > 0) \
              GROUP BY a, lower(b) HAVING count(*) > 1) AS repeated"
+        );
+        let nulls_equal = Probe {
+            table: "t".into(),
+            subject: "t".into(),
+            count: Count::Duplicates {
+                keys: vec!["a".into(), "b".into()],
+                nulls_equal: true,
+                filter: None,
+                consequence: "the unique constraint will fail".into(),
+            },
+        };
+        assert_eq!(
+            nulls_equal.sql(),
+            "SELECT count(*) FROM (SELECT 1 FROM t GROUP BY a, b HAVING count(*) > 1) AS repeated"
         );
         let orphans = Probe {
             table: "child_t".into(),

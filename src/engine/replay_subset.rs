@@ -76,7 +76,12 @@ fn only_tables_and_views_differ(live: &Schema, desired: &Schema) -> bool {
         && live.sequences == desired.sequences
         && live.routines == desired.routines
         && live.composites == desired.composites
+        && live.ranges == desired.ranges
         && live.triggers == desired.triggers
+        // A rule's actions may use any table: with rules, the whole copy.
+        && live.rules.is_empty()
+        && desired.rules.is_empty()
+        && live.statistics == desired.statistics
         && cut_comments(live) == cut_comments(desired)
         && live.default_privileges == desired.default_privileges
         && not_on_relations(live) == not_on_relations(desired)
@@ -199,6 +204,7 @@ fn cut(schema: &Schema, keep: &BTreeSet<String>) -> Schema {
     cut.tables.retain(|k, _| keep.contains(k));
     cut.views.retain(|k, _| keep.contains(k));
     cut.triggers.retain(|_, trigger| keep.contains(&trigger.table));
+    cut.statistics.retain(|_, statistics| keep.contains(&statistics.table));
     // A `serial` column's sequence goes with its table.
     let owner_kept = |owned_by: &str| {
         cut.tables.keys().any(|table| {

@@ -220,6 +220,7 @@ impl Scope {
         retain(&mut schema.enums, |k, e| keep("type", k, &e.namespace, &e.name));
         retain(&mut schema.domains, |k, d| keep("domain", k, &d.namespace, &d.name));
         retain(&mut schema.composites, |k, c| keep("type", k, &c.namespace, &c.name));
+        retain(&mut schema.ranges, |k, r| keep("type", k, &r.namespace, &r.name));
         retain(&mut schema.routines, |k, r| keep("function", k, &r.namespace, &r.name));
         retain(&mut schema.tables, |k, t| {
             let kept = keep(
@@ -258,6 +259,8 @@ impl Scope {
             !owner_removed && keep("sequence", k, namespace.unwrap_or(UNQUALIFIED_NAMESPACE), &s.name)
         });
         schema.triggers.retain(|_, t| !removed_relations.contains(&t.table));
+        schema.rules.retain(|_, r| !removed_relations.contains(&r.table));
+        schema.statistics.retain(|_, s| !removed_relations.contains(&s.table));
         // A comment goes with the object it is on.
         let comments = std::mem::take(&mut schema.comments);
         schema.comments = comments.into_iter().filter(|(_, c)| c.target_exists(&schema)).collect();

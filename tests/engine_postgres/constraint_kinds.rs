@@ -72,7 +72,8 @@ async fn nulls_not_distinct_is_added_to_a_live_unique_constraint() {
     let plan = engine::plan(
         &db.url,
         Some(&dev.url),
-        "CREATE TABLE t (a int, CONSTRAINT t_a UNIQUE NULLS NOT DISTINCT (a));",
+        "CREATE TABLE t (a int, CONSTRAINT t_a UNIQUE NULLS NOT DISTINCT (a));
+         CREATE UNIQUE INDEX t_a_again ON t (a) NULLS NOT DISTINCT;",
     )
     .await
     .expect("plan");
@@ -81,6 +82,17 @@ async fn nulls_not_distinct_is_added_to_a_live_unique_constraint() {
         "{:#?}",
         sql(&plan)
     );
+    // The two NULLs clash under NULLS NOT DISTINCT: the probes count them.
+    for (part, consequence) in [
+        ("ADD CONSTRAINT \"t_a\"", "the unique constraint will fail"),
+        ("CREATE UNIQUE INDEX \"t_a_again\"", "the unique index will fail"),
+    ] {
+        let found = finding(&plan, part, HazardKind::MayFailOnExistingRows).expect("probed");
+        assert!(
+            found.ends_with(&format!("has 1 duplicate value: {consequence}")),
+            "{found}"
+        );
+    }
 }
 
 const ORDERS: &str = "CREATE TABLE \"Parents\" (id int PRIMARY KEY);

@@ -382,3 +382,68 @@ async fn privileges_that_are_not_managed_are_warned_about() {
         plan.warnings
     );
 }
+
+#[tokio::test]
+async fn objects_kept_by_skip_keep_their_grants_while_privileges_are_managed() {
+    let roles = Roles::new(&["Reader"]).await;
+    let db = PgDb::new().await;
+    let dev = PgDb::new().await;
+    db.execute(with_roles(
+        "CREATE TABLE kept (a int, b int); CREATE TABLE wanted (a int);
+         GRANT SELECT ON kept TO {0}; GRANT UPDATE (b) ON kept TO {0}; GRANT SELECT ON wanted TO {0};",
+        &roles,
+    ))
+    .await;
+    // The desired SQL manages privileges but no longer has `kept`.
+    let desired = with_roles("CREATE TABLE wanted (a int); GRANT SELECT ON wanted TO {0};", &roles);
+    let options = engine::Options {
+        skip: engine::Skip::new(&["drops_table"]).expect("skippable"),
+        ..engine::Options::default()
+    };
+    let plan = engine::plan_with(&db.url, Some(&dev.url), desired, &options)
+        .await
+        .expect("plan");
+    assert!(plan.is_empty(), "{:#?}", plan.sql());
+    assert_eq!(plan.kept, vec!["table public.kept".to_string()]);
+}
+
+#[tokio::test]
+async fn grants_on_identity_sequences_are_granted_and_revoked() {
+    let roles = Roles::new(&["Issuer"]).await;
+    let table = "CREATE TABLE \"Tickets\" (id int GENERATED ALWAYS AS IDENTITY, note text);
+                 GRANT INSERT ON \"Tickets\" TO {0};";
+    let granted = with_roles(
+        &format!("{table}\nGRANT USAGE, SELECT ON SEQUENCE \"Tickets_id_seq\" TO {{0}};"),
+        &roles,
+    );
+    let plan = converge(&Case {
+        name: "identity sequence granted",
+        current: with_roles(table, &roles),
+        seed: "",
+        desired: granted,
+        kept: &[],
+    })
+    .await;
+    assert_eq!(
+        plan.sql(),
+        vec![format!(
+            "GRANT SELECT, USAGE ON SEQUENCE public.\"Tickets_id_seq\" TO {}",
+            roles.quoted(0)
+        )]
+    );
+    let plan = converge(&Case {
+        name: "identity sequence revoked",
+        current: granted,
+        seed: "",
+        desired: with_roles(table, &roles),
+        kept: &[],
+    })
+    .await;
+    assert_eq!(
+        plan.sql(),
+        vec![format!(
+            "REVOKE SELECT, USAGE ON SEQUENCE public.\"Tickets_id_seq\" FROM {}",
+            roles.quoted(0)
+        )]
+    );
+}

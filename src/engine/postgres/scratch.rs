@@ -430,6 +430,7 @@ fn objects_beyond_a_new_database(schema: &Schema) -> Vec<String> {
     found.extend(schema.collations.keys().map(|k| format!("collation {k}")));
     found.extend(schema.enums.keys().map(|k| format!("type {k}")));
     found.extend(schema.composites.keys().map(|k| format!("type {k}")));
+    found.extend(schema.ranges.keys().map(|k| format!("type {k}")));
     found.extend(schema.sequences.keys().map(|k| format!("sequence {k}")));
     found.extend(schema.routines.keys().map(|k| format!("routine {k}")));
     found

@@ -164,6 +164,7 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
                 namespace: String::new(),
                 name,
                 procedure,
+                aggregate: false,
                 identity_arguments: String::new(),
                 arguments,
                 result,

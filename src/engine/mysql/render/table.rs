@@ -550,6 +550,7 @@ impl Alteration<'_> {
             subject: format!("{} ({})", quote(&self.to.name), column_list(&columns)),
             count: Count::Duplicates {
                 keys: columns.iter().map(|c| quote(c)).collect(),
+                nulls_equal: false,
                 filter: None,
                 consequence: "the unique index will fail".to_string(),
             },

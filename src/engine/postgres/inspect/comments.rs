@@ -55,7 +55,8 @@ CROSS JOIN LATERAL ( \
   WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objoid \
     AND c.relkind IN ('v', 'm', 'S', 'i', 'I') \
   UNION ALL \
-  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname, p.proname, \
+  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
+         n.nspname, p.proname, \
          pg_catalog.oidvectortypes(p.proargtypes), NULL \
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
   WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objoid \
@@ -90,6 +91,7 @@ fn kind(name: &str) -> Option<CommentKind> {
         "index" => CommentKind::Index,
         "function" => CommentKind::Function,
         "procedure" => CommentKind::Procedure,
+        "aggregate" => CommentKind::Aggregate,
         "trigger" => CommentKind::Trigger,
         "policy" => CommentKind::Policy,
         _ => return None,

@@ -27,6 +27,7 @@ WITH edges AS ( \
   FROM pg_catalog.pg_depend d \
   LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND r.oid = d.objid \
   WHERE d.classid IN ('pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_proc'::regclass) AND d.deptype = 'n' \
+    AND (r.oid IS NULL OR r.rulename = '_RETURN') \
     AND d.refclassid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_type'::regclass, \
                          'pg_catalog.pg_proc'::regclass) \
     AND d.refobjid >= 16384 \
@@ -182,4 +183,5 @@ fn in_model(schema: &Schema, key: &str) -> bool {
         || schema.enums.contains_key(key)
         || schema.domains.contains_key(key)
         || schema.composites.contains_key(key)
+        || schema.ranges.contains_key(key)
 }

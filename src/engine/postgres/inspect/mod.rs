@@ -2,6 +2,7 @@
 //! number of queries does not depend on how many tables there are. All of
 //! them read one snapshot, so a concurrent DDL cannot tear the model.
 
+mod aggregates;
 mod collations;
 mod comments;
 mod composites;
@@ -9,6 +10,9 @@ mod dependencies;
 mod filter;
 mod objects;
 mod privileges;
+mod ranges;
+mod rules;
+mod statistics;
 mod tables;
 mod unmanaged;
 
@@ -92,6 +96,7 @@ async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schem
     objects::enums(&mut catalog, &mut schema).await?;
     objects::domains(&mut catalog, &mut schema).await?;
     composites::composites(&mut catalog, &mut schema).await?;
+    ranges::ranges(&mut catalog, &mut schema).await?;
     let mut relations = tables::tables(&mut catalog, &mut schema).await?;
     tables::columns(&mut catalog, &mut schema, &relations).await?;
     tables::constraints(&mut catalog, &mut schema, &relations).await?;
@@ -101,6 +106,8 @@ async fn inspect_catalogs(conn: &mut PgConnection, label: &str) -> Result<(Schem
     objects::sequences(&mut catalog, &mut schema).await?;
     objects::routines(&mut catalog, &mut schema).await?;
     objects::triggers(&mut catalog, &mut schema, &relations).await?;
+    rules::rules(&mut catalog, &mut schema, &relations).await?;
+    statistics::statistics(&mut catalog, &mut schema, &relations).await?;
     unmanaged::unmanaged(&mut catalog, &mut schema).await?;
     dependencies::dependencies(&mut catalog, &mut schema).await?;
     comments::comments(&mut catalog, &mut schema).await?;

@@ -255,17 +255,20 @@ pub async fn views(
 pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     let sql = format!(
         "SELECT n.nspname::text AS ns, p.proname::text AS name, p.prokind = 'p' AS procedure, \
+                p.prokind = 'a' AS aggregate, \
                 pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments, \
                 pg_catalog.pg_get_function_arguments(p.oid) AS arguments, \
                 pg_catalog.oidvectortypes(p.proargtypes) AS argument_types, \
                 coalesce(pg_catalog.pg_get_function_result(p.oid), '') AS result, \
-                pg_catalog.pg_get_functiondef(p.oid) AS definition \
+                CASE WHEN p.prokind = 'a' THEN {} ELSE pg_catalog.pg_get_functiondef(p.oid) END AS definition \
          FROM pg_catalog.pg_proc p \
          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-         WHERE p.prokind IN ('f', 'p') AND {} AND NOT {} \
+         LEFT JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid \
+         WHERE p.prokind IN ('f', 'p', 'a') AND {} AND NOT {} \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_proc'::regclass \
                AND d.objid = p.oid AND d.deptype = 'i') \
-         ORDER BY 1, 2, 4",
+         ORDER BY 1, 2, 5",
+        super::aggregates::DEFINITION,
         managed_namespace("n"),
         extension_member("pg_proc", "p.oid")
     );
@@ -275,6 +278,7 @@ pub async fn routines(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<
                 namespace: row.try_get("ns")?,
                 name: row.try_get("name")?,
                 procedure: row.try_get("procedure")?,
+                aggregate: row.try_get("aggregate")?,
                 identity_arguments: row.try_get("identity_arguments")?,
                 arguments: row.try_get("arguments")?,
                 result: row.try_get("result")?,

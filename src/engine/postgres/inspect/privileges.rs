@@ -33,6 +33,7 @@ fn objects_sql() -> String {
     let namespaces = managed_namespace("n");
     format!(
         "SELECT o.kind, n.nspname::text AS ns, o.name::text AS name, o.arguments, o.member::text AS member, \
+                o.identity_of, \
                 CASE WHEN o.kind <> 'column' AND o.owner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) \
                       AND NOT (o.kind = 'schema' AND o.name = 'public' \
                                AND o.owner IN (10, coalesce((SELECT r.oid FROM pg_catalog.pg_roles r \
@@ -41,7 +42,7 @@ fn objects_sql() -> String {
                 {grants} AS grants, {defaults} AS defaults \
          FROM ( \
            SELECT 'schema' AS kind, n.oid AS ns, n.nspname AS name, NULL::text AS arguments, NULL::name AS member, \
-                  n.nspowner AS owner, n.nspacl AS acl, \
+                  NULL::text[] AS identity_of, n.nspowner AS owner, n.nspacl AS acl, \
                   CASE WHEN n.nspname = 'public' \
                        THEN pg_catalog.acldefault('n', n.nspowner) || pg_catalog.makeaclitem(0, n.nspowner, 'USAGE', false) \
                        ELSE pg_catalog.acldefault('n', n.nspowner) END AS builtin \
@@ -49,25 +50,31 @@ fn objects_sql() -> String {
            UNION ALL \
            SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' \
                                  WHEN 'S' THEN 'sequence' ELSE 'table' END, \
-                  c.relnamespace, c.relname, NULL, NULL, c.relowner, c.relacl, \
+                  c.relnamespace, c.relname, NULL, NULL, \
+                  (SELECT ARRAY[tn.nspname::text, tc.relname::text] FROM pg_catalog.pg_depend dep \
+                   JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid \
+                   JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace \
+                   WHERE c.relkind = 'S' AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = c.oid \
+                     AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i' LIMIT 1), \
+                  c.relowner, c.relacl, \
                   pg_catalog.acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner) \
            FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') \
            UNION ALL \
-           SELECT 'column', c.relnamespace, c.relname, NULL, a.attname, c.relowner, a.attacl, \
+           SELECT 'column', c.relnamespace, c.relname, NULL, a.attname, NULL, c.relowner, a.attacl, \
                   pg_catalog.acldefault('c', c.relowner) \
            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
            WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped \
              AND a.attacl IS NOT NULL \
            UNION ALL \
            SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.pronamespace, p.proname, \
-                  pg_catalog.oidvectortypes(p.proargtypes), NULL, p.proowner, p.proacl, \
+                  pg_catalog.oidvectortypes(p.proargtypes), NULL, NULL, p.proowner, p.proacl, \
                   pg_catalog.acldefault('f', p.proowner) \
-           FROM pg_catalog.pg_proc p WHERE p.prokind IN ('f', 'p') \
+           FROM pg_catalog.pg_proc p WHERE p.prokind IN ('f', 'p', 'a') \
            UNION ALL \
            SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, t.typnamespace, t.typname, NULL, NULL, \
-                  t.typowner, t.typacl, pg_catalog.acldefault('T', t.typowner) \
+                  NULL, t.typowner, t.typacl, pg_catalog.acldefault('T', t.typowner) \
            FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid \
-           WHERE t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND c.relkind = 'c') \
+           WHERE t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c') \
          ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns \
          WHERE {namespaces} \
          ORDER BY 1, 2, 3, 4, 5",
@@ -146,7 +153,7 @@ struct ObjectAccess {
 /// default privileges; runs after every other kind is inspected.
 pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     for row in catalog.fetch(&objects_sql()).await? {
-        let read = || -> Result<Option<ObjectAccess>, sqlx::Error> {
+        let mut read = || -> Result<Option<ObjectAccess>, sqlx::Error> {
             let Some(kind) = kind(&row.try_get::<String, _>("kind")?) else {
                 return Ok(None);
             };
@@ -158,6 +165,13 @@ pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Resul
                 (_, Some(arguments)) => format!("{}({arguments})", ident::key(&namespace, &name)),
                 (_, None) => ident::key(&namespace, &name),
             };
+            // An identity column's sequence: known as such, its grants are managed.
+            if let Some(table) = row.try_get::<Option<Vec<String>>, _>("identity_of")? {
+                if let [table_namespace, table_name] = table.as_slice() {
+                    let table = ident::key(table_namespace, table_name);
+                    schema.identity_sequences.insert(object.clone(), table);
+                }
+            }
             let on = ObjectRef {
                 kind,
                 object,

@@ -17,23 +17,11 @@ pub async fn unmanaged(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result
            FROM pg_catalog.pg_class c \
            WHERE c.relkind = 'f' AND NOT {class_member} \
            UNION ALL \
-           SELECT 'range type', t.typname, t.typnamespace \
-           FROM pg_catalog.pg_type t \
-           WHERE t.typtype = 'r' AND NOT {type_member} \
-           UNION ALL \
-           SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, p.proname, p.pronamespace \
-           FROM pg_catalog.pg_proc p WHERE p.prokind IN ('a', 'w') AND NOT {proc_member} \
-           UNION ALL \
-           SELECT 'rule ' || quote_ident(r.rulename) || ' on', c.relname, c.relnamespace \
-           FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
-           WHERE r.rulename <> '_RETURN' \
-           UNION ALL \
-           SELECT 'statistics object', s.stxname, s.stxnamespace \
-           FROM pg_catalog.pg_statistic_ext s \
+           SELECT 'window function', p.proname, p.pronamespace \
+           FROM pg_catalog.pg_proc p WHERE p.prokind = 'w' AND NOT {proc_member} \
          ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns \
          WHERE {namespaces} ORDER BY 1",
         class_member = extension_member("pg_class", "c.oid"),
-        type_member = extension_member("pg_type", "t.oid"),
         proc_member = extension_member("pg_proc", "p.oid"),
     );
     for row in catalog.fetch(&sql).await? {

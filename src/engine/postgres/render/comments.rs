@@ -112,7 +112,7 @@ impl Recreated {
             CommentKind::Index => self.views.contains(object) || self.tables.contains(object) || added(),
             CommentKind::Constraint | CommentKind::Policy => self.tables.contains(object) || added(),
             CommentKind::Trigger => self.triggers.contains(&format!("{object}.{}", key_part(&member))),
-            CommentKind::Function | CommentKind::Procedure => self.routines.contains(object),
+            CommentKind::Function | CommentKind::Procedure | CommentKind::Aggregate => self.routines.contains(object),
             CommentKind::Type | CommentKind::Domain | CommentKind::Collation => self.types.contains(object),
             CommentKind::DomainConstraint => self.types.contains(object) || added(),
             CommentKind::Schema | CommentKind::Extension | CommentKind::Sequence => false,
@@ -170,6 +170,7 @@ fn target(comment: &Comment, schemas: &[&Schema]) -> String {
                 .get(object)
                 .map(|e| qualified(&e.namespace, &e.name))
                 .or_else(|| s.composites.get(object).map(|c| qualified(&c.namespace, &c.name)))
+                .or_else(|| s.ranges.get(object).map(|r| qualified(&r.namespace, &r.name)))
         }),
         CommentKind::Domain => find(&|s| s.domains.get(object).map(|d| qualified(&d.namespace, &d.name))),
         CommentKind::Collation => find(&|s| s.collations.get(object).map(|c| qualified(&c.namespace, &c.name))),
@@ -178,7 +179,7 @@ fn target(comment: &Comment, schemas: &[&Schema]) -> String {
             find(&|s| s.domains.get(object).map(|d| qualified(&d.namespace, &d.name)))
         ),
         CommentKind::Sequence => find(&|s| s.sequences.get(object).map(sequence_name)),
-        CommentKind::Function | CommentKind::Procedure => find(&|s| {
+        CommentKind::Function | CommentKind::Procedure | CommentKind::Aggregate => find(&|s| {
             s.routines
                 .get(object)
                 .map(|r| format!("{}({})", qualified(&r.namespace, &r.name), r.identity_arguments))

@@ -216,10 +216,21 @@ pub fn sequence_options(sequence: &Sequence) -> String {
     )
 }
 
+/// `FUNCTION`, `PROCEDURE` or `AGGREGATE`, for `DROP …`.
+pub fn routine_keyword(routine: &Routine) -> &'static str {
+    if routine.aggregate {
+        "AGGREGATE"
+    } else if routine.procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    }
+}
+
 pub fn drop_routine(routine: &Routine) -> String {
     format!(
         "DROP {} {}({})",
-        if routine.procedure { "PROCEDURE" } else { "FUNCTION" },
+        routine_keyword(routine),
         qualified(&routine.namespace, &routine.name),
         routine.identity_arguments
     )

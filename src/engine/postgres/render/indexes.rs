@@ -135,10 +135,17 @@ pub fn create_on_existing_table(
             ),
         );
         let added = added_columns(changes, table);
-        if let Some((keys, filter)) = unique_keys(definition) {
+        let nulls_equal = definition.contains(NULLS_NOT_DISTINCT);
+        if let Some((keys, filter)) = unique_keys(&definition.replacen(NULLS_NOT_DISTINCT, "", 1)) {
             let mentions_new = |text: &str| added.iter().any(|c| super::table::mentions_column(text, c));
             if !keys.iter().any(|k| mentions_new(k)) && !filter.as_deref().is_some_and(mentions_new) {
-                statement = statement.with_probe(duplicates(&table_sql, keys, filter, "the unique index will fail"));
+                statement = statement.with_probe(duplicates(
+                    &table_sql,
+                    keys,
+                    nulls_equal,
+                    filter,
+                    "the unique index will fail",
+                ));
             }
         }
     }
@@ -156,13 +163,21 @@ pub fn create_on_existing_table(
     statement
 }
 
-/// Counts duplicated `keys` of `table` (SQL), for a new unique key.
-pub fn duplicates(table: &str, keys: Vec<String>, filter: Option<String>, consequence: &str) -> Probe {
+/// Counts duplicated `keys` of `table` (SQL), for a new unique key
+/// (`nulls_equal`: one with `NULLS NOT DISTINCT`).
+pub fn duplicates(
+    table: &str,
+    keys: Vec<String>,
+    nulls_equal: bool,
+    filter: Option<String>,
+    consequence: &str,
+) -> Probe {
     Probe {
         table: table.to_string(),
         subject: format!("{table} ({})", keys.join(", ")),
         count: Count::Duplicates {
             keys,
+            nulls_equal,
             filter,
             consequence: consequence.to_string(),
         },
@@ -186,14 +201,14 @@ fn added_columns<'a>(changes: &'a [Change], table: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// How `pg_get_indexdef` marks a unique index whose NULLs count as equal.
+const NULLS_NOT_DISTINCT: &str = " NULLS NOT DISTINCT";
+
 /// The key expressions and predicate of a unique index from its
-/// `pg_get_indexdef` text (`public.t USING btree (a, lower(b)) WHERE (c > 0)`);
-/// `None` when a key carries an operator class or collation, or NULLs count
-/// as equal (`NULLS NOT DISTINCT`): a plain GROUP BY would not count those.
+/// `pg_get_indexdef` text (`public.t USING btree (a, lower(b)) WHERE (c > 0)`),
+/// without its `NULLS NOT DISTINCT`; `None` when a key carries an operator
+/// class or collation: a plain GROUP BY would not count like the index.
 fn unique_keys(definition: &str) -> Option<(Vec<String>, Option<String>)> {
-    if definition.contains("NULLS NOT DISTINCT") {
-        return None;
-    }
     let using = definition.find(" USING ")?;
     let open = using + definition[using..].find('(')?;
     let close = open + closing_paren(&definition[open..])?;
@@ -294,6 +309,10 @@ mod tests {
             unique_keys("public.t USING btree (\"odd name\")"),
             Some((vec!["\"odd name\"".to_string()], None))
         );
-        assert_eq!(unique_keys("public.t USING btree (a) NULLS NOT DISTINCT"), None);
+        // The caller takes `NULLS NOT DISTINCT` out (and counts NULLs as equal).
+        assert_eq!(
+            unique_keys(&"public.t USING btree (a) NULLS NOT DISTINCT WHERE (b)".replacen(NULLS_NOT_DISTINCT, "", 1)),
+            Some((vec!["a".to_string()], Some("(b)".to_string())))
+        );
     }
 }

@@ -29,10 +29,12 @@ mod inheritance;
 mod objects;
 mod order;
 mod privileges;
+mod ranges;
 mod rebuilds;
 mod renames;
 mod retype;
 mod routine_users;
+mod rules;
 mod sequence_ranges;
 mod table;
 mod type_change;
@@ -89,6 +91,11 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
         retyped.extend(rebuild.retyped_tables);
         rebuilt_routines.extend(rebuild.dropped_routines);
     }
+    // A range type is dropped and created again: what uses it is rebuilt too.
+    rebuilt_types.extend(changes.iter().filter_map(|c| match c {
+        Change::ReplaceRange { to, .. } => Some(ranges::range_key(to)),
+        _ => None,
+    }));
     let roots: BTreeSet<String> = retyped.union(&rebuilt_types).cloned().collect();
     let mut rebuilds = Rebuilds::plan(changes, live, desired, &roots, &rebuilt_routines);
     let dropped_routines = routine_users::dropped_before_tables(changes, live, &rebuilt_routines, &rebuilds);
@@ -182,14 +189,17 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     let comments = comments::comments(changes, live, desired, &recreated);
     let recreated_objects = recreated_objects(changes, desired, &recreated);
     let grants = privileges::grants_and_owners(live, desired, &recreated_objects);
+    let attached = rules::plan(changes, live, desired, &rebuilds);
 
     let in_transaction: Vec<Statement> = renames::statements(changes, desired)
         .into_iter()
         .chain(privileges::default_privileges(changes))
+        .chain(attached.drops)
         .chain(teardown)
         .chain(prerequisites)
         .chain(tables)
         .chain(finish)
+        .chain(attached.creates)
         .chain(cleanup)
         .chain(comments)
         .chain(grants)
@@ -220,6 +230,7 @@ fn recreated_objects(changes: &[Change], desired: &Schema, recreated: &comments:
             Change::CreateCollation(c) => key(&c.namespace, &c.name),
             Change::CreateDomain(d) => key(&d.namespace, &d.name),
             Change::CreateComposite(c) => key(&c.namespace, &c.name),
+            Change::CreateRange(r) | Change::ReplaceRange { to: r, .. } => ranges::range_key(r),
             Change::CreateRoutine(r) => match order::routine_key(desired, r) {
                 Some(key) => key.clone(),
                 None => continue,

@@ -3,11 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ddl::{create_enum, create_extension, drop_routine, enum_name, sequence_name, sequence_options};
+use super::ddl::{
+    create_enum, create_extension, drop_routine, enum_name, routine_keyword, sequence_name, sequence_options,
+};
 use super::order::{routine_key, Graph};
 use super::rebuilds::{signature_changes, Rebuilds};
 use super::sequence_ranges::{self, needs_restart, restarted, Range};
-use super::{composites, domains, table_key};
+use super::{composites, domains, ranges, table_key};
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{CompositeType, Domain, Routine, Schema, Sequence};
 use crate::engine::plan::{HazardKind, Statement};
@@ -62,6 +64,9 @@ pub fn prerequisites(
             out.push(Statement::ddl(create_enum(e)));
         }
     }
+    // Range types before the domains and composite types that may use
+    // them; those calling a routine of the schema after the routines.
+    out.extend(range_statements(changes, desired, false));
     let early_routines: BTreeSet<String> = rebuilds.early_routines.iter().cloned().collect();
     let calling_domains = domains_calling(changes, desired, &early_routines);
     for change in changes {
@@ -124,6 +129,24 @@ pub fn prerequisites(
                 Change::AlterDomain { from, to } => domains::alter_after_checks_drop(from, to),
                 _ => domain_statements(change),
             });
+        }
+    }
+    out.extend(range_statements(changes, desired, true));
+    out
+}
+
+/// Range types created, or dropped and created again, whose functions are
+/// (`calling`) or are not routines of the desired schema.
+fn range_statements(changes: &[Change], desired: &Schema, calling: bool) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateRange(r) if ranges::calls_routine(r, desired) == calling => out.push(ranges::create_range(r)),
+            Change::ReplaceRange { from, to } if ranges::calls_routine(to, desired) == calling => {
+                out.push(ranges::drop_range(from));
+                out.push(ranges::create_range(to));
+            }
+            _ => {}
         }
     }
     out
@@ -246,6 +269,11 @@ pub fn cleanup(
     }
     out.extend(type_cleanup);
     for change in changes {
+        if let Change::DropRange(r) = change {
+            out.push(ranges::dropped_range(r));
+        }
+    }
+    for change in changes {
         match change {
             Change::DropEnum(e) => out.push(dropped_object(
                 format!("DROP TYPE {}", enum_name(e)),
@@ -273,7 +301,7 @@ pub fn cleanup(
 /// A drop of an object the desired schema no longer has (`what` names it).
 /// A routine that goes for good: nothing recreates it in this plan.
 pub(super) fn dropped_routine(routine: &Routine) -> Statement {
-    let kind = if routine.procedure { "procedure" } else { "function" };
+    let kind = routine_keyword(routine).to_lowercase();
     dropped_object(
         drop_routine(routine),
         format!(

@@ -135,6 +135,7 @@ mod tests {
             namespace: "public".to_string(),
             name: name.to_string(),
             procedure: false,
+            aggregate: false,
             identity_arguments: String::new(),
             arguments: String::new(),
             result: "integer".to_string(),

@@ -224,6 +224,7 @@ fn name(on: &ObjectRef, schemas: &[&Schema]) -> String {
                 .get(object)
                 .map(|e| qualified(&e.namespace, &e.name))
                 .or_else(|| s.composites.get(object).map(|c| qualified(&c.namespace, &c.name)))
+                .or_else(|| s.ranges.get(object).map(|r| qualified(&r.namespace, &r.name)))
         }),
         ObjectKind::Domain => find(&|s| s.domains.get(object).map(|d| qualified(&d.namespace, &d.name))),
     }

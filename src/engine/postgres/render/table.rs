@@ -177,7 +177,13 @@ pub(super) fn mentions_column(text: &str, column: &str) -> bool {
 /// Adds the hazards of adding a unique key or primary key over `columns`:
 /// existing rows may repeat a key (counted when every column exists live),
 /// and the index is built while writes wait.
-fn new_unique_key(diff: &TableDiff, statement: Statement, columns: &[String], what: &str) -> Statement {
+fn new_unique_key(
+    diff: &TableDiff,
+    statement: Statement,
+    columns: &[String],
+    nulls_equal: bool,
+    what: &str,
+) -> Statement {
     let table = &diff.to;
     let name = table_name(table);
     let mut statement = may_fail(
@@ -187,7 +193,8 @@ fn new_unique_key(diff: &TableDiff, statement: Statement, columns: &[String], wh
     );
     if columns.iter().all(|c| diff.from.column(c).is_some()) {
         let keys = columns.iter().map(|c| quote(c)).collect();
-        statement = statement.with_probe(duplicates(&name, keys, None, &format!("the {what} will fail")));
+        let consequence = format!("the {what} will fail");
+        statement = statement.with_probe(duplicates(&name, keys, nulls_equal, None, &consequence));
     }
     statement.with_table_hazard(
         HazardKind::BuildsIndexBlockingWrites,
@@ -293,7 +300,7 @@ pub fn alter_table(diff: &TableDiff, casts: EnumCasts<'_>) -> AlteredTable {
                 }
                 if let Some(pk) = to {
                     let statement = alter(table, format!("ADD {}", ddl::primary_key(pk)));
-                    adds.push(new_unique_key(diff, statement, &pk.columns, "primary key"));
+                    adds.push(new_unique_key(diff, statement, &pk.columns, false, "primary key"));
                 }
             }
             TableChange::DropUnique(u) => constraint_drops.extend(drop_named(table, u.name.as_deref())),
@@ -301,7 +308,13 @@ pub fn alter_table(diff: &TableDiff, casts: EnumCasts<'_>) -> AlteredTable {
             TableChange::DropExclusion(e) => constraint_drops.extend(drop_named(table, Some(&e.name))),
             TableChange::AddUnique(u) => {
                 let statement = alter(table, format!("ADD {}", ddl::unique(u)));
-                adds.push(new_unique_key(diff, statement, &u.columns, "unique constraint"));
+                adds.push(new_unique_key(
+                    diff,
+                    statement,
+                    &u.columns,
+                    u.nulls_not_distinct,
+                    "unique constraint",
+                ));
             }
             // Unvalidated, it reads no rows and cannot fail on them.
             TableChange::AddCheck(c) if c.not_valid => {

@@ -233,6 +233,7 @@ fn duplicates(table: &str, keys: Vec<String>, filter: Option<String>, consequenc
         subject: format!("{table} ({})", keys.join(", ")),
         count: Count::Duplicates {
             keys,
+            nulls_equal: false,
             filter,
             consequence: consequence.to_string(),
         },
