@@ -191,13 +191,15 @@ async fn directory_of_postgres_models_keeps_types_listeners_and_function_bodies(
 async fn schemas_are_created_on_postgresql_and_reported_on_mysql() {
     let export = export_ok(&path("reporting.py", "postgresql")).await;
     assert_eq!(export.tables, ["reporting.daily_totals"]);
-    assert!(export
-        .sql
-        .starts_with("CREATE SCHEMA IF NOT EXISTS reporting;\n\n-- model: reporting.daily_totals (reporting.py:7)\n\
+    assert!(
+        export.sql.starts_with(
+            "CREATE SCHEMA IF NOT EXISTS reporting;\n\n-- model: reporting.daily_totals (reporting.py:7)\n\
                       -- model-column: day (reporting.py:10)\n-- model-column: total (reporting.py:11)\n\
-                      CREATE TABLE reporting.daily_totals ("),
+                      CREATE TABLE reporting.daily_totals ("
+        ),
         "{}",
-        export.sql);
+        export.sql
+    );
 
     for dialect in ["mysql", "mariadb"] {
         let export = export_ok(&path("reporting.py", dialect)).await;
@@ -1146,7 +1148,10 @@ async fn renamed_from_and_model_sources_become_annotations_the_engine_reads() {
         assert_eq!(annotations.renamed_columns["public.history"]["at"], "Created");
         assert_eq!(annotations.sources["public.\"Members\""].location, "renamed.py:10");
         assert_eq!(annotations.sources["public.history"].model, "renamed.history");
-        assert_eq!(annotations.column_sources["public.\"Members\""]["mail"], "renamed.py:15");
+        assert_eq!(
+            annotations.column_sources["public.\"Members\""]["mail"],
+            "renamed.py:15"
+        );
     }
 }
 
