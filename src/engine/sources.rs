@@ -44,14 +44,16 @@ mod tests {
 
     #[test]
     fn a_hazard_about_a_column_names_the_column_line_else_the_class_line() {
-        let mut desired = Schema::default();
-        desired.annotations = annotations::read(
-            Dialect::Postgres,
-            "-- model: app.models.User (app/models.py:14)\n\
-             -- model-column: email (app/models.py:17)\n\
-             CREATE TABLE users (id int, email text, name text);",
-        )
-        .unwrap();
+        let desired = Schema {
+            annotations: annotations::read(
+                Dialect::Postgres,
+                "-- model: app.models.User (app/models.py:14)\n\
+                 -- model-column: email (app/models.py:17)\n\
+                 CREATE TABLE users (id int, email text, name text);",
+            )
+            .unwrap(),
+            ..Schema::default()
+        };
         let mut statements = vec![
             Statement::ddl("ALTER TABLE users ALTER COLUMN email SET NOT NULL")
                 .with_table_hazard(HazardKind::MayFailOnExistingRows, "public.users", "email")
