@@ -326,10 +326,10 @@ fn url_left_out(
         "url",
         "url not set for this database",
         format!(
-            "This resource manages {} (the URL it was imported with), but its configuration leaves `url` unset and \
-             {now}. Set `url` to that database's URL, for example from a variable marked `sensitive`. A \
-             configuration written by `terraform plan -generate-config-out` has `url = null`: Terraform writes \
-             no sensitive value into it.",
+            "This resource manages {} (the `url` in its state, for example the import ID), but its configuration \
+             leaves `url` unset and {now}. Set `url` to that database's URL, for example from a variable marked \
+             `sensitive`. A configuration written by `terraform plan -generate-config-out` has `url = null`: \
+             Terraform writes no sensitive value into it.",
             state_url.redacted()
         ),
     );
