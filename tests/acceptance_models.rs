@@ -248,7 +248,8 @@ fn a_column_renamed_in_a_model_is_renamed_with_its_values() {
     let message = hazard["message"].as_str().unwrap();
     assert!(
         message.starts_with("renames column customers.name to display_name;")
-            && message.ends_with("(declared at shop/models/customers.py:7)"),
+            // The line declaring the column, not the class's (line 7).
+            && message.ends_with("(declared at shop/models/customers.py:13)"),
         "{message}"
     );
     workspace.apply_plan_file(&plan_file).success();
@@ -274,7 +275,7 @@ fn a_denied_hazard_names_the_model_file_and_line() {
         .plan()
         .failure()
         .contains("Plan blocked by policy: renames_column")
-        .contains("customers.py:7)");
+        .contains("customers.py:13)");
     assert!(
         db.columns("customers").iter().any(|c| c.name == "name"),
         "nothing changed"

@@ -1,8 +1,9 @@
 //! A plan is empty when the schema is. `desired_sql` is write-only: Terraform
 //! keeps no copy of its text, so a change of text alone (comments, layout, the
-//! order of statements, the exporter's `-- model:` lines that move when a
-//! models file is edited, another checkout's paths) is no change, and a
-//! database adopted by import with the same schema plans nothing.
+//! order of statements, the exporter's `-- model:` and `-- model-column:`
+//! lines that move when a models file is edited, another checkout's paths) is
+//! no change, and a database adopted by import with the same schema plans
+//! nothing.
 
 mod common;
 
@@ -14,6 +15,7 @@ const APP: &str = "app";
 
 const SCHEMA: &str = "\
 -- model: app.models.User (app/models.py:14)
+-- model-column: email (app/models.py:17)
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     email VARCHAR(120) NOT NULL UNIQUE
@@ -31,6 +33,7 @@ CREATE INDEX ix_posts_user_id ON posts (user_id);
 /// statements reordered where nothing depends on the order.
 const SAME_SCHEMA_OTHER_TEXT: &str = "\
 -- model: app.models.User (/home/ci/checkout/app/models.py:40)
+-- model-column: email (/home/ci/checkout/app/models.py:43)
 CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE);
 /* posts, after a docstring was added above the class */
 -- model: app.models.Post (/home/ci/checkout/app/models.py:77)

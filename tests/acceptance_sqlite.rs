@@ -402,6 +402,123 @@ fn an_import_block_adopts_a_database_and_plans_only_the_difference() {
     workspace.plan().no_changes();
 }
 
+/// The configuration `terraform plan -generate-config-out` writes for `sqlalchemy_schema`:
+/// every argument, those Terraform cannot know as `null` (`desired_sql` is write-only, `url` and
+/// `dev_url` are sensitive). The line assigning `name`.
+fn generated_line<'a>(generated: &'a str, name: &str) -> &'a str {
+    generated
+        .lines()
+        .find(|line| line.trim_start().starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no `{name}` in the generated configuration:\n{generated}"))
+}
+
+#[test]
+fn a_configuration_generated_after_an_import_block_plans_and_says_to_set_desired_sql() {
+    let workspace = Workspace::new();
+    let db = workspace.sqlite(APP);
+    db.execute(BLOG_SCHEMA);
+    db.execute(SEED_ROWS);
+    let address = resource_address(APP);
+    // The provider's url names the database: the import ID may, and the resource keeps `url` unset.
+    let config = Config::new()
+        .provider(ProviderBlock::new().url(&db.url()))
+        .import(&address, &db.url());
+    workspace.write_main_tf(&config.render());
+    workspace.init().success();
+
+    workspace
+        .plan_with(&["-generate-config-out=generated.tf"])
+        .changes()
+        .says("1 to import, 0 to add, 0 to change, 0 to destroy")
+        .contains("Warning: desired_sql is not set: nothing will change")
+        .says("Set `desired_sql` to the schema's DDL")
+        .lacks("Error");
+    let generated_path = workspace.workdir().join("generated.tf");
+    let generated = std::fs::read_to_string(&generated_path).expect("the generated configuration");
+    assert!(
+        generated.contains("resource \"sqlalchemy_schema\" \"app\" {"),
+        "{generated}"
+    );
+    let desired_line = generated_line(&generated, "desired_sql");
+    assert!(desired_line.ends_with("= null"), "{generated}");
+    assert!(
+        generated_line(&generated, "url").ends_with("= null # sensitive"),
+        "{generated}"
+    );
+
+    // Applied as generated, it imports and changes nothing; the warning stays until desired_sql is set.
+    workspace.apply().success();
+    assert_eq!(workspace.state_list(), vec![address.clone()]);
+    workspace
+        .plan()
+        .no_changes()
+        .contains("desired_sql is not set: nothing will change");
+    assert_eq!(db.row_count("posts"), 2);
+
+    // What the warning says to do: set desired_sql. The same schema plans nothing…
+    let with_desired =
+        |ddl: &str| generated.replace(desired_line, &format!("  desired_sql = {}", common::hcl::quote(ddl)));
+    std::fs::write(&generated_path, with_desired(BLOG_SCHEMA)).unwrap();
+    workspace.plan().no_changes().lacks("desired_sql is not set");
+    // …and a change plans its SQL.
+    let grown = format!("{BLOG_SCHEMA}CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\n");
+    std::fs::write(&generated_path, with_desired(&grown)).unwrap();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)");
+}
+
+#[test]
+fn a_generated_configuration_whose_url_terraform_left_out_says_to_set_it() {
+    let workspace = Workspace::new();
+    let db = workspace.sqlite(APP);
+    db.execute(BLOG_SCHEMA);
+    let address = resource_address(APP);
+    // No provider url: the resource's own url is the only way to the database.
+    workspace.write_main_tf(&Config::new().import(&address, &db.url()).render());
+    workspace.init().success();
+
+    workspace
+        .plan_with(&["-generate-config-out=generated.tf"])
+        .failure()
+        .contains("Error: url not set for this database")
+        .says("the provider has no `url` either")
+        .says("Terraform writes no sensitive value into it");
+    let generated_path = workspace.workdir().join("generated.tf");
+    let generated = std::fs::read_to_string(&generated_path).expect("written even though the plan failed");
+    let url_line = generated_line(&generated, "url");
+    assert!(url_line.ends_with("= null # sensitive"), "{generated}");
+
+    // Set as the error says, the configuration plans the import.
+    let fixed = generated.replace(url_line, &format!("  url = {}", common::hcl::quote(&db.url())));
+    std::fs::write(&generated_path, fixed).unwrap();
+    workspace
+        .plan()
+        .changes()
+        .says("1 to import, 0 to add, 0 to change, 0 to destroy")
+        .contains("desired_sql is not set: nothing will change");
+    assert_eq!(db.tables(), ["posts", "users"]);
+}
+
+#[test]
+fn a_new_resource_without_desired_sql_is_an_error_naming_it() {
+    let workspace = Workspace::new();
+    let db = workspace.sqlite(APP);
+    let resource = format!(
+        "resource \"sqlalchemy_schema\" \"app\" {{\n  url = {}\n}}\n",
+        common::hcl::quote(&db.url())
+    );
+    workspace.write_main_tf(&Config::new().raw(&resource).render());
+    workspace.init().success();
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Missing desired_sql")
+        .says("`desired_sql` is the schema this resource brings the database to");
+    assert!(!db.exists(), "nothing touched the database");
+}
+
 #[test]
 fn validate_rejects_malformed_urls_without_touching_a_database() {
     let workspace = Workspace::new();

@@ -212,6 +212,21 @@ fn narrowing_and_enum_changes_are_hazards() {
     );
     assert!(has_hazard(&statements, HazardKind::NarrowsType));
     assert!(has_hazard(&statements, HazardKind::DropsEnumValue));
+    // One ALTER TABLE holds both: each hazard names its own column.
+    let mut columns: Vec<(HazardKind, Option<&str>)> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter(|h| matches!(h.kind, HazardKind::NarrowsType | HazardKind::DropsEnumValue))
+        .map(|h| (h.kind, h.column.as_deref()))
+        .collect();
+    columns.sort();
+    assert_eq!(
+        columns,
+        [
+            (HazardKind::DropsEnumValue, Some("s")),
+            (HazardKind::NarrowsType, Some("code"))
+        ]
+    );
 }
 
 /// Hazards name tables and columns as SQL does (`` `t`.`c` ``), as the

@@ -1401,6 +1401,7 @@ mod renames {
     // a new table `Members`: the plan renames them too.
     const AFTER: &str = "CREATE SCHEMA app;\n\
         -- model: app.models.Member (app/models.py:14)\n\
+        -- model-column: mail (app/models.py:17)\n\
         -- renamed_from: \"Accounts\"\n\
         CREATE TABLE app.\"Members\" (\n\
           id serial PRIMARY KEY,\n\
@@ -1446,12 +1447,12 @@ mod renames {
             .map(|h| (h.kind, h.table.as_deref(), h.source.as_deref()))
             .collect();
         let members = Some("app.\"Members\"");
-        let source = Some("app/models.py:14");
+        // The table's rename names the class, the column's the column's own line.
         assert_eq!(
             renames,
             vec![
-                (HazardKind::RenamesTable, members, source),
-                (HazardKind::RenamesColumn, members, source)
+                (HazardKind::RenamesTable, members, Some("app/models.py:14")),
+                (HazardKind::RenamesColumn, members, Some("app/models.py:17"))
             ]
         );
         let outcome = engine::apply(&db.url, None, AFTER, &sql).await.unwrap();

@@ -619,11 +619,12 @@ async fn rebuild_that_violates_not_null_fails_and_rolls_back() {
     db.execute(T_ROWS).await;
     let desired = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL);";
     let plan = engine::plan(&db.url, None, desired).await.expect("plan");
+    // The rebuild's copy is about column `a` (a model's line for it is where to look).
     assert!(plan
         .statements
         .iter()
         .flat_map(|s| &s.hazards)
-        .any(|h| h.kind == HazardKind::MayFailOnExistingRows));
+        .any(|h| h.kind == HazardKind::MayFailOnExistingRows && h.column.as_deref() == Some("a")));
     let err = engine::apply(&db.url, None, desired, &plan.sql())
         .await
         .expect_err("NULL in a");
@@ -714,6 +715,7 @@ mod renames {
     const SEED: &str = "INSERT INTO users VALUES (1, 'a@example.com', 'Ann'), (2, 'b@example.com', 'Bob');\n\
         INSERT INTO posts VALUES (10, 2);";
     const AFTER: &str = "-- model: app.models.Member (app/models.py:14)\n\
+        -- model-column: mail (app/models.py:17)\n\
         -- renamed_from: users\n\
         CREATE TABLE members (\n\
           id INTEGER PRIMARY KEY,\n\
@@ -753,12 +755,20 @@ mod renames {
                 .any(|s| s.starts_with("DROP TABLE") || s.contains("_tfalchemy_old_")),
             "{sql:#?}"
         );
-        let source = Some("app/models.py:14".to_string());
+        // The table's rename names the class, the column's the column's own line.
         assert_eq!(
             hazards(&plan),
             vec![
-                (HazardKind::RenamesTable, Some("members".into()), source.clone()),
-                (HazardKind::RenamesColumn, Some("members".into()), source),
+                (
+                    HazardKind::RenamesTable,
+                    Some("members".into()),
+                    Some("app/models.py:14".into())
+                ),
+                (
+                    HazardKind::RenamesColumn,
+                    Some("members".into()),
+                    Some("app/models.py:17".into())
+                ),
             ]
         );
         let outcome = engine::apply(&db.url, None, AFTER, &sql).await.unwrap();

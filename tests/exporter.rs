@@ -191,11 +191,15 @@ async fn directory_of_postgres_models_keeps_types_listeners_and_function_bodies(
 async fn schemas_are_created_on_postgresql_and_reported_on_mysql() {
     let export = export_ok(&path("reporting.py", "postgresql")).await;
     assert_eq!(export.tables, ["reporting.daily_totals"]);
-    assert!(export
-        .sql
-        .starts_with("CREATE SCHEMA IF NOT EXISTS reporting;\n\n-- model: reporting.daily_totals (reporting.py:7)\nCREATE TABLE reporting.daily_totals ("),
+    assert!(
+        export.sql.starts_with(
+            "CREATE SCHEMA IF NOT EXISTS reporting;\n\n-- model: reporting.daily_totals (reporting.py:7)\n\
+                      -- model-column: day (reporting.py:10)\n-- model-column: total (reporting.py:11)\n\
+                      CREATE TABLE reporting.daily_totals ("
+        ),
         "{}",
-        export.sql);
+        export.sql
+    );
 
     for dialect in ["mysql", "mariadb"] {
         let export = export_ok(&path("reporting.py", dialect)).await;
@@ -1129,9 +1133,12 @@ async fn renamed_from_and_model_sources_become_annotations_the_engine_reads() {
         assert_contains(
             &export.sql,
             &[
-                "-- model: renamed.Member (renamed.py:10)\n-- renamed_from: users\nCREATE TABLE \"Members\" (\n",
+                "-- model: renamed.Member (renamed.py:10)\n-- model-column: id (renamed.py:14)\n\
+                 -- model-column: mail (renamed.py:15)\n-- model-column: name (renamed.py:16)\n\
+                 -- renamed_from: users\nCREATE TABLE \"Members\" (\n",
                 "\n\t-- renamed_from: \"E-Mail\"\n\tmail VARCHAR NOT NULL,",
-                "-- model: renamed.history (renamed.py:19)\nCREATE TABLE history (\n",
+                "-- model: renamed.history (renamed.py:19)\n-- model-column: id (renamed.py:22)\n\
+                 -- model-column: at (renamed.py:23)\nCREATE TABLE history (\n",
                 "\n\t-- renamed_from: \"Created\"\n\tat VARCHAR,",
             ],
         );
@@ -1141,5 +1148,72 @@ async fn renamed_from_and_model_sources_become_annotations_the_engine_reads() {
         assert_eq!(annotations.renamed_columns["public.history"]["at"], "Created");
         assert_eq!(annotations.sources["public.\"Members\""].location, "renamed.py:10");
         assert_eq!(annotations.sources["public.history"].model, "renamed.history");
+        assert_eq!(
+            annotations.column_sources["public.\"Members\""]["mail"],
+            "renamed.py:15"
+        );
+    }
+}
+
+#[tokio::test]
+async fn columns_name_the_line_that_declares_them_in_the_class_a_mixin_a_base_or_a_table_call() {
+    let mut interpreters = vec![test_python()];
+    interpreters.extend(test_python_14());
+    for python in interpreters {
+        let mut request = module("column_lines.legacy", "sqlite");
+        request.python = python.clone();
+        let export = export_ok(&request).await;
+        assert_contains(
+            &export.sql,
+            &[
+                // The class's attributes (`email` maps column `email_address`), the mixin's
+                // column and `declared_attr`, a single-table subclass's column.
+                "-- model: column_lines.legacy.Account (column_lines/legacy.py:11)\n",
+                "-- model-column: id (column_lines/legacy.py:14)\n",
+                "-- model-column: email_address (column_lines/legacy.py:16)\n",
+                "-- model-column: created_at (column_lines/mixins.py:6)\n",
+                "-- model-column: note (column_lines/mixins.py:9)\n",
+                "-- model-column: invited_by (column_lines/legacy.py:33)\n",
+                // Joined inheritance: the subclass's own table, its own `id`.
+                "-- model: column_lines.legacy.Admin (column_lines/legacy.py:22)\n\
+                 -- model-column: id (column_lines/legacy.py:25)\n\
+                 -- model-column: level (column_lines/legacy.py:26)\n\
+                 CREATE TABLE admins (",
+                // `__table__ = Table(...)` and a Core table: the Column(...) calls.
+                "-- model-column: code (column_lines/legacy.py:43)\nCREATE TABLE legacy (",
+                "-- model-column: id (column_lines/legacy.py:52)\n\
+                 -- model-column: payload (column_lines/legacy.py:53)\n\
+                 CREATE TABLE events (",
+            ],
+        );
+        let annotations = engine::annotations::read(Dialect::Sqlite, &export.sql).expect("annotations");
+        assert_eq!(
+            annotations.column_sources["accounts"]["created_at"],
+            "column_lines/mixins.py:6"
+        );
+        assert_eq!(
+            annotations.column_sources["events"]["payload"],
+            "column_lines/legacy.py:53"
+        );
+        // SQLite keeps a CREATE TABLE's text from `CREATE` on: nothing of the annotations in it.
+        let create = &export.sql[statement_starting(&export.sql, "CREATE TABLE accounts")..];
+        let create = &create[..create.find(';').unwrap()];
+        assert!(!create.contains("--"), "{create}");
+        if python != test_python() {
+            continue;
+        }
+        // SQLAlchemy 2's annotated declarations, `Mapped[...]` alone included.
+        let export = export_ok(&module("column_lines.modern", "postgresql")).await;
+        assert_contains(
+            &export.sql,
+            &[
+                "-- model: column_lines.modern.Member (column_lines/modern.py:15)\n\
+                 -- model-column: id (column_lines/modern.py:18)\n\
+                 -- model-column: email (column_lines/modern.py:19)\n\
+                 -- model-column: nickname (column_lines/modern.py:20)\n\
+                 -- model-column: created_at (column_lines/mixins.py:6)\n",
+                "-- model-column: member_id (column_lines/modern.py:27)\nCREATE TABLE badges (",
+            ],
+        );
     }
 }

@@ -8,6 +8,13 @@
 //! - `-- model: app.models.User (app/models.py:14)` on a line above
 //!   `CREATE TABLE`: the SQLAlchemy model that declares the table (the
 //!   exporter writes it). Any other `-- model:` comment is an ordinary one.
+//! - `-- model-column: email (app/models.py:17)` on a line above
+//!   `CREATE TABLE`: where the model declares column `email` of that table
+//!   (the exporter writes one per column it can locate, from the class, a
+//!   mixin or base class, or a `Table(...)` call). Above the statement rather
+//!   than above the column definition because SQLite keeps the text of a
+//!   `CREATE TABLE` from its first word on, comments inside it included: a
+//!   location there would end up in the live database.
 //!
 //! Names are written as SQL identifiers and folded as the dialect folds them.
 //! Parsing is dialect-neutral over the dialect's lexemes: comments are what
@@ -80,6 +87,9 @@ pub struct Annotations {
     pub renamed_columns: BTreeMap<String, BTreeMap<String, String>>,
     /// Table key → the model declaring the table.
     pub sources: BTreeMap<String, ModelSource>,
+    /// Table key → column name → where the model declares the column
+    /// (`app/models.py:17`).
+    pub column_sources: BTreeMap<String, BTreeMap<String, String>>,
     /// The dialect they were read in (so renames can rewrite expressions).
     pub dialect: Option<Dialect>,
 }
@@ -94,12 +104,16 @@ pub struct ModelSource {
 
 impl Annotations {
     pub fn is_empty(&self) -> bool {
-        self.renamed_tables.is_empty() && self.renamed_columns.is_empty() && self.sources.is_empty()
+        self.renamed_tables.is_empty()
+            && self.renamed_columns.is_empty()
+            && self.sources.is_empty()
+            && self.column_sources.is_empty()
     }
 }
 
 const RENAMED_FROM: &str = "renamed_from:";
 const MODEL: &str = "model:";
+const MODEL_COLUMN: &str = "model-column:";
 
 /// One annotation comment and the lexeme that follows it.
 struct Comment {
@@ -112,6 +126,21 @@ struct Comment {
 enum Annotation {
     RenamedFrom(String),
     Model(ModelSource),
+    /// The column as written (an identifier) and where it is declared.
+    ModelColumn {
+        column: String,
+        location: String,
+    },
+}
+
+impl Annotation {
+    fn name(&self) -> &'static str {
+        match self {
+            Annotation::RenamedFrom(_) => "renamed_from",
+            Annotation::Model(_) => "model",
+            Annotation::ModelColumn { .. } => "model-column",
+        }
+    }
 }
 
 /// What an annotation above a lexeme would be about.
@@ -140,20 +169,30 @@ fn parse(sql: &str, grammar: &Grammar) -> Result<Annotations, EngineError> {
         let Some(target) = targets.get(&comment.before) else {
             return Err(bad(format!(
                 "`{}` is not on a line just above a CREATE TABLE statement or a column definition inside one",
-                match &comment.annotation {
-                    Annotation::RenamedFrom(_) => "renamed_from",
-                    Annotation::Model(_) => "model",
-                }
+                comment.annotation.name()
             )));
         };
         match (comment.annotation, target) {
             (Annotation::Model(source), Target::Table { key, .. }) => {
                 annotations.sources.insert(key.clone(), source);
             }
-            (Annotation::Model(_), Target::Column { .. }) => {
-                return Err(bad(
-                    "`model` belongs above a CREATE TABLE statement, not a column".to_string()
-                ))
+            (Annotation::ModelColumn { column, location }, Target::Table { key, .. }) => {
+                let column = single_identifier(&column, grammar).map_err(|_| {
+                    bad(format!(
+                        "model-column takes a column name and its location: `-- model-column: name (file.py:12)`, not `{column}`"
+                    ))
+                })?;
+                annotations
+                    .column_sources
+                    .entry(key.clone())
+                    .or_default()
+                    .insert(column, location);
+            }
+            (annotation @ (Annotation::Model(_) | Annotation::ModelColumn { .. }), Target::Column { .. }) => {
+                return Err(bad(format!(
+                    "`{}` belongs above a CREATE TABLE statement, not a column",
+                    annotation.name()
+                )))
             }
             (Annotation::RenamedFrom(old), Target::Table { key, namespace }) => {
                 let old_key = old_table_key(&old, namespace.as_deref(), grammar).map_err(bad)?;
@@ -241,17 +280,32 @@ fn annotation(comment: &str) -> Option<Annotation> {
     if let Some(old) = text.strip_prefix(RENAMED_FROM) {
         return Some(Annotation::RenamedFrom(old.trim().to_string()));
     }
-    // `model: NAME (LOCATION)`; anything else is a comment for people.
+    // `model: NAME (LOCATION)` and `model-column: COLUMN (LOCATION)`;
+    // anything else is a comment for people.
+    if let Some(body) = text.strip_prefix(MODEL_COLUMN) {
+        // A quoted column name may hold ` (`; the exporter writes no
+        // location that does.
+        let (column, location) = named_location(body.trim().strip_suffix(')')?.rsplit_once(" (")?)?;
+        return Some(Annotation::ModelColumn {
+            column: column.to_string(),
+            location: location.to_string(),
+        });
+    }
     let body = text.strip_prefix(MODEL)?.trim();
-    let (model, location) = body.strip_suffix(')')?.split_once(" (")?;
-    let (model, location) = (model.trim(), location.trim());
-    if model.is_empty() || model.contains(char::is_whitespace) || location.is_empty() {
+    let (model, location) = named_location(body.strip_suffix(')')?.split_once(" (")?)?;
+    if model.contains(char::is_whitespace) {
         return None;
     }
     Some(Annotation::Model(ModelSource {
         model: model.to_string(),
         location: location.to_string(),
     }))
+}
+
+/// A name and a location, both non-empty once trimmed.
+fn named_location<'a>((name, location): (&'a str, &'a str)) -> Option<(&'a str, &'a str)> {
+    let (name, location) = (name.trim(), location.trim());
+    (!name.is_empty() && !location.is_empty()).then_some((name, location))
 }
 
 /// The lexemes annotations may stand above: the first of each `CREATE TABLE`
@@ -445,6 +499,8 @@ mod tests {
     fn renames_and_models_attach_to_tables_and_columns() {
         let sql = "CREATE TABLE kept (id int);\n\
                    -- model: app.models.Member (app/models.py:14)\n\
+                   -- model-column: mail (app/mixins.py:5)\n\
+                   -- model-column: \"Nick (Name)\" (app/models.py:17)\n\
                    -- renamed_from: users\n\
                    CREATE TABLE app.\"Members\" (\n\
                      id serial PRIMARY KEY,\n\
@@ -461,6 +517,9 @@ mod tests {
             (source.model.as_str(), source.location.as_str()),
             ("app.models.Member", "app/models.py:14")
         );
+        let columns = &found.column_sources["app.\"Members\""];
+        assert_eq!(columns["mail"], "app/mixins.py:5");
+        assert_eq!(columns["Nick (Name)"], "app/models.py:17");
     }
 
     #[test]
@@ -492,6 +551,9 @@ mod tests {
             ("-- renamed_from:\nCREATE TABLE t (a int);", "line 1: renamed_from needs the old name"),
             ("-- renamed_from: other.t0\nCREATE TABLE app.t (a int);", "names another schema"),
             ("CREATE TABLE t (\n  -- renamed_from: x.y\n  a int\n);", "takes the old column name alone"),
+            ("CREATE TABLE t (\n  -- model-column: a (m.py:3)\n  a int\n);", "line 2: `model-column` belongs above a CREATE TABLE"),
+            ("-- model-column: a (m.py:3)\nCREATE INDEX i ON t (a);", "line 1: `model-column` is not on a line just above"),
+            ("-- model-column: a.b (m.py:3)\nCREATE TABLE t (a int);", "model-column takes a column name and its location"),
         ];
         for (sql, expected) in cases {
             let error = read_postgres(sql).unwrap_err();

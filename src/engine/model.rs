@@ -411,6 +411,17 @@ pub struct Index {
     pub ignored: bool,
 }
 
+impl Index {
+    /// The column its first key is, when it is a column (what a hazard
+    /// about the index points at in the model).
+    pub fn first_column(&self) -> Option<&str> {
+        match &self.parts.first()?.key {
+            IndexKey::Column(column) => Some(column),
+            IndexKey::Expression(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexPart {
     pub key: IndexKey,

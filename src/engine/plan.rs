@@ -73,6 +73,7 @@ impl Statement {
             detail: detail.into(),
             source: None,
             table: None,
+            column: None,
             finding: None,
             probe: None,
             found: None,
@@ -85,6 +86,16 @@ impl Statement {
     pub fn with_probe(mut self, probe: Probe) -> Statement {
         if let Some(hazard) = self.hazards.last_mut() {
             hazard.probe = Some(probe);
+        }
+        self
+    }
+
+    /// Says that the hazards of the statement not yet about a column are
+    /// about `column` (its name in the desired schema) of their table, so a
+    /// hazard names the line declaring the column (see `sources.rs`).
+    pub fn about_column(mut self, column: impl AsRef<str>) -> Statement {
+        for hazard in self.hazards.iter_mut().filter(|h| h.column.is_none()) {
+            hazard.column = Some(column.as_ref().to_string());
         }
         self
     }
@@ -130,6 +141,12 @@ pub struct Hazard {
     /// it is about one: how data probes and model sources find their table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
+    /// The column of `table` the hazard is about, by its desired name, when
+    /// it is about one (a type change, a new NOT NULL column, a rename, the
+    /// first column of a new key): the model's line for that column is the
+    /// place to look, not the class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     /// What a data probe found in the live database when the plan was made
     /// ("\"public\".\"users\".\"email\" has 3 NULL values: SET NOT NULL
     /// will fail", or "... has no NULL values now"). Kept apart from `detail`

@@ -233,8 +233,8 @@ def export(request, files):
                 hint="the exporter looks for declarative bases, registries, MetaData and Table objects "
                 "in the loaded modules; point `module`/`path` at the module that defines or imports the models",
             )
-        sources, models = find_sources(sa, scope, metadatas, files)
-        ddl = DdlBuilder(sa, dialect, collector, files, models, sites)
+        sources, models, columns = find_sources(sa, scope, metadatas, files)
+        ddl = DdlBuilder(sa, dialect, collector, files, models, columns, sites)
         sql = ddl.build(metadatas)
     warnings_out = list(collector.warnings) + ddl.warnings
     for warning in caught:
@@ -625,9 +625,10 @@ def describe_target(sa, target):
 
 
 class DdlBuilder:
-    def __init__(self, sa, dialect, collector, files, models, sites):
+    def __init__(self, sa, dialect, collector, files, models, columns, sites):
         self.sa = sa
         self.models = models
+        self.columns = columns
         self.dialect_name = dialect
         self.collector = collector
         self.files = files
@@ -805,8 +806,10 @@ class DdlBuilder:
 
 
     def annotate(self, table, text):
-        """The provider's annotations (SQL comments) on a CREATE TABLE: the model declaring the table,
-        and `info={"renamed_from": "old"}` of the table and of its columns, so renames plan as RENAME."""
+        """The provider's annotations (SQL comments) on a CREATE TABLE: the model declaring the table
+        and the line declaring each column (above the statement: SQLite would keep a comment inside
+        it in the database), and `info={"renamed_from": "old"}` of the table and of its columns, so
+        renames plan as RENAME."""
         preparer = self.dialect.identifier_preparer
         lines = text.split("\n")
         for column in table.columns:
@@ -820,6 +823,12 @@ class DdlBuilder:
         header = []
         if id(table) in self.models:
             header.append("-- model: " + self.models[id(table)])
+        declared = self.columns.get(id(table), {})
+        for column in table.columns:
+            location = declared.get(column.name)
+            # The engine reads the location after the last " (": a path holding one is left out.
+            if location is not None and " (" not in location:
+                header.append("-- model-column: %s (%s)" % (preparer.quote(column.name), location))
         old = renamed_from(table)
         if old is not None:
             header.append("-- renamed_from: " + preparer.quote(old))
@@ -916,7 +925,47 @@ def find_sources(sa, scope, metadatas, files):
             models[table_id] = "%s (%s:%d)" % (model, files.display(path), line)
         sources.append(source)
     sources.sort(key=lambda s: s["table"])
-    return sources, models
+    columns = find_column_sources(sa, scope, wanted, located, class_lines, files)
+    return sources, models, columns
+
+
+def find_column_sources(sa, scope, wanted, located, class_lines, files):
+    """id(table) -> {column name: "file:line"}: where each column is declared, for hazards about a
+    column to point at its line. A mapped class's attribute (`email: Mapped[str] = mapped_column()`,
+    `email = Column(...)`, a `declared_attr`), looked up along the class's MRO so that a column from a
+    mixin or a base class names the class declaring it; else a `Column("email", ...)` inside the
+    `Table("users", ...)` call of the file declaring the table. Columns found in neither way, or
+    declared in a library, have no line: hazards then name the model's class."""
+    found = {}
+
+    def record(table, column, path, line):
+        if path and line and files.is_user_file(path):
+            found.setdefault(id(table), {}).setdefault(column, "%s:%d" % (files.display(path), line))
+
+    for cls in mapped_classes(sa, scope):
+        try:
+            mapper = sa.inspect(cls)
+            table = mapper.local_table
+            properties = list(mapper.column_attrs)
+        except Exception:
+            continue
+        if not isinstance(table, sa.Table) or id(table) not in wanted:
+            continue
+        for prop in properties:
+            for column in prop.columns:
+                # Joined inheritance maps a subclass's key onto its base table's column too.
+                if isinstance(column, sa.Column) and column.table is table and column.name not in found.get(id(table), {}):
+                    path, line = class_lines.attribute(cls, prop.key)
+                    record(table, column.name, path, line)
+
+    table_calls = TableCallIndex()
+    for table_id, (path, _, _) in located.items():
+        table = wanted[table_id]
+        for column in table.columns:
+            if column.name not in found.get(table_id, {}):
+                record(table, column.name, path, table_calls.column_line(path, table.name, column.name))
+    return found
+
 
 
 def mapped_classes(sa, scope):
@@ -960,15 +1009,30 @@ def read_source(path):
 
 
 class ClassLineIndex:
-    """Line of each class statement, by qualified name; one parse per file (not one per class)."""
+    """Line of each class statement, and of the attributes its body assigns, by qualified name; one
+    parse per file (not one per class)."""
 
     def __init__(self):
         self.by_file = {}
 
-    def line(self, path, cls):
+    def classes(self, path):
         if path not in self.by_file:
             self.by_file[path] = self.index(path)
-        return self.by_file[path].get(cls.__qualname__)
+        return self.by_file[path]
+
+    def line(self, path, cls):
+        return self.classes(path).get(cls.__qualname__, (None, None))[0]
+
+    def attribute(self, cls, key):
+        """(path, line) of the first class along `cls`'s MRO whose body declares attribute `key`."""
+        for klass in cls.__mro__:
+            path = source_file_of_class(klass)
+            if not path:
+                continue
+            _, attributes = self.classes(path).get(klass.__qualname__, (None, {}))
+            if key in attributes:
+                return path, attributes[key]
+        return None, None
 
     @staticmethod
     def index(path):
@@ -985,7 +1049,7 @@ class ClassLineIndex:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.ClassDef):
                     name = prefix + child.name
-                    lines.setdefault(name, child.lineno)
+                    lines.setdefault(name, (child.lineno, class_attributes(child)))
                     visit(child, name + ".")
                 elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     visit(child, prefix + child.name + ".<locals>.")
@@ -993,6 +1057,88 @@ class ClassLineIndex:
                     visit(child, prefix)
 
         visit(tree, "")
+        return lines
+
+
+def class_attributes(class_def):
+    """Attribute name -> line, for what a class body declares: `x = ...`, `x: T = ...`, `x: T`, and
+    `def x` (a `declared_attr`)."""
+    found = {}
+    for statement in class_def.body:
+        names = []
+        if isinstance(statement, ast.Assign):
+            names = [target.id for target in statement.targets if isinstance(target, ast.Name)]
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            names = [statement.target.id]
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [statement.name]
+        for name in names:
+            found.setdefault(name, statement.lineno)
+    return found
+
+
+def string_constant(node):
+    """The text of a string literal node, else None (Python 3.7 parses literals as ast.Str)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    legacy = getattr(ast, "Str", None)
+    if legacy is not None and isinstance(node, legacy):
+        return node.s
+    return None
+
+
+def called_name(call):
+    """`Table` of `Table(...)` and of `sa.Table(...)`."""
+    function = call.func
+    if isinstance(function, ast.Name):
+        return function.id
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return None
+
+
+def first_string_argument(call, keyword):
+    if call.args:
+        return string_constant(call.args[0])
+    for argument in call.keywords:
+        if argument.arg == keyword:
+            return string_constant(argument.value)
+    return None
+
+
+class TableCallIndex:
+    """Line of each `Column("name", ...)` written inside a `Table("table", ...)` call, by file: where
+    a Core table (or a class's `__table__`) declares its columns."""
+
+    def __init__(self):
+        self.by_file = {}
+
+    def column_line(self, path, table_name, column_name):
+        if path not in self.by_file:
+            self.by_file[path] = self.index(path)
+        return self.by_file[path].get((table_name, column_name))
+
+    @staticmethod
+    def index(path):
+        lines = {}
+        source = read_source(path)
+        if source is None:
+            return lines
+        try:
+            tree = ast.parse(source, path)
+        except (SyntaxError, ValueError):
+            return lines
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or called_name(node) != "Table":
+                continue
+            table_name = first_string_argument(node, "name")
+            if table_name is None:
+                continue
+            for argument in node.args[1:]:
+                if isinstance(argument, ast.Call) and called_name(argument) == "Column":
+                    column_name = first_string_argument(argument, "name")
+                    if column_name is not None:
+                        lines.setdefault((table_name, column_name), argument.lineno)
         return lines
 
 

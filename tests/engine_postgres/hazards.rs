@@ -32,6 +32,17 @@ fn finding(plan: &Plan, sql: &str, code: &str) -> String {
         .unwrap_or_else(|| panic!("no finding for {code} on `{sql}`"))
 }
 
+/// The column the hazard `code` on the statement containing `sql` is about.
+#[track_caller]
+fn column_of(plan: &Plan, sql: &str, code: &str) -> Option<String> {
+    let statement = plan.statements.iter().find(|s| s.sql.contains(sql));
+    let hazard = statement.and_then(|s| s.hazards.iter().find(|h| h.kind.code() == code));
+    hazard
+        .unwrap_or_else(|| panic!("no {code} on `{sql}` in:\n{:#?}", hazards(plan)))
+        .column
+        .clone()
+}
+
 #[track_caller]
 fn has(plan: &Plan, sql: &str, code: &str) -> bool {
     hazards(plan)
@@ -150,6 +161,36 @@ async fn data_probes_count_the_rows_each_hazard_would_hit() {
         for hazard in &statement.hazards {
             assert!(hazard.table.is_some(), "{:?} on {}", hazard.kind, statement.sql);
         }
+    }
+    // A hazard about a column names it too, so a model's line for the column can be found.
+    let columns = [
+        (
+            "ALTER COLUMN \"email\" SET NOT NULL",
+            "may_fail_on_existing_rows",
+            Some("email"),
+        ),
+        (
+            "ALTER COLUMN \"email\" SET NOT NULL",
+            "scans_table_under_lock",
+            Some("email"),
+        ),
+        ("ALTER COLUMN \"nick\" TYPE", "narrows_type", Some("nick")),
+        ("ALTER COLUMN \"code\" TYPE integer", "cast_may_fail", Some("code")),
+        (
+            "CREATE UNIQUE INDEX \"people_email\"",
+            "may_fail_on_existing_rows",
+            Some("email"),
+        ),
+        (
+            "FOREIGN KEY (\"team_id\")",
+            "may_fail_on_existing_rows",
+            Some("team_id"),
+        ),
+        ("CHECK (id < 3)", "may_fail_on_existing_rows", None),
+        ("DROP TABLE \"public\".\"archived\"", "drops_table", None),
+    ];
+    for (sql, code, column) in columns {
+        assert_eq!(column_of(&plan, sql, code).as_deref(), column, "{code} on `{sql}`");
     }
 }
 

@@ -64,13 +64,17 @@ pub fn schema() -> Schema {
             .sensitive(),
         )
         .attribute(
-            Attribute::required(
+            // Optional to Terraform so that a configuration generated after an
+            // import (`-generate-config-out`, which cannot know it) plans: the
+            // plan then says to set it. A new resource without it is an error.
+            Attribute::optional(
                 "desired_sql",
                 Type::String,
                 "The desired schema as DDL statements in the database's dialect. Write-only (Terraform 1.11 \
                  and later): Terraform never stores it in the state or shows it in plans, so a change of its \
                  text alone is no change; what it means for the database shows in `planned_sql` and \
-                 `schema_hash`.",
+                 `schema_hash`. Needed to create the resource; an imported resource without it plans no \
+                 change and a warning says to set it.",
             )
             .write_only(),
         )
@@ -269,6 +273,69 @@ pub fn validate(config: &Value, write_only_allowed: bool) -> Diagnostics {
     diagnostics
 }
 
+/// A new resource without `desired_sql`.
+fn desired_sql_missing(diagnostics: &mut Diagnostics) {
+    diagnostics.attribute_error(
+        "desired_sql",
+        "Missing desired_sql",
+        "`desired_sql` is the schema this resource brings the database to: set it to DDL in the database's \
+         dialect, for example `desired_sql = data.sqlalchemy_models.app.sql`.",
+    );
+}
+
+/// An existing (typically just imported) resource without `desired_sql`.
+fn desired_sql_unset(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
+    diagnostics.attribute_warning(
+        "desired_sql",
+        "desired_sql is not set: nothing will change",
+        format!(
+            "The schema of {} is only read: without `desired_sql` there is no desired schema to plan towards. \
+             Set `desired_sql` to the schema's DDL, for example `desired_sql = data.sqlalchemy_models.app.sql` \
+             (a configuration written by `terraform plan -generate-config-out` cannot know it). The next plan \
+             then shows in `planned_sql` what differs, or nothing when the database already matches.",
+            url.redacted()
+        ),
+    );
+}
+
+/// True (with an error) when the configuration leaves `url` unset while the
+/// state names a database of its own, and the URL in effect now (the
+/// provider's, or none) is not that database: planning would silently move
+/// the resource to another database. That is what a configuration generated
+/// by `terraform plan -generate-config-out` does: Terraform writes sensitive
+/// values as `null`.
+fn url_left_out(
+    diagnostics: &mut Diagnostics,
+    prior: &SchemaResource,
+    planned: &SchemaResource,
+    url: &Field<DatabaseUrl>,
+) -> bool {
+    let (Field::Null, Field::Known(state_url)) = (&planned.url, &prior.url) else {
+        return false;
+    };
+    let Ok(state_url) = DatabaseUrl::parse(state_url) else {
+        return false;
+    };
+    let now = match url {
+        Field::Known(url) if same_database(url, &state_url) => return false,
+        Field::Known(url) => format!("the provider's `url` names {} instead", url.redacted()),
+        Field::Unknown => return false,
+        Field::Null => "the provider has no `url` either".to_string(),
+    };
+    diagnostics.attribute_error(
+        "url",
+        "url not set for this database",
+        format!(
+            "This resource manages {} (the `url` in its state, for example the import ID), but its configuration \
+             leaves `url` unset and {now}. Set `url` to that database's URL, for example from a variable marked \
+             `sensitive`. A configuration written by `terraform plan -generate-config-out` has `url = null`: \
+             Terraform writes no sensitive value into it.",
+            state_url.redacted()
+        ),
+    );
+    true
+}
+
 /// The live schema is not the one the last refresh saw.
 fn changed_since_refresh(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
     diagnostics.error(
@@ -350,23 +417,30 @@ pub async fn plan(
         let (diagnostics, planned_private) = destroy::plan(ctx, prior, private).await;
         return (Value::Null, diagnostics, planned_private);
     }
-    let (planned, diagnostics) = plan_change(ctx, prior.is_null(), proposed, config, private).await;
+    let (planned, diagnostics) = plan_change(ctx, prior, proposed, config, private).await;
     (planned, diagnostics, None)
 }
 
 async fn plan_change(
     ctx: &Context,
-    creating: bool,
+    prior: &Value,
     proposed: &Value,
     config: &Value,
     private: &ResourcePrivate,
 ) -> (Value, Diagnostics) {
+    let creating = prior.is_null();
+    let prior = (!creating).then(|| SchemaResource::from_value(prior));
     let mut diagnostics = Diagnostics::new();
     let mut planned = SchemaResource::from_value(proposed);
     planned.desired_sql = field::string(config, "desired_sql");
     let Some(urls) = resolve_urls(ctx, &planned, &mut diagnostics) else {
         return (Value::Null, diagnostics);
     };
+    if let Some(prior) = &prior {
+        if url_left_out(&mut diagnostics, prior, &planned, &urls.url) {
+            return (Value::Null, diagnostics);
+        }
+    }
     let url = match urls.url {
         Field::Null => {
             missing_url(&mut diagnostics);
@@ -380,6 +454,17 @@ async fn plan_change(
         Field::Known(url) => url,
     };
     planned.id = Field::Known(url.redacted());
+    if matches!(planned.desired_sql, Field::Null) {
+        if creating {
+            desired_sql_missing(&mut diagnostics);
+        } else {
+            // Imported (or written) without it: nothing to compare the live
+            // schema with, so nothing to change; the state stays as read.
+            desired_sql_unset(&mut diagnostics, &url);
+            planned.nothing_planned();
+        }
+        return (planned.to_value(), diagnostics);
+    }
     let (Field::Known(desired_sql), false) = (planned.desired_sql.clone(), urls.dev_url.is_unknown()) else {
         // The desired schema depends on values only known during apply.
         planned.unknown_outcome();
@@ -485,6 +570,11 @@ pub async fn apply(
     let Some(urls) = resolve_urls(ctx, &state, &mut diagnostics) else {
         return (Value::Null, diagnostics, None);
     };
+    if matches!(state.desired_sql, Field::Null) {
+        // Planned without a desired schema (see `desired_sql_unset`): nothing
+        // to run; the other attributes are recorded as planned.
+        return (state.to_value(), diagnostics, None);
+    }
     let (Field::Known(url), Field::Known(desired_sql)) = (urls.url, state.desired_sql.clone()) else {
         missing_url(&mut diagnostics);
         return (Value::Null, diagnostics, None);
@@ -685,7 +775,9 @@ mod tests {
             .iter()
             .find(|a| a.name == "desired_sql")
             .expect("desired_sql");
-        assert!(desired.write_only && desired.required && !desired.computed);
+        // Optional to Terraform: a configuration generated after an import
+        // has none, and the plan says to set it (a new resource needs it).
+        assert!(desired.write_only && desired.optional && !desired.required && !desired.computed);
 
         assert!(!validate(&config(), true).has_errors());
         let refused = validate(&config(), false);

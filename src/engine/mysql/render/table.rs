@@ -165,7 +165,15 @@ pub struct Alteration<'a> {
 pub struct Clauses {
     sql: Vec<String>,
     parts: Vec<Part>,
-    hazards: Vec<(HazardKind, String, Option<Probe>)>,
+    hazards: Vec<ClauseHazard>,
+}
+
+/// A hazard of one clause: the column it is about, when it is about one.
+struct ClauseHazard {
+    kind: HazardKind,
+    detail: String,
+    probe: Option<Probe>,
+    column: Option<String>,
 }
 
 impl Clauses {
@@ -175,7 +183,20 @@ impl Clauses {
     }
 
     fn hazard(&mut self, kind: HazardKind, detail: String, probe: Option<Probe>) {
-        self.hazards.push((kind, detail, probe));
+        self.hazards.push(ClauseHazard {
+            kind,
+            detail,
+            probe,
+            column: None,
+        });
+    }
+
+    /// [`Clauses::hazard`] about `column` (its desired name), if any.
+    fn column_hazard(&mut self, kind: HazardKind, column: Option<&str>, detail: String, probe: Option<Probe>) {
+        self.hazard(kind, detail, probe);
+        if let Some(hazard) = self.hazards.last_mut() {
+            hazard.column = column.map(str::to_string);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -195,10 +216,15 @@ impl Clauses {
             }
         }
         let mut statement = Statement::ddl(sql);
-        for (kind, detail, probe) in self.hazards {
-            statement = statement.with_table_hazard(kind, table.name.clone(), detail);
-            if let Some(probe) = probe {
+        for hazard in self.hazards {
+            statement = statement.with_table_hazard(hazard.kind, table.name.clone(), hazard.detail);
+            if let Some(probe) = hazard.probe {
                 statement = statement.with_probe(probe);
+            }
+            // One ALTER TABLE holds the hazards of several clauses: the
+            // column is this hazard's alone.
+            if let Some(last) = statement.hazards.last_mut() {
+                last.column = hazard.column;
             }
         }
         if algorithm == Algorithm::Copy {
@@ -260,8 +286,9 @@ impl Alteration<'_> {
                     format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
                     Part::RenameColumn,
                 );
-                out.hazard(
+                out.column_hazard(
                     HazardKind::RenamesColumn,
+                    Some(new),
                     format!("column {} is renamed to {}", column_subject(&to.name, old), quote(new)),
                     None,
                 );
@@ -502,8 +529,9 @@ impl Alteration<'_> {
             let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
             if !removed.is_empty() {
                 let list: Vec<String> = removed.iter().map(|v| literal(v)).collect();
-                out.hazard(
+                out.column_hazard(
                     HazardKind::DropsEnumValue,
+                    Some(&new.name),
                     format!("column {subject} loses the values {}", list.join(", ")),
                     Some(Probe::matching(
                         quote(&self.from.name),
@@ -515,15 +543,17 @@ impl Alteration<'_> {
                 );
             }
         } else if old.data_type != new.data_type && narrows(&old.data_type, &new.data_type) {
-            out.hazard(
+            out.column_hazard(
                 HazardKind::NarrowsType,
+                Some(&new.name),
                 format!("column {subject} changes from {} to {}", old.data_type, new.data_type),
                 None,
             );
         }
         if old.nullable && !new.nullable {
-            out.hazard(
+            out.column_hazard(
                 HazardKind::MayFailOnExistingRows,
+                Some(&new.name),
                 format!("column {subject} becomes NOT NULL"),
                 Some(Probe::matching(
                     quote(&self.from.name),
@@ -555,8 +585,9 @@ impl Alteration<'_> {
                 consequence: "the unique index will fail".to_string(),
             },
         });
-        out.hazard(
+        out.column_hazard(
             HazardKind::MayFailOnExistingRows,
+            index.first_column(),
             format!(
                 "unique index {} on {} may fail on duplicate rows",
                 quote(&index.name),
@@ -587,8 +618,9 @@ impl Alteration<'_> {
                 parent_columns: key.ref_columns.iter().map(|c| quote(c)).collect(),
             },
         });
-        out.hazard(
+        out.column_hazard(
             HazardKind::MayFailOnExistingRows,
+            key.columns.first().map(String::as_str),
             format!(
                 "foreign key ({}) of {} may fail on rows without a parent in {}",
                 column_list(&key.columns),

@@ -15,7 +15,7 @@ use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{Index, Schema};
 use crate::engine::options::Options;
 use crate::engine::plan::{HazardKind, Statement};
-use crate::engine::postgres::ident::{qualified, quote};
+use crate::engine::postgres::ident::{key_part, qualified, quote};
 use crate::engine::probe::{Count, Probe};
 
 /// The index statements that run outside the transaction.
@@ -160,7 +160,35 @@ pub fn create_on_existing_table(
             ),
         );
     }
-    statement
+    let columns = live
+        .tables
+        .get(table)
+        .into_iter()
+        .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()))
+        .chain(added_columns(changes, table));
+    match first_key_column(definition, columns) {
+        Some(column) => statement.about_column(column),
+        None => statement,
+    }
+}
+
+/// Which of `columns` the first key of an index definition
+/// (`pg_get_indexdef`'s text after `ON`) is, when it is a column: the key is
+/// the column's name, bare when it is a plain word (a keyword is quoted too,
+/// so both spellings are tried), alone or followed by an operator class or
+/// an order.
+fn first_key_column<'a>(definition: &str, mut columns: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let using = definition.find(" USING ")?;
+    let open = using + definition[using..].find('(')?;
+    let close = open + closing_paren(&definition[open..])?;
+    let first = split_top_level(&definition[open + 1..close]).into_iter().next()?.trim();
+    columns.find(|column| {
+        [key_part(column), quote(column)].iter().any(|spelling| {
+            first
+                .strip_prefix(spelling.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
+    })
 }
 
 /// Counts duplicated `keys` of `table` (SQL), for a new unique key
@@ -290,6 +318,28 @@ fn has_top_level_space(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_key_is_a_column_when_it_names_one() {
+        let columns = || ["a", "ab", "odd name"].into_iter();
+        assert_eq!(
+            first_key_column("public.t USING btree (ab DESC, a)", columns()),
+            Some("ab")
+        );
+        assert_eq!(
+            first_key_column("public.t USING btree (a text_pattern_ops)", columns()),
+            Some("a")
+        );
+        assert_eq!(
+            first_key_column("public.t USING btree (\"odd name\")", columns()),
+            Some("odd name")
+        );
+        assert_eq!(first_key_column("public.t USING btree (lower(a))", columns()), None);
+        assert_eq!(
+            first_key_column("public.t USING btree (\"order\")", ["order"].into_iter()),
+            Some("order")
+        );
+    }
 
     #[test]
     fn unique_keys_come_from_the_index_definition() {

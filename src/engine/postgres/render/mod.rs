@@ -397,11 +397,15 @@ fn finish(
                         if let Some(probe) = orphans_probe(d, fk, live, parent) {
                             statement = statement.with_probe(probe);
                         }
-                        out.push(statement.with_table_hazard(
+                        let statement = statement.with_table_hazard(
                             HazardKind::ScansTableUnderLock,
                             table_key(&d.to),
                             validates(&d.to),
-                        ));
+                        );
+                        out.push(match fk.columns.first() {
+                            Some(column) => statement.about_column(column),
+                            None => statement,
+                        });
                     }
                 }
             }

@@ -45,6 +45,7 @@ pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
                 table_key(table),
                 column_rename_detail(&table_key(table), from, to),
             )
+            .about_column(to)
             .locking(table_key(table), table_name(table)),
             RenameStep::Index { table, from, to } => Statement::ddl(format!(
                 "ALTER INDEX {} RENAME TO {}",

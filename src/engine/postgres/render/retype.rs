@@ -157,11 +157,15 @@ pub fn rebuild(t: &TypeRebuild<'_>, live: &Schema, desired: &Schema) -> Retype {
                         ))
                 }
             };
-            convert.push(statement.with_table_hazard(
-                HazardKind::RewritesTable,
-                key,
-                format!("converting {subject} to the new {new_name} rewrites every row of {table_sql}"),
-            ));
+            convert.push(
+                statement
+                    .with_table_hazard(
+                        HazardKind::RewritesTable,
+                        key,
+                        format!("converting {subject} to the new {new_name} rewrites every row of {table_sql}"),
+                    )
+                    .about_column(&column.name),
+            );
             // A changed default is set by the table's own changes later.
             let unchanged_default = kept
                 .column(&column.name)

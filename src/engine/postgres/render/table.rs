@@ -196,11 +196,15 @@ fn new_unique_key(
         let consequence = format!("the {what} will fail");
         statement = statement.with_probe(duplicates(&name, keys, nulls_equal, None, &consequence));
     }
-    statement.with_table_hazard(
+    statement = statement.with_table_hazard(
         HazardKind::BuildsIndexBlockingWrites,
         table_key(table),
         format!("building the {what} of {name} reads every row while writes to it wait"),
-    )
+    );
+    match columns.first() {
+        Some(first) => statement.about_column(first),
+        None => statement,
+    }
 }
 
 /// Rows of table `name` (SQL) that violate `check`.
@@ -558,6 +562,10 @@ pub(super) fn add_column(table: &Table, column: &Column) -> Statement {
     let attributes = table.column_attributes(&column.name);
     let statement = alter(table, format!("ADD COLUMN {}", column_definition(column, &attributes)));
     let computed = attributes.identity.is_some() || attributes.generated.is_some();
+    add_column_hazards(table, column, statement, computed).about_column(&column.name)
+}
+
+fn add_column_hazards(table: &Table, column: &Column, statement: Statement, computed: bool) -> Statement {
     if computed {
         // Unlike a constant default, a value computed per row is written
         // into every existing row.
@@ -646,7 +654,9 @@ pub(super) fn alter_column(table: &Table, from: &Column, to: &Column, casts: Enu
             scans(table, statement, "NOT NULL")
         });
     }
-    out
+    out.into_iter()
+        .map(|statement| statement.about_column(&to.name))
+        .collect()
 }
 
 /// The hazards of `ALTER COLUMN … TYPE` from `from` to `to` (see

@@ -217,14 +217,18 @@ fn index_on_existing_table(changes: &[Change], table: &str, index: &Index, writt
             ));
         }
     }
-    statement.with_table_hazard(
+    statement = statement.with_table_hazard(
         HazardKind::BuildsIndexBlockingWrites,
         table,
         format!(
             "building index {} reads every row of {table} while writes wait",
             index.name
         ),
-    )
+    );
+    match index.first_column() {
+        Some(column) => statement.about_column(column),
+        None => statement,
+    }
 }
 
 fn duplicates(table: &str, keys: Vec<String>, filter: Option<String>, consequence: &str) -> Probe {
@@ -343,11 +347,13 @@ fn in_place_statements(diff: &TableDiff, live: &Schema) -> Option<Vec<Statement>
                 }
                 let mut statement = Statement::ddl(sql::add_column(&diff.to, column, fk));
                 if attributes.generated.is_some() && !column.nullable {
-                    statement = statement.with_table_hazard(
-                        HazardKind::MayFailOnExistingRows,
-                        &diff.to.name,
-                        generated_not_null(column),
-                    );
+                    statement = statement
+                        .with_table_hazard(
+                            HazardKind::MayFailOnExistingRows,
+                            &diff.to.name,
+                            generated_not_null(column),
+                        )
+                        .about_column(&column.name);
                 }
                 statements.push(statement);
             }
@@ -480,10 +486,14 @@ fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
                     .join(", ")
             ),
         );
-        for (kind, risk, probe) in rebuild_risks(diff, live) {
+        for (kind, risk, probe, column) in rebuild_risks(diff, live) {
             copy = copy.with_table_hazard(kind, name, risk);
             if let Some(probe) = probe {
                 copy = copy.with_probe(probe);
+            }
+            // The copy holds the risks of every change: the column is this one's alone.
+            if let Some(last) = copy.hazards.last_mut() {
+                last.column = column;
             }
         }
         out.push(copy);
@@ -506,7 +516,10 @@ fn rebuild_statements(diff: &TableDiff, live: &Schema) -> Vec<Statement> {
 
 /// What the copied rows may fail on that the old table did not enforce, each
 /// with a count of the rows at fault where the old table can say.
-fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Option<Probe>)> {
+/// What a rebuild risks, each with the column it is about when it is about one.
+type Risk = (HazardKind, String, Option<Probe>, Option<String>);
+
+fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<Risk> {
     let name = diff.to.name.as_str();
     let table = q(name);
     let lives = |columns: &[String]| columns.iter().all(|c| diff.from.column(c).is_some());
@@ -601,7 +614,7 @@ fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Op
             }
             _ => None,
         };
-        risks.extend(risk);
+        risks.extend(risk.map(|(kind, detail, probe)| (kind, detail, probe, changed_column(change))));
     }
     // A generated column computes its values as the rows are copied.
     for column in diff.to.columns.iter().filter(|c| !c.nullable) {
@@ -612,10 +625,27 @@ fn rebuild_risks(diff: &TableDiff, live: &Schema) -> Vec<(HazardKind, String, Op
             _ => false,
         });
         if recomputed && diff.to.column_attributes(&column.name).generated.is_some() {
-            risks.push((HazardKind::MayFailOnExistingRows, generated_not_null(column), None));
+            risks.push((
+                HazardKind::MayFailOnExistingRows,
+                generated_not_null(column),
+                None,
+                Some(column.name.clone()),
+            ));
         }
     }
     risks
+}
+
+/// The column a table change is about: the one it adds or alters, the first
+/// of a new key.
+fn changed_column(change: &TableChange) -> Option<String> {
+    match change {
+        TableChange::AddColumn(column) | TableChange::AlterColumn { to: column, .. } => Some(column.name.clone()),
+        TableChange::SetPrimaryKey { to: Some(key), .. } => key.columns.first().cloned(),
+        TableChange::AddUnique(unique) => unique.columns.first().cloned(),
+        TableChange::AddForeignKey(key) => key.columns.first().cloned(),
+        _ => None,
+    }
 }
 
 /// Whether the table options gain `option`.

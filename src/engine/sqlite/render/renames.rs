@@ -44,11 +44,13 @@ pub fn statements(changes: &[Change]) -> Vec<Statement> {
                 if from.eq_ignore_ascii_case(to) {
                     vec![statement]
                 } else {
-                    vec![statement.with_table_hazard(
-                        HazardKind::RenamesColumn,
-                        table.name.clone(),
-                        column_rename_detail(&table.name, from, to),
-                    )]
+                    vec![statement
+                        .with_table_hazard(
+                            HazardKind::RenamesColumn,
+                            table.name.clone(),
+                            column_rename_detail(&table.name, from, to),
+                        )
+                        .about_column(to)]
                 }
             }
             // SQLite does not name objects after their table.
