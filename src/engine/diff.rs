@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
     Check, Collation, Column, ColumnAttributes, Comment, CompositeType, DefaultPrivileges, Domain, EnumType, Exclusion,
-    Extension, ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, RangeType, Routine,
-    Rule, Schema, Sequence, StatisticsObject, Table, Trigger, UniqueConstraint, View,
+    Extension, ForeignKey, Index, Namespace, ObjectPrivileges, Owner, Partition, Policy, PrimaryKey, RangeType,
+    Routine, Rule, Schema, Sequence, StatisticsObject, Table, Trigger, UniqueConstraint, View,
 };
 use super::renames;
 
