@@ -98,6 +98,12 @@ pub fn split(sql: &str) -> Result<Vec<(ScriptStatement<'_>, Parsed)>, EngineErro
         if parser.peek_token_ref().token == Token::EOF {
             break;
         }
+        // Stand on the statement's first token, so that going back to it
+        // is by position in the token stream: a parse that ran to the end
+        // stands on the end's token, whose span is empty.
+        parser.next_token();
+        parser.prev_token();
+        let first = parser.index();
         let start = parser.peek_token_ref().span.start;
         // A statement sqlparser cannot read, or reads only the start of, is
         // cut at its `;` when it is a definition the server will parse.
@@ -115,7 +121,7 @@ pub fn split(sql: &str) -> Result<Vec<(ScriptStatement<'_>, Parsed)>, EngineErro
                     Err(error) => error.to_string(),
                 };
                 // Back to the statement's first token, then its words.
-                while parser.peek_token_ref().span.start > start {
+                while parser.index() > first {
                     parser.prev_token();
                 }
                 let words = leading_words(&mut parser);
@@ -484,6 +490,21 @@ mod tests {
         );
         assert!(statements[1].ends_with("END"), "{}", statements[1]);
         assert_eq!(statements[2], "CREATE INDEX ix ON t (n)");
+    }
+
+    #[test]
+    fn a_trigger_whose_body_is_one_statement_ends_at_its_semicolon() {
+        let sql = "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.n = 1;\n\
+                   CREATE TABLE u (id int);\n\
+                   CREATE TRIGGER tr2 BEFORE UPDATE ON t FOR EACH ROW SET NEW.n = 2";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.n = 1",
+                "CREATE TABLE u (id int)",
+                "CREATE TRIGGER tr2 BEFORE UPDATE ON t FOR EACH ROW SET NEW.n = 2",
+            ]
+        );
     }
 
     #[test]
