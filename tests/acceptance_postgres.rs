@@ -279,7 +279,11 @@ fn invalid_desired_sql_names_the_statement_and_changes_nothing() {
 fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
     let _planning = planning();
     let db = PostgresDb::new();
-    db.execute("CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int);");
+    // A foreign table: it stays outside (its server's user mappings carry credentials).
+    db.execute(
+        "CREATE FOREIGN DATA WRAPPER elsewhere; CREATE SERVER far FOREIGN DATA WRAPPER elsewhere; \
+         CREATE FOREIGN TABLE remote (x int) SERVER far;",
+    );
     let workspace = Workspace::new();
     let sql = "CREATE TABLE notes (id int PRIMARY KEY);";
     workspace.write_main_tf(
@@ -292,12 +296,12 @@ fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
         .plan()
         .changes()
         .contains("Warning: Object not managed by this provider")
-        .contains("aggregate public.total")
+        .contains("foreign table public.remote")
         .hides_sql("DROP");
     workspace.apply().success();
     assert_eq!(
-        db.strings("SELECT proname::text FROM pg_proc WHERE proname = 'total'"),
-        vec!["total".to_string()],
+        db.strings("SELECT relname::text FROM pg_class WHERE relname = 'remote'"),
+        vec!["remote".to_string()],
         "left alone"
     );
 }
