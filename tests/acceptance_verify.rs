@@ -7,18 +7,18 @@ mod common;
 use common::postgres_db::PostgresDb;
 use common::{Config, SchemaBlock, Workspace};
 
-/// The view needs an aggregate the provider does not manage, so the copy of
-/// the live schema the plan is replayed in lacks it.
+/// The view reads a foreign table, which the provider does not manage, so the
+/// copy of the live schema the plan is replayed in lacks it.
 #[test]
 fn an_unverified_plan_warns_and_still_applies() {
     let db = PostgresDb::new();
-    db.execute("CREATE TABLE kept (x int); CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int)");
-    let desired = "CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int);
-                   CREATE TABLE kept (x int);
-                   CREATE VIEW sums AS SELECT total(x) AS sum FROM kept;";
+    let remote = "CREATE FOREIGN DATA WRAPPER elsewhere; CREATE SERVER far FOREIGN DATA WRAPPER elsewhere; \
+                  CREATE FOREIGN TABLE remote (x int) SERVER far;";
+    db.execute(remote);
+    let desired = format!("{remote}\nCREATE VIEW sums AS SELECT x AS sum FROM remote;");
     let workspace = Workspace::initialized(
         &Config::new()
-            .schema(SchemaBlock::new("app", desired).url(&db.url()))
+            .schema(SchemaBlock::new("app", &desired).url(&db.url()))
             .render(),
     );
     workspace
