@@ -898,3 +898,65 @@ fn terraform_apply_replays_its_plan_once() {
     );
     workspace.plan().no_changes();
 }
+
+/// Range types, aggregates, rules and statistics objects through Terraform:
+/// created in an order PostgreSQL accepts, a changed aggregate or rule
+/// replaced in place, and nothing reported as not managed.
+#[test]
+fn range_types_aggregates_rules_and_statistics_converge_through_terraform() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let sql = "\
+CREATE TYPE \"Span\" AS RANGE (subtype = int4);
+CREATE TABLE bookings (id int PRIMARY KEY, room int NOT NULL, during \"Span\" NOT NULL, cost int NOT NULL);
+CREATE TABLE audit (id int, note text);
+CREATE AGGREGATE \"Total\"(int) (sfunc = int4pl, stype = int, initcond = '0');
+CREATE VIEW room_costs AS SELECT room, \"Total\"(cost) AS total FROM bookings GROUP BY room;
+CREATE RULE keep_audit AS ON DELETE TO audit DO INSTEAD NOTHING;
+CREATE STATISTICS bookings_room_cost (dependencies) ON room, cost FROM bookings;
+";
+    let workspace = Workspace::new();
+    let configure = |sql: &str| {
+        workspace.write_main_tf(
+            &Config::new()
+                .schema(SchemaBlock::new("app", sql).url(&db.url()))
+                .render(),
+        )
+    };
+    configure(sql);
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("CREATE TYPE \"public\".\"Span\" AS RANGE")
+        .shows_sql("CREATE OR REPLACE AGGREGATE public.\"Total\"(integer)")
+        .shows_sql("CREATE RULE keep_audit")
+        .shows_sql("CREATE STATISTICS")
+        .lacks("not managed");
+    workspace.apply().success();
+    db.execute(
+        "INSERT INTO bookings VALUES (1, 7, '[1,3)', 10), (2, 7, '[3,5)', 5); INSERT INTO audit VALUES (1, 'x');",
+    );
+    workspace.plan().no_changes();
+
+    // A changed aggregate and rule are replaced in place; the view keeps working.
+    let changed = sql.replace("initcond = '0'", "initcond = '100'").replace(
+        "DO INSTEAD NOTHING",
+        "DO INSTEAD UPDATE audit SET note = 'kept' WHERE id = OLD.id",
+    );
+    configure(&changed);
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("INITCOND = '100'")
+        .shows_sql("CREATE OR REPLACE RULE keep_audit")
+        .hides_sql("DROP VIEW");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    db.execute("DELETE FROM audit WHERE id = 1;");
+    assert_eq!(db.strings("SELECT note FROM audit"), vec!["kept".to_string()]);
+    assert_eq!(
+        db.strings("SELECT total::text FROM room_costs WHERE room = 7"),
+        vec!["115".to_string()]
+    );
+}
