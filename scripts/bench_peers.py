@@ -184,15 +184,20 @@ def rss_by_name(pids):
 
 def timed(cmd, env=None, cwd=None, ok=(0,)):
     """Seconds, and the peak RSS (MiB) of terraform and of the provider while `cmd` ran."""
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peaks = {}
-    while proc.poll() is None:
-        for name, kib in rss_by_name(descendants(proc.pid)).items():
-            peaks[name] = max(peaks.get(name, 0), kib)
-        time.sleep(0.05)
-    elapsed = time.monotonic() - started
-    out, err = proc.communicate()
+    # Output goes to files: a pipe nobody reads while polling fills up (a plan
+    # with many warnings) and blocks the command for ever.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=stdout, stderr=stderr, text=True)
+        peaks = {}
+        while proc.poll() is None:
+            for name, kib in rss_by_name(descendants(proc.pid)).items():
+                peaks[name] = max(peaks.get(name, 0), kib)
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{out[-3000:]}\n{err[-3000:]}")
     terraform = peaks.get("terraform", 0) / 1024
