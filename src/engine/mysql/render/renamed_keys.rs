@@ -66,54 +66,59 @@ fn same_but_name(old: &Index, new: &Index) -> bool {
 /// The foreign keys `changes` drop and add again under another name:
 /// `(old, new)`.
 pub fn renamed_foreign_keys(changes: &[TableChange]) -> Vec<(&str, &str)> {
-    let dropped: Vec<&ForeignKey> = changes
-        .iter()
-        .filter_map(|c| match c {
+    renamed(
+        changes,
+        |c| match c {
             TableChange::DropForeignKey(key) => Some(key),
             _ => None,
-        })
-        .collect();
-    changes
-        .iter()
-        .filter_map(|c| match c {
-            TableChange::AddForeignKey(new) => dropped.iter().find_map(|old| {
-                let same = ForeignKey {
-                    name: old.name.clone(),
-                    ..new.clone()
-                } == **old;
-                match (same, old.name.as_deref(), new.name.as_deref()) {
-                    (true, Some(old), Some(new)) if old != new => Some((old, new)),
-                    _ => None,
-                }
-            }),
+        },
+        |c| match c {
+            TableChange::AddForeignKey(key) => Some(key),
             _ => None,
-        })
-        .collect()
+        },
+        |key: &ForeignKey| key.name.as_deref(),
+        |key, name| ForeignKey { name, ..key.clone() },
+    )
 }
 
 /// The checks `changes` drop and add again under another name: `(old, new)`.
 pub fn renamed_checks(changes: &[TableChange]) -> Vec<(&str, &str)> {
-    let dropped: Vec<&Check> = changes
-        .iter()
-        .filter_map(|c| match c {
+    renamed(
+        changes,
+        |c| match c {
             TableChange::DropCheck(check) => Some(check),
             _ => None,
-        })
-        .collect();
+        },
+        |c| match c {
+            TableChange::AddCheck(check) => Some(check),
+            _ => None,
+        },
+        |check: &Check| check.name.as_deref(),
+        |check, name| Check { name, ..check.clone() },
+    )
+}
+
+/// Pairs each object `changes` add with one they drop that is the same
+/// object under another name.
+fn renamed<'a, T: PartialEq + 'a>(
+    changes: &'a [TableChange],
+    dropped: impl Fn(&'a TableChange) -> Option<&'a T>,
+    added: impl Fn(&'a TableChange) -> Option<&'a T>,
+    name: impl Fn(&'a T) -> Option<&'a str>,
+    named: impl Fn(&T, Option<String>) -> T,
+) -> Vec<(&'a str, &'a str)> {
+    let dropped: Vec<&T> = changes.iter().filter_map(&dropped).collect();
     changes
         .iter()
-        .filter_map(|c| match c {
-            TableChange::AddCheck(new) => dropped.iter().find_map(|old| {
-                let same = Check {
-                    name: old.name.clone(),
-                    ..new.clone()
-                } == **old;
-                match (same, old.name.as_deref(), new.name.as_deref()) {
+        .filter_map(&added)
+        .filter_map(|new| {
+            dropped.iter().find_map(|old| {
+                let same = named(new, name(old).map(str::to_string)) == **old;
+                match (same, name(old), name(new)) {
                     (true, Some(old), Some(new)) if old != new => Some((old, new)),
                     _ => None,
                 }
-            }),
-            _ => None,
+            })
         })
         .collect()
 }
