@@ -61,6 +61,42 @@ impl<'c> Catalog<'c> {
 /// Relation oid → model key, for resolving references between objects.
 pub type RelationKeys = BTreeMap<i64, String>;
 
+/// An object that belongs to a relation, as PostgreSQL writes it back: the
+/// model key of its relation, its name and its definition.
+pub struct OnRelation {
+    pub table: String,
+    pub name: String,
+    pub definition: String,
+}
+
+impl Catalog<'_> {
+    /// The rows of `sql` (columns `oid` of the relation, `name`,
+    /// `definition`) on the relations the model has; objects on relations
+    /// outside it (another scope) are not ours.
+    pub async fn on_relations(&mut self, sql: &str, relations: &RelationKeys) -> Result<Vec<OnRelation>, EngineError> {
+        let mut found = Vec::new();
+        for row in self.fetch(sql).await? {
+            let read = || -> Result<_, sqlx::Error> {
+                use sqlx::Row;
+                Ok((
+                    row.try_get::<i64, _>("oid")?,
+                    row.try_get::<String, _>("name")?,
+                    row.try_get::<String, _>("definition")?,
+                ))
+            };
+            let (oid, name, definition) = read().map_err(|e| self.decode_error(e))?;
+            if let Some(table) = relations.get(&oid) {
+                found.push(OnRelation {
+                    table: table.clone(),
+                    name,
+                    definition,
+                });
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// The transaction every inspection's queries share: one snapshot of the
 /// catalogs, and no way to write.
 const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";

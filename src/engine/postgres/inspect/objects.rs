@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::filter::{extension_member, managed_namespace};
-use super::{Catalog, RelationKeys};
+use super::{Catalog, OnRelation, RelationKeys};
 use crate::engine::error::EngineError;
 use crate::engine::model::{
     Check, Domain, EnumType, Extension, LastValue, Namespace, Routine, Schema, Sequence, Trigger, View,
@@ -308,23 +308,17 @@ pub async fn triggers(
          WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {} ORDER BY 1, 2",
         managed_namespace("n")
     );
-    for row in catalog.fetch(&sql).await? {
-        let read = || -> Result<_, sqlx::Error> {
-            Ok((
-                row.try_get::<i64, _>("oid")?,
-                row.try_get::<String, _>("name")?,
-                row.try_get::<String, _>("definition")?,
-            ))
-        };
-        let (oid, name, definition) = read().map_err(|e| catalog.decode_error(e))?;
-        let Some(table) = relations.get(&oid) else {
-            continue;
-        };
+    for OnRelation {
+        table,
+        name,
+        definition,
+    } in catalog.on_relations(&sql, relations).await?
+    {
         schema.triggers.insert(
             format!("{table}.{}", ident::key_part(&name)),
             Trigger {
                 name,
-                table: table.clone(),
+                table,
                 definition,
                 order: None,
             },

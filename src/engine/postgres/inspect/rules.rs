@@ -1,10 +1,8 @@
 //! Rewrite rules (`CREATE RULE`) on the model's tables and views, in one
 //! query. A view's `_RETURN` rule is its query, read with the view.
 
-use sqlx::Row;
-
 use super::filter::managed_namespace;
-use super::{Catalog, RelationKeys};
+use super::{Catalog, OnRelation, RelationKeys};
 use crate::engine::error::EngineError;
 use crate::engine::model::{Rule, Schema};
 use crate::engine::postgres::ident;
@@ -22,24 +20,17 @@ pub async fn rules(
          WHERE r.rulename <> '_RETURN' AND {} ORDER BY 1, 2",
         managed_namespace("n")
     );
-    for row in catalog.fetch(&sql).await? {
-        let read = || -> Result<_, sqlx::Error> {
-            Ok((
-                row.try_get::<i64, _>("oid")?,
-                row.try_get::<String, _>("name")?,
-                row.try_get::<String, _>("definition")?,
-            ))
-        };
-        let (oid, name, definition) = read().map_err(|e| catalog.decode_error(e))?;
-        // Rules on relations outside the model (another scope) are not ours.
-        let Some(table) = relations.get(&oid) else {
-            continue;
-        };
+    for OnRelation {
+        table,
+        name,
+        definition,
+    } in catalog.on_relations(&sql, relations).await?
+    {
         schema.rules.insert(
             format!("{table}.{}", ident::key_part(&name)),
             Rule {
                 name,
-                table: table.clone(),
+                table,
                 // The statement as PostgreSQL writes it, without its `;`.
                 definition: definition.trim_end().trim_end_matches(';').trim_end().to_string(),
             },
