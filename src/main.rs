@@ -49,10 +49,12 @@ fn serve(mode: ServeMode) -> ExitCode {
     };
     tfalchemy::engine::keep_scratch_databases();
     let outcome = runtime.block_on(async {
-        let provider = SqlalchemyProvider::new();
         let served = match mode {
-            ServeMode::Terraform => plugin::serve(provider).await,
-            ServeMode::Debug => plugin::serve_debug(provider).await,
+            ServeMode::Terraform => {
+                let provider = SqlalchemyProvider::for_terraform_run(plugin::terraform_run());
+                plugin::serve(provider).await
+            }
+            ServeMode::Debug => plugin::serve_debug(SqlalchemyProvider::new()).await,
         };
         for error in tfalchemy::engine::release_scratch_databases().await {
             tracing::warn!("{error}");

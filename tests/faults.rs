@@ -174,6 +174,47 @@ fn postgres_two_applies_at_once_are_serialized_and_never_interleave() {
     assert_eq!(user_objects(&db), with("audit_second"));
 }
 
+/// Between the plan `terraform apply` shows and its approval, someone creates
+/// a table the plan was going to create. The apply-time plan of a new
+/// resource sees another database than the plan did: Terraform must hear
+/// "changed since the plan", not a different plan (which it reports as a
+/// provider bug), and nothing may change.
+#[test]
+fn a_database_changed_while_apply_awaits_approval_is_named_not_reported_as_a_provider_bug() {
+    let db = PostgresDb::new();
+    db.execute(PG_ROWS);
+    let desired = "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
+                   CREATE TABLE audit (id int PRIMARY KEY, note text);
+                   CREATE TABLE extra (id int PRIMARY KEY);";
+    let workspace = pg_workspace(&db, desired);
+
+    let mut apply = workspace.start_asking(&["apply", "-no-color"]);
+    // The run's plan is made once it has recorded what it saw.
+    let runs = workspace.workdir().join(".cache/tfalchemy/runs");
+    wait_until("the plan of terraform apply", || {
+        std::fs::read_dir(&runs).is_ok_and(|mut entries| entries.next().is_some())
+    });
+    db.execute("CREATE TABLE audit (id int PRIMARY KEY, note text)");
+    apply.answer("yes");
+    let refused = apply.wait();
+    assert_ne!(refused.exit_code, Some(0), "the apply should be refused\n{refused}");
+    assert!(
+        refused.combined().contains("changed since the plan was made"),
+        "{refused}"
+    );
+    assert_eq!(user_objects(&db), vec!["table audit", "table items"]);
+
+    // The next apply plans for the database as it is now.
+    let applied = workspace.apply().success();
+    assert!(
+        applied.stdout.contains("CREATE TABLE \"public\".\"extra\""),
+        "{applied}"
+    );
+    assert!(!applied.stdout.contains("\"audit\""), "{applied}");
+    assert_eq!(user_objects(&db), vec!["table audit", "table extra", "table items"]);
+    workspace.plan().no_changes();
+}
+
 /// The provider's sessions on `db` (it names itself in `application_name`).
 fn provider_sessions(db: &PostgresDb) -> Vec<String> {
     db.strings(

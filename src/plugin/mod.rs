@@ -26,6 +26,7 @@ use crate::tfproto::tfplugin6::provider_server::Provider;
 pub use debug::{serve_debug, PROVIDER_ADDRESS};
 pub use handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION};
 pub use logging::init_logging;
+pub use parent::terraform_run;
 
 /// Why the plugin could not start or keep serving.
 #[derive(Debug, thiserror::Error)]

@@ -25,6 +25,9 @@ pub use config::ProviderConfig;
 pub struct Context {
     config: RwLock<ProviderConfig>,
     pub canceller: Canceller,
+    /// The Terraform process this provider serves (see plugin/parent.rs);
+    /// `None` when started by hand (debug mode), where runs cannot be told apart.
+    pub terraform_run: Option<String>,
 }
 
 impl Context {
@@ -49,5 +52,12 @@ pub struct SqlalchemyProvider {
 impl SqlalchemyProvider {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A provider serving the Terraform process named `run`.
+    pub fn for_terraform_run(run: Option<String>) -> Self {
+        let mut provider = Self::default();
+        provider.context.terraform_run = run;
+        provider
     }
 }

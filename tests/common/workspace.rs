@@ -15,10 +15,10 @@
 use std::env;
 use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -228,7 +228,7 @@ impl Workspace {
     /// act while it runs (kill its provider, start another one).
     #[track_caller]
     pub fn start(&self, args: &[&str]) -> RunningTerraform {
-        self.start_in(&self.workdir, args)
+        self.start_in(&self.workdir, args, false)
     }
 
     /// Runs Terraform like [`Workspace::run`], in `dir` (with its own
@@ -236,11 +236,19 @@ impl Workspace {
     /// copied into the workspace, such as the examples.
     #[track_caller]
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> TfOutput {
-        self.start_in(dir, args).wait()
+        self.start_in(dir, args, false).wait()
+    }
+
+    /// Starts Terraform with `args` as a person at a terminal would: it may
+    /// ask for input (`terraform apply` asks for approval), which
+    /// [`RunningTerraform::answer`] gives.
+    #[track_caller]
+    pub fn start_asking(&self, args: &[&str]) -> RunningTerraform {
+        self.start_in(&self.workdir, args, true)
     }
 
     #[track_caller]
-    fn start_in(&self, dir: &Path, args: &[&str]) -> RunningTerraform {
+    fn start_in(&self, dir: &Path, args: &[&str], asking: bool) -> RunningTerraform {
         let terraform = terraform_binary();
         let mut command = Command::new(terraform);
         command
@@ -249,12 +257,12 @@ impl Workspace {
             .env("TF_CLI_CONFIG_FILE", self.mirror.cli_config())
             .env("TF_DATA_DIR", dir.join(".terraform"))
             .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0")
+            .env("TF_INPUT", if asking { "1" } else { "0" })
             .env("CHECKPOINT_DISABLE", "1")
             // The provider's caches (exports, normalized schemas) per workspace:
             // what one test cached never decides what another one sees.
             .env("XDG_CACHE_HOME", self.workdir.join(".cache"))
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Own process group, so a timeout can stop the provider too.
@@ -267,10 +275,16 @@ impl Workspace {
         }
         command.envs(self.env.iter().map(|(name, value)| (name, value)));
         let description = format!("terraform {}  (in {})", args.join(" "), dir.display());
-        let child = command
+        let mut child = command
             .spawn()
             .unwrap_or_else(|error| panic!("starting {}: {error}", terraform.display()));
-        RunningTerraform { child, description }
+        // Without questions to answer, input ends at once.
+        let stdin = child.stdin.take().filter(|_| asking);
+        RunningTerraform {
+            child,
+            description,
+            stdin,
+        }
     }
 
     /// Keeps the directory on disk (printing where), e.g. to debug a failure.
@@ -301,9 +315,22 @@ impl Drop for Workspace {
 pub struct RunningTerraform {
     child: Child,
     description: String,
+    /// Terraform's input when started by [`Workspace::start_asking`].
+    stdin: Option<ChildStdin>,
 }
 
 impl RunningTerraform {
+    /// Types `line` at Terraform's prompt.
+    #[track_caller]
+    pub fn answer(&mut self, line: &str) {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .expect("started without input: use Workspace::start_asking");
+        writeln!(stdin, "{line}").unwrap_or_else(|error| panic!("answering {}: {error}", self.description));
+        stdin.flush().unwrap();
+    }
+
     /// The process id of Terraform itself.
     pub fn id(&self) -> u32 {
         self.child.id()
@@ -312,7 +339,8 @@ impl RunningTerraform {
     /// Waits for it like [`Workspace::run`] does (same timeout, same check
     /// that Terraform did not report an inconsistent provider).
     #[track_caller]
-    pub fn wait(self) -> TfOutput {
+    pub fn wait(mut self) -> TfOutput {
+        drop(self.stdin.take());
         let output = wait_with_timeout(self.child, self.description, command_timeout());
         assert!(
             !output.combined().to_lowercase().contains("inconsistent"),

@@ -22,6 +22,7 @@ use super::super::Context;
 use super::schema_settings::{self, Settings};
 
 mod destroy;
+mod run_memo;
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
 
@@ -349,6 +350,18 @@ fn changed_since_refresh(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
     );
 }
 
+fn changed_since_this_runs_plan(diagnostics: &mut Diagnostics, url: &DatabaseUrl) {
+    diagnostics.error(
+        "The database changed since the plan was made",
+        format!(
+            "The schema of {} is not the one this `terraform apply` planned against: someone or something \
+             changed it since the plan was made (for example another apply running at the same time). Nothing \
+             was changed. Run `terraform apply` again to plan for the database as it is now.",
+            url.redacted()
+        ),
+    );
+}
+
 /// The engine options of `resource`: its settings, and its policy's `skip`,
 /// `concurrent_indexes` and `explicit_algorithm`. `Unknown` while one of them is, `None` (with
 /// diagnostics) when one is invalid.
@@ -534,6 +547,16 @@ async fn plan_change(
             if private.changed_since_refresh(&plan.live_hash, scope.as_deref()) {
                 changed_since_refresh(&mut diagnostics, &url);
                 return (planned.to_value(), diagnostics);
+            }
+            if creating {
+                let memo = run_memo::RunMemo::new(ctx.terraform_run.as_deref(), &url.redacted(), scope.as_deref());
+                if let Some(memo) = memo {
+                    if let run_memo::Seen::Changed { at_plan } = memo.compare(&plan.live_hash).await {
+                        tracing::debug!(database = %url.redacted(), at_plan, now = %plan.live_hash, "live schema changed since this run's plan");
+                        changed_since_this_runs_plan(&mut diagnostics, &url);
+                        return (planned.to_value(), diagnostics);
+                    }
+                }
             }
             tracing::debug!(statements = plan.statements.len(), database = %url.redacted(), "planned schema change");
             review(&plan, &policy, &options, &url, creating, &mut diagnostics);

@@ -1,0 +1,116 @@
+//! What the plan of a new `sqlalchemy_schema` saw, kept for the apply of the
+//! same Terraform run.
+//!
+//! `terraform apply` plans each resource twice: once to show the plan, and
+//! once more just before ApplyResourceChange, in a new provider process; the
+//! second answer must equal the first, or Terraform reports "Provider produced
+//! inconsistent final plan" and calls it a provider bug. An existing resource
+//! carries the live hash of its refresh in private state (see private.rs), so
+//! a database that changed in between (another apply, a colleague) is named
+//! as such. A new resource has no private state in either plan, so the live
+//! hash the first plan saw is kept on disk under the Terraform process
+//! (plugin/parent.rs), and the apply-time plan of that run compares with it.
+//!
+//! A plan saved with `-out` and applied by another Terraform process has no
+//! entry to find; there the apply itself still refuses a changed database.
+
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use crate::file_cache::{self, entry};
+
+/// Bumped when the entry's layout changes.
+const FORMAT: u32 = 1;
+
+/// The entry of one database, under one scope, in one Terraform run.
+pub struct RunMemo {
+    dir: PathBuf,
+    path: PathBuf,
+    key: String,
+}
+
+/// How the live schema compares with what this run's first plan saw.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// This is the run's first plan of the database (now remembered).
+    First,
+    Unchanged,
+    /// Another live schema: the hash the first plan saw.
+    Changed {
+        at_plan: String,
+    },
+}
+
+impl RunMemo {
+    /// `None` without a Terraform run (debug mode) or a cache directory.
+    pub fn new(terraform_run: Option<&str>, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
+        Self::in_dir(file_cache::default_dir("runs")?, terraform_run?, redacted_url, scope)
+    }
+
+    fn in_dir(dir: PathBuf, terraform_run: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
+        let mut hasher = Sha256::new();
+        for part in [terraform_run, redacted_url, scope.unwrap_or("")] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        let key = hex::encode(hasher.finalize());
+        let path = dir.join(format!("{key}.json"));
+        Some(Self { dir, path, key })
+    }
+
+    /// Compares `live_hash` with the first plan's, remembering it if this is
+    /// the first plan. An entry that cannot be read or written counts as a first plan.
+    pub async fn compare(&self, live_hash: &str) -> Seen {
+        match entry::lookup::<String>(&self.path, FORMAT, &self.key).await {
+            Some(at_plan) if at_plan == live_hash => Seen::Unchanged,
+            Some(at_plan) => Seen::Changed { at_plan },
+            None => {
+                let bytes =
+                    serde_json::to_vec(&entry::Entry::new(FORMAT, &self.key, live_hash)).map_err(std::io::Error::other);
+                entry::save(&self.dir, &self.path, bytes, "Terraform run").await;
+                Seen::First
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memo(dir: &tempfile::TempDir, run: &str, url: &str) -> RunMemo {
+        RunMemo::in_dir(dir.path().to_path_buf(), run, url, None).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_apply_time_plan_of_a_run_compares_with_its_first_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "postgres://app@db/app";
+        assert_eq!(memo(&dir, "41-7", url).compare("h0").await, Seen::First);
+        assert_eq!(memo(&dir, "41-7", url).compare("h0").await, Seen::Unchanged);
+        assert_eq!(
+            memo(&dir, "41-7", url).compare("h1").await,
+            Seen::Changed { at_plan: "h0".into() }
+        );
+        // The first plan's hash stays what later plans compare with.
+        assert_eq!(
+            memo(&dir, "41-7", url).compare("h2").await,
+            Seen::Changed { at_plan: "h0".into() }
+        );
+    }
+
+    #[tokio::test]
+    async fn another_run_database_or_scope_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "postgres://app@db/app";
+        assert_eq!(memo(&dir, "41-7", url).compare("h0").await, Seen::First);
+        assert_eq!(memo(&dir, "41-8", url).compare("h1").await, Seen::First);
+        assert_eq!(
+            memo(&dir, "41-7", "postgres://app@db/other").compare("h1").await,
+            Seen::First
+        );
+        let scoped = RunMemo::in_dir(dir.path().to_path_buf(), "41-7", url, Some("schemas=app")).unwrap();
+        assert_eq!(scoped.compare("h1").await, Seen::First);
+    }
+}
