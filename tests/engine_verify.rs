@@ -260,6 +260,69 @@ fn postgres_replay_refuses_bad_statements_and_plans_that_do_not_converge() {
     assert_eq!(db.columns("public", "posts"), vec!["id", "title"]);
 }
 
+/// Four tables in a chain of foreign keys, and a fifth apart.
+const CHAIN: &str = "CREATE TABLE a (id int PRIMARY KEY); \
+                     CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a, code text UNIQUE); \
+                     CREATE TABLE c (id int PRIMARY KEY, b_id int REFERENCES b); \
+                     CREATE TABLE d (id int PRIMARY KEY, c_id int REFERENCES c); \
+                     CREATE TABLE apart (id int PRIMARY KEY);";
+
+/// Only `c` changes: the replay copies `c`, `d` (which references it) and `b`
+/// as a stub (what `c` references, without its own foreign key). A plan
+/// that also changes the stub is refused, and the new foreign key to the
+/// stub's unique column is verified.
+#[test]
+fn postgres_replay_copies_what_a_plan_references_as_stubs_and_refuses_a_plan_that_changes_one() {
+    let db = PostgresDb::new();
+    db.execute(CHAIN);
+    let target = url(&db.url());
+    let desired_sql = CHAIN.replace(
+        "CREATE TABLE c (id int PRIMARY KEY, b_id int REFERENCES b);",
+        "CREATE TABLE c (id int PRIMARY KEY, b_id int REFERENCES b, b_code text REFERENCES b (code));",
+    );
+    let plan = run(engine::plan(&target, None, &desired_sql)).expect("plan");
+    assert_eq!(plan.unverified, None, "{:?}", plan.sql());
+    assert_eq!(plan.statements.len(), 2, "{:?}", plan.sql());
+
+    let (live, desired) = run(models(&target, &desired_sql));
+    let mut touching_the_stub: Vec<Statement> = plan.statements.clone();
+    touching_the_stub.push(Statement::ddl("ALTER TABLE public.b ADD COLUMN note text"));
+    let result = run(verify_plan(
+        &target,
+        None,
+        &live,
+        &desired,
+        &touching_the_stub,
+        &Options::default(),
+    ));
+    let (message, failure) = replay_failure(result);
+    assert!(matches!(failure, ReplayFailure::NotConverged { .. }), "{failure:?}");
+    assert!(message.contains("table b: column note is extra"), "{message}");
+
+    // What the stub references is not copied: a plan that changes it (or any
+    // table outside the copy) fails there.
+    for outside in ["a", "apart"] {
+        let mut touching: Vec<Statement> = plan.statements.clone();
+        touching.push(Statement::ddl(format!(
+            "ALTER TABLE public.{outside} ADD COLUMN note text"
+        )));
+        let result = run(verify_plan(
+            &target,
+            None,
+            &live,
+            &desired,
+            &touching,
+            &Options::default(),
+        ));
+        let (_, failure) = replay_failure(result);
+        assert!(
+            matches!(failure, ReplayFailure::Statement { index: 3, .. }),
+            "{outside}: {failure:?}"
+        );
+    }
+    assert_eq!(db.columns("public", "c"), vec!["id", "b_id"]);
+}
+
 /// A foreign table and its server: not managed (user mappings carry
 /// credentials), so a copy of the live schema lacks them.
 const REMOTE: &str = "CREATE FOREIGN DATA WRAPPER elsewhere; CREATE SERVER far FOREIGN DATA WRAPPER elsewhere; \

@@ -13,10 +13,18 @@
 //! - and everything that is neither a table nor a view (schemas, types,
 //!   sequences, extensions), whole.
 //!
-//! The desired schema is cut the same way, so "the replay converged" still
-//! means: every object the copy holds is as desired. A plan that changes an
-//! object outside the copy fails there (it does not exist), so a wrong plan
-//! is still refused. When anything else differs (a type, a routine, a
+//! A table that is only needed (referenced or read, not changed, using and
+//! used by nothing that changed) is copied as a stub: its columns, keys,
+//! unique indexes and checks, without its foreign keys and other indexes. A
+//! foreign key to it or a view reading it needs no more, and its own foreign
+//! keys would pull in what it references, and so on: schemas whose tables
+//! reference one another in long chains would otherwise be copied whole.
+//!
+//! The desired schema is cut the same way (its stubs are the same tables,
+//! unchanged by definition), so "the replay converged" still means: every
+//! object the copy holds is as desired, stubs included, so a plan that
+//! changes a stub is refused. A plan that changes an object outside the copy
+//! fails there (it does not exist), so a wrong plan is still refused. When anything else differs (a type, a routine, a
 //! sequence, a trigger), a table has row-level security policies (which
 //! may read other tables) or the schema has routines (whose bodies may read
 //! any table unrecorded), the copy is the whole live schema, as before.
@@ -44,25 +52,25 @@ pub(crate) fn replay_subset(live: &Schema, desired: &Schema) -> Option<Subset> {
         return None;
     }
     let touched = differing_tables_and_views(live, desired);
-    let mut keep = touched.clone();
+    let mut whole = touched.clone();
     for model in [live, desired] {
-        keep.extend(referencing(model, &touched));
-        keep.extend(dependency_graph(model).dependents(&touched));
+        whole.extend(referencing(model, &touched));
+        whole.extend(dependency_graph(model).dependents(&touched));
     }
-    close_over_uses(&mut keep, live, desired);
+    let stubs = close_over_uses(&mut whole, live, desired);
     let everything = live.tables.len() + live.views.len();
     let kept_of_live = live
         .tables
         .keys()
         .chain(live.views.keys())
-        .filter(|k| keep.contains(*k))
+        .filter(|k| whole.contains(*k) || stubs.contains(*k))
         .count();
     if kept_of_live == everything {
         return None;
     }
     Some(Subset {
-        live: cut(live, &keep),
-        desired: cut(desired, &keep),
+        live: cut(live, &whole, &stubs),
+        desired: cut(desired, &whole, &stubs),
     })
 }
 
@@ -169,42 +177,76 @@ fn referencing<'s>(schema: &'s Schema, targets: &'s BTreeSet<String>) -> impl It
         .map(|(k, _)| k.clone())
 }
 
-/// Adds to `keep` what its tables reference and its views read, and what
-/// every routine reads (routines are copied whole), until nothing is added.
-fn close_over_uses(keep: &mut BTreeSet<String>, live: &Schema, desired: &Schema) {
+/// Adds to `whole` what its tables reference and its views read, and what
+/// every routine reads (routines are copied whole), until nothing is added;
+/// returns the tables that are only needed and can be stubs.
+fn close_over_uses(whole: &mut BTreeSet<String>, live: &Schema, desired: &Schema) -> BTreeSet<String> {
     for model in [live, desired] {
         for routine in model.routines.values() {
-            keep.extend(routine.depends_on.iter().cloned());
+            whole.extend(routine.depends_on.iter().cloned());
         }
     }
-    loop {
-        let mut found: Vec<String> = Vec::new();
-        for key in keep.iter() {
-            for model in [live, desired] {
-                if let Some(table) = model.tables.get(key) {
-                    found.extend(table.foreign_keys.iter().map(|fk| fk.ref_table.clone()));
-                    found.extend(table.inherits.iter().cloned());
-                }
-                if let Some(view) = model.views.get(key) {
-                    found.extend(view.depends_on.iter().cloned());
-                }
+    let mut stubs = BTreeSet::new();
+    let mut unvisited: Vec<String> = whole.iter().cloned().collect();
+    while let Some(key) = unvisited.pop() {
+        // (needed, whether a stub of it would do)
+        let mut needs: Vec<(&String, bool)> = Vec::new();
+        for model in [live, desired] {
+            if let Some(table) = model.tables.get(&key) {
+                needs.extend(table.foreign_keys.iter().map(|fk| (&fk.ref_table, true)));
+                // A child takes its parent's columns and checks as they are.
+                needs.extend(table.inherits.iter().map(|parent| (parent, false)));
+            }
+            if let Some(view) = model.views.get(&key) {
+                needs.extend(view.depends_on.iter().map(|used| (used, true)));
             }
         }
-        let before = keep.len();
-        keep.extend(found);
-        if keep.len() == before {
-            return;
+        for (needed, stub_will_do) in needs {
+            if whole.contains(needed) {
+                continue;
+            }
+            if stub_will_do && can_be_a_stub(needed, live, desired) {
+                stubs.insert(needed.clone());
+            } else {
+                whole.insert(needed.clone());
+                unvisited.push(needed.clone());
+            }
         }
     }
+    stubs.retain(|key| !whole.contains(key));
+    stubs
 }
 
-/// `schema` with only the tables and views in `keep`, and what belongs to them.
-fn cut(schema: &Schema, keep: &BTreeSet<String>) -> Schema {
+/// A plain table (no parent, not partitioned, not a partition): its stub
+/// stands alone.
+fn can_be_a_stub(key: &str, live: &Schema, desired: &Schema) -> bool {
+    [live, desired].iter().all(|model| {
+        model.tables.get(key).is_some_and(|table| {
+            table.inherits.is_empty() && table.partition_of.is_none() && table.partition_key.is_none()
+        })
+    })
+}
+
+/// What a foreign key to `table` or a view reading it needs of it.
+fn stub(table: &mut super::model::Table) {
+    table.foreign_keys.clear();
+    table.indexes.retain(|_, index| index.unique);
+}
+
+/// `schema` with only the tables and views in `whole` and the tables in
+/// `stubs` (as stubs), and what belongs to them.
+fn cut(schema: &Schema, whole: &BTreeSet<String>, stubs: &BTreeSet<String>) -> Schema {
     let mut cut = schema.clone();
-    cut.tables.retain(|k, _| keep.contains(k));
-    cut.views.retain(|k, _| keep.contains(k));
-    cut.triggers.retain(|_, trigger| keep.contains(&trigger.table));
-    cut.statistics.retain(|_, statistics| keep.contains(&statistics.table));
+    cut.tables.retain(|k, _| whole.contains(k) || stubs.contains(k));
+    for key in stubs {
+        if let Some(table) = cut.tables.get_mut(key) {
+            stub(table);
+        }
+    }
+    let keep = |k: &String| whole.contains(k) || stubs.contains(k);
+    cut.views.retain(|k, _| whole.contains(k));
+    cut.triggers.retain(|_, trigger| keep(&trigger.table));
+    cut.statistics.retain(|_, statistics| keep(&statistics.table));
     // A `serial` column's sequence goes with its table.
     let owner_kept = |owned_by: &str| {
         cut.tables.keys().any(|table| {
@@ -301,11 +343,59 @@ mod tests {
             ["public.a", "public.b", "public.c", "public.d", "public.new"]
         );
         assert_eq!(subset.desired.tables["public.b"], desired.tables["public.b"]);
-        // c changed: v reads it, c references b, which references a.
+        // a and d are only referenced: stubs, without their foreign keys.
+        assert!(subset.live.tables["public.a"].foreign_keys.is_empty());
+        assert_eq!(subset.live.tables["public.c"].foreign_keys.len(), 1);
+        // c changed: v reads it, c references b, a stub: what b references is
+        // not needed.
         let mut desired = live.clone();
         desired.tables.get_mut("public.c").unwrap().comment = Some("changed".into());
         let subset = replay_subset(&live, &desired).expect("a subset");
-        assert_eq!(keys(&subset.live), ["public.a", "public.b", "public.c", "public.v"]);
+        assert_eq!(keys(&subset.live), ["public.b", "public.c", "public.v"]);
+        assert!(subset.live.tables["public.b"].foreign_keys.is_empty());
+        assert_eq!(subset.desired.tables["public.b"], subset.live.tables["public.b"]);
+    }
+
+    #[test]
+    fn a_long_chain_of_references_is_cut_after_one_stub() {
+        // t1 ← t2 ← … ← t40, each referencing the one before; t30 changes.
+        let mut live = Schema::default();
+        live.tables.insert("public.t1".into(), table("t1", &[]));
+        for i in 2..=40 {
+            let before = format!("public.t{}", i - 1);
+            live.tables
+                .insert(format!("public.t{i}"), table(&format!("t{i}"), &[before.as_str()]));
+        }
+        let mut desired = live.clone();
+        desired.tables.get_mut("public.t30").unwrap().columns[0].nullable = true;
+        let subset = replay_subset(&live, &desired).expect("a subset");
+        // t31 references t30 (its foreign key may have to be rebuilt); t29 is
+        // what t30 references, as a stub.
+        assert_eq!(keys(&subset.live), ["public.t29", "public.t30", "public.t31"]);
+        assert!(subset.live.tables["public.t29"].foreign_keys.is_empty());
+        assert_eq!(subset.live.tables["public.t31"], live.tables["public.t31"]);
+    }
+
+    #[test]
+    fn a_parent_or_a_view_is_never_a_stub() {
+        let mut live = live();
+        let mut child = table("child", &[]);
+        child.inherits = vec!["public.a".into()];
+        live.tables.insert("public.child".into(), child);
+        live.views.insert("public.vv".into(), view("vv", &["public.v"]));
+        live.tables.insert("public.reader".into(), table("reader", &[]));
+        let mut desired = live.clone();
+        desired.tables.get_mut("public.child").unwrap().comment = Some("changed".into());
+        let subset = replay_subset(&live, &desired).expect("a subset");
+        // The child's parent a comes whole (it has no foreign keys of its own).
+        assert_eq!(keys(&subset.live), ["public.a", "public.child"]);
+        // A view reading a view: the view it reads comes whole, and what that
+        // reads (c) as a stub.
+        let mut desired = live.clone();
+        desired.views.get_mut("public.vv").unwrap().definition = "SELECT 2".into();
+        let subset = replay_subset(&live, &desired).expect("a subset");
+        assert_eq!(keys(&subset.live), ["public.c", "public.v", "public.vv"]);
+        assert!(subset.live.tables["public.c"].foreign_keys.is_empty());
     }
 
     #[test]
