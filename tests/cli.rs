@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
+use common::cli::{cli, command, text, workdir};
 use common::python::{copy_model_fixture, test_python};
 use common::SqliteDb;
 
@@ -16,31 +14,9 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id
 CREATE INDEX ix_posts_user ON posts (user_id);
 ";
 
-fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
-        .env_remove("DATABASE_URL")
-        .env_remove("DEV_DATABASE_URL")
-        .output()
-        .expect("running the CLI")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn workdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("tfalchemy-cli-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir")
-}
-
 #[test]
 fn plan_apply_plan_follows_detailed_exit_codes() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     std::fs::write(dir.path().join("schema.sql"), DESIRED).unwrap();
     let db = SqliteDb::at(dir.path().join("app.db"));
 
@@ -80,7 +56,7 @@ fn plan_apply_plan_follows_detailed_exit_codes() {
 
 #[test]
 fn inspect_prints_the_live_schema_as_ddl_that_plans_nothing() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("app.db"));
     db.execute(DESIRED);
     let inspect = cli(&["inspect", "--url", &db.url()], dir.path());
@@ -101,13 +77,12 @@ fn inspect_prints_the_live_schema_as_ddl_that_plans_nothing() {
 
 #[test]
 fn the_url_may_come_from_the_environment() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("env.db"));
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY);");
-    let output = Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
+    let output = command(dir.path())
         .args(["inspect"])
         .env("DATABASE_URL", db.url())
-        .current_dir(dir.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -116,7 +91,7 @@ fn the_url_may_come_from_the_environment() {
 
 #[test]
 fn errors_exit_1_with_a_message_and_never_show_the_password() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     std::fs::write(dir.path().join("schema.sql"), DESIRED).unwrap();
     let bad_scheme = cli(
         &["plan", "--url", "oracle://scott:tiger@db/x", "--desired", "schema.sql"],
@@ -169,7 +144,7 @@ fn errors_exit_1_with_a_message_and_never_show_the_password() {
 
 #[test]
 fn without_arguments_it_explains_that_it_is_a_plugin() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let output = cli(&[], dir.path());
     assert_eq!(output.status.code(), Some(1));
     let message = format!("{}{}", text(&output.stdout), text(&output.stderr));
@@ -185,7 +160,7 @@ fn without_arguments_it_explains_that_it_is_a_plugin() {
 /// release archive names), on stdout, exit 0, touching nothing.
 #[test]
 fn version_flag_prints_the_crate_version() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     for flag in ["--version", "-V"] {
         let output = cli(&[flag], dir.path());
         assert_eq!(output.status.code(), Some(0), "{flag}: {}", text(&output.stderr));
@@ -205,7 +180,7 @@ fn version_flag_prints_the_crate_version() {
 
 #[test]
 fn export_prints_the_models_ddl() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     copy_model_fixture("shop", dir.path());
     let python = test_python();
     let output = cli(
@@ -252,7 +227,7 @@ const USERS_ONLY: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT
 /// A directory whose `app.db` has `DESIRED` applied and a post, and whose
 /// `users.sql` asks for `USERS_ONLY`.
 fn applied_then_shrunk() -> (tempfile::TempDir, SqliteDb) {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("app.db"));
     db.execute(DESIRED);
     db.execute("INSERT INTO users VALUES (1, 'ada@example.com'); INSERT INTO posts VALUES (1, 1, 'hello');");
@@ -349,7 +324,7 @@ fn bad_policy_flags_are_errors_naming_the_flag() {
 
 #[test]
 fn a_plan_the_live_rows_prove_will_fail_is_refused_until_warned() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("app.db"));
     db.execute(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users VALUES (1, NULL), (2, NULL);",

@@ -5,39 +5,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::{cli, text, workdir};
 use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
 use common::SqliteDb;
-
-fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
-        .env_remove("DATABASE_URL")
-        .env_remove("DEV_DATABASE_URL")
-        .output()
-        .expect("running the CLI")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[track_caller]
 fn expect(output: &Output, code: i32) -> String {
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(code), "{all}");
     all
-}
-
-fn workdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("tfalchemy-migrate-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir")
 }
 
 const V1: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
@@ -59,7 +38,7 @@ fn files(dir: &Path) -> Vec<String> {
 
 /// A work directory with `v1.sql`, `v2.sql`, and a SQLite database `app.db`.
 fn sqlite_project() -> (tempfile::TempDir, SqliteDb) {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     std::fs::write(dir.path().join("v1.sql"), V1).unwrap();
     std::fs::write(dir.path().join("v2.sql"), V2).unwrap();
     let db = SqliteDb::at(dir.path().join("app.db"));
@@ -310,7 +289,7 @@ fn assert_lint_codes(d: &Path, steps: &[(&str, &str, &[&str])], lint_args: &[&st
 /// Each fixture file (after the base) does one thing; lint names its hazard.
 #[test]
 fn lint_reports_the_hazard_codes_plans_use() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let steps: &[(&str, &str, &[&str])] = &[
         ("base", "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT, y INTEGER);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\nCREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT);\nCREATE VIEW vb AS SELECT id FROM b;", &[]),
@@ -339,7 +318,7 @@ fn lint_reports_the_hazard_codes_plans_use() {
 /// `locks_table` is linted.
 #[test]
 fn postgres_lint_reports_each_hazard_code_of_the_dialect() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let dev = PostgresDb::new();
     let steps: &[(&str, &str, &[&str])] = &[
@@ -408,7 +387,7 @@ fn postgres_lint_reports_each_hazard_code_of_the_dialect() {
 
 #[test]
 fn postgres_models_v1_diff_apply_v2_with_a_concurrent_index_then_nothing_to_do() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = PostgresDb::new();
     let dev = PostgresDb::new();
@@ -490,7 +469,7 @@ fn postgres_models_v1_diff_apply_v2_with_a_concurrent_index_then_nothing_to_do()
 
 #[test]
 fn postgres_a_failing_file_is_rolled_back_and_the_database_ahead_is_refused() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = PostgresDb::new();
     std::fs::create_dir_all(d.join("migrations")).unwrap();
@@ -547,7 +526,7 @@ fn diff_mariadb(dir: &Path, dev: &MariaDb, name: &str, desired: &str, version: &
 
 #[test]
 fn mariadb_models_v1_diff_apply_v2_diff_lint_apply_then_nothing_to_do() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = MariaDb::new();
     let dev = MariaDb::new();
@@ -598,7 +577,7 @@ fn mariadb_models_v1_diff_apply_v2_diff_lint_apply_then_nothing_to_do() {
 
 #[test]
 fn mariadb_a_failing_file_keeps_what_ran_records_it_and_resumes_at_the_failed_statement() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = MariaDb::new();
     std::fs::create_dir_all(d.join("migrations")).unwrap();
@@ -658,7 +637,7 @@ fn mariadb_a_failing_file_keeps_what_ran_records_it_and_resumes_at_the_failed_st
 
 #[test]
 fn mariadb_refuses_a_file_or_an_apply_asking_for_a_transaction_and_statements_a_migration_may_not_hold() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = MariaDb::new();
     let dev = MariaDb::new();
@@ -731,7 +710,7 @@ fn mariadb_refuses_a_file_or_an_apply_asking_for_a_transaction_and_statements_a_
 /// `--lock-timeout`, gives up, and runs nothing.
 #[test]
 fn mariadb_apply_waits_for_the_apply_lock_and_runs_nothing_without_it() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let target = MariaDb::new();
     std::fs::create_dir_all(d.join("migrations")).unwrap();
@@ -767,7 +746,7 @@ fn mariadb_apply_waits_for_the_apply_lock_and_runs_nothing_without_it() {
 /// The hazard codes a migration file can carry on MariaDB, found by lint.
 #[test]
 fn mariadb_lint_reports_the_hazard_codes_of_the_dialect() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     let d = dir.path();
     let dev = MariaDb::new();
     let steps: &[(&str, &str, &[&str])] = &[
@@ -805,7 +784,7 @@ fn mariadb_lint_reports_the_hazard_codes_of_the_dialect() {
 
 #[test]
 fn help_has_examples_and_bad_flags_exit_1() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-migrate-");
     for sub in ["diff", "new", "hash", "validate", "lint", "status", "apply", "baseline"] {
         let help = expect(&cli(&["migrate", sub, "--help"], dir.path()), 0);
         assert!(help.contains("Example"), "{sub}: {help}");

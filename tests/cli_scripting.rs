@@ -7,45 +7,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::cli::{cli, command, text, workdir, BINARY};
 use common::SqliteDb;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy");
 
 const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
 const USERS_AND_POSTS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
 CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id), title TEXT);
 ";
 
-fn command(dir: &Path) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .current_dir(dir)
-        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
-        .env_remove("DATABASE_URL")
-        .env_remove("DEV_DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("TFALCHEMY_LOG");
-    command
-}
-
-fn cli(args: &[&str], dir: &Path) -> Output {
-    command(dir).args(args).output().expect("running the CLI")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn workdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("tfalchemy-cli-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir")
-}
-
 /// A directory with `app.db` holding `USERS` and `desired.sql` asking for `USERS_AND_POSTS`.
 fn users_then_posts() -> (tempfile::TempDir, SqliteDb) {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("app.db"));
     db.execute(USERS);
     std::fs::write(dir.path().join("desired.sql"), USERS_AND_POSTS).unwrap();
@@ -123,7 +95,7 @@ fn a_saved_plan_is_refused_when_the_database_changed_since() {
 
 #[test]
 fn a_saved_plan_holds_no_password() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     std::fs::write(dir.path().join("desired.sql"), USERS).unwrap();
     // No server answers on port 1: the plan fails before writing, and says so without the password.
     let plan = cli(
@@ -202,7 +174,7 @@ fn apply_on_a_terminal_asks_first_and_only_yes_goes_ahead() {
 
 #[test]
 fn a_closed_pipe_ends_the_output_quietly() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     let db = SqliteDb::at(dir.path().join("app.db"));
     let tables: String = (0..3000)
         .map(|n| format!("CREATE TABLE t{n} (id INTEGER PRIMARY KEY, note TEXT);\n"))
@@ -255,7 +227,7 @@ fn stderr_carries_no_library_logs_unless_asked() {
 
 #[test]
 fn every_subcommand_help_has_an_example() {
-    let dir = workdir();
+    let dir = workdir("tfalchemy-cli-");
     for subcommand in ["export", "inspect", "plan", "apply"] {
         let help = cli(&[subcommand, "--help"], dir.path());
         assert_eq!(help.status.code(), Some(0));

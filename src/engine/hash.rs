@@ -15,9 +15,11 @@ pub fn schema_hash(schema: &Schema) -> String {
         table.columns.sort_by(|a, b| a.name.cmp(&b.name));
         table.sort();
     }
+    // Streamed into the hasher: a large schema's JSON is megabytes.
     // Serializing plain structs, strings and BTreeMaps cannot fail.
-    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
-    hex::encode(Sha256::digest(&bytes))
+    let mut hasher = Sha256::new();
+    let _ = serde_json::to_writer(&mut hasher, &canonical);
+    hex::encode(hasher.finalize())
 }
 
 #[cfg(test)]

@@ -37,6 +37,17 @@ pub fn to_complete_json<T: Serialize>(value: &T) -> serde_json::Result<Vec<u8>> 
     json
 }
 
+/// The sha256 of [`to_complete_json`], without holding the JSON: a large
+/// schema's is megabytes.
+pub fn complete_json_sha256<T: Serialize>(value: &T) -> serde_json::Result<[u8; 32]> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    COMPLETE.with(|complete| complete.set(true));
+    let written = serde_json::to_writer(&mut hasher, value);
+    COMPLETE.with(|complete| complete.set(false));
+    written.map(|()| hasher.finalize().into())
+}
+
 /// A whole schema (for SQLite: the `main` database; for PostgreSQL: every
 /// managed namespace of one database).
 ///

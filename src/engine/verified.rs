@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::EngineError;
-use super::model::{to_complete_json, Schema};
+use super::model::{complete_json_sha256, Schema};
 use super::options::Options;
 use super::plan::Statement;
 use super::url::DatabaseUrl;
@@ -102,18 +102,19 @@ async fn key(
         .iter()
         .map(|s| (s.sql.as_str(), s.in_transaction, s.fails_if_rows))
         .collect();
+    let digest = |part: &[u8]| -> [u8; 32] { Sha256::digest(part).into() };
     let mut hasher = Sha256::new();
     for part in [
-        CACHE_FORMAT.to_string().into_bytes(),
-        env!("TFALCHEMY_SOURCE_SHA256").as_bytes().to_vec(),
-        url.dialect().name().as_bytes().to_vec(),
-        server.into_bytes(),
-        to_complete_json(live).ok()?,
-        to_complete_json(desired).ok()?,
-        serde_json::to_vec(&plan).ok()?,
-        format!("{options:?}").into_bytes(),
+        digest(CACHE_FORMAT.to_string().as_bytes()),
+        digest(env!("TFALCHEMY_SOURCE_SHA256").as_bytes()),
+        digest(url.dialect().name().as_bytes()),
+        digest(server.as_bytes()),
+        complete_json_sha256(live).ok()?,
+        complete_json_sha256(desired).ok()?,
+        digest(&serde_json::to_vec(&plan).ok()?),
+        digest(format!("{options:?}").as_bytes()),
     ] {
-        hasher.update(Sha256::digest(&part));
+        hasher.update(part);
     }
     Some(hex::encode(hasher.finalize()))
 }

@@ -773,10 +773,6 @@ class DdlBuilder:
                 # SQLite stores a CREATE as written: exactly create_all's text makes the database
                 # the provider writes read as one create_all made, byte for byte.
                 text = self.compile(element)
-            elif isinstance(element, sa.schema.DDLElement) and self.dialect_name == "sqlite":
-                # SQLite stores a CREATE as written: create_all's own text makes the database the
-                # provider writes read as one create_all made, byte for byte.
-                text = self.compile(element)
             elif isinstance(element, sa.schema.DDLElement):
                 # SQLAlchemy's generated DDL ends lines with ", "; the trailing blanks only add noise.
                 text = "\n".join(line.rstrip() for line in self.compile(element).split("\n"))

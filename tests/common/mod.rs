@@ -6,6 +6,7 @@
 //! every helper, hence the crate-wide `dead_code` allowance below.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod generated_schema;
 pub mod hcl;
 pub mod held_session;
