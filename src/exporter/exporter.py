@@ -942,7 +942,7 @@ def find_column_sources(sa, scope, wanted, located, class_lines, files):
         try:
             mapper = sa.inspect(cls)
             table = mapper.local_table
-            properties = list(mapper.column_attrs)
+            properties = column_properties(sa, mapper)
         except Exception:
             continue
         if not isinstance(table, sa.Table) or id(table) not in wanted:
@@ -962,6 +962,16 @@ def find_column_sources(sa, scope, wanted, located, class_lines, files):
                 record(table, column.name, path, table_calls.column_line(path, table.name, column.name))
     return found
 
+
+
+def column_properties(sa, mapper):
+    """The mapper's column properties. `column_attrs` first configures every mapper of the
+    registry (relationships included), a second of work at a thousand models that DDL does not
+    need; the properties as mapped (`_props`, in SQLAlchemy 1.4 and 2.x) hold the same columns."""
+    props = getattr(mapper, "_props", None)
+    if props is None:
+        return list(mapper.column_attrs)
+    return [prop for prop in props.values() if isinstance(prop, sa.orm.ColumnProperty)]
 
 
 def mapped_classes(sa, scope):
