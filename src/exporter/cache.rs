@@ -178,7 +178,7 @@ pub(crate) async fn store(dir: &Path, key: &CacheKey, export: &WireExport, expor
         };
         let stored = serde_json::to_vec(&entry)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| file_cache::store(&dir, &entry_path(&dir, &key), &bytes));
+            .and_then(|bytes| file_cache::store(&dir, &entry_path(&dir, &key), &bytes, file_cache::Limits::DEFAULT));
         match stored {
             Ok(removed) => {
                 if removed > 0 {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{store, touch};
+use super::{store, touch, Limits};
 
 #[derive(Serialize, Deserialize)]
 pub struct Entry<T> {
@@ -48,8 +48,13 @@ pub async fn lookup<T: DeserializeOwned + Send + 'static>(path: &Path, format: u
 /// threads. A cache that cannot be written never fails its caller: the
 /// error is only logged, with `what` naming the cache.
 pub async fn save(dir: &Path, path: &Path, bytes: std::io::Result<Vec<u8>>, what: &'static str) {
+    save_within(dir, path, bytes, what, Limits::DEFAULT).await;
+}
+
+/// [`save`] into a directory that keeps `limits`.
+pub async fn save_within(dir: &Path, path: &Path, bytes: std::io::Result<Vec<u8>>, what: &'static str, limits: Limits) {
     let (dir, path): (PathBuf, PathBuf) = (dir.to_path_buf(), path.to_path_buf());
-    let stored = tokio::task::spawn_blocking(move || store(&dir, &path, &bytes?)).await;
+    let stored = tokio::task::spawn_blocking(move || store(&dir, &path, &bytes?, limits)).await;
     if let Ok(Err(error)) = stored {
         tracing::warn!(%error, "could not write the {what} cache entry");
     }

@@ -10,7 +10,7 @@ mod prune;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub use prune::{prune, touch, MAX_AGE, MAX_ENTRIES};
+pub use prune::{prune, prune_within, touch, Limits, MAX_AGE, MAX_ENTRIES};
 
 /// `$XDG_CACHE_HOME/tfalchemy/<name>`, else `~/.cache/tfalchemy/<name>`;
 /// `None` when neither variable is set (there is nowhere sensible to write).
@@ -35,8 +35,8 @@ pub fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Resul
     Ok(())
 }
 
-/// Stores an entry and prunes the directory; returns how many old entries went.
-pub fn store(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<usize> {
+/// Stores an entry and prunes the directory to `limits`; returns how many old entries went.
+pub fn store(dir: &Path, path: &Path, bytes: &[u8], limits: Limits) -> std::io::Result<usize> {
     write_atomically(dir, path, bytes)?;
-    Ok(prune(dir, SystemTime::now()))
+    Ok(prune_within(dir, SystemTime::now(), limits))
 }

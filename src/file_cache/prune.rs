@@ -21,9 +21,31 @@ pub fn touch(path: &Path) {
     }
 }
 
-/// Removes stale entries (`*.json`) from `dir`; returns how many went. Errors are ignored: a
-/// cache that cannot be pruned still works.
+/// How much a cache directory keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Entries unused for this long are removed.
+    pub max_age: Duration,
+    /// At most this many entries are kept.
+    pub max_entries: usize,
+}
+
+impl Limits {
+    /// What the caches of exports, normalizations and verdicts keep.
+    pub const DEFAULT: Limits = Limits {
+        max_age: MAX_AGE,
+        max_entries: MAX_ENTRIES,
+    };
+}
+
+/// Removes stale entries (`*.json`) from `dir` under the default limits; returns how many went.
 pub fn prune(dir: &Path, now: SystemTime) -> usize {
+    prune_within(dir, now, Limits::DEFAULT)
+}
+
+/// Removes the entries (`*.json`) of `dir` beyond `limits`; returns how many went. Errors are
+/// ignored: a cache that cannot be pruned still works.
+pub fn prune_within(dir: &Path, now: SystemTime, limits: Limits) -> usize {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -40,8 +62,8 @@ pub fn prune(dir: &Path, now: SystemTime) -> usize {
     entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut removed = 0;
     for (position, (used, path)) in entries.iter().enumerate() {
-        let too_old = now.duration_since(*used).is_ok_and(|age| age > MAX_AGE);
-        if (too_old || position >= MAX_ENTRIES) && std::fs::remove_file(path).is_ok() {
+        let too_old = now.duration_since(*used).is_ok_and(|age| age > limits.max_age);
+        if (too_old || position >= limits.max_entries) && std::fs::remove_file(path).is_ok() {
             removed += 1;
         }
     }
@@ -74,6 +96,31 @@ mod tests {
         assert!(!old.exists());
         assert!(recent.exists());
         assert!(unrelated.exists(), "only cache entries are pruned");
+    }
+
+    #[test]
+    fn a_directory_may_keep_more_or_less_than_the_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let now = SystemTime::now();
+        for i in 0..5 {
+            entry(
+                dir.path(),
+                &format!("{i}.json"),
+                now - Duration::from_secs(60 * (5 - i)),
+            );
+        }
+        let limits = Limits {
+            max_age: Duration::from_secs(60 * 4 + 30),
+            max_entries: 3,
+        };
+        // 0.json is too old; of the rest, the three most recently used stay.
+        assert_eq!(prune_within(dir.path(), now, limits), 2);
+        let mut kept: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["2.json", "3.json", "4.json"]);
     }
 
     #[test]

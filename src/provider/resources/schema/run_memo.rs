@@ -23,6 +23,14 @@ use crate::file_cache::{self, entry};
 /// Bumped when the entry's layout changes.
 const FORMAT: u32 = 1;
 
+/// One entry per new resource planned, and a `for_each` over tenant
+/// databases plans many in one run: far more than a cache of schemas keeps.
+/// An entry is needed only until the apply of its run.
+const LIMITS: file_cache::Limits = file_cache::Limits {
+    max_age: std::time::Duration::from_secs(7 * 24 * 60 * 60),
+    max_entries: 1024,
+};
+
 /// The entry of one database, under one scope, in one Terraform run.
 pub struct RunMemo {
     dir: PathBuf,
@@ -68,7 +76,7 @@ impl RunMemo {
             None => {
                 let bytes =
                     serde_json::to_vec(&entry::Entry::new(FORMAT, &self.key, live_hash)).map_err(std::io::Error::other);
-                entry::save(&self.dir, &self.path, bytes, "Terraform run").await;
+                entry::save_within(&self.dir, &self.path, bytes, "Terraform run", LIMITS).await;
                 Seen::First
             }
         }
@@ -98,6 +106,22 @@ mod tests {
             memo(&dir, "41-7", url).compare("h2").await,
             Seen::Changed { at_plan: "h0".into() }
         );
+    }
+
+    #[tokio::test]
+    async fn a_run_remembers_each_of_a_hundred_new_databases() {
+        let dir = tempfile::tempdir().unwrap();
+        for tenant in 0..100 {
+            let url = format!("postgres://app@db/tenant_{tenant}");
+            assert_eq!(memo(&dir, "41-7", &url).compare("h0").await, Seen::First);
+        }
+        for tenant in 0..100 {
+            let url = format!("postgres://app@db/tenant_{tenant}");
+            assert_eq!(
+                memo(&dir, "41-7", &url).compare("h1").await,
+                Seen::Changed { at_plan: "h0".into() }
+            );
+        }
     }
 
     #[tokio::test]
