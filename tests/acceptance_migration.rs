@@ -5,8 +5,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use std::time::{Duration, Instant};
 
+use common::cli::command;
 use common::hcl::quote;
 use common::mariadb_db::MariaDb;
 use common::postgres_db::PostgresDb;
@@ -23,12 +25,8 @@ const V2: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NUL
 /// Runs the provider binary's CLI in the workspace.
 #[track_caller]
 fn cli(workspace: &Workspace, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_terraform-provider-sqlalchemy"))
+    let output = command(workspace.workdir())
         .args(args)
-        .current_dir(workspace.workdir())
-        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
-        .env_remove("DATABASE_URL")
-        .env_remove("DEV_DATABASE_URL")
         .output()
         .expect("running the CLI");
     assert!(
@@ -626,6 +624,63 @@ fn mariadb_a_file_that_fails_midway_keeps_what_ran_and_the_next_apply_resumes_th
         db.strings("SELECT email FROM users"),
         vec!["bob@example.com".to_string()]
     );
+    workspace.plan().no_changes();
+}
+
+/// Between the plan `terraform apply` shows and its approval, the same
+/// directory is applied by hand (`migrate apply`). The apply-time plan of the
+/// new resource reads another revisions table than the plan did: Terraform
+/// must hear that the database changed, not get a different plan (which it
+/// reports as a provider bug), and no file may run twice.
+#[test]
+fn migrations_applied_elsewhere_while_apply_awaits_approval_are_named_not_reported_as_a_provider_bug() {
+    let db = PostgresDb::new();
+    let dev = PostgresDb::new();
+    let workspace = Workspace::new();
+    let v1 = "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n";
+    diff(&workspace, "postgresql", Some(&dev.url()), "init", v1, "0001");
+    write_config(&workspace, &[migration(&db.url(), "")]);
+    workspace.init().success();
+
+    let mut apply = workspace.start_asking(&["apply", "-no-color"]);
+    // The run's plan is made once it has recorded what it read.
+    let runs = workspace.workdir().join(".cache/tfalchemy/runs");
+    let started = Instant::now();
+    while !std::fs::read_dir(&runs).is_ok_and(|mut entries| entries.next().is_some()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "gave up waiting for the plan"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cli(
+        &workspace,
+        &[
+            "migrate",
+            "apply",
+            "--url",
+            &db.url(),
+            "--dir",
+            "migrations",
+            "--dev-url",
+            &dev.url(),
+        ],
+    );
+    apply.answer("yes");
+    let refused = apply.wait();
+    assert_ne!(refused.exit_code, Some(0), "the apply should be refused\n{refused}");
+    assert!(
+        refused
+            .combined()
+            .contains("The database changed since Terraform read it"),
+        "{refused}"
+    );
+    assert_eq!(
+        db.strings("SELECT version || ' ' || state FROM tfalchemy_revisions ORDER BY version"),
+        vec!["0001 ok"]
+    );
+
+    workspace.apply().success();
     workspace.plan().no_changes();
 }
 

@@ -13,6 +13,7 @@ mod policy;
 mod private;
 mod resources;
 mod rpc;
+mod run_memo;
 
 use std::sync::RwLock;
 

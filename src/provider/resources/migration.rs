@@ -10,6 +10,8 @@
 //! `sqlalchemy_schema`, `pending` holds what the last apply ran until the
 //! next refresh clears it, so new files show up as a planned change.
 
+use sha2::{Digest, Sha256};
+
 use crate::engine::migrate;
 use crate::tfproto::cty::{Type, Value};
 use crate::tfproto::diagnostics::Diagnostics;
@@ -19,6 +21,7 @@ use super::super::config::{validate_url, warn_ignored_options, UrlAttribute};
 use super::super::errors;
 use super::super::field::{self, Field};
 use super::super::policy::{self, Policy};
+use super::super::run_memo::{RunMemo, Seen};
 use super::super::Context;
 
 mod applied;
@@ -281,6 +284,10 @@ pub async fn plan(ctx: &Context, prior: &Value, proposed: &Value, config: &Value
         changed_since_refresh(&target.url, &mut diagnostics);
         return (planned.to_value(), diagnostics);
     }
+    if prior.is_null() && revisions_changed_since_this_runs_plan(ctx, &target.url, &assessment).await {
+        changed_since_refresh(&target.url, &mut diagnostics);
+        return (planned.to_value(), diagnostics);
+    }
     report_baseline(&assessment, &mut diagnostics);
     match pending::review(&target.url, &assessment, &policy, &mut diagnostics).await {
         Ok(reviewed) => {
@@ -315,6 +322,38 @@ fn revisions_changed_since_refresh(prior: &Value, assessment: &migrate::Assessme
     }
     let recorded = MigrationResource::from_value(prior).applied;
     recorded.is_known() && recorded != applied::applied_value(&assessment.status.revisions)
+}
+
+/// For a new resource: whether the revisions table no longer records what
+/// the plan of this Terraform run read (see provider/run_memo.rs).
+async fn revisions_changed_since_this_runs_plan(
+    ctx: &Context,
+    url: &crate::engine::DatabaseUrl,
+    assessment: &migrate::Assessment,
+) -> bool {
+    let Some(memo) = RunMemo::new(ctx.terraform_run.as_deref(), TYPE_NAME, &url.redacted(), None) else {
+        return false;
+    };
+    // What the rows say of each file; not their times, which a baseline
+    // (rows made up at each plan, written only by the apply) sets to now.
+    let rows: Vec<String> = assessment
+        .status
+        .revisions
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}/{} {}",
+                r.version,
+                r.name,
+                r.checksum,
+                r.statements_applied,
+                r.statements_total,
+                r.state.name()
+            )
+        })
+        .collect();
+    let read = hex::encode(Sha256::digest(rows.join("\n")));
+    matches!(memo.compare(&read).await, Seen::Changed { .. })
 }
 
 fn changed_since_refresh(url: &crate::engine::DatabaseUrl, diagnostics: &mut Diagnostics) {

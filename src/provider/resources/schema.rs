@@ -18,11 +18,11 @@ use super::super::errors;
 use super::super::field::{self, Field};
 use super::super::policy::{self, Policy};
 use super::super::private::{AppliedDesired, ResourcePrivate, SeenLive};
+use super::super::run_memo::{RunMemo, Seen};
 use super::super::Context;
 use super::schema_settings::{self, Settings};
 
 mod destroy;
-mod run_memo;
 
 pub const TYPE_NAME: &str = "sqlalchemy_schema";
 
@@ -549,9 +549,14 @@ async fn plan_change(
                 return (planned.to_value(), diagnostics);
             }
             if creating {
-                let memo = run_memo::RunMemo::new(ctx.terraform_run.as_deref(), &url.redacted(), scope.as_deref());
+                let memo = RunMemo::new(
+                    ctx.terraform_run.as_deref(),
+                    TYPE_NAME,
+                    &url.redacted(),
+                    scope.as_deref(),
+                );
                 if let Some(memo) = memo {
-                    if let run_memo::Seen::Changed { at_plan } = memo.compare(&plan.live_hash).await {
+                    if let Seen::Changed { at_plan } = memo.compare(&plan.live_hash).await {
                         tracing::debug!(database = %url.redacted(), at_plan, now = %plan.live_hash, "live schema changed since this run's plan");
                         changed_since_this_runs_plan(&mut diagnostics, &url);
                         return (planned.to_value(), diagnostics);

@@ -1,15 +1,16 @@
-//! What the plan of a new `sqlalchemy_schema` saw, kept for the apply of the
-//! same Terraform run.
+//! What the plan of a new resource saw, kept for the apply of the same
+//! Terraform run.
 //!
 //! `terraform apply` plans each resource twice: once to show the plan, and
 //! once more just before ApplyResourceChange, in a new provider process; the
 //! second answer must equal the first, or Terraform reports "Provider produced
 //! inconsistent final plan" and calls it a provider bug. An existing resource
-//! carries the live hash of its refresh in private state (see private.rs), so
-//! a database that changed in between (another apply, a colleague) is named
-//! as such. A new resource has no private state in either plan, so the live
-//! hash the first plan saw is kept on disk under the Terraform process
-//! (plugin/parent.rs), and the apply-time plan of that run compares with it.
+//! carries what its refresh saw (private state, or its `applied` attribute),
+//! so a database that changed in between (another apply, a colleague) is
+//! named as such. A new resource has neither in either plan, so a fingerprint
+//! of what the first plan saw (the live schema's hash, the revisions table)
+//! is kept on disk under the Terraform process (plugin/parent.rs), and the
+//! apply-time plan of that run compares with it.
 //!
 //! A plan saved with `-out` and applied by another Terraform process has no
 //! entry to find; there the apply itself still refuses a changed database.
@@ -31,7 +32,8 @@ const LIMITS: file_cache::Limits = file_cache::Limits {
     max_entries: 1024,
 };
 
-/// The entry of one database, under one scope, in one Terraform run.
+/// The entry of one resource kind's view of one database, under one scope,
+/// in one Terraform run.
 pub struct RunMemo {
     dir: PathBuf,
     path: PathBuf,
@@ -44,21 +46,28 @@ pub enum Seen {
     /// This is the run's first plan of the database (now remembered).
     First,
     Unchanged,
-    /// Another live schema: the hash the first plan saw.
+    /// Something else than the first plan saw: what that was.
     Changed {
         at_plan: String,
     },
 }
 
 impl RunMemo {
-    /// `None` without a Terraform run (debug mode) or a cache directory.
-    pub fn new(terraform_run: Option<&str>, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
-        Self::in_dir(file_cache::default_dir("runs")?, terraform_run?, redacted_url, scope)
+    /// `kind` names what is fingerprinted (a resource type); `None` without a
+    /// Terraform run (debug mode) or a cache directory.
+    pub fn new(terraform_run: Option<&str>, kind: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
+        Self::in_dir(
+            file_cache::default_dir("runs")?,
+            terraform_run?,
+            kind,
+            redacted_url,
+            scope,
+        )
     }
 
-    fn in_dir(dir: PathBuf, terraform_run: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
+    fn in_dir(dir: PathBuf, terraform_run: &str, kind: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
         let mut hasher = Sha256::new();
-        for part in [terraform_run, redacted_url, scope.unwrap_or("")] {
+        for part in [terraform_run, kind, redacted_url, scope.unwrap_or("")] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
@@ -67,15 +76,16 @@ impl RunMemo {
         Some(Self { dir, path, key })
     }
 
-    /// Compares `live_hash` with the first plan's, remembering it if this is
-    /// the first plan. An entry that cannot be read or written counts as a first plan.
-    pub async fn compare(&self, live_hash: &str) -> Seen {
+    /// Compares `seen` (a fingerprint of what this plan read) with the first
+    /// plan's, remembering it if this is the first plan. An entry that cannot
+    /// be read or written counts as a first plan.
+    pub async fn compare(&self, seen: &str) -> Seen {
         match entry::lookup::<String>(&self.path, FORMAT, &self.key).await {
-            Some(at_plan) if at_plan == live_hash => Seen::Unchanged,
+            Some(at_plan) if at_plan == seen => Seen::Unchanged,
             Some(at_plan) => Seen::Changed { at_plan },
             None => {
                 let bytes =
-                    serde_json::to_vec(&entry::Entry::new(FORMAT, &self.key, live_hash)).map_err(std::io::Error::other);
+                    serde_json::to_vec(&entry::Entry::new(FORMAT, &self.key, seen)).map_err(std::io::Error::other);
                 entry::save_within(&self.dir, &self.path, bytes, "Terraform run", LIMITS).await;
                 Seen::First
             }
@@ -88,7 +98,7 @@ mod tests {
     use super::*;
 
     fn memo(dir: &tempfile::TempDir, run: &str, url: &str) -> RunMemo {
-        RunMemo::in_dir(dir.path().to_path_buf(), run, url, None).unwrap()
+        RunMemo::in_dir(dir.path().to_path_buf(), run, "sqlalchemy_schema", url, None).unwrap()
     }
 
     #[tokio::test]
@@ -125,7 +135,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn another_run_database_or_scope_starts_afresh() {
+    async fn another_run_kind_database_or_scope_starts_afresh() {
         let dir = tempfile::tempdir().unwrap();
         let url = "postgres://app@db/app";
         assert_eq!(memo(&dir, "41-7", url).compare("h0").await, Seen::First);
@@ -134,7 +144,16 @@ mod tests {
             memo(&dir, "41-7", "postgres://app@db/other").compare("h1").await,
             Seen::First
         );
-        let scoped = RunMemo::in_dir(dir.path().to_path_buf(), "41-7", url, Some("schemas=app")).unwrap();
+        let scoped = RunMemo::in_dir(
+            dir.path().to_path_buf(),
+            "41-7",
+            "sqlalchemy_schema",
+            url,
+            Some("schemas=app"),
+        )
+        .unwrap();
         assert_eq!(scoped.compare("h1").await, Seen::First);
+        let other_kind = RunMemo::in_dir(dir.path().to_path_buf(), "41-7", "sqlalchemy_migration", url, None).unwrap();
+        assert_eq!(other_kind.compare("h1").await, Seen::First);
     }
 }
