@@ -6,7 +6,6 @@ mod common;
 
 use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use common::cli::command;
 use common::hcl::quote;
@@ -643,16 +642,7 @@ fn migrations_applied_elsewhere_while_apply_awaits_approval_are_named_not_report
     workspace.init().success();
 
     let mut apply = workspace.start_asking(&["apply", "-no-color"]);
-    // The run's plan is made once it has recorded what it read.
-    let runs = workspace.workdir().join(".cache/tfalchemy/runs");
-    let started = Instant::now();
-    while !std::fs::read_dir(&runs).is_ok_and(|mut entries| entries.next().is_some()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "gave up waiting for the plan"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    apply.wait_for_its_plan(&workspace);
     cli(
         &workspace,
         &[

@@ -189,11 +189,7 @@ fn a_database_changed_while_apply_awaits_approval_is_named_not_reported_as_a_pro
     let workspace = pg_workspace(&db, desired);
 
     let mut apply = workspace.start_asking(&["apply", "-no-color"]);
-    // The run's plan is made once it has recorded what it saw.
-    let runs = workspace.workdir().join(".cache/tfalchemy/runs");
-    wait_until("the plan of terraform apply", || {
-        std::fs::read_dir(&runs).is_ok_and(|mut entries| entries.next().is_some())
-    });
+    apply.wait_for_its_plan(&workspace);
     db.execute("CREATE TABLE audit (id int PRIMARY KEY, note text)");
     apply.answer("yes");
     let refused = apply.wait();

@@ -40,7 +40,7 @@ pub struct RunMemo {
     key: String,
 }
 
-/// How the live schema compares with what this run's first plan saw.
+/// How what a plan read compares with what this run's first plan read.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seen {
     /// This is the run's first plan of the database (now remembered).
@@ -56,16 +56,16 @@ impl RunMemo {
     /// `kind` names what is fingerprinted (a resource type); `None` without a
     /// Terraform run (debug mode) or a cache directory.
     pub fn new(terraform_run: Option<&str>, kind: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
-        Self::in_dir(
+        Some(Self::in_dir(
             file_cache::default_dir("runs")?,
             terraform_run?,
             kind,
             redacted_url,
             scope,
-        )
+        ))
     }
 
-    fn in_dir(dir: PathBuf, terraform_run: &str, kind: &str, redacted_url: &str, scope: Option<&str>) -> Option<Self> {
+    fn in_dir(dir: PathBuf, terraform_run: &str, kind: &str, redacted_url: &str, scope: Option<&str>) -> Self {
         let mut hasher = Sha256::new();
         for part in [terraform_run, kind, redacted_url, scope.unwrap_or("")] {
             hasher.update(part.as_bytes());
@@ -73,7 +73,7 @@ impl RunMemo {
         }
         let key = hex::encode(hasher.finalize());
         let path = dir.join(format!("{key}.json"));
-        Some(Self { dir, path, key })
+        Self { dir, path, key }
     }
 
     /// Compares `seen` (a fingerprint of what this plan read) with the first
@@ -98,7 +98,7 @@ mod tests {
     use super::*;
 
     fn memo(dir: &tempfile::TempDir, run: &str, url: &str) -> RunMemo {
-        RunMemo::in_dir(dir.path().to_path_buf(), run, "sqlalchemy_schema", url, None).unwrap()
+        RunMemo::in_dir(dir.path().to_path_buf(), run, "sqlalchemy_schema", url, None)
     }
 
     #[tokio::test]
@@ -150,10 +150,9 @@ mod tests {
             "sqlalchemy_schema",
             url,
             Some("schemas=app"),
-        )
-        .unwrap();
+        );
         assert_eq!(scoped.compare("h1").await, Seen::First);
-        let other_kind = RunMemo::in_dir(dir.path().to_path_buf(), "41-7", "sqlalchemy_migration", url, None).unwrap();
+        let other_kind = RunMemo::in_dir(dir.path().to_path_buf(), "41-7", "sqlalchemy_migration", url, None);
         assert_eq!(other_kind.compare("h1").await, Seen::First);
     }
 }

@@ -320,6 +320,22 @@ pub struct RunningTerraform {
 }
 
 impl RunningTerraform {
+    /// Waits until the plan of this run has been made: the provider has
+    /// recorded what it read for the run's apply (src/provider/run_memo.rs).
+    #[track_caller]
+    pub fn wait_for_its_plan(&self, workspace: &Workspace) {
+        let runs = workspace.workdir().join(".cache/tfalchemy/runs");
+        let started = Instant::now();
+        while !fs::read_dir(&runs).is_ok_and(|mut entries| entries.next().is_some()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "gave up waiting for the plan of {}",
+                self.description
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Types `line` at Terraform's prompt.
     #[track_caller]
     pub fn answer(&mut self, line: &str) {
