@@ -960,3 +960,48 @@ CREATE STATISTICS bookings_room_cost (dependencies) ON room, cost FROM bookings;
         vec!["115".to_string()]
     );
 }
+
+/// The record an apply keeps in the resource's private state lets the next
+/// plan normalize only the tables whose statements changed
+/// (engine/parts.rs); the plan is the one a whole normalization makes.
+#[test]
+fn a_plan_after_an_apply_normalizes_only_the_tables_whose_statements_changed() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let base = "CREATE TABLE a (id SERIAL PRIMARY KEY);\n\
+                CREATE TABLE \"B\" (id SERIAL PRIMARY KEY, a_id INTEGER REFERENCES a (id));\n\
+                CREATE TABLE c (id INTEGER PRIMARY KEY);";
+    let changed = base.replace(
+        "CREATE TABLE c (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id))",
+    );
+    let mut workspace = Workspace::new();
+    workspace.set_env("TF_LOG_PROVIDER", "DEBUG");
+    // Every plan normalizes, none reads what an earlier one left in the cache.
+    workspace.set_env("TFALCHEMY_NORMALIZE_CACHE", "0");
+    let config = |sql: &str| {
+        Config::new()
+            .schema(SchemaBlock::new("app", sql).url(&db.url()))
+            .render()
+    };
+    workspace.write_main_tf(&config(base));
+    workspace.init().success();
+    workspace.apply().success();
+    workspace.write_main_tf(&config(&changed));
+    let plan = workspace.plan().changes();
+    let in_parts = "normalizing only the tables whose statements changed";
+    assert!(plan.stderr.contains(in_parts), "{plan}");
+    assert!(
+        plan.stderr.contains("changed=1") && plan.stderr.contains("kept=2"),
+        "{plan}"
+    );
+    assert!(plan.stdout.contains("ADD COLUMN \\\"a_id\\\""), "{plan}");
+    assert!(plan.stdout.contains("c_a_id_fkey"), "{plan}");
+    let applied = workspace.apply().success();
+    assert!(
+        applied.stderr.contains(in_parts),
+        "the apply's own plans too: {applied}"
+    );
+    assert!(db.columns("public", "c").contains(&"a_id".to_string()));
+    workspace.plan().no_changes();
+}

@@ -6,6 +6,7 @@ use super::diff::{diff, Change};
 use super::error::EngineError;
 use super::hash::schema_hash;
 use super::model::Schema;
+use super::parts::NormalizedParts;
 use super::plan::{ApplyOutcome, Statement};
 
 /// What still differs between `actual` and `desired`, one line per object;
@@ -15,12 +16,14 @@ pub(crate) fn differences(actual: &Schema, desired: &Schema) -> Vec<String> {
 }
 
 /// `after` is the live schema inspected once the plan's `executed` statements
-/// committed on the database named `url` (redacted).
+/// committed on the database named `url` (redacted); `parts`: the desired
+/// SQL's record by parts, passed on to the outcome.
 pub(crate) fn prove_converged(
     url: String,
     after: &Schema,
     desired: &Schema,
     executed: Vec<Statement>,
+    parts: Option<NormalizedParts>,
 ) -> Result<ApplyOutcome, EngineError> {
     let differences = differences(after, desired);
     if !differences.is_empty() {
@@ -29,5 +32,6 @@ pub(crate) fn prove_converged(
     Ok(ApplyOutcome {
         executed,
         live_hash: schema_hash(after),
+        parts,
     })
 }

@@ -6,19 +6,32 @@
 
 use sha2::{Digest, Sha256};
 
-use super::model::Schema;
+use super::model::{Schema, Table};
 
 /// Lower-case hex sha256 of the canonical serialization of `schema`.
 pub fn schema_hash(schema: &Schema) -> String {
     let mut canonical = schema.clone();
-    for table in canonical.tables.values_mut() {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-        table.sort();
-    }
+    canonical.tables.values_mut().for_each(canonicalize);
+    sha256_of_json(&canonical)
+}
+
+/// [`schema_hash`] of one table.
+pub fn table_hash(table: &Table) -> String {
+    let mut canonical = table.clone();
+    canonicalize(&mut canonical);
+    sha256_of_json(&canonical)
+}
+
+fn canonicalize(table: &mut Table) {
+    table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+    table.sort();
+}
+
+fn sha256_of_json(value: &impl serde::Serialize) -> String {
     // Streamed into the hasher: a large schema's JSON is megabytes.
     // Serializing plain structs, strings and BTreeMaps cannot fail.
     let mut hasher = Sha256::new();
-    let _ = serde_json::to_writer(&mut hasher, &canonical);
+    let _ = serde_json::to_writer(&mut hasher, value);
     hex::encode(hasher.finalize())
 }
 

@@ -28,6 +28,7 @@ pub mod model;
 pub mod mysql;
 mod normalized;
 mod options;
+pub mod parts;
 pub mod plan;
 mod planning;
 pub mod postgres;
@@ -55,8 +56,11 @@ pub use hazard::HazardCategory;
 pub use hazard_policy::{HazardPolicy, UnknownHazard, Verdict};
 pub use keep::{DroppedObject, Skip, SkipError, SKIPPABLE};
 pub use model::Schema;
-pub use normalized::{normalize_with_cache, Source as NormalizedFrom, CACHE_SWITCH as NORMALIZE_CACHE_SWITCH};
+pub use normalized::{
+    normalize_in_parts, normalize_with_cache, Source as NormalizedFrom, CACHE_SWITCH as NORMALIZE_CACHE_SWITCH,
+};
 pub use options::{Options, Timeout, DEFAULT_LOCK_TIMEOUT};
+pub use parts::{NormalizedParts, PartsHint};
 pub use plan::{ApplyOutcome, Hazard, HazardKind, Plan, Statement};
 pub use scope::{Scope, ScopeError};
 pub use url::{DatabaseUrl, Dialect, SqliteLocation, UrlError, DEFAULT_CONNECT_TIMEOUT};
@@ -137,6 +141,7 @@ pub async fn plan_with(
         desired,
         mut statements,
         kept,
+        ..
     } = planning::plan_from(url, dev_url, &live, desired_sql, annotations, options).await?;
     probe_live_data(url, &mut statements).await?;
     let started = std::time::Instant::now();

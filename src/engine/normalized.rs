@@ -29,6 +29,7 @@ use super::canonical::canonical_sha256;
 use super::driver::driver_for;
 use super::error::EngineError;
 use super::model::Schema;
+use super::parts::{self, NormalizedParts, PartsHint};
 use super::url::{DatabaseUrl, Dialect};
 use crate::file_cache;
 use crate::file_cache::entry::{self, Entry};
@@ -48,12 +49,95 @@ pub async fn normalize_desired(
     dev: Option<&DatabaseUrl>,
     desired_sql: &str,
 ) -> Result<Schema, EngineError> {
-    match cache_dir() {
-        Some(dir) => normalize_with_cache(&dir, dialect, target, dev, desired_sql)
-            .await
-            .map(|(schema, _)| schema),
-        None => normalize_now(dialect, target, dev, desired_sql).await,
-    }
+    let nothing_live = Schema::default();
+    let normalized =
+        normalize_for_plan(dialect, target, dev, desired_sql, &nothing_live, &PartsHint::default()).await?;
+    Ok(normalized.schema)
+}
+
+/// A normalized desired schema, and its record by parts when asked for.
+pub(crate) struct Normalized {
+    pub schema: Schema,
+    pub parts: Option<NormalizedParts>,
+}
+
+/// [`normalize_desired`] for a plan against `live`: on a cache miss, only the
+/// parts that changed since `hint.previous` are normalized (engine/parts.rs),
+/// and the record of this normalization is returned when `hint.record`.
+pub(crate) async fn normalize_for_plan(
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+    live: &Schema,
+    hint: &PartsHint,
+) -> Result<Normalized, EngineError> {
+    let named = dev
+        .or(target)
+        .map_or_else(|| dialect.name().to_string(), DatabaseUrl::redacted);
+    let driver = driver_for(dialect, &named)?;
+    let cache = cache_dir();
+    let wants_parts = hint.previous.is_some() || hint.record;
+    let identity = match cache.is_some() || wants_parts {
+        true => Some(driver.normalizer_identity(target, dev).await?),
+        false => None,
+    };
+    let normalizer = identity.as_deref().map(normalizer_of_parts);
+    let cached = match (&cache, &identity) {
+        (Some(dir), Some(identity)) => {
+            let key = key(dialect, identity, desired_sql);
+            let path = dir.join(format!("{key}.json"));
+            Some((lookup(&path, &key).await, dir, path, key))
+        }
+        _ => None,
+    };
+    let schema = match cached {
+        Some((Some(schema), ..)) => {
+            tracing::debug!("normalized schema from the cache");
+            schema
+        }
+        cached => {
+            let in_parts = match (&hint.previous, &normalizer) {
+                (Some(previous), Some(normalizer)) => {
+                    parts::normalize_changed_parts(driver, target, dev, normalizer, live, desired_sql, previous).await?
+                }
+                _ => None,
+            };
+            let schema = match in_parts {
+                Some(schema) => schema,
+                None => driver.normalize(target, dev, desired_sql).await?,
+            };
+            if let Some((_, dir, path, key)) = cached {
+                store(dir, &path, &key, &schema).await;
+            }
+            schema
+        }
+    };
+    let parts = match (hint.record, &normalizer) {
+        (true, Some(normalizer)) => parts::record(driver, normalizer, desired_sql, &schema),
+        _ => None,
+    };
+    Ok(Normalized { schema, parts })
+}
+
+/// Who normalizes, for a record by parts: the server's identity and this
+/// build (normalization is code).
+fn normalizer_of_parts(identity: &str) -> String {
+    format!("{identity} {}", build_fingerprint())
+}
+
+/// Normalizes `desired_sql` in parts from `previous` (engine/parts.rs) and
+/// nothing else: `None` where a plan would normalize the whole script.
+pub async fn normalize_in_parts(
+    target: &DatabaseUrl,
+    dev: Option<&DatabaseUrl>,
+    live: &Schema,
+    desired_sql: &str,
+    previous: &NormalizedParts,
+) -> Result<Option<Schema>, EngineError> {
+    let driver = driver_for(target.dialect(), &target.redacted())?;
+    let normalizer = normalizer_of_parts(&driver.normalizer_identity(Some(target), dev).await?);
+    parts::normalize_changed_parts(driver, Some(target), dev, &normalizer, live, desired_sql, previous).await
 }
 
 /// Whether a normalization came from the cache.

@@ -9,6 +9,7 @@ use super::driver::{capabilities_of, Capability};
 use super::duration::{self, DurationError};
 use super::error::EngineError;
 use super::keep::Skip;
+use super::parts::PartsHint;
 use super::scope::Scope;
 use super::url::Dialect;
 
@@ -30,6 +31,10 @@ pub struct Options {
     pub explicit_algorithm: bool,
     /// Kinds of drop never planned: the live objects are kept.
     pub skip: Skip,
+    /// What the last apply normalized, part by part, so that a plan
+    /// normalizes only what changed (see engine/parts.rs). A hint: plans are
+    /// the same without it.
+    pub parts: PartsHint,
 }
 
 /// `lock_timeout` of the plan's transaction when the resource sets none: a

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::activity::TableLock;
 use super::keep::DroppedObject;
+use super::parts::NormalizedParts;
 use super::probe::Probe;
 
 /// The comment that marks a statement running outside the transaction.
@@ -265,6 +266,10 @@ pub struct ApplyOutcome {
     pub executed: Vec<Statement>,
     /// Hash of the live schema after the apply (equal to the desired hash).
     pub live_hash: String,
+    /// What the desired SQL normalized to, part by part, when the options
+    /// asked for it: the next plan's hint (see engine/parts.rs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<NormalizedParts>,
 }
 
 /// The statements of a plan that run in its one transaction: those outside

@@ -8,8 +8,9 @@ use std::time::Instant;
 use super::annotations::Annotations;
 use super::error::EngineError;
 use super::model::Schema;
-use super::normalized::normalize_desired;
+use super::normalized::{normalize_for_plan, Normalized};
 use super::options::Options;
+use super::parts::NormalizedParts;
 use super::plan::Statement;
 use super::privileges::adopt_unmanaged;
 use super::url::DatabaseUrl;
@@ -21,6 +22,8 @@ pub(crate) struct Planned {
     pub statements: Vec<Statement>,
     /// Live objects `skip` kept in the desired schema, described.
     pub kept: Vec<String>,
+    /// The normalization's record by parts, when `options.parts.record`.
+    pub parts: Option<NormalizedParts>,
 }
 
 /// Normalizes `desired_sql` and renders the statements from `live` (already
@@ -34,7 +37,8 @@ pub(crate) async fn plan_from(
     options: &Options,
 ) -> Result<Planned, EngineError> {
     let started = Instant::now();
-    let desired = normalize_desired(url.dialect(), Some(url), dev, desired_sql).await?;
+    let Normalized { schema: desired, parts } =
+        normalize_for_plan(url.dialect(), Some(url), dev, desired_sql, live, &options.parts).await?;
     tracing::info!(
         tables = desired.tables.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -51,5 +55,6 @@ pub(crate) async fn plan_from(
         desired,
         statements,
         kept: kept.objects,
+        parts,
     })
 }

@@ -20,7 +20,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{canonical_sha256, Dialect};
+use std::sync::Arc;
+
+use crate::engine::{canonical_sha256, Dialect, NormalizedParts, PartsHint};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourcePrivate {
@@ -54,6 +56,10 @@ pub struct AppliedDesired {
     pub scope: Option<String>,
     /// The hash of the normalized desired schema (the live hash after apply).
     pub desired_hash: String,
+    /// What that SQL normalized to, table by table: the next plan normalizes
+    /// only the tables whose statements changed (see engine/parts.rs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<NormalizedParts>,
 }
 
 impl AppliedDesired {
@@ -63,7 +69,12 @@ impl AppliedDesired {
             desired_sql_sha256: canonical_sha256(dialect, desired_sql),
             scope,
             desired_hash,
+            parts: None,
         }
+    }
+
+    pub fn with_parts(self, parts: Option<NormalizedParts>) -> Self {
+        Self { parts, ..self }
     }
 
     /// The normalized hash of `desired_sql` under `scope`, if this record knows it.
@@ -76,6 +87,19 @@ impl AppliedDesired {
 }
 
 impl ResourcePrivate {
+    /// The hint a plan normalizes with: the parts the last apply recorded;
+    /// `record`: an apply, which records its own.
+    pub fn parts_hint(&self, record: bool) -> PartsHint {
+        PartsHint {
+            previous: self
+                .applied
+                .as_ref()
+                .and_then(|applied| applied.parts.clone())
+                .map(Arc::new),
+            record,
+        }
+    }
+
     /// The live hash the last refresh saw under `scope`. A refresh under
     /// another scope (the configuration's scope just changed) saw another
     /// model, which proves nothing about the database.

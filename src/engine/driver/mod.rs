@@ -24,6 +24,7 @@ use super::error::EngineError;
 use super::migrate::{DialectReplay, RevisionsSyntax};
 use super::model::Schema;
 use super::options::Options;
+use super::parts::PartStatement;
 use super::plan::{ApplyOutcome, Statement};
 use super::probe::Answers;
 use super::url::{DatabaseUrl, Dialect};
@@ -68,6 +69,13 @@ pub(crate) trait Driver: Send + Sync {
         dev: Option<&'a DatabaseUrl>,
         desired_sql: &'a str,
     ) -> BoxFuture<'a, Result<Schema, EngineError>>;
+
+    /// The statements of desired SQL with the part each belongs to, for
+    /// normalizing only what changed (see engine/parts.rs); `None` when a
+    /// statement belongs to no part, or the dialect does not cut scripts.
+    fn script_parts<'a>(&self, _desired_sql: &'a str) -> Option<Vec<PartStatement<'a>>> {
+        None
+    }
 
     /// The part of `schema` every new database holds before any DDL runs.
     fn built_in(&self, _schema: &Schema) -> Schema {

@@ -131,14 +131,17 @@ async fn apply_locked(
     let live = scope.live(live);
     let annotations = annotations::read(Dialect::Mysql, desired_sql)?;
     let Planned {
-        desired, statements, ..
+        desired,
+        statements,
+        parts,
+        ..
     } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
     }
     run(conn, &label, &statements).await?;
     let (after, _) = inspect_connection(conn, server, &label).await?;
-    prove_converged(label, &scope.live(after), &desired, statements)
+    prove_converged(label, &scope.live(after), &desired, statements, parts)
 }
 
 /// The server's own words, and for a statement refused under its explicit

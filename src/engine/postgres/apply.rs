@@ -119,7 +119,10 @@ async fn apply_locked(
     let (live, _) = inspect_connection(conn, &label).await?;
     let live = scope.live(live);
     let Planned {
-        desired, statements, ..
+        desired,
+        statements,
+        parts,
+        ..
     } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
@@ -128,13 +131,14 @@ async fn apply_locked(
         return Ok(ApplyOutcome {
             executed: statements,
             live_hash: schema_hash(&live),
+            parts,
         });
     }
     run_plan(conn, &label, &statements, options).await?;
 
     let (after, _) = inspect_connection(conn, &label).await?;
     let after = scope.live(after);
-    prove_converged(label, &after, &desired, statements)
+    prove_converged(label, &after, &desired, statements, parts)
 }
 
 /// Runs `statements` on `conn`: those outside the transaction before and

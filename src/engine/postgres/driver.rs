@@ -11,6 +11,7 @@ use crate::engine::error::EngineError;
 use crate::engine::migrate::{Batch, BatchFailure, DialectReplay};
 use crate::engine::model::Schema;
 use crate::engine::options::Options;
+use crate::engine::parts::PartStatement;
 use crate::engine::plan::{ApplyOutcome, Statement};
 use crate::engine::probe::Answers;
 use crate::engine::url::{DatabaseUrl, Dialect};
@@ -70,6 +71,10 @@ impl Driver for PostgresDriver {
         desired_sql: &'a str,
     ) -> BoxFuture<'a, Result<Schema, EngineError>> {
         Box::pin(normalize::normalize(target, dev, desired_sql))
+    }
+
+    fn script_parts<'a>(&self, desired_sql: &'a str) -> Option<Vec<PartStatement<'a>>> {
+        script::script_parts(desired_sql)
     }
 
     fn built_in(&self, schema: &Schema) -> Schema {

@@ -32,7 +32,10 @@ pub async fn apply(
     let annotations = annotations::read(Dialect::Sqlite, desired_sql)?;
     let live = scope.live(super::inspect(url).await?);
     let Planned {
-        desired, statements, ..
+        desired,
+        statements,
+        parts,
+        ..
     } = plan_from(url, dev, &live, desired_sql, annotations, options).await?;
     if let Some(detail) = plan_difference(expected, &statements) {
         return Err(EngineError::ChangedSincePlan { url: label, detail });
@@ -42,6 +45,7 @@ pub async fn apply(
         return Ok(ApplyOutcome {
             executed: statements,
             live_hash,
+            parts,
         });
     }
 
@@ -51,7 +55,7 @@ pub async fn apply(
     let after = scope.live(inspect_connection(&mut conn, &label).await?);
     // Closing flushes nothing that the commit did not already make durable.
     let _ = conn.close().await;
-    prove_converged(label, &after, &desired, statements)
+    prove_converged(label, &after, &desired, statements, parts)
 }
 
 /// Runs `statements` on `conn`: the one transaction (under the write lock)

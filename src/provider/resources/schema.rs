@@ -538,6 +538,10 @@ async fn plan_change(
     }
 
     let dev_url = urls.dev_url.known();
+    let options = Options {
+        parts: private.parts_hint(false),
+        ..options
+    };
     match ctx
         .canceller
         .run(engine::plan_with(&url, dev_url.as_ref(), &desired_sql, &options))
@@ -619,6 +623,10 @@ pub async fn apply(
         }
         return (Value::Null, diagnostics, None);
     };
+    let options = Options {
+        parts: private.parts_hint(true),
+        ..options
+    };
     let expected = match &state.planned_sql {
         Field::Known(statements) => statements.clone(),
         // Planned while the desired schema was unknown: plan now, and review
@@ -665,12 +673,15 @@ pub async fn apply(
             state.planned_sql = Field::Known(outcome.executed.iter().map(engine::Statement::shown).collect());
             let seen = ResourcePrivate {
                 refreshed: None,
-                applied: Some(AppliedDesired::new(
-                    url.dialect(),
-                    &desired_sql,
-                    options.desired_fingerprint(),
-                    outcome.live_hash.clone(),
-                )),
+                applied: Some(
+                    AppliedDesired::new(
+                        url.dialect(),
+                        &desired_sql,
+                        options.desired_fingerprint(),
+                        outcome.live_hash.clone(),
+                    )
+                    .with_parts(outcome.parts),
+                ),
                 destroy: None,
             };
             state.schema_hash = Field::Known(outcome.live_hash);

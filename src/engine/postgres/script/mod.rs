@@ -11,6 +11,7 @@ mod enum_values;
 mod function_bodies;
 mod lexemes;
 mod parse;
+mod parts;
 mod scratch_form;
 mod settings;
 
@@ -30,6 +31,7 @@ pub(crate) use parse::parse;
 pub use settings::ALLOWED as ALLOWED_SETTINGS;
 
 use crate::engine::error::EngineError;
+use crate::engine::parts::{Part, PartStatement};
 use crate::engine::script::{shorten, Lines, Refusal, ScriptStatement};
 
 /// A statement of desired SQL that may run in a scratch database.
@@ -42,6 +44,8 @@ pub struct ContainedStatement<'a> {
     /// False for a statement that cannot run inside a transaction block
     /// (see [`classify::needs_no_transaction`]).
     pub in_transaction: bool,
+    /// The table it belongs to, or shared (see parts.rs); `None`: neither.
+    pub part: Option<Part>,
 }
 
 /// A script ready for a scratch database: its statements in scratch form, and
@@ -61,6 +65,22 @@ pub struct ScratchScript<'a> {
 /// statements in their scratch form. Nothing has run when this fails.
 pub fn contain(sql: &str) -> Result<ScratchScript<'_>, EngineError> {
     contain_for(Purpose::Desired, sql)
+}
+
+/// The statements of `sql` with their parts (see engine/parts.rs); `None`
+/// when the gate refuses the script or a statement belongs to no part.
+pub fn script_parts(sql: &str) -> Option<Vec<PartStatement<'_>>> {
+    let script = contain(sql).ok()?;
+    script
+        .statements
+        .into_iter()
+        .map(|contained| {
+            Some(PartStatement {
+                part: contained.part?,
+                text: contained.statement.text,
+            })
+        })
+        .collect()
 }
 
 /// [`contain`] for a script written for `purpose`: a migration file may
@@ -125,6 +145,7 @@ fn contain_on_parser_stack(purpose: Purpose, sql: &str) -> Result<ScratchScript<
             statement,
             scratch_sql,
             in_transaction,
+            part: parts::part_of(node),
         });
         // The tree is dropped here, on the parser's stack.
     }
