@@ -280,6 +280,14 @@ def run_size(args, n):
     text = size.workspace("text_changed", size.base_models, size.live)
     changed = size.workspace("changed", size.changed_models, size.live)
     applied = size.workspace("apply", size.changed_models, f"{PREFIX}{n}_apply")
+    # The workflow users meet most: the base models applied (the resource's
+    # state keeps what each table normalized to), then 5% of them edited.
+    edited = size.workspace("edited", size.base_models, f"{PREFIX}{n}_edited")
+    clone(size.template, f"{PREFIX}{n}_edited")
+    subprocess.run([tf, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=edited, check=True,
+                   capture_output=True, env=env(cache))
+    edited_models = ["-var", f"models={size.changed_models}"]
+    edit_apply = size.workspace("edit_apply", size.base_models, f"{PREFIX}{n}_edit_apply")
     # Warm the normalization cache for the "warm" rows (another comment: same canonical form).
     subprocess.run([tf, "plan", "-input=false", "-no-color", "-var", "comment=-- warm up\n"], cwd=text,
                    check=True, capture_output=True, env=env(cache))
@@ -313,6 +321,19 @@ def run_size(args, n):
         "apply of that plan (terraform apply: plans twice, applies, proves; caches empty at start)": {
             "terraform": lambda: apply_once(size, applied, cache),
         },
+        "5% changed on an applied resource, first plan after the edit (every cache empty, export included)": {
+            "terraform": lambda: timed([tf, "plan", "-input=false", "-no-color", *edited_models],
+                                       env(fresh_cache(size)), edited, ok=(0, 2)),
+            "alembic": lambda: timed([py, alembic, size.changed_models, sa_url]),
+        },
+        "same, models already exported (normalization and verification caches off)": {
+            "terraform": lambda: timed([tf, "plan", "-input=false", "-no-color", *edited_models],
+                                       env(cache, False), edited, ok=(0, 2)),
+            "alembic": lambda: timed([py, alembic, size.changed_models, sa_url]),
+        },
+        "apply of the edit (caches empty at start)": {
+            "terraform": lambda: apply_edit_once(size, edit_apply, cache),
+        },
     }
     results = {case: {tool: [] for tool in tools} for case, tools in cases.items()}
     for run in range(args.runs):
@@ -332,6 +353,21 @@ def apply_once(size, work, cache):
     # what its first plan normalized and verified, as a user's apply does.
     fresh = Path(tempfile.mkdtemp(prefix="apply_cache_", dir=size.dir))
     return timed([size.args.terraform, "apply", "-auto-approve", "-input=false", "-no-color"], env(fresh), work)
+
+
+def fresh_cache(size):
+    return Path(tempfile.mkdtemp(prefix="cache_", dir=size.dir))
+
+
+def apply_edit_once(size, work, cache):
+    """The base models applied (not timed), then the edited ones (timed)."""
+    clone(size.template, f"{PREFIX}{size.n}_edit_apply")
+    for state in work.glob("terraform.tfstate*"):
+        state.unlink()
+    subprocess.run([size.args.terraform, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=work,
+                   check=True, capture_output=True, env=env(cache))
+    return timed([size.args.terraform, "apply", "-auto-approve", "-input=false", "-no-color", "-var",
+                  f"models={size.changed_models}"], env(fresh_cache(size)), work)
 
 
 def median(samples, index=0):

@@ -209,3 +209,25 @@ fn names_postgresql_would_choose_otherwise_with_every_table_present_are_normaliz
     );
     assert_eq!(planned(&url, &changed, Some(&record)), planned(&url, &changed, None));
 }
+
+#[test]
+fn a_name_postgresql_numbered_to_avoid_a_kept_tables_is_normalized_whole() {
+    without_caches();
+    let db = PostgresDb::new();
+    let url = DatabaseUrl::parse(&db.url()).unwrap();
+    // A kept table named like the key index a new table gets; referenced, so
+    // it is a stub in the partial script and the new key becomes `items_pkey1`.
+    let base = "CREATE TABLE items_pkey (id int PRIMARY KEY);";
+    let record = applied(&url, base);
+    let changed = format!("{base}\nCREATE TABLE items (id int PRIMARY KEY, r int REFERENCES items_pkey (id));");
+    assert!(in_parts(&url, &changed, &record).is_none());
+    let whole = whole(&url, &changed);
+    assert_eq!(
+        whole.tables["public.items"]
+            .primary_key
+            .as_ref()
+            .and_then(|key| key.name.as_deref()),
+        Some("items_pkey1")
+    );
+    assert_eq!(planned(&url, &changed, Some(&record)), planned(&url, &changed, None));
+}

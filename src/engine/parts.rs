@@ -344,7 +344,13 @@ fn constraint_names(table: &Table) -> impl Iterator<Item = &str> {
 }
 
 /// Names a namespace may hold once (relations, constraints) of `tables` in `schema`.
-fn object_names<'s>(schema: &'s Schema, tables: impl Iterator<Item = &'s String>) -> BTreeSet<String> {
+/// `with_tables`: the tables' own names too (a user's choice, never
+/// PostgreSQL's).
+fn object_names<'s>(
+    schema: &'s Schema,
+    tables: impl Iterator<Item = &'s String>,
+    with_tables: bool,
+) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for key in tables {
         let Some(table) = schema.tables.get(key) else {
@@ -354,7 +360,9 @@ fn object_names<'s>(schema: &'s Schema, tables: impl Iterator<Item = &'s String>
         let mut add = |name: &str| {
             names.insert(format!("{namespace}\u{0}{name}"));
         };
-        add(&table.name);
+        if with_tables {
+            add(&table.name);
+        }
         table.indexes.keys().for_each(|name| add(name));
         constraint_names(table).for_each(|name| add(name));
         let owned_prefix = format!("{key}.");
@@ -377,11 +385,19 @@ fn object_names<'s>(schema: &'s Schema, tables: impl Iterator<Item = &'s String>
 }
 
 /// True when an object of a changed table bears a name a kept table's object
-/// has: with every table present, PostgreSQL would have chosen another.
+/// has, or that name with a number after it (PostgreSQL's way out of a clash
+/// when it chooses a name): with every table present, in the script's order,
+/// PostgreSQL may have chosen another.
 fn names_collide(normalized: &Schema, changed: &[&String], live: &Schema, kept: &BTreeSet<String>) -> bool {
-    let ours = object_names(normalized, changed.iter().copied());
-    let theirs = object_names(live, kept.iter());
-    !ours.is_disjoint(&theirs)
+    let theirs = object_names(live, kept.iter(), true);
+    let clash = !object_names(normalized, changed.iter().copied(), true).is_disjoint(&theirs);
+    clash
+        || object_names(normalized, changed.iter().copied(), false)
+            .iter()
+            .any(|name| {
+                let unnumbered = name.trim_end_matches(|c: char| c.is_ascii_digit());
+                unnumbered.len() < name.len() && theirs.contains(unnumbered)
+            })
 }
 
 /// `normalized` (shared objects, stubs, changed tables) with the stubs taken

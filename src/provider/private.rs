@@ -14,6 +14,9 @@
 //!   normalized schema. A plan whose desired SQL has that canonical form,
 //!   against a live schema that still has that hash, is a no-op without
 //!   normalizing (loading a large schema into a dev database costs seconds).
+//!   With it, what each table's statements normalized to (engine/parts.rs),
+//!   so that a plan of other desired SQL normalizes only the tables whose
+//!   statements changed.
 //!
 //! A destroy plan with `drop_on_destroy` also passes the statements it showed
 //! to the apply that runs them, which refuses if they are no longer the ones.
