@@ -7,7 +7,9 @@
 //!   docs/data-sources/<name>.md), and docs/index.md links every page;
 //! - the Registry's example files (examples/provider/provider.tf,
 //!   examples/resources/<type>/resource.tf and import.sh,
-//!   examples/data-sources/<type>/data-source.tf) appear verbatim on their pages;
+//!   examples/data-sources/<type>/data-source.tf) appear verbatim on their pages,
+//!   and every type the schema reports has them (import.sh where `terraform
+//!   import` of the type succeeds);
 //! - every example directory is formatted (`terraform fmt -check`), initializes
 //!   from an offline mirror and passes `terraform validate`; the modules example
 //!   also works with `dev_overrides` and `terraform get`, its dev root applies
@@ -317,6 +319,79 @@ fn registry_example_files_appear_verbatim_on_their_pages() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Whether Terraform can import `type_name`: `terraform import` of an
+/// existing SQLite database into an empty resource block succeeds.
+fn supports_import(type_name: &str) -> bool {
+    let workspace = Workspace::initialized(&format!(
+        "terraform {{\n  required_providers {{\n    sqlalchemy = {{ source = \"tfalchemy/sqlalchemy\" }}\n  }}\n}}\n\nresource \"{type_name}\" \"probe\" {{}}\n"
+    ));
+    let db = workspace.sqlite("imported");
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    workspace.import(&format!("{type_name}.probe"), &db.url()).exit_code == Some(0)
+}
+
+/// The Registry's example files each type of the schema must have, derived
+/// from what Terraform reports, so a new type without examples fails here.
+#[test]
+fn every_type_of_the_schema_has_its_registry_example_files() {
+    let schema = provider_schema();
+    let examples = repo().join("examples");
+    let mut expected = vec![examples.join("provider/provider.tf")];
+    let resources = schema["resource_schemas"].as_object().cloned().unwrap_or_default();
+    let data_sources = schema["data_source_schemas"].as_object().cloned().unwrap_or_default();
+    assert!(!resources.is_empty() && !data_sources.is_empty(), "{schema}");
+    let mut importable = Vec::new();
+    for type_name in resources.keys() {
+        let dir = examples.join("resources").join(type_name);
+        expected.push(dir.join("resource.tf"));
+        let import = dir.join("import.sh");
+        if supports_import(type_name) {
+            importable.push(type_name.clone());
+            expected.push(import);
+        } else {
+            assert!(
+                !import.exists(),
+                "{type_name} cannot be imported, yet {} shows how",
+                import.display()
+            );
+        }
+    }
+    assert!(
+        importable.iter().any(|t| t == "sqlalchemy_schema"),
+        "sqlalchemy_schema imports: {importable:?}"
+    );
+    for type_name in data_sources.keys() {
+        expected.push(examples.join("data-sources").join(type_name).join("data-source.tf"));
+    }
+    for type_name in schema["ephemeral_resource_schemas"]
+        .as_object()
+        .into_iter()
+        .flat_map(|types| types.keys())
+    {
+        expected.push(
+            examples
+                .join("ephemeral-resources")
+                .join(type_name)
+                .join("ephemeral-resource.tf"),
+        );
+    }
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|path| !path.is_file())
+        .map(|path| path.strip_prefix(repo()).unwrap().display().to_string())
+        .collect();
+    assert!(missing.is_empty(), "missing Registry example files: {missing:?}");
+    // And each of them is on its page (the verbatim test covers what exists).
+    let on_pages: Vec<PathBuf> = registry_examples().into_iter().map(|(example, _)| example).collect();
+    for path in &expected {
+        assert!(
+            on_pages.contains(path),
+            "{} is checked against its page",
+            path.display()
+        );
+    }
+}
+
 /// Copies examples/ into `dest`, leaving out what Terraform and Python made
 /// there (a developer may have run an example in place).
 fn copy_examples(dest: &Path) -> PathBuf {
@@ -379,7 +454,9 @@ fn every_example_is_formatted_initializes_offline_and_validates() {
     for expected in [
         "provider",
         "resources/sqlalchemy_schema",
+        "resources/sqlalchemy_migration",
         "data-sources/sqlalchemy_models",
+        "data-sources/sqlalchemy_migrations",
         "modules/dev",
         "modules/prod",
         "modules/app_schema",
