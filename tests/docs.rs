@@ -10,6 +10,8 @@
 //!   examples/data-sources/<type>/data-source.tf) appear verbatim on their pages,
 //!   and every type the schema reports has them (import.sh where `terraform
 //!   import` of the type succeeds);
+//! - docs/index.md's sample plan is what `terraform plan` prints for the
+//!   index's own example (write-only attributes without their value);
 //! - every example directory is formatted (`terraform fmt -check`), initializes
 //!   from an offline mirror and passes `terraform validate`; the modules example
 //!   also works with `dev_overrides` and `terraform get`, its dev root applies
@@ -250,6 +252,95 @@ fn the_index_links_every_page_and_every_page_has_registry_front_matter() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The fenced blocks of a Markdown page: (info string, body).
+fn fenced_blocks(page: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info.to_owned(), body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
+
+/// The block Terraform prints for `address` in a plan, with the values that
+/// depend on the machine (the database's path, the schema's hash) masked.
+fn planned_block(plan: &str, address: &str) -> String {
+    let header = format!("  # {address} will be created");
+    let start = plan.find(&header).unwrap_or_else(|| panic!("no {header:?} in\n{plan}"));
+    let mut block = Vec::new();
+    for line in plan[start..].lines() {
+        let masked = match line.split_once(" = \"") {
+            Some((name, _)) if name.trim_start_matches([' ', '+']).starts_with("id ") => format!("{name} = \"…\""),
+            Some((name, _)) if name.trim_start_matches([' ', '+']).starts_with("schema_hash") => {
+                format!("{name} = \"…\"")
+            }
+            _ => line.to_owned(),
+        };
+        block.push(masked);
+        if line == "    }" {
+            break;
+        }
+    }
+    block.join("\n")
+}
+
+/// docs/index.md's sample plan is what Terraform prints for the index's own
+/// example (provider.tf, the resource, its schema.sql): the same attributes in
+/// the same order, write-only ones without their value, the same statements.
+#[test]
+fn the_index_sample_plan_is_what_terraform_plans_for_its_example() {
+    let index = read_text(&repo().join("docs/index.md"));
+    let blocks = fenced_blocks(&index);
+    let resource = blocks
+        .iter()
+        .find(|(info, body)| {
+            info == "terraform"
+                && body.contains("resource \"sqlalchemy_schema\" \"app\"")
+                && body.contains("schema.sql")
+        })
+        .map(|(_, body)| body.clone())
+        .expect("the index declares sqlalchemy_schema.app over schema.sql");
+    let schema_sql = blocks
+        .iter()
+        .find(|(info, _)| info == "sql")
+        .map(|(_, body)| body.clone())
+        .expect("the index shows schema.sql");
+    let sample = blocks
+        .iter()
+        .find(|(info, body)| info == "text" && body.contains("# sqlalchemy_schema.app will be created"))
+        .map(|(_, body)| body.clone())
+        .expect("the index shows a plan");
+    let provider = read_text(&repo().join("examples/provider/provider.tf"));
+    let workspace = Workspace::initialized(&format!("{provider}\n{resource}"));
+    workspace.write_file("schema.sql", &schema_sql);
+    let plan = workspace.plan().changes();
+
+    let schema = provider_schema();
+    let attributes = schema["resource_schemas"]["sqlalchemy_schema"]["block"]["attributes"]
+        .as_object()
+        .expect("sqlalchemy_schema's attributes");
+    for (name, attribute) in attributes {
+        if attribute["write_only"].as_bool() == Some(true) {
+            let shown = sample
+                .lines()
+                .find(|line| line.trim_start_matches([' ', '+']).starts_with(&format!("{name} ")));
+            assert!(
+                shown.is_none_or(|line| line.ends_with("= (write-only attribute)")),
+                "the index shows the value of write-only `{name}`: {shown:?}"
+            );
+        }
+    }
+    let address = "sqlalchemy_schema.app";
+    assert_eq!(
+        planned_block(&sample, address),
+        planned_block(&plan.stdout, address),
+        "docs/index.md's sample plan (left) against terraform plan (right)"
+    );
 }
 
 /// Example files of the Registry layout and the page each belongs on.
