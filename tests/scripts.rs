@@ -8,11 +8,12 @@ use std::process::Command;
 fn test_sh_preflight_names_what_is_missing_in_its_first_lines() {
     let output = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/test.sh"))
         .arg("--preflight")
-        // A machine without libclang, a usable Terraform, or PostgreSQL
-        // (port 1 has no server; a non-default address is never started).
+        // A machine without libclang, a usable Terraform, PostgreSQL or
+        // MariaDB (port 1 has no server; a non-default address is never started).
         .env("LIBCLANG_PATH", "/nonexistent/llvm/lib")
         .env("TFALCHEMY_TERRAFORM", "/nonexistent/terraform")
         .env("TFALCHEMY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:1")
+        .env("TFALCHEMY_TEST_MYSQL_URL", "mysql://root@127.0.0.1:1")
         .output()
         .expect("running scripts/test.sh --preflight");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -25,7 +26,9 @@ fn test_sh_preflight_names_what_is_missing_in_its_first_lines() {
         "MISSING  terraform: TFALCHEMY_TERRAFORM=/nonexistent/terraform does not run as terraform",
         "MISSING  PostgreSQL at 127.0.0.1:1",
         "apt-get install postgresql, or set TFALCHEMY_TEST_POSTGRES_URL",
-        "lacks 3 thing(s)",
+        "MISSING  MariaDB at 127.0.0.1:1",
+        "apt-get install mariadb-server and start it (service mariadb start), or set TFALCHEMY_TEST_MYSQL_URL",
+        "lacks 4 thing(s)",
     ] {
         assert!(stderr.contains(expected), "{expected:?} in:\n{stderr}");
     }
