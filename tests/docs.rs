@@ -12,6 +12,8 @@
 //!   import` of the type succeeds);
 //! - docs/index.md's sample plan is what `terraform plan` prints for the
 //!   index's own example (write-only attributes without their value);
+//! - LICENSE is the license Cargo.toml names, and README's environment table
+//!   lists every variable the tests read;
 //! - every example directory is formatted (`terraform fmt -check`), initializes
 //!   from an offline mirror and passes `terraform validate`; the modules example
 //!   also works with `dev_overrides` and `terraform get`, its dev root applies
@@ -728,4 +730,103 @@ fn tenants_example_applies_the_same_schema_to_every_tenant_database() {
     workspace
         .run_in(&dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode"])
         .no_changes();
+}
+
+/// The first line of each license text this project may carry, by its SPDX id.
+const LICENSE_HEADERS: &[(&str, &str)] = &[("MPL-2.0", "Mozilla Public License Version 2.0")];
+
+#[test]
+fn license_is_the_one_cargo_toml_names() {
+    let manifest = read_text(&repo().join("Cargo.toml"));
+    let license = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("license = "))
+        .map(|value| value.trim().trim_matches('"'))
+        .expect("Cargo.toml names a license");
+    let header = LICENSE_HEADERS
+        .iter()
+        .find(|(id, _)| *id == license)
+        .map(|(_, header)| *header)
+        .unwrap_or_else(|| panic!("Cargo.toml's license {license:?}: add its header to LICENSE_HEADERS"));
+    let text = read_text(&repo().join("LICENSE"));
+    assert_eq!(text.lines().next(), Some(header), "LICENSE is not {license}");
+    // The whole text, up to its last exhibit, not just a title.
+    assert!(
+        text.contains("Exhibit B - \"Incompatible With Secondary Licenses\" Notice"),
+        "LICENSE is the complete {license} text"
+    );
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The environment variables the test code reads: `env::var("NAME")`,
+/// `env::var_os(NAME_CONST)` with `const NAME_CONST: &str = "NAME"`.
+fn variables_the_tests_read() -> BTreeSet<String> {
+    let mut files = Vec::new();
+    rust_files(&repo().join("tests"), &mut files);
+    let sources: Vec<String> = files.iter().map(|path| read_text(path)).collect();
+    let constant = |name: &str| -> Option<String> {
+        let declaration = format!("const {name}: &str = \"");
+        sources.iter().find_map(|source| {
+            let rest = &source[source.find(&declaration)? + declaration.len()..];
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+    };
+    let is_constant = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    let mut names = BTreeSet::new();
+    let code_lines = sources
+        .iter()
+        .flat_map(|source| source.lines())
+        .filter(|line| !line.trim_start().starts_with("//"));
+    for line in code_lines {
+        for call in ["env::var(", "env::var_os("] {
+            for (at, _) in line.match_indices(call) {
+                let argument = line[at + call.len()..]
+                    .split([')', ','])
+                    .next()
+                    .unwrap_or_default()
+                    .trim();
+                let literal = argument.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'));
+                if let Some(literal) = literal.filter(|name| is_constant(name)) {
+                    names.insert(literal.to_owned());
+                } else if is_constant(argument) {
+                    names.insert(constant(argument).unwrap_or_else(|| panic!("no `const {argument}: &str` in tests/")));
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn readme_environment_table_lists_every_variable_the_tests_read() {
+    let readme = read_text(&repo().join("README.md"));
+    let table: Vec<&str> = readme.lines().filter(|line| line.starts_with("| `")).collect();
+    let names = variables_the_tests_read();
+    assert!(
+        names.contains("TFALCHEMY_TEST_POSTGRES_URL") && names.contains("TFALCHEMY_TERRAFORM"),
+        "{names:?}"
+    );
+    // Every shell has these; the table is about what a developer may set.
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|name| !matches!(name.as_str(), "PATH" | "HOME"))
+        .filter(|name| !table.iter().any(|row| row.contains(&format!("`{name}"))))
+        .collect();
+    assert!(missing.is_empty(), "README's environment table lacks {missing:?}");
 }
