@@ -6,9 +6,24 @@
 # Everything it makes lives in .tools/quickstart/ (work/ holds the Terraform
 # working directory, its state and app.db), or in $TFALCHEMY_QUICKSTART_DIR;
 # each run starts from scratch.
+#
+# Usage: scripts/quickstart.sh [--binary PATH]
+#   --binary PATH  use that build of the provider instead of building one
+#                  (tests/scripts.rs passes the build cargo test made)
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+provider_binary=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --binary) [[ $# -ge 2 ]] || die "usage: $0 [--binary PATH]"; provider_binary="$2"; shift 2 ;;
+        *) die "usage: $0 [--binary PATH]" ;;
+    esac
+done
+if [[ -n "$provider_binary" && "$provider_binary" != /* ]]; then
+    provider_binary="$PWD/$provider_binary"
+fi
 cd "$REPO_ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -21,11 +36,16 @@ CLI_CONFIG="$QUICKSTART_DIR/terraform.tfrc"
 # A debug build: the tests build the same artefacts, so `scripts/test.sh`
 # after this (or before it) compiles almost nothing twice, and dependencies
 # are optimised anyway (see Cargo.toml). The provider's time goes to SQLite.
-step "Building the provider"
-ensure_build_prerequisites
-cargo build --locked --bin terraform-provider-sqlalchemy
-provider_binary="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/terraform-provider-sqlalchemy"
-[[ -x "$provider_binary" ]] || die "cargo did not produce $provider_binary"
+if [[ -n "$provider_binary" ]]; then
+    step "Using the provider built at $provider_binary"
+    [[ -x "$provider_binary" ]] || die "--binary $provider_binary is not an executable"
+else
+    step "Building the provider"
+    ensure_build_prerequisites
+    cargo build --locked --bin terraform-provider-sqlalchemy
+    provider_binary="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/terraform-provider-sqlalchemy"
+    [[ -x "$provider_binary" ]] || die "cargo did not produce $provider_binary"
+fi
 
 step "Finding Terraform"
 terraform="$(scripts/install-terraform.sh --print-path)"

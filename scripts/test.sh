@@ -6,7 +6,7 @@
 #
 # It starts with a preflight: what this machine lacks (a C compiler, libclang,
 # python3 and its venv module, Terraform or what installing it takes, a
-# reachable PostgreSQL), each with how to get it. A full run stops there when
+# reachable PostgreSQL and MariaDB), each with how to get it. A full run stops there when
 # something cannot be fixed by this script; a run with arguments (some tests
 # only) warns and goes on. `scripts/test.sh --preflight` runs only that.
 set -euo pipefail
@@ -22,17 +22,21 @@ fi
 
 reachable() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
-# host and port of the PostgreSQL server the tests use (tests/common/postgres_db.rs).
+# The servers the tests use (tests/common/postgres_db.rs, tests/common/mariadb_db.rs).
 postgres_url="${TFALCHEMY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
-postgres_host_port() {
-    local rest="${postgres_url#*://}"
-    rest="${rest#*@}"
+mysql_url="${TFALCHEMY_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
+# "host port" of a server URL, with the scheme's default port.
+url_host_port() {
+    local rest="${1#*://}" port="$2"
+    rest="${rest##*@}"
     rest="${rest%%/*}"
     rest="${rest%%\?*}"
-    local host="${rest%:*}" port=5432
+    local host="${rest%:*}"
     [[ "$rest" == *:* ]] && port="${rest##*:}"
     printf '%s %s\n' "${host:-127.0.0.1}" "$port"
 }
+postgres_host_port() { url_host_port "$postgres_url" 5432; }
+mysql_host_port() { url_host_port "$mysql_url" 3306; }
 
 # The machine normally starts both servers; start one that stopped, where
 # this machine knows how (Debian's cluster tools, the MariaDB daemon). Only
@@ -48,7 +52,10 @@ start_local_servers() {
         done
         for _ in $(seq 20); do reachable 127.0.0.1 5432 && break; sleep 0.5; done
     fi
-    if ! reachable 127.0.0.1 3306 && [[ -x /usr/sbin/mariadbd ]] && command -v start-stop-daemon >/dev/null; then
+    local my_host my_port
+    read -r my_host my_port < <(mysql_host_port)
+    if [[ "$my_host:$my_port" == 127.0.0.1:3306 || "$my_host:$my_port" == localhost:3306 ]] \
+        && ! reachable 127.0.0.1 3306 && [[ -x /usr/sbin/mariadbd ]] && command -v start-stop-daemon >/dev/null; then
         say "MariaDB: not reachable; starting it"
         start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd >/dev/null 2>&1 || true
         for _ in $(seq 20); do reachable 127.0.0.1 3306 && break; sleep 0.5; done
@@ -115,7 +122,12 @@ if reachable "$pg_host" "$pg_port"; then
 else
     lacks "PostgreSQL at $pg_host:$pg_port (the PostgreSQL engine and acceptance tests): apt-get install postgresql, or set TFALCHEMY_TEST_POSTGRES_URL=postgres://user:password@host:port"
 fi
-if reachable 127.0.0.1 3306; then ok "MariaDB at 127.0.0.1:3306 (optional)"; else say "preflight: note     MariaDB not reachable at 127.0.0.1:3306 (no test needs it yet)"; fi
+read -r my_host my_port < <(mysql_host_port)
+if reachable "$my_host" "$my_port"; then
+    ok "MariaDB at $my_host:$my_port"
+else
+    lacks "MariaDB at $my_host:$my_port (acceptance_mysql, engine_mysql and cli_migrate's MariaDB cases): apt-get install mariadb-server and start it (service mariadb start), or set TFALCHEMY_TEST_MYSQL_URL=mysql://user:password@host:port"
+fi
 
 if [[ ${#missing[@]} -gt 0 ]]; then
     say "preflight: this machine lacks ${#missing[@]} thing(s) the tests need:"

@@ -248,8 +248,8 @@ fn a_column_renamed_in_a_model_is_renamed_with_its_values() {
     let message = hazard["message"].as_str().unwrap();
     assert!(
         message.starts_with("renames column customers.name to display_name;")
-            // The line declaring the column, not the class's (line 7).
-            && message.ends_with("(declared at shop/models/customers.py:13)"),
+            // The model's class, and the line declaring the column, not the class's (line 7).
+            && message.ends_with("(model Customer, declared at shop/models/customers.py:13)"),
         "{message}"
     );
     workspace.apply_plan_file(&plan_file).success();

@@ -30,17 +30,25 @@ CREATE INDEX ix_posts_user_id ON posts (user_id);
 ";
 
 /// The same schema: models moved in their file, comments and layout changed,
-/// statements reordered where nothing depends on the order.
+/// the tables in the other order (SQLite resolves `REFERENCES users` when the
+/// key is used, not when the table is created).
 const SAME_SCHEMA_OTHER_TEXT: &str = "\
--- model: app.models.User (/home/ci/checkout/app/models.py:40)
--- model-column: email (/home/ci/checkout/app/models.py:43)
-CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE);
 /* posts, after a docstring was added above the class */
 -- model: app.models.Post (/home/ci/checkout/app/models.py:77)
 CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id),
                     title TEXT NOT NULL);
 CREATE INDEX ix_posts_user_id ON posts (user_id);
+-- model: app.models.User (/home/ci/checkout/app/models.py:40)
+-- model-column: email (/home/ci/checkout/app/models.py:43)
+CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE);
 ";
+
+#[test]
+fn the_other_text_really_orders_the_tables_the_other_way() {
+    let position = |text: &str, table: &str| text.find(&format!("CREATE TABLE {table} (")).unwrap();
+    assert!(position(SCHEMA, "users") < position(SCHEMA, "posts"));
+    assert!(position(SAME_SCHEMA_OTHER_TEXT, "posts") < position(SAME_SCHEMA_OTHER_TEXT, "users"));
+}
 
 #[test]
 fn the_text_of_desired_sql_is_neither_stored_nor_diffed() {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::cli::{cli, command, text, workdir, BINARY};
+use common::postgres_db::PostgresDb;
 use common::SqliteDb;
 
 const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
@@ -223,6 +224,75 @@ fn stderr_carries_no_library_logs_unless_asked() {
         "{}",
         text(&chosen.stderr)
     );
+}
+
+/// A function that speaks: PostgreSQL sends its `RAISE WARNING` to the client
+/// as a notice, which sqlx logs at WARN, once per row an index build reads.
+const LOUD_ITEMS: &str = "CREATE FUNCTION loud(v integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RAISE WARNING 'loud read %', v;
+    RETURN v;
+END
+$$;
+CREATE TABLE items (id integer PRIMARY KEY, n integer NOT NULL);
+";
+
+/// A PostgreSQL database holding `LOUD_ITEMS` with rows, and a directory whose
+/// `desired.sql` adds an index over `loud(n)`: applying it makes the server
+/// send notices.
+fn loud_index_to_build() -> (tempfile::TempDir, PostgresDb) {
+    let dir = workdir("tfalchemy-cli-");
+    let db = PostgresDb::new();
+    db.execute(LOUD_ITEMS);
+    db.execute("INSERT INTO items VALUES (1, 10), (2, 20)");
+    std::fs::write(
+        dir.path().join("desired.sql"),
+        format!("{LOUD_ITEMS}CREATE INDEX ix_items_loud ON items (loud(n));\n"),
+    )
+    .unwrap();
+    (dir, db)
+}
+
+#[test]
+fn server_notices_stay_off_stderr_unless_asked() {
+    let apply = ["apply", "--url", "", "--desired", "desired.sql", "--auto-approve"];
+    let with_url = |url: &str| -> Vec<String> {
+        apply
+            .iter()
+            .map(|arg| {
+                if arg.is_empty() {
+                    url.to_owned()
+                } else {
+                    (*arg).to_owned()
+                }
+            })
+            .collect()
+    };
+
+    // Asked for: the notices are there, as sqlx's log lines.
+    let (dir, db) = loud_index_to_build();
+    let asked = command(dir.path())
+        .args(with_url(&db.url()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stderr = text(&asked.stderr);
+    assert_eq!(asked.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("sqlx") && stderr.contains("loud read 10"),
+        "the server's notices reach the log when asked:\n{stderr}"
+    );
+
+    // By default: the same apply, not a word of them.
+    let (dir, db) = loud_index_to_build();
+    let quiet = command(dir.path()).args(with_url(&db.url())).output().unwrap();
+    let stderr = text(&quiet.stderr);
+    assert_eq!(quiet.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        db.strings("SELECT indexname::text FROM pg_indexes WHERE tablename = 'items' ORDER BY 1"),
+        vec!["items_pkey".to_owned(), "ix_items_loud".to_owned()]
+    );
+    assert!(!stderr.contains("sqlx") && !stderr.contains("loud read"), "{stderr}");
 }
 
 #[test]

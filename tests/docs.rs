@@ -7,7 +7,13 @@
 //!   docs/data-sources/<name>.md), and docs/index.md links every page;
 //! - the Registry's example files (examples/provider/provider.tf,
 //!   examples/resources/<type>/resource.tf and import.sh,
-//!   examples/data-sources/<type>/data-source.tf) appear verbatim on their pages;
+//!   examples/data-sources/<type>/data-source.tf) appear verbatim on their pages,
+//!   and every type the schema reports has them (import.sh where `terraform
+//!   import` of the type succeeds);
+//! - docs/index.md's sample plan is what `terraform plan` prints for the
+//!   index's own example (write-only attributes without their value);
+//! - LICENSE is the license Cargo.toml names, and README's environment table
+//!   lists every variable the tests read;
 //! - every example directory is formatted (`terraform fmt -check`), initializes
 //!   from an offline mirror and passes `terraform validate`; the modules example
 //!   also works with `dev_overrides` and `terraform get`, its dev root applies
@@ -250,6 +256,95 @@ fn the_index_links_every_page_and_every_page_has_registry_front_matter() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The fenced blocks of a Markdown page: (info string, body).
+fn fenced_blocks(page: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info.to_owned(), body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
+
+/// The block Terraform prints for `address` in a plan, with the values that
+/// depend on the machine (the database's path, the schema's hash) masked.
+fn planned_block(plan: &str, address: &str) -> String {
+    let header = format!("  # {address} will be created");
+    let start = plan.find(&header).unwrap_or_else(|| panic!("no {header:?} in\n{plan}"));
+    let mut block = Vec::new();
+    for line in plan[start..].lines() {
+        let masked = match line.split_once(" = \"") {
+            Some((name, _)) if name.trim_start_matches([' ', '+']).starts_with("id ") => format!("{name} = \"…\""),
+            Some((name, _)) if name.trim_start_matches([' ', '+']).starts_with("schema_hash") => {
+                format!("{name} = \"…\"")
+            }
+            _ => line.to_owned(),
+        };
+        block.push(masked);
+        if line == "    }" {
+            break;
+        }
+    }
+    block.join("\n")
+}
+
+/// docs/index.md's sample plan is what Terraform prints for the index's own
+/// example (provider.tf, the resource, its schema.sql): the same attributes in
+/// the same order, write-only ones without their value, the same statements.
+#[test]
+fn the_index_sample_plan_is_what_terraform_plans_for_its_example() {
+    let index = read_text(&repo().join("docs/index.md"));
+    let blocks = fenced_blocks(&index);
+    let resource = blocks
+        .iter()
+        .find(|(info, body)| {
+            info == "terraform"
+                && body.contains("resource \"sqlalchemy_schema\" \"app\"")
+                && body.contains("schema.sql")
+        })
+        .map(|(_, body)| body.clone())
+        .expect("the index declares sqlalchemy_schema.app over schema.sql");
+    let schema_sql = blocks
+        .iter()
+        .find(|(info, _)| info == "sql")
+        .map(|(_, body)| body.clone())
+        .expect("the index shows schema.sql");
+    let sample = blocks
+        .iter()
+        .find(|(info, body)| info == "text" && body.contains("# sqlalchemy_schema.app will be created"))
+        .map(|(_, body)| body.clone())
+        .expect("the index shows a plan");
+    let provider = read_text(&repo().join("examples/provider/provider.tf"));
+    let workspace = Workspace::initialized(&format!("{provider}\n{resource}"));
+    workspace.write_file("schema.sql", &schema_sql);
+    let plan = workspace.plan().changes();
+
+    let schema = provider_schema();
+    let attributes = schema["resource_schemas"]["sqlalchemy_schema"]["block"]["attributes"]
+        .as_object()
+        .expect("sqlalchemy_schema's attributes");
+    for (name, attribute) in attributes {
+        if attribute["write_only"].as_bool() == Some(true) {
+            let shown = sample
+                .lines()
+                .find(|line| line.trim_start_matches([' ', '+']).starts_with(&format!("{name} ")));
+            assert!(
+                shown.is_none_or(|line| line.ends_with("= (write-only attribute)")),
+                "the index shows the value of write-only `{name}`: {shown:?}"
+            );
+        }
+    }
+    let address = "sqlalchemy_schema.app";
+    assert_eq!(
+        planned_block(&sample, address),
+        planned_block(&plan.stdout, address),
+        "docs/index.md's sample plan (left) against terraform plan (right)"
+    );
+}
+
 /// Example files of the Registry layout and the page each belongs on.
 fn registry_examples() -> Vec<(PathBuf, PathBuf)> {
     let examples = repo().join("examples");
@@ -317,6 +412,79 @@ fn registry_example_files_appear_verbatim_on_their_pages() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Whether Terraform can import `type_name`: `terraform import` of an
+/// existing SQLite database into an empty resource block succeeds.
+fn supports_import(type_name: &str) -> bool {
+    let workspace = Workspace::initialized(&format!(
+        "terraform {{\n  required_providers {{\n    sqlalchemy = {{ source = \"tfalchemy/sqlalchemy\" }}\n  }}\n}}\n\nresource \"{type_name}\" \"probe\" {{}}\n"
+    ));
+    let db = workspace.sqlite("imported");
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    workspace.import(&format!("{type_name}.probe"), &db.url()).exit_code == Some(0)
+}
+
+/// The Registry's example files each type of the schema must have, derived
+/// from what Terraform reports, so a new type without examples fails here.
+#[test]
+fn every_type_of_the_schema_has_its_registry_example_files() {
+    let schema = provider_schema();
+    let examples = repo().join("examples");
+    let mut expected = vec![examples.join("provider/provider.tf")];
+    let resources = schema["resource_schemas"].as_object().cloned().unwrap_or_default();
+    let data_sources = schema["data_source_schemas"].as_object().cloned().unwrap_or_default();
+    assert!(!resources.is_empty() && !data_sources.is_empty(), "{schema}");
+    let mut importable = Vec::new();
+    for type_name in resources.keys() {
+        let dir = examples.join("resources").join(type_name);
+        expected.push(dir.join("resource.tf"));
+        let import = dir.join("import.sh");
+        if supports_import(type_name) {
+            importable.push(type_name.clone());
+            expected.push(import);
+        } else {
+            assert!(
+                !import.exists(),
+                "{type_name} cannot be imported, yet {} shows how",
+                import.display()
+            );
+        }
+    }
+    assert!(
+        importable.iter().any(|t| t == "sqlalchemy_schema"),
+        "sqlalchemy_schema imports: {importable:?}"
+    );
+    for type_name in data_sources.keys() {
+        expected.push(examples.join("data-sources").join(type_name).join("data-source.tf"));
+    }
+    for type_name in schema["ephemeral_resource_schemas"]
+        .as_object()
+        .into_iter()
+        .flat_map(|types| types.keys())
+    {
+        expected.push(
+            examples
+                .join("ephemeral-resources")
+                .join(type_name)
+                .join("ephemeral-resource.tf"),
+        );
+    }
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|path| !path.is_file())
+        .map(|path| path.strip_prefix(repo()).unwrap().display().to_string())
+        .collect();
+    assert!(missing.is_empty(), "missing Registry example files: {missing:?}");
+    // And each of them is on its page (the verbatim test covers what exists).
+    let on_pages: Vec<PathBuf> = registry_examples().into_iter().map(|(example, _)| example).collect();
+    for path in &expected {
+        assert!(
+            on_pages.contains(path),
+            "{} is checked against its page",
+            path.display()
+        );
+    }
+}
+
 /// Copies examples/ into `dest`, leaving out what Terraform and Python made
 /// there (a developer may have run an example in place).
 fn copy_examples(dest: &Path) -> PathBuf {
@@ -379,7 +547,9 @@ fn every_example_is_formatted_initializes_offline_and_validates() {
     for expected in [
         "provider",
         "resources/sqlalchemy_schema",
+        "resources/sqlalchemy_migration",
         "data-sources/sqlalchemy_models",
+        "data-sources/sqlalchemy_migrations",
         "modules/dev",
         "modules/prod",
         "modules/app_schema",
@@ -560,4 +730,103 @@ fn tenants_example_applies_the_same_schema_to_every_tenant_database() {
     workspace
         .run_in(&dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode"])
         .no_changes();
+}
+
+/// The first line of each license text this project may carry, by its SPDX id.
+const LICENSE_HEADERS: &[(&str, &str)] = &[("MPL-2.0", "Mozilla Public License Version 2.0")];
+
+#[test]
+fn license_is_the_one_cargo_toml_names() {
+    let manifest = read_text(&repo().join("Cargo.toml"));
+    let license = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("license = "))
+        .map(|value| value.trim().trim_matches('"'))
+        .expect("Cargo.toml names a license");
+    let header = LICENSE_HEADERS
+        .iter()
+        .find(|(id, _)| *id == license)
+        .map(|(_, header)| *header)
+        .unwrap_or_else(|| panic!("Cargo.toml's license {license:?}: add its header to LICENSE_HEADERS"));
+    let text = read_text(&repo().join("LICENSE"));
+    assert_eq!(text.lines().next(), Some(header), "LICENSE is not {license}");
+    // The whole text, up to its last exhibit, not just a title.
+    assert!(
+        text.contains("Exhibit B - \"Incompatible With Secondary Licenses\" Notice"),
+        "LICENSE is the complete {license} text"
+    );
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The environment variables the test code reads: `env::var("NAME")`,
+/// `env::var_os(NAME_CONST)` with `const NAME_CONST: &str = "NAME"`.
+fn variables_the_tests_read() -> BTreeSet<String> {
+    let mut files = Vec::new();
+    rust_files(&repo().join("tests"), &mut files);
+    let sources: Vec<String> = files.iter().map(|path| read_text(path)).collect();
+    let constant = |name: &str| -> Option<String> {
+        let declaration = format!("const {name}: &str = \"");
+        sources.iter().find_map(|source| {
+            let rest = &source[source.find(&declaration)? + declaration.len()..];
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+    };
+    let is_constant = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    let mut names = BTreeSet::new();
+    let code_lines = sources
+        .iter()
+        .flat_map(|source| source.lines())
+        .filter(|line| !line.trim_start().starts_with("//"));
+    for line in code_lines {
+        for call in ["env::var(", "env::var_os("] {
+            for (at, _) in line.match_indices(call) {
+                let argument = line[at + call.len()..]
+                    .split([')', ','])
+                    .next()
+                    .unwrap_or_default()
+                    .trim();
+                let literal = argument.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'));
+                if let Some(literal) = literal.filter(|name| is_constant(name)) {
+                    names.insert(literal.to_owned());
+                } else if is_constant(argument) {
+                    names.insert(constant(argument).unwrap_or_else(|| panic!("no `const {argument}: &str` in tests/")));
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn readme_environment_table_lists_every_variable_the_tests_read() {
+    let readme = read_text(&repo().join("README.md"));
+    let table: Vec<&str> = readme.lines().filter(|line| line.starts_with("| `")).collect();
+    let names = variables_the_tests_read();
+    assert!(
+        names.contains("TFALCHEMY_TEST_POSTGRES_URL") && names.contains("TFALCHEMY_TERRAFORM"),
+        "{names:?}"
+    );
+    // Every shell has these; the table is about what a developer may set.
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|name| !matches!(name.as_str(), "PATH" | "HOME"))
+        .filter(|name| !table.iter().any(|row| row.contains(&format!("`{name}"))))
+        .collect();
+    assert!(missing.is_empty(), "README's environment table lacks {missing:?}");
 }

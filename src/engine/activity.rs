@@ -126,6 +126,7 @@ pub fn record(statements: &mut [Statement], activities: &Activities) {
                 lock.table
             ),
             source: None,
+            model: None,
             column: None,
             table: Some(lock.key),
             finding: Some(finding),

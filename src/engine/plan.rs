@@ -73,6 +73,7 @@ impl Statement {
             kind,
             detail: detail.into(),
             source: None,
+            model: None,
             table: None,
             column: None,
             finding: None,
@@ -138,6 +139,10 @@ pub struct Hazard {
     /// ("app/models.py:14"), so the reviewer can go and look.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The model declaring the object, as the exporter names it
+    /// (`app.models.User`, or `app.models.users_table` for a `Table(...)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The key (as in `Schema::tables`) of the table the hazard is about, when
     /// it is about one: how data probes and model sources find their table.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,8 @@
 //! Where hazards come from: a hazard about a table that a SQLAlchemy model
 //! declares names where to look, so the reviewer need not search: the line
 //! declaring the column when the hazard is about one and the exporter found
-//! it (`-- model-column:`), else the model's class (`-- model:`).
+//! it (`-- model-column:`), else the model's class (`-- model:`); and the
+//! model's name, since a file may declare several.
 
 use super::model::Schema;
 use super::plan::{Hazard, Statement};
@@ -20,18 +21,30 @@ pub(crate) fn attach(statements: &mut [Statement], desired: &Schema) {
             .column
             .as_ref()
             .and_then(|column| annotations.column_sources.get(table)?.get(column));
-        let class = annotations.sources.get(table).map(|source| &source.location);
+        let model = annotations.sources.get(table);
+        let class = model.map(|source| &source.location);
         hazard.source = column.or(class).cloned();
+        if hazard.source.is_some() {
+            hazard.model = model.map(|source| source.model.clone());
+        }
     }
 }
 
 impl Hazard {
-    /// The detail, followed by where the object is declared when known.
+    /// The detail, followed by the model and where the object is declared
+    /// when known: "(model User, declared at app/models.py:17)".
     pub fn described(&self) -> String {
-        match &self.source {
-            Some(source) => format!("{} (declared at {source})", self.detail),
-            None => self.detail.clone(),
+        match (&self.source, self.model_name()) {
+            (Some(source), Some(model)) => format!("{} (model {model}, declared at {source})", self.detail),
+            (Some(source), None) => format!("{} (declared at {source})", self.detail),
+            (None, _) => self.detail.clone(),
         }
+    }
+
+    /// The model's own name, without its module (the file already says where).
+    fn model_name(&self) -> Option<&str> {
+        let model = self.model.as_deref()?;
+        Some(model.rsplit('.').next().unwrap_or(model))
     }
 }
 
@@ -83,7 +96,12 @@ mod tests {
         );
         assert_eq!(
             statements[0].hazards[0].described(),
-            "email (declared at app/models.py:17)"
+            "email (model User, declared at app/models.py:17)"
         );
+        assert_eq!(
+            statements[2].hazards[0].described(),
+            "check (model User, declared at app/models.py:14)"
+        );
+        assert_eq!(statements[3].hazards[0].described(), "other");
     }
 }
