@@ -701,12 +701,15 @@ fn the_temporary_database_is_dropped_when_desired_sql_fails() {
 fn probes_count_the_rows_a_plan_would_trip_over() {
     let db = MariaDb::new();
     db.execute(
-        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int, p_id int);
-         INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, NULL, 1), (2, 5, 2), (3, 5, NULL);",
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int, p_id int, \
+         s varchar(20), n int, d decimal(8,2), e enum('x','y','z'), f set('a','b','c'));
+         INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, NULL, 1, 'abcdefgh', 1000, 12345.67, 'z', 'a,c'), \
+         (2, 5, 2, 'ab', 5, 1.25, 'y', 'b'), (3, 5, NULL, 'abcdefghij', -200, 2.5, 'z', 'c');",
     );
     let desired = normalize(
         &db,
         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL, p_id int, \
+         s varchar(5), n tinyint, d decimal(4,1), e enum('x','y'), f set('a','b'), \
          UNIQUE KEY ux_a (a), FOREIGN KEY (p_id) REFERENCES p (id));",
     );
     let mut statements = plan(&db, &desired, RENDER);
@@ -716,13 +719,39 @@ fn probes_count_the_rows_a_plan_would_trip_over() {
     assert_eq!(t.other_sessions, 0);
     assert!(t.bytes > 0, "{t:?}");
     tfalchemy::engine::probe::record(&mut statements, &answers);
-    let found: Vec<i64> = statements
+    let mut found: Vec<(String, HazardKind, i64)> = statements
         .iter()
         .flat_map(|s| &s.hazards)
-        .filter_map(|h| h.found)
+        .filter_map(|h| Some((h.column.clone()?, h.kind, h.found?)))
         .collect();
-    // One NULL, one duplicated value, one orphan.
-    assert_eq!(found, vec![1, 1, 1], "{statements:#?}");
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let expected = [
+        // One NULL, one duplicated value.
+        ("a", HazardKind::MayFailOnExistingRows, 1),
+        ("a", HazardKind::MayFailOnExistingRows, 1),
+        // 12345.67 is too large for decimal(4,1); 1.25 and 12345.67 are rounded.
+        ("d", HazardKind::NarrowsType, 2),
+        // Two rows hold the removed 'z', two SETs hold the removed 'c'.
+        ("e", HazardKind::DropsEnumValue, 2),
+        ("f", HazardKind::DropsEnumValue, 2),
+        // 1000 and -200 are outside tinyint.
+        ("n", HazardKind::NarrowsType, 2),
+        // One orphan.
+        ("p_id", HazardKind::MayFailOnExistingRows, 1),
+        // Two strings are longer than 5 characters.
+        ("s", HazardKind::NarrowsType, 2),
+    ];
+    let expected: Vec<(String, HazardKind, i64)> = expected.iter().map(|(c, k, n)| (c.to_string(), *k, *n)).collect();
+    assert_eq!(found, expected, "{statements:#?}");
+    let findings: Vec<&str> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter_map(|h| h.finding.as_deref())
+        .collect();
+    assert!(
+        findings.contains(&"column `t`.`s` has 2 values longer than 5 characters: the change fails on them, or cuts them where the SQL mode is not strict"),
+        "{findings:#?}"
+    );
 }
 
 #[test]

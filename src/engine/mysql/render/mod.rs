@@ -14,6 +14,7 @@
 //!    triggers.rs) are created.
 
 mod columns;
+mod narrowing;
 pub mod online;
 mod renamed_keys;
 mod sequences;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::columns::{self, definition, enum_values, narrows, position, Collation};
+use super::columns::{self, definition, enum_values, position, Collation};
+use super::narrowing::{self, narrows};
 use super::online::{self, Algorithm, Part};
 use super::renamed_keys::{renamed_checks, renamed_foreign_keys};
 use crate::engine::diff::TableChange;
@@ -524,11 +525,22 @@ impl Alteration<'_> {
         new: &crate::engine::model::Column,
     ) {
         let subject = column_subject(&self.to.name, &new.name);
-        let column = quote(&new.name);
+        // Probes read the live table, where a renamed column has its old name.
+        let column = quote(self.live_column(&new.name));
+        let consequence = "the change fails on them, or cuts them where the SQL mode is not strict";
         if let (Some(before), Some(after)) = (enum_values(&old.data_type), enum_values(&new.data_type)) {
             let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
             if !removed.is_empty() {
                 let list: Vec<String> = removed.iter().map(|v| literal(v)).collect();
+                // A SET value holds several members: each one is looked for.
+                let predicate = if columns::base_type(&old.data_type) == "set" {
+                    list.iter()
+                        .map(|v| format!("FIND_IN_SET({v}, {column}) > 0"))
+                        .collect::<Vec<_>>()
+                        .join(" OR ")
+                } else {
+                    format!("{column} IN ({})", list.join(", "))
+                };
                 out.column_hazard(
                     HazardKind::DropsEnumValue,
                     Some(&new.name),
@@ -536,18 +548,27 @@ impl Alteration<'_> {
                     Some(Probe::matching(
                         quote(&self.from.name),
                         format!("column {subject}"),
-                        format!("{column} IN ({})", list.join(", ")),
+                        predicate,
                         ("row holds a removed value", "rows hold a removed value"),
-                        "the change will fail or lose them",
+                        consequence,
                     )),
                 );
             }
         } else if old.data_type != new.data_type && narrows(&old.data_type, &new.data_type) {
+            let probe = narrowing::cut(&column, &old.data_type, &new.data_type).map(|cut| {
+                Probe::matching(
+                    quote(&self.from.name),
+                    format!("column {subject}"),
+                    cut.predicate,
+                    (&cut.noun.0, &cut.noun.1),
+                    consequence,
+                )
+            });
             out.column_hazard(
                 HazardKind::NarrowsType,
                 Some(&new.name),
                 format!("column {subject} changes from {} to {}", old.data_type, new.data_type),
-                None,
+                probe,
             );
         }
         if old.nullable && !new.nullable {
@@ -629,6 +650,18 @@ impl Alteration<'_> {
             ),
             probe,
         );
+    }
+
+    /// The name `column` (desired) has in the live database: its old name
+    /// when this plan renames it.
+    fn live_column<'b>(&'b self, column: &'b str) -> &'b str {
+        self.changes
+            .iter()
+            .find_map(|change| match change {
+                TableChange::RenameColumn { from, to } if to == column => Some(from.as_str()),
+                _ => None,
+            })
+            .unwrap_or(column)
     }
 
     /// Whether all `columns` exist in the live table (new ones hold no values).
