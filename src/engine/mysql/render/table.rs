@@ -16,8 +16,8 @@ use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::probe::{Count, Probe};
 
 /// `CREATE TABLE` with the foreign keys in `inline_keys` (the rest are
-/// added once the tables they reference exist).
-pub fn create(table: &Table, inline_keys: &[&ForeignKey]) -> Statement {
+/// added once the tables they reference exist), for `server`'s spelling.
+pub fn create(table: &Table, inline_keys: &[&ForeignKey], server: &Server) -> Statement {
     let mut items: Vec<String> = table
         .columns
         .iter()
@@ -27,7 +27,7 @@ pub fn create(table: &Table, inline_keys: &[&ForeignKey]) -> Statement {
         items.push(format!("PRIMARY KEY ({})", column_list(&key.columns)));
     }
     for index in table.indexes.values() {
-        items.push(index_definition(index));
+        items.push(index_definition(index, server));
     }
     for check in &table.checks {
         items.push(check_definition(check));
@@ -75,8 +75,9 @@ pub fn column_list(columns: &[String]) -> String {
     columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
 }
 
-/// `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (parts) [IGNORED]`.
-pub fn index_definition(index: &Index) -> String {
+/// `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (parts) [IGNORED|INVISIBLE]`, as
+/// `server` spells an index the optimizer does not use.
+pub fn index_definition(index: &Index, server: &Server) -> String {
     let kind = match (&index.kind, index.unique) {
         (Some(kind), _) => format!("{kind} "),
         (None, true) => "UNIQUE ".to_string(),
@@ -99,7 +100,11 @@ pub fn index_definition(index: &Index) -> String {
             sql
         })
         .collect();
-    let ignored = if index.ignored { " IGNORED" } else { "" };
+    let ignored = if index.ignored {
+        format!(" {}", visibility(server, true))
+    } else {
+        String::new()
+    };
     format!("{kind}INDEX {} ({}){ignored}", quote(&index.name), parts.join(", "))
 }
 
@@ -388,7 +393,7 @@ impl Alteration<'_> {
                 Some("SPATIAL") => Part::AddSpatialIndex,
                 _ => Part::AddIndex,
             };
-            out.push(format!("ADD {}", index_definition(index)), part);
+            out.push(format!("ADD {}", index_definition(index, self.server)), part);
             if index.unique {
                 self.unique_hazard(&mut out, index);
             }
@@ -699,5 +704,75 @@ impl Clauses {
 
     pub fn add_foreign_key(&mut self, key: &ForeignKey) {
         self.push(format!("ADD {}", foreign_key_definition(key)), Part::AddForeignKey);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::diff::diff;
+    use crate::engine::model::{Column, Index, IndexKey, IndexPart, Schema, Table};
+    use crate::engine::mysql::connect::Server;
+    use crate::engine::mysql::render::{render, RenderOptions};
+
+    fn schema(ignored_index: bool) -> Schema {
+        let mut table = Table::new("t");
+        table.columns.push(Column {
+            name: "a".into(),
+            data_type: "int".into(),
+            nullable: true,
+            default: None,
+            collation: None,
+        });
+        if ignored_index {
+            table.indexes.insert(
+                "ix_a".into(),
+                Index {
+                    name: "ix_a".into(),
+                    unique: false,
+                    parts: vec![IndexPart {
+                        key: IndexKey::Column("a".into()),
+                        descending: false,
+                        collation: None,
+                        length: None,
+                    }],
+                    predicate: None,
+                    definition: None,
+                    invalid: false,
+                    kind: None,
+                    ignored: true,
+                },
+            );
+        }
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), table);
+        schema
+    }
+
+    fn sql(live: &Schema, desired: &Schema, server: &str) -> String {
+        let options = RenderOptions {
+            explicit_algorithm: false,
+        };
+        render(
+            &diff(live, desired),
+            live,
+            desired,
+            &Server::from_version(server),
+            options,
+        )
+        .into_iter()
+        .map(|s| s.sql)
+        .collect::<Vec<_>>()
+        .join(";\n")
+    }
+
+    #[test]
+    fn an_ignored_index_is_spelled_as_each_server_spells_it() {
+        let (empty, plain, ignored) = (Schema::default(), schema(false), schema(true));
+        for (server, word) in [("10.11.6-MariaDB", "IGNORED"), ("8.0.36", "INVISIBLE")] {
+            let created = sql(&empty, &ignored, server);
+            assert!(created.contains(&format!("INDEX `ix_a` (`a`) {word}\n)")), "{created}");
+            let added = sql(&plain, &ignored, server);
+            assert!(added.contains(&format!("ADD INDEX `ix_a` (`a`) {word}")), "{added}");
+        }
     }
 }
