@@ -872,3 +872,27 @@ fn an_apply_waits_for_another_and_gives_up_at_lock_timeout() {
     drop(other_apply);
     run(mysql::apply_with(&url(&db), None, desired_sql, &statements, &options)).expect("applies");
 }
+
+/// SQLAlchemy's Unix-socket form reaches the server through the socket the
+/// server reports: a table made over TCP is read back through it, and a
+/// socket that does not exist fails although TCP to localhost would work.
+#[test]
+fn a_unix_socket_url_reaches_the_server_through_its_socket() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    let socket = db.strings("SELECT @@socket").remove(0);
+    if !std::path::Path::new(&socket).exists() {
+        eprintln!("skipped: the server's socket {socket} is not on this machine");
+        return;
+    }
+    let server = url::Url::parse(&common::mariadb_db::server()).expect("server URL");
+    let user = server.username();
+    let through = |socket: &str| {
+        DatabaseUrl::parse(&format!("mysql+pymysql://{user}:@/{}?unix_socket={socket}", db.name())).expect("socket URL")
+    };
+    let live = run(mysql::inspect(&through(&socket))).unwrap_or_else(|e| panic!("inspect through {socket}: {e}"));
+    assert!(live.tables.contains_key("t"), "{live:?}");
+    let missing = format!("{socket}.missing");
+    let error = run(mysql::inspect(&through(&missing))).expect_err("no such socket");
+    assert!(matches!(error, EngineError::Connect { .. }), "{error}");
+}
