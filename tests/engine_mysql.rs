@@ -754,6 +754,59 @@ fn probes_count_the_rows_a_plan_would_trip_over() {
     );
 }
 
+/// A statement the server runs by copying the table says how many rows it
+/// copies, and what its lock stops in MySQL's terms (a copy during which
+/// writes wait), not PostgreSQL's.
+#[test]
+fn a_copying_alter_counts_the_rows_it_copies() {
+    use tfalchemy::engine::activity::{self, Activities, TableActivity};
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int); INSERT INTO t VALUES (1, 1), (2, 2), (3, 3);");
+    let desired = normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, a bigint)");
+    let mut statements = plan(&db, &desired, RENDER);
+    let queries = tfalchemy::engine::probe::queries(&statements);
+    let locked = activity::locked_tables(&statements);
+    assert_eq!(locked, ["`t`"]);
+    let (answers, _) = run(mysql::probe(&url(&db), &queries, &locked)).expect("probe");
+    tfalchemy::engine::probe::record(&mut statements, &answers);
+    let hazard = |statements: &[Statement], kind: HazardKind| {
+        statements
+            .iter()
+            .flat_map(|s| &s.hazards)
+            .find(|h| h.kind == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind:?} in {statements:#?}"))
+    };
+    let copy = hazard(&statements, HazardKind::RewritesTable);
+    assert_eq!(copy.found, Some(3));
+    assert_eq!(
+        copy.finding.as_deref(),
+        Some("`t` has 3 rows: each is copied while writes to the table wait")
+    );
+    assert!(
+        copy.detail.contains("(ALGORITHM=COPY): writes wait until it is done"),
+        "{}",
+        copy.detail
+    );
+    // Another session using the table makes it busy: the lock's own words.
+    let busy: Activities = [(
+        "`t`".to_string(),
+        Ok(TableActivity {
+            estimated_rows: Some(3),
+            bytes: 16_384,
+            other_sessions: 1,
+        }),
+    )]
+    .into_iter()
+    .collect();
+    activity::record(&mut statements, &busy);
+    let lock = hazard(&statements, HazardKind::LocksTable);
+    assert_eq!(
+        lock.detail,
+        "copies `t` row by row (ALGORITHM=COPY): other sessions can read it, but every write waits until the copy is done"
+    );
+}
+
 #[test]
 fn explicit_algorithms_make_the_server_refuse_a_silent_copy() {
     let options = RenderOptions {

@@ -234,16 +234,27 @@ impl Clauses {
             }
         }
         if algorithm == Algorithm::Copy {
+            let name = quote(&table.name);
             statement = statement
                 .with_table_hazard(
                     HazardKind::RewritesTable,
                     table.name.clone(),
                     format!(
-                        "ALTER TABLE {} copies every row into a new table (ALGORITHM=COPY): writes wait until it is done",
-                        quote(&table.name)
+                        "ALTER TABLE {name} copies every row into a new table (ALGORITHM=COPY): writes wait until it is done"
                     ),
                 )
-                .locking(table.name.clone(), quote(&table.name));
+                .with_probe(Probe::rows(
+                    name.clone(),
+                    "each is copied while writes to the table wait",
+                ))
+                .locking(
+                    table.name.clone(),
+                    name.clone(),
+                    format!(
+                        "copies {name} row by row (ALGORITHM=COPY): other sessions can read it, but every write \
+                         waits until the copy is done"
+                    ),
+                );
         }
         statement
     }
