@@ -495,9 +495,10 @@ fn sequences_converge() {
     );
 }
 
-/// Renames come from `-- renamed_from:` annotations, which MySQL's desired
-/// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
-/// they make are given to the renderer directly.
+/// The renderer given rename changes directly, so the statements it writes
+/// for them are checked alone; `engine::plan` makes such changes from
+/// `-- renamed_from:` annotations (read by mysql/annotations.rs), which
+/// `a_column_renamed_by_annotation_keeps_its_values` drives end to end.
 #[test]
 fn renames_render_as_renames() {
     let db = MariaDb::new();
