@@ -53,13 +53,27 @@ fn sql_of(statements: &[Statement]) -> Vec<String> {
 /// scratch database. Returns the plan.
 #[track_caller]
 fn converge(live: &str, desired: &str) -> Vec<Statement> {
-    let db = MariaDb::new();
+    converge_in(None, live, desired)
+}
+
+/// [`converge`] in databases whose default collation is `collation` (the
+/// server's when `None`): what tables and columns inherit.
+#[track_caller]
+fn converge_in(collation: Option<&str>, live: &str, desired: &str) -> Vec<Statement> {
+    let new_database = || {
+        let db = MariaDb::new();
+        if let Some(collation) = collation {
+            db.execute(&format!("ALTER DATABASE `{}` COLLATE {collation}", db.name()));
+        }
+        db
+    };
+    let db = new_database();
     db.execute(live);
     let target = url(&db);
     let wanted = normalize(&db, desired);
     let statements = plan(&db, &wanted, RENDER);
     // What replay verification does: the plan on a copy made by schema_sql.
-    let copy = MariaDb::new();
+    let copy = new_database();
     for sql in mysql::schema_sql(&inspect(&db)) {
         copy.execute(&sql);
     }
@@ -949,4 +963,155 @@ fn a_unix_socket_url_reaches_the_server_through_its_socket() {
     let missing = format!("{socket}.missing");
     let error = run(mysql::inspect(&through(&missing))).expect_err("no such socket");
     assert!(matches!(error, EngineError::Connect { .. }), "{error}");
+}
+
+/// A column renamed by a `-- renamed_from:` annotation, through the engine's
+/// own plan and apply: renamed in place, its values kept; a narrowing in the
+/// same plan is counted on the column under its live name.
+#[test]
+fn a_column_renamed_by_annotation_keeps_its_values() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE users (id int PRIMARY KEY, mail varchar(100)); \
+         INSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com');",
+    );
+    let renamed = |email_type: &str| {
+        format!("CREATE TABLE users (\n  id int PRIMARY KEY,\n  -- renamed_from: mail\n  email {email_type}\n);")
+    };
+    let narrowed = run(tfalchemy::engine::plan(&url(&db), None, &renamed("varchar(5)"))).expect("plan");
+    // Renamed and redefined at once: one CHANGE COLUMN (the server refuses
+    // a MODIFY of the new name beside the RENAME); the plan's replay ran it.
+    assert_eq!(
+        sql_of(&narrowed.statements),
+        ["ALTER TABLE `users`\n  CHANGE COLUMN `mail` `email` varchar(5) COLLATE utf8mb4_general_ci NULL"]
+    );
+    let findings: Vec<&str> = narrowed
+        .statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter_map(|h| h.finding.as_deref())
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("`users`.`email` has 2 values longer than 5 characters")),
+        "{findings:#?}"
+    );
+    let desired_sql = renamed("varchar(100)");
+    let plan = run(tfalchemy::engine::plan(&url(&db), None, &desired_sql)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(planned, ["ALTER TABLE `users`\n  RENAME COLUMN `mail` TO `email`"]);
+    assert!(has_hazard(&plan.statements, HazardKind::RenamesColumn));
+    assert!(!has_hazard(&plan.statements, HazardKind::DropsColumn));
+    run(tfalchemy::engine::apply(&url(&db), None, &desired_sql, &planned)).expect("apply");
+    assert_eq!(
+        db.strings("SELECT email FROM users ORDER BY id"),
+        ["a@example.com", "b@example.com"]
+    );
+    let again = run(tfalchemy::engine::plan(&url(&db), None, &desired_sql)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
+}
+
+/// A view whose definition stays and only an option changes is recreated
+/// with the option (and back).
+#[test]
+fn a_view_whose_only_change_is_an_option_converges() {
+    let table = "CREATE TABLE t (id int PRIMARY KEY, a int);";
+    let plain = format!("{table} CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0");
+    for changed in [
+        format!("{table} CREATE ALGORITHM=TEMPTABLE VIEW v AS SELECT id, a FROM t WHERE a > 0"),
+        format!("{table} CREATE SQL SECURITY INVOKER VIEW v AS SELECT id, a FROM t WHERE a > 0"),
+        format!("{table} CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0 WITH CASCADED CHECK OPTION"),
+    ] {
+        assert!(!converge(&plain, &changed).is_empty(), "{changed}");
+        assert!(!converge(&changed, &plain).is_empty(), "{changed}");
+    }
+}
+
+#[test]
+fn expression_defaults_converge() {
+    converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, token varchar(36), j json)",
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (1 + 1), token varchar(36) DEFAULT (uuid()), \
+         j json DEFAULT (json_array()), d date DEFAULT (curdate() + interval 1 day))",
+    );
+    converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (1 + 1), b int DEFAULT 3)",
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (2 * 3), b int DEFAULT (3))",
+    );
+}
+
+/// Types beyond the common ones, with defaults in their own notation, made
+/// and changed.
+#[test]
+fn more_types_converge() {
+    let first = "CREATE TABLE t (id int PRIMARY KEY, f float DEFAULT 1.5, d double, dp double(10,3), \
+                 b bit(1) DEFAULT b'1', y year DEFAULT 2024, bin binary(4), vb varbinary(10) DEFAULT 'ab', \
+                 tb tinyblob, bl blob, mb mediumblob, lb longblob, tm time, tm3 time(3), dt datetime(6), \
+                 ts timestamp(2) NULL)";
+    converge("", first);
+    converge(
+        first,
+        "CREATE TABLE t (id int PRIMARY KEY, f double DEFAULT 2.5, d float, dp double(12,3), \
+         b bit(8) DEFAULT b'101', y year, bin binary(8), vb varbinary(20) DEFAULT 'abc', \
+         tb blob, bl mediumblob, mb longblob, lb longblob, tm time(2), tm3 time, dt datetime(3), \
+         ts timestamp(6) NULL)",
+    );
+}
+
+/// Where an AUTO_INCREMENT counter stands is data: rows moving it, or a
+/// desired table naming a start, plan nothing.
+#[test]
+fn a_moved_auto_increment_counter_plans_nothing() {
+    let db = MariaDb::new();
+    let ddl = "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, a int)";
+    db.execute(ddl);
+    db.execute("INSERT INTO t (a) VALUES (1), (2), (3); ALTER TABLE t AUTO_INCREMENT = 1000;");
+    assert_eq!(plan(&db, &normalize(&db, ddl), RENDER), Vec::new());
+    let with_start = format!("{ddl} AUTO_INCREMENT=50");
+    assert_eq!(plan(&db, &normalize(&db, &with_start), RENDER), Vec::new());
+}
+
+/// A database whose default collation is not the server's: tables and
+/// columns written without one inherit the database's, on both sides, and a
+/// table given the server's collation explicitly is a change.
+#[test]
+fn tables_inherit_a_database_collation_that_is_not_the_servers() {
+    let collation = "latin1_swedish_ci";
+    let statements = converge_in(
+        Some(collation),
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20))",
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20), note text); \
+         CREATE TABLE u (id int PRIMARY KEY, code char(3))",
+    );
+    let create_u = statements
+        .iter()
+        .find(|s| s.sql.starts_with("CREATE TABLE `u`"))
+        .expect("u created");
+    assert!(create_u.sql.contains(collation), "{}", create_u.sql);
+    let db = MariaDb::new();
+    db.execute(&format!("ALTER DATABASE `{}` COLLATE {collation}", db.name()));
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, name varchar(20))");
+    let live = inspect(&db);
+    assert_eq!(
+        live.tables["t"].column("name").expect("name").collation,
+        None,
+        "inherited from the table"
+    );
+    assert_eq!(
+        plan(
+            &db,
+            &normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, name varchar(20))"),
+            RENDER
+        ),
+        Vec::new()
+    );
+    let explicit = normalize(
+        &db,
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20)) COLLATE utf8mb4_general_ci",
+    );
+    assert!(
+        !plan(&db, &explicit, RENDER).is_empty(),
+        "the server's collation, written out, is not the database's"
+    );
 }

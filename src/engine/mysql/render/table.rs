@@ -8,7 +8,7 @@ use super::narrowing::{self, narrows};
 use super::online::{self, Algorithm, Part};
 use super::renamed_keys::{renamed_checks, renamed_foreign_keys};
 use crate::engine::diff::TableChange;
-use crate::engine::model::{Check, ForeignKey, Index, IndexKey, Table};
+use crate::engine::model::{Check, Column, ForeignKey, Index, IndexKey, Table};
 use crate::engine::mysql::connect::Server;
 use crate::engine::mysql::ident::{literal, quote};
 use crate::engine::mysql::inspect::{table_collation, COLLATE, ENGINE, ROW_FORMAT};
@@ -299,10 +299,15 @@ impl Alteration<'_> {
         }
         for change in self.changes {
             if let TableChange::RenameColumn { from: old, to: new } = change {
-                out.push(
-                    format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
-                    Part::RenameColumn,
-                );
+                // A column renamed and redefined at once is one `CHANGE
+                // COLUMN` (modify_columns): the server refuses a `MODIFY` of
+                // the new name beside the `RENAME` in one statement.
+                if !to.column(new).is_some_and(|column| self.redefines(column)) {
+                    out.push(
+                        format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
+                        Part::RenameColumn,
+                    );
+                }
                 out.column_hazard(
                     HazardKind::RenamesColumn,
                     Some(new),
@@ -494,16 +499,14 @@ impl Alteration<'_> {
     /// those following a changed table collation.
     fn modify_columns(&self, out: &mut Clauses) {
         let (from, to) = (self.from, self.to);
-        let collation_changed = table_collation(from) != table_collation(to);
         for column in &to.columns {
             let Some(old) = from.column(&column.name) else { continue };
-            let (old_attributes, new_attributes) =
-                (from.column_attributes(&column.name), to.column_attributes(&column.name));
-            let follows_table =
-                collation_changed && column.collation.is_none() && columns::is_character(&column.data_type);
-            if old == column && old_attributes == new_attributes && !follows_table {
+            if !self.redefines(column) {
                 continue;
             }
+            let (old_attributes, new_attributes) =
+                (from.column_attributes(&column.name), to.column_attributes(&column.name));
+            let follows_table = self.follows_table_collation(column);
             let part = if old.data_type != column.data_type {
                 let extends = match (enum_values(&old.data_type), enum_values(&column.data_type)) {
                     (Some(a), Some(b)) => b.len() > a.len() && b.starts_with(&a),
@@ -526,20 +529,38 @@ impl Alteration<'_> {
             } else {
                 Part::ColumnMetadata
             };
-            out.push(
-                format!("MODIFY COLUMN {}", definition(to, column, Collation::Effective)),
-                part,
-            );
+            let definition = definition(to, column, Collation::Effective);
+            let live_name = self.live_column(&column.name);
+            let clause = if live_name == column.name {
+                format!("MODIFY COLUMN {definition}")
+            } else {
+                format!("CHANGE COLUMN {} {definition}", quote(live_name))
+            };
+            out.push(clause, part);
             self.column_hazards(out, old, column);
         }
     }
 
-    fn column_hazards(
-        &self,
-        out: &mut Clauses,
-        old: &crate::engine::model::Column,
-        new: &crate::engine::model::Column,
-    ) {
+    /// Whether the desired `column` is defined otherwise than its live self
+    /// (under the name renames give it): type, nullability, default,
+    /// attributes, or a collation that follows a changed table default.
+    fn redefines(&self, column: &Column) -> bool {
+        let (from, to) = (self.from, self.to);
+        from.column(&column.name).is_some_and(|old| {
+            old != column
+                || from.column_attributes(&column.name) != to.column_attributes(&column.name)
+                || self.follows_table_collation(column)
+        })
+    }
+
+    /// Whether `column` inherits a table collation that changes.
+    fn follows_table_collation(&self, column: &Column) -> bool {
+        table_collation(self.from) != table_collation(self.to)
+            && column.collation.is_none()
+            && columns::is_character(&column.data_type)
+    }
+
+    fn column_hazards(&self, out: &mut Clauses, old: &Column, new: &Column) {
         let subject = column_subject(&self.to.name, &new.name);
         // Probes read the live table, where a renamed column has its old name.
         let column = quote(self.live_column(&new.name));
