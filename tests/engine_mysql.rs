@@ -1115,3 +1115,57 @@ fn tables_inherit_a_database_collation_that_is_not_the_servers() {
         "the server's collation, written out, is not the database's"
     );
 }
+
+/// `exclude` names MySQL objects as `main.<name>`, one database being one
+/// schema: tables, views, routines, sequences (and the triggers of excluded
+/// tables) are left alone alike, live and desired.
+#[test]
+fn exclude_leaves_objects_of_every_kind_alone_by_their_main_name() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE keep_t (id int PRIMARY KEY); CREATE TABLE legacy_t (id int PRIMARY KEY); \
+         CREATE VIEW legacy_v AS SELECT id FROM keep_t; \
+         CREATE PROCEDURE legacy_p() BEGIN SELECT 1; END; \
+         CREATE FUNCTION legacy_f() RETURNS int DETERMINISTIC RETURN 1; \
+         CREATE TRIGGER legacy_trg BEFORE INSERT ON legacy_t FOR EACH ROW SET NEW.id = NEW.id; \
+         CREATE SEQUENCE legacy_s;",
+    );
+    let desired_sql =
+        "CREATE TABLE keep_t (id int PRIMARY KEY, added int); CREATE TABLE legacy_new (id int PRIMARY KEY);";
+    let everything = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    let dropped: Vec<&str> = everything
+        .statements
+        .iter()
+        .map(|s| s.sql.as_str())
+        .filter(|sql| sql.starts_with("DROP "))
+        .collect();
+    assert_eq!(
+        dropped.len(),
+        6,
+        "without exclude every legacy object goes: {dropped:#?}"
+    );
+    let options = Options {
+        scope: tfalchemy::engine::Scope::new(None, &["main.legacy_*".to_string()]).expect("scope"),
+        ..Options::default()
+    };
+    let plan = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &options)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(
+        planned,
+        ["ALTER TABLE `keep_t`\n  ADD COLUMN `added` int NULL AFTER `id`"]
+    );
+    run(tfalchemy::engine::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &planned,
+        &options,
+    ))
+    .expect("apply");
+    let live = inspect(&db);
+    assert!(live.tables.contains_key("legacy_t") && !live.tables.contains_key("legacy_new"));
+    assert_eq!(live.routines.len(), 2, "{:?}", live.routines.keys());
+    assert_eq!(live.triggers.len(), 1);
+    let again = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &options)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
+}
