@@ -53,13 +53,27 @@ fn sql_of(statements: &[Statement]) -> Vec<String> {
 /// scratch database. Returns the plan.
 #[track_caller]
 fn converge(live: &str, desired: &str) -> Vec<Statement> {
-    let db = MariaDb::new();
+    converge_in(None, live, desired)
+}
+
+/// [`converge`] in databases whose default collation is `collation` (the
+/// server's when `None`): what tables and columns inherit.
+#[track_caller]
+fn converge_in(collation: Option<&str>, live: &str, desired: &str) -> Vec<Statement> {
+    let new_database = || {
+        let db = MariaDb::new();
+        if let Some(collation) = collation {
+            db.execute(&format!("ALTER DATABASE `{}` COLLATE {collation}", db.name()));
+        }
+        db
+    };
+    let db = new_database();
     db.execute(live);
     let target = url(&db);
     let wanted = normalize(&db, desired);
     let statements = plan(&db, &wanted, RENDER);
     // What replay verification does: the plan on a copy made by schema_sql.
-    let copy = MariaDb::new();
+    let copy = new_database();
     for sql in mysql::schema_sql(&inspect(&db)) {
         copy.execute(&sql);
     }
@@ -495,9 +509,10 @@ fn sequences_converge() {
     );
 }
 
-/// Renames come from `-- renamed_from:` annotations, which MySQL's desired
-/// SQL does not have yet (annotations.rs has no MySQL grammar): the changes
-/// they make are given to the renderer directly.
+/// The renderer given rename changes directly, so the statements it writes
+/// for them are checked alone; `engine::plan` makes such changes from
+/// `-- renamed_from:` annotations (read by mysql/annotations.rs), which
+/// `a_column_renamed_by_annotation_keeps_its_values` drives end to end.
 #[test]
 fn renames_render_as_renames() {
     let db = MariaDb::new();
@@ -701,12 +716,15 @@ fn the_temporary_database_is_dropped_when_desired_sql_fails() {
 fn probes_count_the_rows_a_plan_would_trip_over() {
     let db = MariaDb::new();
     db.execute(
-        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int, p_id int);
-         INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, NULL, 1), (2, 5, 2), (3, 5, NULL);",
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int, p_id int, \
+         s varchar(20), n int, d decimal(8,2), e enum('x','y','z'), f set('a','b','c'));
+         INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, NULL, 1, 'abcdefgh', 1000, 12345.67, 'z', 'a,c'), \
+         (2, 5, 2, 'ab', 5, 1.25, 'y', 'b'), (3, 5, NULL, 'abcdefghij', -200, 2.5, 'z', 'c');",
     );
     let desired = normalize(
         &db,
         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL, p_id int, \
+         s varchar(5), n tinyint, d decimal(4,1), e enum('x','y'), f set('a','b'), \
          UNIQUE KEY ux_a (a), FOREIGN KEY (p_id) REFERENCES p (id));",
     );
     let mut statements = plan(&db, &desired, RENDER);
@@ -716,13 +734,92 @@ fn probes_count_the_rows_a_plan_would_trip_over() {
     assert_eq!(t.other_sessions, 0);
     assert!(t.bytes > 0, "{t:?}");
     tfalchemy::engine::probe::record(&mut statements, &answers);
-    let found: Vec<i64> = statements
+    let mut found: Vec<(String, HazardKind, i64)> = statements
         .iter()
         .flat_map(|s| &s.hazards)
-        .filter_map(|h| h.found)
+        .filter_map(|h| Some((h.column.clone()?, h.kind, h.found?)))
         .collect();
-    // One NULL, one duplicated value, one orphan.
-    assert_eq!(found, vec![1, 1, 1], "{statements:#?}");
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let expected = [
+        // One NULL, one duplicated value.
+        ("a", HazardKind::MayFailOnExistingRows, 1),
+        ("a", HazardKind::MayFailOnExistingRows, 1),
+        // 12345.67 is too large for decimal(4,1); 1.25 and 12345.67 are rounded.
+        ("d", HazardKind::NarrowsType, 2),
+        // Two rows hold the removed 'z', two SETs hold the removed 'c'.
+        ("e", HazardKind::DropsEnumValue, 2),
+        ("f", HazardKind::DropsEnumValue, 2),
+        // 1000 and -200 are outside tinyint.
+        ("n", HazardKind::NarrowsType, 2),
+        // One orphan.
+        ("p_id", HazardKind::MayFailOnExistingRows, 1),
+        // Two strings are longer than 5 characters.
+        ("s", HazardKind::NarrowsType, 2),
+    ];
+    let expected: Vec<(String, HazardKind, i64)> = expected.iter().map(|(c, k, n)| (c.to_string(), *k, *n)).collect();
+    assert_eq!(found, expected, "{statements:#?}");
+    let findings: Vec<&str> = statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter_map(|h| h.finding.as_deref())
+        .collect();
+    assert!(
+        findings.contains(&"column `t`.`s` has 2 values longer than 5 characters: the change fails on them, or cuts them where the SQL mode is not strict"),
+        "{findings:#?}"
+    );
+}
+
+/// A statement the server runs by copying the table says how many rows it
+/// copies, and what its lock stops in MySQL's terms (a copy during which
+/// writes wait), not PostgreSQL's.
+#[test]
+fn a_copying_alter_counts_the_rows_it_copies() {
+    use tfalchemy::engine::activity::{self, Activities, TableActivity};
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int); INSERT INTO t VALUES (1, 1), (2, 2), (3, 3);");
+    let desired = normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, a bigint)");
+    let mut statements = plan(&db, &desired, RENDER);
+    let queries = tfalchemy::engine::probe::queries(&statements);
+    let locked = activity::locked_tables(&statements);
+    assert_eq!(locked, ["`t`"]);
+    let (answers, _) = run(mysql::probe(&url(&db), &queries, &locked)).expect("probe");
+    tfalchemy::engine::probe::record(&mut statements, &answers);
+    let hazard = |statements: &[Statement], kind: HazardKind| {
+        statements
+            .iter()
+            .flat_map(|s| &s.hazards)
+            .find(|h| h.kind == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind:?} in {statements:#?}"))
+    };
+    let copy = hazard(&statements, HazardKind::RewritesTable);
+    assert_eq!(copy.found, Some(3));
+    assert_eq!(
+        copy.finding.as_deref(),
+        Some("`t` has 3 rows: each is copied while writes to the table wait")
+    );
+    assert!(
+        copy.detail.contains("(ALGORITHM=COPY): writes wait until it is done"),
+        "{}",
+        copy.detail
+    );
+    // Another session using the table makes it busy: the lock's own words.
+    let busy: Activities = [(
+        "`t`".to_string(),
+        Ok(TableActivity {
+            estimated_rows: Some(3),
+            bytes: 16_384,
+            other_sessions: 1,
+        }),
+    )]
+    .into_iter()
+    .collect();
+    activity::record(&mut statements, &busy);
+    let lock = hazard(&statements, HazardKind::LocksTable);
+    assert_eq!(
+        lock.detail,
+        "copies `t` row by row (ALGORITHM=COPY): other sessions can read it, but every write waits until the copy is done"
+    );
 }
 
 #[test]
@@ -842,4 +939,233 @@ fn an_apply_waits_for_another_and_gives_up_at_lock_timeout() {
     assert!(inspect(&db).tables.is_empty(), "nothing ran");
     drop(other_apply);
     run(mysql::apply_with(&url(&db), None, desired_sql, &statements, &options)).expect("applies");
+}
+
+/// SQLAlchemy's Unix-socket form reaches the server through the socket the
+/// server reports: a table made over TCP is read back through it, and a
+/// socket that does not exist fails although TCP to localhost would work.
+#[test]
+fn a_unix_socket_url_reaches_the_server_through_its_socket() {
+    let db = MariaDb::new();
+    db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    let socket = db.strings("SELECT @@socket").remove(0);
+    if !std::path::Path::new(&socket).exists() {
+        eprintln!("skipped: the server's socket {socket} is not on this machine");
+        return;
+    }
+    let server = url::Url::parse(&common::mariadb_db::server()).expect("server URL");
+    let user = server.username();
+    let through = |socket: &str| {
+        DatabaseUrl::parse(&format!("mysql+pymysql://{user}:@/{}?unix_socket={socket}", db.name())).expect("socket URL")
+    };
+    let live = run(mysql::inspect(&through(&socket))).unwrap_or_else(|e| panic!("inspect through {socket}: {e}"));
+    assert!(live.tables.contains_key("t"), "{live:?}");
+    let missing = format!("{socket}.missing");
+    let error = run(mysql::inspect(&through(&missing))).expect_err("no such socket");
+    assert!(matches!(error, EngineError::Connect { .. }), "{error}");
+}
+
+/// A column renamed by a `-- renamed_from:` annotation, through the engine's
+/// own plan and apply: renamed in place, its values kept; a narrowing in the
+/// same plan is counted on the column under its live name.
+#[test]
+fn a_column_renamed_by_annotation_keeps_its_values() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE users (id int PRIMARY KEY, mail varchar(100)); \
+         INSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com');",
+    );
+    let renamed = |email_type: &str| {
+        format!("CREATE TABLE users (\n  id int PRIMARY KEY,\n  -- renamed_from: mail\n  email {email_type}\n);")
+    };
+    let narrowed = run(tfalchemy::engine::plan(&url(&db), None, &renamed("varchar(5)"))).expect("plan");
+    // Renamed and redefined at once: one CHANGE COLUMN (the server refuses
+    // a MODIFY of the new name beside the RENAME); the plan's replay ran it.
+    assert_eq!(
+        sql_of(&narrowed.statements),
+        ["ALTER TABLE `users`\n  CHANGE COLUMN `mail` `email` varchar(5) COLLATE utf8mb4_general_ci NULL"]
+    );
+    let findings: Vec<&str> = narrowed
+        .statements
+        .iter()
+        .flat_map(|s| &s.hazards)
+        .filter_map(|h| h.finding.as_deref())
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("`users`.`email` has 2 values longer than 5 characters")),
+        "{findings:#?}"
+    );
+    let desired_sql = renamed("varchar(100)");
+    let plan = run(tfalchemy::engine::plan(&url(&db), None, &desired_sql)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(planned, ["ALTER TABLE `users`\n  RENAME COLUMN `mail` TO `email`"]);
+    assert!(has_hazard(&plan.statements, HazardKind::RenamesColumn));
+    assert!(!has_hazard(&plan.statements, HazardKind::DropsColumn));
+    run(tfalchemy::engine::apply(&url(&db), None, &desired_sql, &planned)).expect("apply");
+    assert_eq!(
+        db.strings("SELECT email FROM users ORDER BY id"),
+        ["a@example.com", "b@example.com"]
+    );
+    let again = run(tfalchemy::engine::plan(&url(&db), None, &desired_sql)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
+}
+
+/// A view whose definition stays and only an option changes is recreated
+/// with the option (and back).
+#[test]
+fn a_view_whose_only_change_is_an_option_converges() {
+    let table = "CREATE TABLE t (id int PRIMARY KEY, a int);";
+    let plain = format!("{table} CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0");
+    for changed in [
+        format!("{table} CREATE ALGORITHM=TEMPTABLE VIEW v AS SELECT id, a FROM t WHERE a > 0"),
+        format!("{table} CREATE SQL SECURITY INVOKER VIEW v AS SELECT id, a FROM t WHERE a > 0"),
+        format!("{table} CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0 WITH CASCADED CHECK OPTION"),
+    ] {
+        assert!(!converge(&plain, &changed).is_empty(), "{changed}");
+        assert!(!converge(&changed, &plain).is_empty(), "{changed}");
+    }
+}
+
+#[test]
+fn expression_defaults_converge() {
+    converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, token varchar(36), j json)",
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (1 + 1), token varchar(36) DEFAULT (uuid()), \
+         j json DEFAULT (json_array()), d date DEFAULT (curdate() + interval 1 day))",
+    );
+    converge(
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (1 + 1), b int DEFAULT 3)",
+        "CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT (2 * 3), b int DEFAULT (3))",
+    );
+}
+
+/// Types beyond the common ones, with defaults in their own notation, made
+/// and changed.
+#[test]
+fn more_types_converge() {
+    let first = "CREATE TABLE t (id int PRIMARY KEY, f float DEFAULT 1.5, d double, dp double(10,3), \
+                 b bit(1) DEFAULT b'1', y year DEFAULT 2024, bin binary(4), vb varbinary(10) DEFAULT 'ab', \
+                 tb tinyblob, bl blob, mb mediumblob, lb longblob, tm time, tm3 time(3), dt datetime(6), \
+                 ts timestamp(2) NULL)";
+    converge("", first);
+    converge(
+        first,
+        "CREATE TABLE t (id int PRIMARY KEY, f double DEFAULT 2.5, d float, dp double(12,3), \
+         b bit(8) DEFAULT b'101', y year, bin binary(8), vb varbinary(20) DEFAULT 'abc', \
+         tb blob, bl mediumblob, mb longblob, lb longblob, tm time(2), tm3 time, dt datetime(3), \
+         ts timestamp(6) NULL)",
+    );
+}
+
+/// Where an AUTO_INCREMENT counter stands is data: rows moving it, or a
+/// desired table naming a start, plan nothing.
+#[test]
+fn a_moved_auto_increment_counter_plans_nothing() {
+    let db = MariaDb::new();
+    let ddl = "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, a int)";
+    db.execute(ddl);
+    db.execute("INSERT INTO t (a) VALUES (1), (2), (3); ALTER TABLE t AUTO_INCREMENT = 1000;");
+    assert_eq!(plan(&db, &normalize(&db, ddl), RENDER), Vec::new());
+    let with_start = format!("{ddl} AUTO_INCREMENT=50");
+    assert_eq!(plan(&db, &normalize(&db, &with_start), RENDER), Vec::new());
+}
+
+/// A database whose default collation is not the server's: tables and
+/// columns written without one inherit the database's, on both sides, and a
+/// table given the server's collation explicitly is a change.
+#[test]
+fn tables_inherit_a_database_collation_that_is_not_the_servers() {
+    let collation = "latin1_swedish_ci";
+    let statements = converge_in(
+        Some(collation),
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20))",
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20), note text); \
+         CREATE TABLE u (id int PRIMARY KEY, code char(3))",
+    );
+    let create_u = statements
+        .iter()
+        .find(|s| s.sql.starts_with("CREATE TABLE `u`"))
+        .expect("u created");
+    assert!(create_u.sql.contains(collation), "{}", create_u.sql);
+    let db = MariaDb::new();
+    db.execute(&format!("ALTER DATABASE `{}` COLLATE {collation}", db.name()));
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, name varchar(20))");
+    let live = inspect(&db);
+    assert_eq!(
+        live.tables["t"].column("name").expect("name").collation,
+        None,
+        "inherited from the table"
+    );
+    assert_eq!(
+        plan(
+            &db,
+            &normalize(&db, "CREATE TABLE t (id int PRIMARY KEY, name varchar(20))"),
+            RENDER
+        ),
+        Vec::new()
+    );
+    let explicit = normalize(
+        &db,
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(20)) COLLATE utf8mb4_general_ci",
+    );
+    assert!(
+        !plan(&db, &explicit, RENDER).is_empty(),
+        "the server's collation, written out, is not the database's"
+    );
+}
+
+/// `exclude` names MySQL objects as `main.<name>`, one database being one
+/// schema: tables, views, routines, sequences (and the triggers of excluded
+/// tables) are left alone alike, live and desired.
+#[test]
+fn exclude_leaves_objects_of_every_kind_alone_by_their_main_name() {
+    let db = MariaDb::new();
+    db.execute(
+        "CREATE TABLE keep_t (id int PRIMARY KEY); CREATE TABLE legacy_t (id int PRIMARY KEY); \
+         CREATE VIEW legacy_v AS SELECT id FROM keep_t; \
+         CREATE PROCEDURE legacy_p() BEGIN SELECT 1; END; \
+         CREATE FUNCTION legacy_f() RETURNS int DETERMINISTIC RETURN 1; \
+         CREATE TRIGGER legacy_trg BEFORE INSERT ON legacy_t FOR EACH ROW SET NEW.id = NEW.id; \
+         CREATE SEQUENCE legacy_s;",
+    );
+    let desired_sql =
+        "CREATE TABLE keep_t (id int PRIMARY KEY, added int); CREATE TABLE legacy_new (id int PRIMARY KEY);";
+    let everything = run(tfalchemy::engine::plan(&url(&db), None, desired_sql)).expect("plan");
+    let dropped: Vec<&str> = everything
+        .statements
+        .iter()
+        .map(|s| s.sql.as_str())
+        .filter(|sql| sql.starts_with("DROP "))
+        .collect();
+    assert_eq!(
+        dropped.len(),
+        6,
+        "without exclude every legacy object goes: {dropped:#?}"
+    );
+    let options = Options {
+        scope: tfalchemy::engine::Scope::new(None, &["main.legacy_*".to_string()]).expect("scope"),
+        ..Options::default()
+    };
+    let plan = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &options)).expect("plan");
+    let planned = sql_of(&plan.statements);
+    assert_eq!(
+        planned,
+        ["ALTER TABLE `keep_t`\n  ADD COLUMN `added` int NULL AFTER `id`"]
+    );
+    run(tfalchemy::engine::apply_with(
+        &url(&db),
+        None,
+        desired_sql,
+        &planned,
+        &options,
+    ))
+    .expect("apply");
+    let live = inspect(&db);
+    assert!(live.tables.contains_key("legacy_t") && !live.tables.contains_key("legacy_new"));
+    assert_eq!(live.routines.len(), 2, "{:?}", live.routines.keys());
+    assert_eq!(live.triggers.len(), 1);
+    let again = run(tfalchemy::engine::plan_with(&url(&db), None, desired_sql, &options)).expect("plan");
+    assert!(again.statements.is_empty(), "{:?}", sql_of(&again.statements));
 }

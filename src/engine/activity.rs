@@ -1,6 +1,8 @@
 //! Table activity: how large and how busy the tables are that a plan locks
-//! against all other use (PostgreSQL's ACCESS EXCLUSIVE: adding, dropping or
-//! changing a column, a default, NOT NULL, a constraint).
+//! against other use (PostgreSQL's ACCESS EXCLUSIVE: adding, dropping or
+//! changing a column, a default, NOT NULL, a constraint; MySQL's table copy,
+//! during which writes wait). Each dialect's renderer says in its own words
+//! what the lock stops ([`TableLock::effect`]).
 //!
 //! Such a lock is short on a small, quiet table. On a busy one the statement
 //! first waits for every transaction using the table, and every query that
@@ -31,6 +33,9 @@ pub struct TableLock {
     pub table: String,
     /// The key of the table in the schema model.
     pub key: String,
+    /// What the lock stops and for how long, in the dialect's words: the
+    /// `locks_table` hazard's message.
+    pub effect: String,
 }
 
 /// What the live database said about one table.
@@ -120,11 +125,7 @@ pub fn record(statements: &mut [Statement], activities: &Activities) {
         };
         statement.hazards.push(Hazard {
             kind: HazardKind::LocksTable,
-            detail: format!(
-                "takes an ACCESS EXCLUSIVE lock on {}: no other session can read or write it until the \
-                 transaction ends",
-                lock.table
-            ),
+            detail: lock.effect,
             source: None,
             model: None,
             column: None,
@@ -190,10 +191,21 @@ mod tests {
     fn only_large_or_busy_tables_get_the_hazard() {
         let quiet = "\"public\".\"quiet\"";
         let mut statements = vec![
-            Statement::ddl("ALTER TABLE \"public\".\"events\" ADD COLUMN \"note\" text")
-                .locking("public.events", TABLE),
-            Statement::ddl("ALTER TABLE \"public\".\"quiet\" ADD COLUMN \"note\" text").locking("public.quiet", quiet),
-            Statement::ddl("ALTER TABLE \"public\".\"events\" DROP COLUMN \"old\"").locking("public.events", TABLE),
+            Statement::ddl("ALTER TABLE \"public\".\"events\" ADD COLUMN \"note\" text").locking(
+                "public.events",
+                TABLE,
+                "locks events",
+            ),
+            Statement::ddl("ALTER TABLE \"public\".\"quiet\" ADD COLUMN \"note\" text").locking(
+                "public.quiet",
+                quiet,
+                "locks quiet",
+            ),
+            Statement::ddl("ALTER TABLE \"public\".\"events\" DROP COLUMN \"old\"").locking(
+                "public.events",
+                TABLE,
+                "locks events",
+            ),
             Statement::ddl("CREATE TABLE \"public\".\"new\" (id int)"),
         ];
         assert_eq!(locked_tables(&statements), [TABLE, quiet]);
@@ -219,6 +231,7 @@ mod tests {
         );
         let hazard = &statements[0].hazards[0];
         assert_eq!(hazard.table.as_deref(), Some("public.events"));
+        assert_eq!(hazard.detail, "locks events", "the renderer's words");
         assert!(hazard
             .finding
             .as_deref()

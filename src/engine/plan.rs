@@ -103,11 +103,18 @@ impl Statement {
     }
 
     /// Marks the statement as locking the existing table `table` (SQL) stored
-    /// under `table_key` against all other use (see [`TableLock`]).
-    pub fn locking(mut self, table_key: impl Into<String>, table: impl Into<String>) -> Statement {
+    /// under `table_key` against other use; `effect` says what the lock
+    /// stops, in the dialect's words (see [`TableLock`]).
+    pub fn locking(
+        mut self,
+        table_key: impl Into<String>,
+        table: impl Into<String>,
+        effect: impl Into<String>,
+    ) -> Statement {
         self.lock = Some(TableLock {
             key: table_key.into(),
             table: table.into(),
+            effect: effect.into(),
         });
         self
     }

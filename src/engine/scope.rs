@@ -10,10 +10,12 @@
 //!   never crosses the dot, so `*` alone never means "everything everywhere".
 //! - `schema` (no dot) matches the schema itself and everything in it.
 //!
-//! Objects of a dialect without schemas (SQLite) belong to
-//! [`UNQUALIFIED_NAMESPACE`], SQLite's own name for the main database, so
-//! `main.legacy_*` excludes them there; `schemas` is for dialects with
-//! namespaces only.
+//! Objects of a dialect without schemas (SQLite; MySQL and MariaDB, where
+//! one database is one schema) belong to [`UNQUALIFIED_NAMESPACE`], SQLite's
+//! own name for the main database, whatever their kind, so `main.legacy_*`
+//! excludes them there: tables, views, routines and sequences alike. (Not the
+//! MySQL database's own name: desired SQL runs in another database than the
+//! live one.) `schemas` is for dialects with namespaces only.
 //!
 //! A schema is left alone when a one-part pattern matches it or a pattern
 //! `<match>.*` covers all of its objects. Indexes, constraints, policies and
@@ -198,6 +200,11 @@ impl Scope {
         // Decides one object: kept, or removed (and remembered when the only
         // reason is its schema, for the desired side's error).
         let mut keep = |kind: &'static str, key: &str, namespace: &str, name: &str| {
+            // The inspectors of dialects without schemas leave a namespace
+            // empty (MySQL's routines, MariaDB's sequences) or unset (tables).
+            let namespace = Some(namespace)
+                .filter(|n| !n.is_empty())
+                .unwrap_or(UNQUALIFIED_NAMESPACE);
             if self.excluded(namespace, name) {
                 return false;
             }
@@ -254,9 +261,7 @@ impl Scope {
                         .is_some_and(|rest| rest.starts_with('.'))
                 })
             });
-            // A dialect without namespaces (MariaDB) leaves the sequence's empty.
-            let namespace = Some(s.namespace.as_str()).filter(|n| !n.is_empty());
-            !owner_removed && keep("sequence", k, namespace.unwrap_or(UNQUALIFIED_NAMESPACE), &s.name)
+            !owner_removed && keep("sequence", k, &s.namespace, &s.name)
         });
         schema.triggers.retain(|_, t| !removed_relations.contains(&t.table));
         schema.rules.retain(|_, r| !removed_relations.contains(&r.table));
@@ -324,7 +329,7 @@ fn unquote(identifier: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::model::{Extension, Namespace, Sequence, Table, Trigger, View};
+    use crate::engine::model::{Extension, Namespace, Routine, Sequence, Table, Trigger, View};
 
     fn scope(schemas: Option<&[&str]>, exclude: &[&str]) -> Scope {
         Scope::new(
@@ -355,9 +360,27 @@ mod tests {
                 order: None,
             },
         );
+        // MySQL's routines have an empty namespace: they are in `main` too.
+        for name in ["legacy_proc", "current_proc"] {
+            schema.routines.insert(
+                name.to_string(),
+                Routine {
+                    namespace: String::new(),
+                    name: name.to_string(),
+                    procedure: true,
+                    aggregate: false,
+                    identity_arguments: String::new(),
+                    arguments: String::new(),
+                    result: String::new(),
+                    definition: format!("CREATE PROCEDURE {name}() BEGIN END"),
+                    depends_on: Default::default(),
+                },
+            );
+        }
         let kept = scope(None, &["main.legacy_*"]).live(schema);
         assert_eq!(kept.tables.keys().collect::<Vec<_>>(), ["users"]);
         assert!(kept.triggers.is_empty(), "a trigger follows its table");
+        assert_eq!(kept.routines.keys().collect::<Vec<_>>(), ["current_proc"]);
     }
 
     fn namespace(name: &str) -> (String, Namespace) {

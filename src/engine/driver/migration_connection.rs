@@ -4,7 +4,7 @@
 use futures::future::BoxFuture;
 
 use crate::engine::error::EngineError;
-use crate::engine::migrate::{Batch, BatchFailure};
+use crate::engine::migrate::{Batch, BatchFailure, RevisionsSyntax};
 use crate::engine::model::Schema;
 
 pub(crate) trait MigrationConnection: Send {
@@ -26,6 +26,13 @@ pub(crate) trait MigrationConnection: Send {
 
     /// The rows of a query of the engine's own, as text.
     fn rows<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<Vec<Vec<Option<String>>>, EngineError>>;
+
+    /// How the revisions table's SQL is spelled on the server this session
+    /// reached, when that differs from the driver's
+    /// ([`crate::engine::driver::Driver::revisions_syntax`]): MySQL 8's upsert.
+    fn revisions_syntax(&self) -> Option<&'static RevisionsSyntax> {
+        None
+    }
 
     /// Runs a migration file's statements (in one transaction when the batch
     /// says so, else one by one), reporting how far it got on failure.

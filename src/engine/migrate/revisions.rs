@@ -27,8 +27,11 @@ pub struct RevisionsSyntax {
 pub enum Upsert {
     /// `ON CONFLICT (version) DO UPDATE SET c = excluded.c` (PostgreSQL, SQLite 3.24+).
     OnConflict,
-    /// `ON DUPLICATE KEY UPDATE c = VALUES(c)` (MySQL, MariaDB).
+    /// `ON DUPLICATE KEY UPDATE c = VALUES(c)` (MariaDB, MySQL before 8.0.19).
     OnDuplicateKey,
+    /// `AS new ON DUPLICATE KEY UPDATE c = new.c`: the row alias of MySQL
+    /// 8.0.19+, which deprecates `VALUES()` from 8.0.20 (MariaDB has no alias).
+    OnDuplicateKeyRowAlias,
 }
 
 impl RevisionsSyntax {
@@ -57,13 +60,19 @@ impl RevisionsSyntax {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            // `VALUES(c)` is what MariaDB and MySQL both read (MySQL 8.0.20+
-            // deprecates it in favour of a row alias MariaDB lacks).
             Upsert::OnDuplicateKey => format!(
                 "ON DUPLICATE KEY UPDATE {}",
                 columns
                     .iter()
                     .map(|c| format!("{c} = VALUES({c})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Upsert::OnDuplicateKeyRowAlias => format!(
+                "AS new ON DUPLICATE KEY UPDATE {}",
+                columns
+                    .iter()
+                    .map(|c| format!("{c} = new.{c}"))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

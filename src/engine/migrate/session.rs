@@ -24,8 +24,8 @@ impl Session {
         let driver = url.driver()?;
         let connection = driver.open_migration_connection(url, options, true).await?;
         Ok(Session {
+            syntax: connection.revisions_syntax().unwrap_or(driver.revisions_syntax()),
             connection,
-            syntax: driver.revisions_syntax(),
         })
     }
 
@@ -36,8 +36,8 @@ impl Session {
             .open_migration_connection(url, &Options::default(), false)
             .await?;
         Ok(Session {
+            syntax: connection.revisions_syntax().unwrap_or(driver.revisions_syntax()),
             connection,
-            syntax: driver.revisions_syntax(),
         })
     }
 

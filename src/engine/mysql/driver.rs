@@ -193,6 +193,10 @@ impl MigrationConnection for migrations::MigrationSession {
         Box::pin(migrations::MigrationSession::rows(self, sql))
     }
 
+    fn revisions_syntax(&self) -> Option<&'static RevisionsSyntax> {
+        Some(migrations::MigrationSession::revisions_syntax(self))
+    }
+
     fn run<'a>(&'a mut self, batch: &'a Batch<'a>) -> BoxFuture<'a, Result<(), BatchFailure>> {
         Box::pin(migrations::MigrationSession::run(self, batch))
     }

@@ -32,7 +32,8 @@ use crate::engine::url::DatabaseUrl;
 
 /// The revisions table on MySQL: backticks, a `VARCHAR` key (a `TEXT`
 /// column cannot be a primary key without a prefix length), `CAST(… AS
-/// CHAR)`, and `ON DUPLICATE KEY UPDATE` (there is no `ON CONFLICT`).
+/// CHAR)`, and `ON DUPLICATE KEY UPDATE` (there is no `ON CONFLICT`) with
+/// `VALUES(c)`, which MariaDB and every MySQL read.
 pub static REVISIONS_SYNTAX: RevisionsSyntax = RevisionsSyntax {
     quote,
     // Versions are digits: a timestamp is 14 of them.
@@ -40,6 +41,22 @@ pub static REVISIONS_SYNTAX: RevisionsSyntax = RevisionsSyntax {
     text_cast: "CHAR",
     upsert: Upsert::OnDuplicateKey,
 };
+
+/// [`REVISIONS_SYNTAX`] with MySQL 8.0.19's row alias instead of `VALUES()`,
+/// which MySQL 8.0.20+ deprecates (a warning on every revision written).
+static REVISIONS_SYNTAX_ROW_ALIAS: RevisionsSyntax = RevisionsSyntax {
+    upsert: Upsert::OnDuplicateKeyRowAlias,
+    ..REVISIONS_SYNTAX
+};
+
+/// How `server` reads the revisions table's upsert best.
+pub fn revisions_syntax(server: &Server) -> &'static RevisionsSyntax {
+    if !server.is_mariadb() && server.at_least(8, 0, 19) {
+        &REVISIONS_SYNTAX_ROW_ALIAS
+    } else {
+        &REVISIONS_SYNTAX
+    }
+}
 
 /// Replays migration files (`texts`) in a scratch database; `inspect[i]`:
 /// whether to inspect before file `i` (0) or after file `i` (`i + 1`).
@@ -153,6 +170,11 @@ impl MigrationSession {
         let _ = self.conn.close().await;
     }
 
+    /// The revisions table's spelling on the server this session reached.
+    pub fn revisions_syntax(&self) -> &'static RevisionsSyntax {
+        revisions_syntax(&self.server)
+    }
+
     /// The database, as messages name it.
     pub fn label(&self) -> &str {
         &self.label
@@ -242,5 +264,45 @@ impl MigrationSession {
             self.execute(&done).await.map_err(BatchFailure::Engine)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::migrate::{Revision, RevisionsTable, State, Version};
+
+    #[test]
+    fn the_revisions_upsert_is_spelled_for_the_server() {
+        let revision = Revision {
+            version: Version::parse("1").expect("version"),
+            name: "init".to_string(),
+            checksum: "h1:x".to_string(),
+            statements_total: 2,
+            statements_applied: 2,
+            duration_ms: 3,
+            applied_at: "2025-01-01T00:00:00Z".to_string(),
+            state: State::Ok,
+        };
+        let record = |version: &str| {
+            RevisionsTable::default().record_sql(revisions_syntax(&Server::from_version(version)), &revision)
+        };
+        for values in ["10.11.6-MariaDB", "11.4.2-MariaDB", "8.0.18", "5.7.44"] {
+            let sql = record(values);
+            assert!(
+                sql.contains("') ON DUPLICATE KEY UPDATE name = VALUES(name),")
+                    && sql.ends_with("state = VALUES(state)"),
+                "{values}: {sql}"
+            );
+        }
+        for alias in ["8.0.19", "8.0.36", "8.4.0", "9.1.0"] {
+            let sql = record(alias);
+            assert!(
+                sql.contains("') AS new ON DUPLICATE KEY UPDATE name = new.name,")
+                    && sql.ends_with("state = new.state")
+                    && !sql.contains("VALUES("),
+                "{alias}: {sql}"
+            );
+        }
     }
 }

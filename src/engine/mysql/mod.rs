@@ -74,8 +74,9 @@ pub fn render(
 /// The schema as the statements that create it in an empty database.
 pub fn schema_sql(schema: &Schema) -> Vec<String> {
     let empty = Schema::default();
-    // Creating from nothing copies no table: the server does not matter.
-    let server = Server::from_version("");
+    // Creating from nothing copies no table, but the server the schema was
+    // read from decides some spellings (an ignored index).
+    let server = Server::from_version(schema.server.as_deref().unwrap_or_default());
     render::render(
         &diff(&empty, schema),
         &empty,

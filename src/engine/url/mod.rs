@@ -106,7 +106,11 @@ pub enum UrlError {
          mariadb or sqlite (a `+driver` suffix is allowed)"
     )]
     UnknownScheme(String),
-    #[error("the {0} URL has no host: write `{0}://user:password@host:port/database`")]
+    #[error(
+        "the {0} URL has no host: write `{0}://user:password@host:port/database`; for a Unix socket, \
+         name it in an option: `host=/run/postgresql` (PostgreSQL) or `unix_socket=/run/mysqld/mysqld.sock` \
+         (MySQL/MariaDB)"
+    )]
     MissingHost(String),
     #[error("invalid {scheme} URL: {reason}")]
     Invalid { scheme: String, reason: String },
@@ -390,6 +394,39 @@ mod tests {
             assert_eq!(url.is_mariadb(), mariadb, "{scheme}");
             assert_eq!(url.sqlx_url(), "mysql://root:pw@localhost/app?charset=utf8mb4");
         }
+    }
+
+    #[test]
+    fn mysql_unix_socket_urls_name_the_socket_for_sqlx() {
+        let url = parse("mysql+pymysql://app:s3cret@/shop?unix_socket=/run/mysqld/mysqld.sock&charset=utf8mb4");
+        assert_eq!(url.dialect(), Dialect::Mysql);
+        assert_eq!(
+            url.sqlx_url(),
+            "mysql://app:s3cret@localhost/shop?socket=%2Frun%2Fmysqld%2Fmysqld.sock&charset=utf8mb4"
+        );
+        assert_eq!(
+            url.redacted(),
+            "mysql+pymysql://app:****@localhost/shop?unix_socket=/run/mysqld/mysqld.sock&charset=utf8mb4"
+        );
+        assert!(!format!("{url:?}").contains("s3cret"));
+        // Without credentials, and in sqlx's own spelling.
+        let url = parse("mariadb:///shop?socket=/run/mysqld/mysqld.sock");
+        assert_eq!(url.sqlx_url(), "mysql:///shop?socket=/run/mysqld/mysqld.sock");
+        // A socket option of the other dialect names no host.
+        for input in [
+            "mysql://app:s3cret@/shop?host=/run/mysqld",
+            "mysql://app:s3cret@/shop?unix_socket=",
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(input),
+                Err(UrlError::MissingHost("mysql".into())),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://app:pw@/shop?unix_socket=/run/mysqld/mysqld.sock"),
+            Err(UrlError::MissingHost("postgresql".into()))
+        );
     }
 
     #[test]

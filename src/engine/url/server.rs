@@ -52,7 +52,7 @@ impl ServerUrl {
     /// `scheme` is the base scheme as written (`postgresql`), for messages.
     pub fn parse(input: &str, scheme: &str, dialect: Dialect) -> Result<ServerUrl, UrlError> {
         let has_credentials = check_reserved_characters(input, scheme)?;
-        let written = parse_url(input, scheme, has_credentials)?;
+        let written = parse_url(input, scheme, dialect, has_credentials)?;
         let connect_timeout = connect_timeout_option(&written, scheme)?;
         if dialect == Dialect::Postgres && !names_database(&written) {
             return Err(UrlError::MissingDatabase(scheme.to_string()));
@@ -146,10 +146,26 @@ fn check_reserved_characters(input: &str, scheme: &str) -> Result<bool, UrlError
     Ok(rest[..host_part_end].contains('@'))
 }
 
-/// Parses a server URL. SQLAlchemy's Unix-socket form `user:pw@/db?host=/run/pg`
-/// has credentials but no host, which the `url` crate rejects; `localhost`
-/// stands in for it, and the `host` option (which sqlx prefers) says where to go.
-fn parse_url(input: &str, scheme: &str, has_credentials: bool) -> Result<url::Url, UrlError> {
+/// The options that name a Unix socket instead of a host: libpq's `host`
+/// (a directory); PyMySQL's and mysqlclient's `unix_socket`, or sqlx's own
+/// `socket` (the socket file).
+fn socket_options(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Mysql => &[MYSQL_SOCKET_OPTION, SQLX_MYSQL_SOCKET_OPTION],
+        _ => &["host"],
+    }
+}
+
+/// How PyMySQL and mysqlclient name the socket file in SQLAlchemy URLs.
+const MYSQL_SOCKET_OPTION: &str = "unix_socket";
+/// How sqlx's MySQL driver names it.
+const SQLX_MYSQL_SOCKET_OPTION: &str = "socket";
+
+/// Parses a server URL. SQLAlchemy's Unix-socket forms `user:pw@/db?host=/run/pg`
+/// and `user:pw@/db?unix_socket=/run/mysqld/mysqld.sock` have credentials but
+/// no host, which the `url` crate rejects; `localhost` stands in for it, and
+/// the socket option (which sqlx prefers) says where to go.
+fn parse_url(input: &str, scheme: &str, dialect: Dialect, has_credentials: bool) -> Result<url::Url, UrlError> {
     let invalid = |e: url::ParseError| UrlError::Invalid {
         scheme: scheme.to_string(),
         // A port or host that does not parse is most often the middle of a
@@ -164,7 +180,7 @@ fn parse_url(input: &str, scheme: &str, has_credentials: bool) -> Result<url::Ur
         Ok(url) => url,
         Err(url::ParseError::EmptyHost) if input.contains("@/") => {
             let url = url::Url::parse(&input.replacen("@/", "@localhost/", 1)).map_err(invalid)?;
-            if !url.query_pairs().any(|(k, _)| k == "host") {
+            if !names_socket(&url, dialect) {
                 return Err(UrlError::MissingHost(scheme.to_string()));
             }
             url
@@ -173,11 +189,15 @@ fn parse_url(input: &str, scheme: &str, has_credentials: bool) -> Result<url::Ur
         Err(e) => return Err(invalid(e)),
     };
     let has_host = url.host_str().is_some_and(|h| !h.is_empty());
-    let host_in_query = url.query_pairs().any(|(k, _)| k == "host");
-    if !has_host && !host_in_query {
+    if !has_host && !names_socket(&url, dialect) {
         return Err(UrlError::MissingHost(scheme.to_string()));
     }
     Ok(url)
+}
+
+fn names_socket(url: &url::Url, dialect: Dialect) -> bool {
+    url.query_pairs()
+        .any(|(key, value)| socket_options(dialect).contains(&key.as_ref()) && !value.is_empty())
 }
 
 /// The last `connect_timeout` option: whole seconds, as libpq reads it.
@@ -206,10 +226,12 @@ fn names_database(url: &url::Url) -> bool {
             .any(|(key, value)| key == "dbname" && !value.is_empty())
 }
 
-/// pymysql/mysqlclient spell TLS options with underscores, sqlx with dashes.
+/// pymysql/mysqlclient spell TLS options with underscores, sqlx with dashes;
+/// their `unix_socket` is sqlx's `socket`.
 fn mysql_option_name(key: &str) -> String {
     match key {
         "ssl_ca" | "ssl_cert" | "ssl_key" | "ssl_mode" => key.replace('_', "-"),
+        MYSQL_SOCKET_OPTION => SQLX_MYSQL_SOCKET_OPTION.to_string(),
         other => other.to_string(),
     }
 }

@@ -28,7 +28,7 @@ pub fn attributes() -> [Attribute; 4] {
             "Objects to leave alone, live and desired, as `schema.object` patterns on unquoted \
              names, where `*` matches any run of characters within one name and `?` one character \
              (`audit.*`, `*.spatial_ref_sys`, `public.tmp_*`); a name without a dot leaves a whole schema alone. \
-             SQLite's objects are in the schema `main` (`main.legacy_*`).",
+             SQLite's, MySQL's and MariaDB's objects are in the schema `main` (`main.legacy_*`).",
         ),
         Attribute::optional(
             "lock_timeout",

@@ -123,56 +123,6 @@ pub fn enum_values(data_type: &str) -> Option<Vec<String>> {
     Some(values)
 }
 
-/// The length in `varchar(n)`, `char(n)`, `varbinary(n)`, `binary(n)`.
-fn length(data_type: &str) -> Option<u64> {
-    let open = data_type.find('(')?;
-    let close = data_type[open..].find(')')? + open;
-    data_type[open + 1..close].trim().parse().ok()
-}
-
-/// Integer types by how many bytes they hold.
-fn integer_rank(base: &str) -> Option<u8> {
-    match base {
-        "tinyint" => Some(1),
-        "smallint" => Some(2),
-        "mediumint" => Some(3),
-        "int" | "integer" => Some(4),
-        "bigint" => Some(8),
-        _ => None,
-    }
-}
-
-/// Text types by the longest value they hold.
-fn text_rank(base: &str) -> Option<u8> {
-    match base {
-        "tinytext" | "tinyblob" => Some(1),
-        "text" | "blob" => Some(2),
-        "mediumtext" | "mediumblob" => Some(3),
-        "longtext" | "longblob" | "json" => Some(4),
-        _ => None,
-    }
-}
-
-/// Whether `to` holds less than `from`: values may be cut, or the change fails.
-pub fn narrows(from: &str, to: &str) -> bool {
-    let (a, b) = (base_type(from), base_type(to));
-    if let (Some(x), Some(y)) = (integer_rank(&a), integer_rank(&b)) {
-        return y < x || (from.contains("unsigned") != to.contains("unsigned"));
-    }
-    if let (Some(x), Some(y)) = (text_rank(&a), text_rank(&b)) {
-        return y < x;
-    }
-    if a == b {
-        if let (Some(x), Some(y)) = (length(from), length(to)) {
-            return y < x;
-        }
-    }
-    if matches!(a.as_str(), "varchar" | "char") && text_rank(&b).is_none() && b != a {
-        return !matches!(b.as_str(), "varchar" | "char");
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,16 +134,5 @@ mod tests {
             Some(vec!["a".to_string(), "it's".to_string(), "x,y".to_string()])
         );
         assert_eq!(enum_values("varchar(3)"), None);
-    }
-
-    #[test]
-    fn narrowing_is_recognised() {
-        assert!(narrows("varchar(20)", "varchar(10)"));
-        assert!(!narrows("varchar(10)", "varchar(20)"));
-        assert!(narrows("bigint", "int"));
-        assert!(!narrows("int", "bigint"));
-        assert!(narrows("int", "int unsigned"));
-        assert!(narrows("longtext", "text"));
-        assert!(!narrows("varchar(10)", "text"));
     }
 }

@@ -14,6 +14,7 @@
 //!    triggers.rs) are created.
 
 mod columns;
+mod narrowing;
 pub mod online;
 mod renamed_keys;
 mod sequences;
@@ -92,7 +93,7 @@ pub fn render(
                 || (!altered_names.contains(key.ref_table.as_str())
                     && (!created_names.contains(key.ref_table.as_str()) || out_has_table(&out, &key.ref_table)))
         });
-        out.push(table::create(table, &inline));
+        out.push(table::create(table, &inline, server));
         waiting.extend(later.into_iter().map(|key| (table, key)));
     }
     let mut alterations = Vec::new();

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::columns::{self, definition, enum_values, narrows, position, Collation};
+use super::columns::{self, definition, enum_values, position, Collation};
+use super::narrowing::{self, narrows};
 use super::online::{self, Algorithm, Part};
 use super::renamed_keys::{renamed_checks, renamed_foreign_keys};
 use crate::engine::diff::TableChange;
-use crate::engine::model::{Check, ForeignKey, Index, IndexKey, Table};
+use crate::engine::model::{Check, Column, ForeignKey, Index, IndexKey, Table};
 use crate::engine::mysql::connect::Server;
 use crate::engine::mysql::ident::{literal, quote};
 use crate::engine::mysql::inspect::{table_collation, COLLATE, ENGINE, ROW_FORMAT};
@@ -15,8 +16,8 @@ use crate::engine::plan::{HazardKind, Statement};
 use crate::engine::probe::{Count, Probe};
 
 /// `CREATE TABLE` with the foreign keys in `inline_keys` (the rest are
-/// added once the tables they reference exist).
-pub fn create(table: &Table, inline_keys: &[&ForeignKey]) -> Statement {
+/// added once the tables they reference exist), for `server`'s spelling.
+pub fn create(table: &Table, inline_keys: &[&ForeignKey], server: &Server) -> Statement {
     let mut items: Vec<String> = table
         .columns
         .iter()
@@ -26,7 +27,7 @@ pub fn create(table: &Table, inline_keys: &[&ForeignKey]) -> Statement {
         items.push(format!("PRIMARY KEY ({})", column_list(&key.columns)));
     }
     for index in table.indexes.values() {
-        items.push(index_definition(index));
+        items.push(index_definition(index, server));
     }
     for check in &table.checks {
         items.push(check_definition(check));
@@ -74,8 +75,9 @@ pub fn column_list(columns: &[String]) -> String {
     columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
 }
 
-/// `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (parts) [IGNORED]`.
-pub fn index_definition(index: &Index) -> String {
+/// `[UNIQUE|FULLTEXT|SPATIAL] INDEX name (parts) [IGNORED|INVISIBLE]`, as
+/// `server` spells an index the optimizer does not use.
+pub fn index_definition(index: &Index, server: &Server) -> String {
     let kind = match (&index.kind, index.unique) {
         (Some(kind), _) => format!("{kind} "),
         (None, true) => "UNIQUE ".to_string(),
@@ -98,7 +100,11 @@ pub fn index_definition(index: &Index) -> String {
             sql
         })
         .collect();
-    let ignored = if index.ignored { " IGNORED" } else { "" };
+    let ignored = if index.ignored {
+        format!(" {}", visibility(server, true))
+    } else {
+        String::new()
+    };
     format!("{kind}INDEX {} ({}){ignored}", quote(&index.name), parts.join(", "))
 }
 
@@ -228,16 +234,27 @@ impl Clauses {
             }
         }
         if algorithm == Algorithm::Copy {
+            let name = quote(&table.name);
             statement = statement
                 .with_table_hazard(
                     HazardKind::RewritesTable,
                     table.name.clone(),
                     format!(
-                        "ALTER TABLE {} copies every row into a new table (ALGORITHM=COPY): writes wait until it is done",
-                        quote(&table.name)
+                        "ALTER TABLE {name} copies every row into a new table (ALGORITHM=COPY): writes wait until it is done"
                     ),
                 )
-                .locking(table.name.clone(), quote(&table.name));
+                .with_probe(Probe::rows(
+                    name.clone(),
+                    "each is copied while writes to the table wait",
+                ))
+                .locking(
+                    table.name.clone(),
+                    name.clone(),
+                    format!(
+                        "copies {name} row by row (ALGORITHM=COPY): other sessions can read it, but every write \
+                         waits until the copy is done"
+                    ),
+                );
         }
         statement
     }
@@ -282,10 +299,15 @@ impl Alteration<'_> {
         }
         for change in self.changes {
             if let TableChange::RenameColumn { from: old, to: new } = change {
-                out.push(
-                    format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
-                    Part::RenameColumn,
-                );
+                // A column renamed and redefined at once is one `CHANGE
+                // COLUMN` (modify_columns): the server refuses a `MODIFY` of
+                // the new name beside the `RENAME` in one statement.
+                if !to.column(new).is_some_and(|column| self.redefines(column)) {
+                    out.push(
+                        format!("RENAME COLUMN {} TO {}", quote(old), quote(new)),
+                        Part::RenameColumn,
+                    );
+                }
                 out.column_hazard(
                     HazardKind::RenamesColumn,
                     Some(new),
@@ -387,7 +409,7 @@ impl Alteration<'_> {
                 Some("SPATIAL") => Part::AddSpatialIndex,
                 _ => Part::AddIndex,
             };
-            out.push(format!("ADD {}", index_definition(index)), part);
+            out.push(format!("ADD {}", index_definition(index, self.server)), part);
             if index.unique {
                 self.unique_hazard(&mut out, index);
             }
@@ -477,16 +499,14 @@ impl Alteration<'_> {
     /// those following a changed table collation.
     fn modify_columns(&self, out: &mut Clauses) {
         let (from, to) = (self.from, self.to);
-        let collation_changed = table_collation(from) != table_collation(to);
         for column in &to.columns {
             let Some(old) = from.column(&column.name) else { continue };
-            let (old_attributes, new_attributes) =
-                (from.column_attributes(&column.name), to.column_attributes(&column.name));
-            let follows_table =
-                collation_changed && column.collation.is_none() && columns::is_character(&column.data_type);
-            if old == column && old_attributes == new_attributes && !follows_table {
+            if !self.redefines(column) {
                 continue;
             }
+            let (old_attributes, new_attributes) =
+                (from.column_attributes(&column.name), to.column_attributes(&column.name));
+            let follows_table = self.follows_table_collation(column);
             let part = if old.data_type != column.data_type {
                 let extends = match (enum_values(&old.data_type), enum_values(&column.data_type)) {
                     (Some(a), Some(b)) => b.len() > a.len() && b.starts_with(&a),
@@ -509,26 +529,55 @@ impl Alteration<'_> {
             } else {
                 Part::ColumnMetadata
             };
-            out.push(
-                format!("MODIFY COLUMN {}", definition(to, column, Collation::Effective)),
-                part,
-            );
+            let definition = definition(to, column, Collation::Effective);
+            let live_name = self.live_column(&column.name);
+            let clause = if live_name == column.name {
+                format!("MODIFY COLUMN {definition}")
+            } else {
+                format!("CHANGE COLUMN {} {definition}", quote(live_name))
+            };
+            out.push(clause, part);
             self.column_hazards(out, old, column);
         }
     }
 
-    fn column_hazards(
-        &self,
-        out: &mut Clauses,
-        old: &crate::engine::model::Column,
-        new: &crate::engine::model::Column,
-    ) {
+    /// Whether the desired `column` is defined otherwise than its live self
+    /// (under the name renames give it): type, nullability, default,
+    /// attributes, or a collation that follows a changed table default.
+    fn redefines(&self, column: &Column) -> bool {
+        let (from, to) = (self.from, self.to);
+        from.column(&column.name).is_some_and(|old| {
+            old != column
+                || from.column_attributes(&column.name) != to.column_attributes(&column.name)
+                || self.follows_table_collation(column)
+        })
+    }
+
+    /// Whether `column` inherits a table collation that changes.
+    fn follows_table_collation(&self, column: &Column) -> bool {
+        table_collation(self.from) != table_collation(self.to)
+            && column.collation.is_none()
+            && columns::is_character(&column.data_type)
+    }
+
+    fn column_hazards(&self, out: &mut Clauses, old: &Column, new: &Column) {
         let subject = column_subject(&self.to.name, &new.name);
-        let column = quote(&new.name);
+        // Probes read the live table, where a renamed column has its old name.
+        let column = quote(self.live_column(&new.name));
+        let consequence = "the change fails on them, or cuts them where the SQL mode is not strict";
         if let (Some(before), Some(after)) = (enum_values(&old.data_type), enum_values(&new.data_type)) {
             let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
             if !removed.is_empty() {
                 let list: Vec<String> = removed.iter().map(|v| literal(v)).collect();
+                // A SET value holds several members: each one is looked for.
+                let predicate = if columns::base_type(&old.data_type) == "set" {
+                    list.iter()
+                        .map(|v| format!("FIND_IN_SET({v}, {column}) > 0"))
+                        .collect::<Vec<_>>()
+                        .join(" OR ")
+                } else {
+                    format!("{column} IN ({})", list.join(", "))
+                };
                 out.column_hazard(
                     HazardKind::DropsEnumValue,
                     Some(&new.name),
@@ -536,18 +585,27 @@ impl Alteration<'_> {
                     Some(Probe::matching(
                         quote(&self.from.name),
                         format!("column {subject}"),
-                        format!("{column} IN ({})", list.join(", ")),
+                        predicate,
                         ("row holds a removed value", "rows hold a removed value"),
-                        "the change will fail or lose them",
+                        consequence,
                     )),
                 );
             }
         } else if old.data_type != new.data_type && narrows(&old.data_type, &new.data_type) {
+            let probe = narrowing::cut(&column, &old.data_type, &new.data_type).map(|cut| {
+                Probe::matching(
+                    quote(&self.from.name),
+                    format!("column {subject}"),
+                    cut.predicate,
+                    (&cut.noun.0, &cut.noun.1),
+                    consequence,
+                )
+            });
             out.column_hazard(
                 HazardKind::NarrowsType,
                 Some(&new.name),
                 format!("column {subject} changes from {} to {}", old.data_type, new.data_type),
-                None,
+                probe,
             );
         }
         if old.nullable && !new.nullable {
@@ -631,6 +689,18 @@ impl Alteration<'_> {
         );
     }
 
+    /// The name `column` (desired) has in the live database: its old name
+    /// when this plan renames it.
+    fn live_column<'b>(&'b self, column: &'b str) -> &'b str {
+        self.changes
+            .iter()
+            .find_map(|change| match change {
+                TableChange::RenameColumn { from, to } if to == column => Some(from.as_str()),
+                _ => None,
+            })
+            .unwrap_or(column)
+    }
+
     /// Whether all `columns` exist in the live table (new ones hold no values).
     fn all_live(&self, columns: &[String]) -> bool {
         columns.iter().all(|c| self.from.column(c).is_some())
@@ -666,5 +736,75 @@ impl Clauses {
 
     pub fn add_foreign_key(&mut self, key: &ForeignKey) {
         self.push(format!("ADD {}", foreign_key_definition(key)), Part::AddForeignKey);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::diff::diff;
+    use crate::engine::model::{Column, Index, IndexKey, IndexPart, Schema, Table};
+    use crate::engine::mysql::connect::Server;
+    use crate::engine::mysql::render::{render, RenderOptions};
+
+    fn schema(ignored_index: bool) -> Schema {
+        let mut table = Table::new("t");
+        table.columns.push(Column {
+            name: "a".into(),
+            data_type: "int".into(),
+            nullable: true,
+            default: None,
+            collation: None,
+        });
+        if ignored_index {
+            table.indexes.insert(
+                "ix_a".into(),
+                Index {
+                    name: "ix_a".into(),
+                    unique: false,
+                    parts: vec![IndexPart {
+                        key: IndexKey::Column("a".into()),
+                        descending: false,
+                        collation: None,
+                        length: None,
+                    }],
+                    predicate: None,
+                    definition: None,
+                    invalid: false,
+                    kind: None,
+                    ignored: true,
+                },
+            );
+        }
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), table);
+        schema
+    }
+
+    fn sql(live: &Schema, desired: &Schema, server: &str) -> String {
+        let options = RenderOptions {
+            explicit_algorithm: false,
+        };
+        render(
+            &diff(live, desired),
+            live,
+            desired,
+            &Server::from_version(server),
+            options,
+        )
+        .into_iter()
+        .map(|s| s.sql)
+        .collect::<Vec<_>>()
+        .join(";\n")
+    }
+
+    #[test]
+    fn an_ignored_index_is_spelled_as_each_server_spells_it() {
+        let (empty, plain, ignored) = (Schema::default(), schema(false), schema(true));
+        for (server, word) in [("10.11.6-MariaDB", "IGNORED"), ("8.0.36", "INVISIBLE")] {
+            let created = sql(&empty, &ignored, server);
+            assert!(created.contains(&format!("INDEX `ix_a` (`a`) {word}\n)")), "{created}");
+            let added = sql(&plain, &ignored, server);
+            assert!(added.contains(&format!("ADD INDEX `ix_a` (`a`) {word}")), "{added}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::create_index;
 use super::ddl::{collate, table_name};
 use super::indexes::index_name;
 use super::retype::OLD_SUFFIX;
-use super::table_key;
+use super::{access_exclusive, table_key};
 use crate::engine::diff::Change;
 use crate::engine::model::{Collation, Index, Schema};
 use crate::engine::plan::{HazardKind, Statement};
@@ -125,7 +125,11 @@ fn recollated_columns(collation: &Collation, live: &Schema, desired: &Schema) ->
                         quote(&column.name)
                     ),
                 )
-                .locking(table_key(table), table_name(table)),
+                .locking(
+                    table_key(table),
+                    table_name(table),
+                    access_exclusive(&table_name(table)),
+                ),
             );
         }
     }

@@ -144,7 +144,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
                     format!("drops table {} and its rows", table_name(t)),
                 )
                 .with_probe(Probe::rows(table_name(t), "lost in the drop"))
-                .locking(table_key(t), table_name(t)),
+                .locking(table_key(t), table_name(t), access_exclusive(&table_name(t))),
         );
     }
     let created: Vec<&Table> = changes
@@ -512,6 +512,14 @@ fn owned_by(sequence: &Sequence, desired: &Schema) -> Statement {
         sequence_name(sequence),
         owner.unwrap_or_else(|| "NONE".to_string())
     ))
+}
+
+/// What PostgreSQL's ACCESS EXCLUSIVE lock on `table` (SQL) stops: the
+/// `locks_table` message of a statement taking it.
+fn access_exclusive(table: &str) -> String {
+    format!(
+        "takes an ACCESS EXCLUSIVE lock on {table}: no other session can read or write it until the transaction ends"
+    )
 }
 
 /// The key a table is stored under (as the inspector builds it).

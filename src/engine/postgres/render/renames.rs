@@ -10,7 +10,7 @@ use crate::engine::postgres::ident::{qualified, quote};
 use crate::engine::renames::{column_rename_detail, steps, table_rename_detail, RenameStep};
 
 use super::ddl::{sequence_name, table_name};
-use super::table_key;
+use super::{access_exclusive, table_key};
 use crate::engine::diff::Change;
 
 pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
@@ -32,7 +32,7 @@ pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
                         to_key,
                         table_rename_detail(&table_key(from), to_key),
                     )
-                    .locking(table_key(from), table_name(from))
+                    .locking(table_key(from), table_name(from), access_exclusive(&table_name(from)))
             }
             RenameStep::Column { table, from, to } => Statement::ddl(format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
@@ -46,7 +46,11 @@ pub fn statements(changes: &[Change], desired: &Schema) -> Vec<Statement> {
                 column_rename_detail(&table_key(table), from, to),
             )
             .about_column(to)
-            .locking(table_key(table), table_name(table)),
+            .locking(
+                table_key(table),
+                table_name(table),
+                access_exclusive(&table_name(table)),
+            ),
             RenameStep::Index { table, from, to } => Statement::ddl(format!(
                 "ALTER INDEX {} RENAME TO {}",
                 qualified(&namespace_of(table), from),

@@ -470,7 +470,7 @@ pub fn alter_table(diff: &TableDiff, casts: EnumCasts<'_>) -> AlteredTable {
     let own = format!("ALTER TABLE {name} ");
     let locking = |statement: Statement| {
         if statement.sql.starts_with(&own) {
-            statement.locking(&key, &name)
+            statement.locking(&key, &name, super::access_exclusive(&name))
         } else {
             statement
         }
