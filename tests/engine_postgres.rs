@@ -765,23 +765,64 @@ async fn renamed_function_arguments_drop_and_recreate_the_function() {
 
 #[tokio::test]
 async fn unmanaged_objects_are_left_alone_with_a_warning() {
-    // Foreign tables stay outside (docs/resources/schema.md says why).
+    // Foreign tables and servers stay outside, and so do the kinds below
+    // (docs/resources/schema.md says why): each is named, never silently dropped.
     let server = "CREATE FOREIGN DATA WRAPPER elsewhere; CREATE SERVER far FOREIGN DATA WRAPPER elsewhere;";
+    let both = "CREATE TYPE mood AS ENUM ('calm');
+        CREATE TYPE \"Quad\";
+        CREATE FUNCTION quad_in(cstring) RETURNS \"Quad\" LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+        CREATE FUNCTION quad_out(\"Quad\") RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'int4out';
+        CREATE TYPE \"Quad\" (INPUT = quad_in, OUTPUT = quad_out, LIKE = int4);
+        CREATE OPERATOR === (LEFTARG = int4, RIGHTARG = int4, FUNCTION = int4eq);";
+    let desired_only = "CREATE OPERATOR FAMILY fam USING btree;
+        CREATE OPERATOR CLASS cls FOR TYPE int4 USING hash AS OPERATOR 1 =, FUNCTION 1 hashint4(int4);
+        CREATE CAST (int4 AS mood) WITH INOUT;
+        CREATE CONVERSION to_latin FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;
+        CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
+        CREATE TEXT SEARCH CONFIGURATION cfg (COPY = english);
+        CREATE TEXT SEARCH DICTIONARY dict (TEMPLATE = simple);
+        CREATE TEXT SEARCH PARSER prs (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype);
+        CREATE TEXT SEARCH TEMPLATE tmpl (LEXIZE = dsimple_lexize, INIT = dsimple_init);
+        CREATE TRANSFORM FOR mood LANGUAGE plpgsql (FROM SQL WITH FUNCTION brin_minmax_opcinfo(internal));
+        CREATE TYPE later;";
     let db = PgDb::new().await;
     db.execute(&format!(
-        "{server} CREATE TABLE kept (x int, y int); CREATE FOREIGN TABLE remote (x int) SERVER far;"
+        "{server} {both} CREATE TABLE kept (x int, y int); CREATE FOREIGN TABLE remote (x int) SERVER far;"
     ))
     .await;
-    let desired = format!("{server} CREATE TABLE kept (x int, y int); CREATE FOREIGN TABLE wanted (x int) SERVER far;");
+    let desired = format!(
+        "{server} {both} {desired_only} CREATE TABLE kept (x int, y int); CREATE FOREIGN TABLE wanted (x int) SERVER far;"
+    );
     let plan = engine::plan(&db.url, None, &desired).await.expect("plan");
     assert!(plan.is_empty(), "{:?}", plan.sql());
-    assert_eq!(
-        plan.warnings,
-        vec![
-            "foreign table public.remote in the live database is not managed yet and is left alone",
-            "foreign table public.wanted in the desired schema is not managed yet and is not created or changed",
-        ]
-    );
+    let live = |object: &str| format!("{object} in the live database is not managed yet and is left alone");
+    let wanted =
+        |object: &str| format!("{object} in the desired schema is not managed yet and is not created or changed");
+    let mut expected = vec![
+        live("base type public.\"Quad\""),
+        live("foreign server far"),
+        live("foreign table public.remote"),
+        live("foreign-data wrapper elsewhere"),
+        live("operator public.===(integer, integer)"),
+        wanted("access method heap2"),
+        wanted("base type public.\"Quad\""),
+        wanted("cast (integer AS mood)"),
+        wanted("conversion public.to_latin"),
+        wanted("foreign server far"),
+        wanted("foreign table public.wanted"),
+        wanted("foreign-data wrapper elsewhere"),
+        wanted("operator class public.cls USING hash"),
+        wanted("operator family public.fam USING btree"),
+        wanted("operator public.===(integer, integer)"),
+        wanted("shell type public.later"),
+        wanted("text search configuration public.cfg"),
+        wanted("text search dictionary public.dict"),
+        wanted("text search parser public.prs"),
+        wanted("text search template public.tmpl"),
+        wanted("transform FOR mood LANGUAGE plpgsql"),
+    ];
+    expected.sort();
+    assert_eq!(plan.warnings, expected);
 }
 
 #[tokio::test]
