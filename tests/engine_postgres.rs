@@ -1278,6 +1278,10 @@ CREATE TRIGGER "Touch" BEFORE INSERT ON "Docs".t FOR EACH ROW EXECUTE FUNCTION "
 CREATE VIEW "Docs"."Visible" AS SELECT id, "Body" FROM "Docs".t;
 CREATE MATERIALIZED VIEW "Docs".counts AS SELECT count(*) AS n FROM "Docs".t;
 CREATE INDEX counts_n ON "Docs".counts (n);
+CREATE AGGREGATE "Docs".total(int) (SFUNC = int4pl, STYPE = int);
+CREATE TYPE "Docs"."Span" AS RANGE (subtype = int);
+CREATE RULE "No Delete" AS ON DELETE TO "Docs".t DO INSTEAD NOTHING;
+CREATE STATISTICS "Docs"."Body Stats" ON id, "Body" FROM "Docs".t;
 "#;
 
 const COMMENTS: &str = r#"
@@ -1299,6 +1303,10 @@ COMMENT ON VIEW "Docs"."Visible" IS 'what shows';
 COMMENT ON COLUMN "Docs"."Visible"."Body" IS 'the body';
 COMMENT ON MATERIALIZED VIEW "Docs".counts IS 'how many';
 COMMENT ON INDEX "Docs".counts_n IS 'by count';
+COMMENT ON AGGREGATE "Docs".total(int) IS 'adds up';
+COMMENT ON TYPE "Docs"."Span" IS 'from to';
+COMMENT ON RULE "No Delete" ON "Docs".t IS 'keeps rows';
+COMMENT ON STATISTICS "Docs"."Body Stats" IS 'correlated';
 "#;
 
 #[tokio::test]
@@ -1371,7 +1379,11 @@ async fn comments_come_back_on_objects_that_are_recreated() {
                   CREATE TYPE mood AS ENUM ('a', 'b');
                   COMMENT ON TYPE mood IS 'kept type';
                   CREATE INDEX t_a ON t (a);
-                  COMMENT ON INDEX t_a IS 'kept index';",
+                  COMMENT ON INDEX t_a IS 'kept index';
+                  CREATE RULE \"No Insert\" AS ON INSERT TO v DO INSTEAD NOTHING;
+                  COMMENT ON RULE \"No Insert\" ON v IS 'kept rule';
+                  CREATE STATISTICS \"T Stats\" (ndistinct) ON a, b FROM t;
+                  COMMENT ON STATISTICS \"T Stats\" IS 'kept statistics';",
         seed: "INSERT INTO t VALUES (1, 'x');",
         desired: "CREATE TABLE t (a bigint, b text);
                   CREATE VIEW v AS SELECT a, b FROM t;
@@ -1382,7 +1394,11 @@ async fn comments_come_back_on_objects_that_are_recreated() {
                   CREATE TYPE mood AS ENUM ('b');
                   COMMENT ON TYPE mood IS 'kept type';
                   CREATE INDEX t_a ON t (a DESC);
-                  COMMENT ON INDEX t_a IS 'kept index';",
+                  COMMENT ON INDEX t_a IS 'kept index';
+                  CREATE RULE \"No Insert\" AS ON INSERT TO v DO INSTEAD NOTHING;
+                  COMMENT ON RULE \"No Insert\" ON v IS 'kept rule';
+                  CREATE STATISTICS \"T Stats\" (dependencies) ON a, b FROM t;
+                  COMMENT ON STATISTICS \"T Stats\" IS 'kept statistics';",
         kept: &["SELECT a::text FROM t"],
     })
     .await;
