@@ -383,6 +383,49 @@ async fn privileges_that_are_not_managed_are_warned_about() {
     );
 }
 
+/// A multirange type comes with its range type and has privileges of its
+/// own, which the model does not hold: a grant on it is named, in the
+/// desired schema and once applied by hand in the live one.
+#[tokio::test]
+async fn grants_on_a_multirange_type_are_warned_about() {
+    let roles = Roles::new(&["Reader"]).await;
+    let db = PgDb::new().await;
+    let range = "CREATE SCHEMA \"App\"; CREATE TYPE \"App\".\"Span\" AS RANGE (subtype = int);";
+    db.execute(range).await;
+    let desired = with_roles(
+        &format!("{range}\nGRANT USAGE ON TYPE \"App\".\"Span_multirange\" TO {{0}};"),
+        &roles,
+    );
+    let plan = engine::plan(&db.url, None, desired).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "GRANT or REVOKE on multirange type \"App\".\"Span_multirange\" in the desired schema \
+              is not managed yet and is not created or changed"
+        ]
+    );
+    db.execute(&with_roles(
+        "GRANT USAGE ON TYPE \"App\".\"Span_multirange\" TO {0};",
+        &roles,
+    ))
+    .await;
+    let plan = engine::plan(&db.url, None, range).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "GRANT or REVOKE on multirange type \"App\".\"Span_multirange\" in the live database \
+              is not managed yet and is left alone"
+        ]
+    );
+    db.execute(&with_roles(
+        "REVOKE ALL ON TYPE \"App\".\"Span_multirange\" FROM {0};",
+        &roles,
+    ))
+    .await;
+}
+
 #[tokio::test]
 async fn objects_kept_by_skip_keep_their_grants_while_privileges_are_managed() {
     let roles = Roles::new(&["Reader"]).await;

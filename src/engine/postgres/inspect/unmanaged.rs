@@ -171,11 +171,48 @@ const KINDS: &[Kind] = &[
     },
 ];
 
+/// What a child table sets itself on a column it inherits (`ALTER TABLE
+/// child ALTER COLUMN … SET DEFAULT` / `SET NOT NULL`, or a column it also
+/// declares with a default of its own): only the parent's is compared. A
+/// default is the child's own when no parent has it; `NOT NULL` when no
+/// parent's column is.
+fn inherited_columns_set_apart() -> String {
+    format!(
+        "SELECT k.kind, quote_ident(c.relname) || '.' || quote_ident(a.attname), c.relnamespace \
+         FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+         LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+         CROSS JOIN LATERAL ( \
+           SELECT coalesce(bool_or(pa.attnotnull), false) AS not_null, \
+                  coalesce(bool_or(pg_catalog.pg_get_expr(pd.adbin, pd.adrelid) \
+                                   IS NOT DISTINCT FROM pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)), false) \
+                    AS same_default \
+           FROM pg_catalog.pg_inherits h \
+           JOIN pg_catalog.pg_attribute pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname \
+           LEFT JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum \
+           WHERE h.inhrelid = c.oid) p \
+         CROSS JOIN LATERAL (VALUES ('own default on inherited column', NOT p.same_default), \
+                                    ('own NOT NULL on inherited column', a.attnotnull AND NOT p.not_null)) k(kind, found) \
+         WHERE k.found AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
+           AND a.attnum > 0 AND NOT a.attisdropped AND a.attinhcount > 0 AND NOT {member}",
+        member = extension_member("pg_class", "c.oid"),
+    )
+}
+
 /// PostgreSQL's FirstNormalObjectId: every oid below it is built in.
 const FIRST_USER_OID: u32 = 16384;
 
-/// The query: one branch per kind, user objects only, outside extensions
-/// and (for the kinds in a namespace) in a managed namespace.
+/// SQL predicate: the object `oid` of catalog `catalog` is part of another
+/// one (the cast from a range type to its multirange, made with them).
+fn made_with_another(catalog: &str, oid: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_depend own WHERE own.classid = '{catalog}'::regclass \
+         AND own.objid = {oid} AND own.deptype = 'i')"
+    )
+}
+
+/// The query: one branch per kind, user objects only, outside extensions,
+/// not part of another object, and (for the kinds in a namespace) in a
+/// managed namespace.
 fn query() -> String {
     let branches = KINDS
         .iter()
@@ -191,11 +228,13 @@ fn query() -> String {
             format!(
                 "SELECT '{label}' AS kind, {name} AS name, {namespace} AS ns \
                  FROM pg_catalog.{catalog} {alias} \
-                 WHERE ({rows}) AND {alias}.oid >= {FIRST_USER_OID} AND NOT {member}",
+                 WHERE ({rows}) AND {alias}.oid >= {FIRST_USER_OID} AND NOT {member} AND NOT {part}",
                 namespace = namespace.unwrap_or("NULL::oid"),
                 member = extension_member(catalog, &format!("{alias}.oid")),
+                part = made_with_another(catalog, &format!("{alias}.oid")),
             )
         })
+        .chain([inherited_columns_set_apart()])
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
     format!(
