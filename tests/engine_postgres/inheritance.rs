@@ -230,3 +230,31 @@ async fn a_childs_own_default_or_not_null_on_an_inherited_column_is_warned_about
     let plan = engine::plan(&db.url, None, family).await.expect("plan");
     assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
 }
+
+#[tokio::test]
+async fn a_changed_order_of_parents_converges_with_the_rows() {
+    let plan = converge(&Case {
+        name: "parents reordered",
+        current: "CREATE TABLE \"First\" (x int); CREATE TABLE second (y text DEFAULT 'y');
+                  CREATE TABLE \"Kid\" (z int) INHERITS (\"First\", second);",
+        seed: "INSERT INTO \"Kid\" VALUES (1, 'two', 3);",
+        desired: "CREATE TABLE \"First\" (x int); CREATE TABLE second (y text DEFAULT 'y');
+                  CREATE TABLE \"Kid\" (z int) INHERITS (second, \"First\");",
+        kept: &[
+            "SELECT x::text FROM \"Kid\"",
+            "SELECT y FROM \"Kid\"",
+            "SELECT z::text FROM \"Kid\"",
+        ],
+    })
+    .await;
+    // Detached from both and attached again in the new order: no column moves.
+    assert_eq!(
+        sql(&plan),
+        vec![
+            "ALTER TABLE \"public\".\"Kid\" NO INHERIT public.\"First\"",
+            "ALTER TABLE \"public\".\"Kid\" NO INHERIT public.second",
+            "ALTER TABLE \"public\".\"Kid\" INHERIT public.second",
+            "ALTER TABLE \"public\".\"Kid\" INHERIT public.\"First\"",
+        ]
+    );
+}

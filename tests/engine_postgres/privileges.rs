@@ -490,3 +490,100 @@ async fn grants_on_identity_sequences_are_granted_and_revoked() {
         )]
     );
 }
+
+#[tokio::test]
+async fn default_privileges_for_a_role_on_types_and_on_schemas_converge() {
+    let roles = Roles::new(&["Creator", "Reader"]).await;
+    let declared = with_roles(
+        "CREATE SCHEMA app;
+         ALTER DEFAULT PRIVILEGES FOR ROLE {0} IN SCHEMA app GRANT SELECT ON TABLES TO {1};
+         ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO {1};
+         ALTER DEFAULT PRIVILEGES GRANT USAGE, CREATE ON SCHEMAS TO {1};
+         CREATE SCHEMA \"Later\";
+         CREATE TYPE app.\"Mood\" AS ENUM ('calm');",
+        &roles,
+    );
+    let plan = converge(&Case {
+        name: "default privileges for a role, on types and schemas",
+        current: "CREATE SCHEMA app;",
+        seed: "",
+        desired: declared,
+        kept: &[],
+    })
+    .await;
+    let sql = plan.sql();
+    let at = |part: &str| {
+        sql.iter()
+            .position(|s| s.contains(part))
+            .unwrap_or_else(|| panic!("{part} in {sql:#?}"))
+    };
+    assert!(at(&format!("FOR ROLE {}", roles.quoted(0))) < at("CREATE SCHEMA \"Later\""));
+    assert!(at("ON SCHEMAS") < at("CREATE SCHEMA \"Later\""));
+    assert!(at("ON TYPES") < at("CREATE TYPE"));
+    converge(&Case {
+        name: "default privileges for a role, on types and schemas changed",
+        current: declared,
+        seed: "",
+        desired: with_roles(
+            "CREATE SCHEMA app;
+             ALTER DEFAULT PRIVILEGES FOR ROLE {0} IN SCHEMA app GRANT INSERT ON TABLES TO {1};
+             ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {1};
+             CREATE SCHEMA \"Later\";
+             GRANT USAGE, CREATE ON SCHEMA \"Later\" TO {1};
+             CREATE TYPE app.\"Mood\" AS ENUM ('calm');
+             REVOKE USAGE ON TYPE app.\"Mood\" FROM PUBLIC;
+             GRANT USAGE ON TYPE app.\"Mood\" TO {1};",
+            &roles,
+        ),
+        kept: &[],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn grants_and_owner_of_a_materialized_view_converge_and_survive_its_rebuild() {
+    let roles = Roles::new(&["Reader", "Owner"]).await;
+    let counts = "CREATE MATERIALIZED VIEW \"App\".\"Counts\" AS SELECT count(*) AS n FROM \"App\".\"Users\";";
+    let granted = r#"
+        GRANT SELECT ON "App"."Counts" TO {0};
+        ALTER MATERIALIZED VIEW "App"."Counts" OWNER TO {1};"#;
+    let plan = converge(&Case {
+        name: "materialized view grants and owner",
+        current: objects_with(counts, &roles),
+        seed: "INSERT INTO \"App\".\"Users\" (name) VALUES ('ann');",
+        desired: objects_with(&format!("{counts}{granted}"), &roles),
+        kept: &["SELECT name FROM \"App\".\"Users\""],
+    })
+    .await;
+    let sql = plan.sql();
+    assert!(
+        sql.contains(&format!(
+            "GRANT SELECT ON TABLE \"App\".\"Counts\" TO {}",
+            roles.quoted(0)
+        )),
+        "{sql:#?}"
+    );
+    assert!(
+        sql.contains(&format!(
+            "ALTER MATERIALIZED VIEW \"App\".\"Counts\" OWNER TO {}",
+            roles.quoted(1)
+        )),
+        "{sql:#?}"
+    );
+    // Dropped and created again with another query: its grants and owner come back.
+    let rebuilt = counts.replace("count(*) AS n", "count(*) + 0 AS n");
+    let plan = converge(&Case {
+        name: "materialized view rebuilt",
+        current: objects_with(&format!("{counts}{granted}"), &roles),
+        seed: "",
+        desired: objects_with(&format!("{rebuilt}{granted}"), &roles),
+        kept: &[],
+    })
+    .await;
+    assert!(
+        plan.sql().iter().any(|s| s.starts_with("DROP MATERIALIZED VIEW")),
+        "{:#?}",
+        plan.sql()
+    );
+}
