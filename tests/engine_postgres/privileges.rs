@@ -405,7 +405,7 @@ async fn grants_on_a_multirange_type_are_warned_about() {
               is not managed yet and is not created or changed"
         ]
     );
-    db.execute(&with_roles(
+    db.execute(with_roles(
         "GRANT USAGE ON TYPE \"App\".\"Span_multirange\" TO {0};",
         &roles,
     ))
@@ -419,11 +419,6 @@ async fn grants_on_a_multirange_type_are_warned_about() {
               is not managed yet and is left alone"
         ]
     );
-    db.execute(&with_roles(
-        "REVOKE ALL ON TYPE \"App\".\"Span_multirange\" FROM {0};",
-        &roles,
-    ))
-    .await;
 }
 
 #[tokio::test]
