@@ -121,6 +121,53 @@ fn models_from_a_path_work_like_a_module() {
     workspace.plan().no_changes();
 }
 
+/// SQLite models with generated columns (`Computed`, virtual and stored) and
+/// a `STRICT`, `WITHOUT ROWID` table (tests/fixtures/models/sqlite_parity):
+/// created as the models say, stable, and a change that rebuilds tables
+/// (a check added, a generated expression and a default changed) keeps the
+/// rows and is stable too.
+#[test]
+fn sqlite_models_with_generated_columns_and_strict_tables_apply_and_stay_stable() {
+    let workspace = Workspace::new();
+    copy_model_fixture("sqlite_parity", workspace.workdir());
+    let db = workspace.sqlite("app");
+    let configure = |module: &str| {
+        workspace.write_main_tf(&shop_config(
+            &db.url(),
+            "sqlite",
+            &format!("module      = \"{module}\"\n  working_dir = \"${{path.module}}/sqlite_parity\""),
+        ))
+    };
+    configure("shop_v1");
+    workspace.init().success();
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("domain VARCHAR GENERATED ALWAYS AS (substr(\"Email\",instr(\"Email\",'@')+1))")
+        .shows_sql("GENERATED ALWAYS AS (price*qty) STORED")
+        .says("WITHOUT ROWID")
+        .says("STRICT")
+        .lacks("not managed");
+    workspace.apply().success();
+    let settings = db.stored_sql("Settings");
+    assert!(
+        settings.contains("WITHOUT ROWID") && settings.contains("STRICT"),
+        "{settings}"
+    );
+    workspace.plan().no_changes();
+
+    db.execute(
+        "INSERT INTO \"Customers\" (id, \"Email\") VALUES (1, 'ada@example.com');
+         INSERT INTO orders (id, customer_id, price, qty) VALUES (1, 1, 2.5, 4);",
+    );
+    configure("shop_v2");
+    workspace.plan().changes().shows_sql("price * qty * 1.2");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(db.row_count("orders"), 1);
+    assert!(db.stored_sql("orders").contains("qty_not_negative"));
+}
+
 #[test]
 fn models_exported_for_another_dialect_are_refused() {
     let (workspace, db) = shop_workspace("postgresql");

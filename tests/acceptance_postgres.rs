@@ -295,8 +295,10 @@ fn objects_the_engine_does_not_manage_yet_are_warned_about_never_dropped() {
     workspace
         .plan()
         .changes()
-        .contains("Warning: Object not managed by this provider")
+        .contains("Warning: Objects not managed by this provider")
         .contains("foreign table public.remote")
+        .contains("foreign server far")
+        .contains("foreign-data wrapper elsewhere")
         .hides_sql("DROP");
     workspace.apply().success();
     assert_eq!(
@@ -691,14 +693,7 @@ CREATE VIEW \"Doubled\" WITH (security_barrier) AS SELECT amount * 2 AS twice FR
 COMMENT ON VIEW \"Doubled\" IS 'twice the price';
 ";
     let workspace = Workspace::new();
-    let configure = |sql: &str| {
-        workspace.write_main_tf(
-            &Config::new()
-                .schema(SchemaBlock::new("app", sql).url(&db.url()))
-                .render(),
-        )
-    };
-    configure(sql);
+    configure(&workspace, &db, sql);
     workspace.init().success();
     workspace.apply().success();
     db.execute("INSERT INTO \"Prices\" VALUES (21);");
@@ -707,7 +702,7 @@ COMMENT ON VIEW \"Doubled\" IS 'twice the price';
     let retyped = sql
         .replace("amount int", "amount bigint")
         .replace("'twice the price'", "'the price, twice'");
-    configure(&retyped);
+    configure(&workspace, &db, &retyped);
     let (plan, plan_file) = workspace.plan_to_file("retype.tfplan");
     plan.changes();
     let shown = workspace.show_plan(&plan_file);
@@ -738,7 +733,7 @@ COMMENT ON VIEW \"Doubled\" IS 'twice the price';
     let recommented = retyped
         .replace("'the price, twice'", "'double'")
         .replace("WITH (security_barrier)", "WITH (security_invoker)");
-    configure(&recommented);
+    configure(&workspace, &db, &recommented);
     let (plan, plan_file) = workspace.plan_to_file("comment.tfplan");
     plan.changes().hides_sql("DROP VIEW");
     let shown = workspace.show_plan(&plan_file);
@@ -916,14 +911,7 @@ CREATE RULE keep_audit AS ON DELETE TO audit DO INSTEAD NOTHING;
 CREATE STATISTICS bookings_room_cost (dependencies) ON room, cost FROM bookings;
 ";
     let workspace = Workspace::new();
-    let configure = |sql: &str| {
-        workspace.write_main_tf(
-            &Config::new()
-                .schema(SchemaBlock::new("app", sql).url(&db.url()))
-                .render(),
-        )
-    };
-    configure(sql);
+    configure(&workspace, &db, sql);
     workspace.init().success();
     workspace
         .plan()
@@ -944,7 +932,7 @@ CREATE STATISTICS bookings_room_cost (dependencies) ON room, cost FROM bookings;
         "DO INSTEAD NOTHING",
         "DO INSTEAD UPDATE audit SET note = 'kept' WHERE id = OLD.id",
     );
-    configure(&changed);
+    configure(&workspace, &db, &changed);
     workspace
         .plan()
         .changes()
@@ -1004,4 +992,152 @@ fn a_plan_after_an_apply_normalizes_only_the_tables_whose_statements_changed() {
     );
     assert!(db.columns("public", "c").contains(&"a_id".to_string()));
     workspace.plan().no_changes();
+
+/// Points `sqlalchemy_schema.app` of `workspace` at `db` with `sql`.
+fn configure(workspace: &Workspace, db: &PostgresDb, sql: &str) {
+    workspace.write_main_tf(
+        &Config::new()
+            .schema(SchemaBlock::new("app", sql).url(&db.url()))
+            .render(),
+    );
+}
+
+/// A column moved from one enum type to another is converted through text,
+/// its default dropped and set again around the change, the rows kept.
+#[test]
+fn a_column_moved_to_another_enum_type_is_converted_through_text() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let types = "CREATE TYPE \"Mood\" AS ENUM ('sad', 'happy');
+CREATE TYPE feeling AS ENUM ('sad', 'happy', 'meh');
+";
+    let before = format!("{types}CREATE TABLE people (name text, \"Now\" \"Mood\" NOT NULL DEFAULT 'happy');");
+    let after = format!("{types}CREATE TABLE people (name text, \"Now\" feeling NOT NULL DEFAULT 'meh');");
+    let workspace = Workspace::new();
+    configure(&workspace, &db, &before);
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO people VALUES ('ann', 'sad'), ('bob', DEFAULT);");
+
+    configure(&workspace, &db, &after);
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ALTER COLUMN \"Now\" DROP DEFAULT")
+        .shows_sql("ALTER COLUMN \"Now\" TYPE feeling USING \"Now\"::text::feeling")
+        .shows_sql("ALTER COLUMN \"Now\" SET DEFAULT 'meh'::feeling")
+        .contains("Hazard cast_may_fail")
+        .says("has no values that are not labels of feeling now");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings("SELECT name || '=' || \"Now\"::text FROM people ORDER BY name"),
+        vec!["ann=sad".to_string(), "bob=happy".to_string()]
+    );
+}
+
+/// A sequence whose narrowed range would hand out values the table already
+/// holds: the probe finds them and the plan stops before anything runs.
+#[test]
+fn a_narrowed_sequence_whose_probe_finds_used_values_stops_the_plan() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let table = "CREATE TABLE tickets (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, x int);";
+    let workspace = Workspace::new();
+    configure(&workspace, &db, table);
+    workspace.init().success();
+    workspace.apply().success();
+    db.execute("INSERT INTO tickets (x) SELECT generate_series(1, 30);");
+
+    configure(
+        &workspace,
+        &db,
+        &table.replace("AS IDENTITY", "AS IDENTITY (MAXVALUE 20)"),
+    );
+    workspace
+        .plan()
+        .failure()
+        .contains("Error: Plan would fail: may_fail_on_existing_rows")
+        .shows_sql("RESTART")
+        .says("has 20 values the restarted sequence hands out again");
+    assert_eq!(
+        db.strings(
+            "SELECT seqmax::text FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('tickets', 'id')::regclass"
+        ),
+        vec!["2147483647".to_string()],
+        "nothing changed"
+    );
+}
+
+/// `ALTER TABLE … OWNER TO` in the desired SQL: planned, applied, stable.
+#[test]
+fn an_owner_declared_in_desired_sql_is_planned_applied_and_then_stable() {
+    let _planning = planning();
+    let role = TestRole::new("Acceptance Owner");
+    let db = PostgresDb::new();
+    let table = "CREATE TABLE \"Users\" (id int PRIMARY KEY, email text);";
+    let owned = format!("{table}\nALTER TABLE \"Users\" OWNER TO \"{}\";", role.0);
+    let workspace = Workspace::new();
+    configure(&workspace, &db, table);
+    workspace.init().success();
+    workspace.apply().success();
+
+    configure(&workspace, &db, &owned);
+    workspace
+        .plan()
+        .changes()
+        .shows_sql(&format!("ALTER TABLE \"public\".\"Users\" OWNER TO \"{}\"", role.0))
+        .lacks("not managed");
+    workspace.apply().success();
+    assert_eq!(
+        db.strings("SELECT tableowner::text FROM pg_tables WHERE tablename = 'Users'"),
+        vec![role.0.clone()]
+    );
+    workspace.plan().no_changes();
+    // The table goes before its owner role does.
+    db.execute("DROP TABLE \"Users\";");
+}
+
+/// A deferred unique constraint and a foreign key added NOT VALID over rows
+/// it would reject: both applied as written, then stable.
+#[test]
+fn a_deferred_unique_constraint_and_a_not_valid_foreign_key_converge_through_terraform() {
+    let _planning = planning();
+    let db = PostgresDb::new();
+    let tables = "CREATE TABLE \"Parents\" (id int PRIMARY KEY);
+CREATE TABLE \"Orders\" (id int, code text, parent_id int);";
+    let constrained = format!(
+        "{tables}
+ALTER TABLE \"Orders\" ADD CONSTRAINT \"Code Once\" UNIQUE (code) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE \"Orders\" ADD CONSTRAINT \"Has Parent\" FOREIGN KEY (parent_id) REFERENCES \"Parents\" NOT VALID;"
+    );
+    let workspace = Workspace::new();
+    configure(&workspace, &db, tables);
+    workspace.init().success();
+    workspace.apply().success();
+    // An order whose parent is gone: NOT VALID leaves it alone.
+    db.execute("INSERT INTO \"Parents\" VALUES (1); INSERT INTO \"Orders\" VALUES (1, 'a', 1), (2, 'b', 9);");
+
+    configure(&workspace, &db, &constrained);
+    workspace
+        .plan()
+        .changes()
+        .shows_sql("ADD CONSTRAINT \"Code Once\" UNIQUE (\"code\") DEFERRABLE INITIALLY DEFERRED")
+        .shows_sql(
+            "ADD CONSTRAINT \"Has Parent\" FOREIGN KEY (\"parent_id\") REFERENCES \"public\".\"Parents\" (\"id\")",
+        )
+        .shows_sql("ON DELETE NO ACTION NOT VALID");
+    workspace.apply().success();
+    workspace.plan().no_changes();
+    assert_eq!(
+        db.strings(
+            "SELECT conname || ' ' || condeferred::text || ' ' || convalidated::text FROM pg_constraint \
+             WHERE conrelid = '\"Orders\"'::regclass ORDER BY 1"
+        ),
+        vec!["Code Once true true".to_string(), "Has Parent false false".to_string()]
+    );
+    // Deferred: a swap that collides midway commits.
+    db.execute(
+        "BEGIN; UPDATE \"Orders\" SET code = 'b' WHERE id = 1; UPDATE \"Orders\" SET code = 'a' WHERE id = 2; COMMIT;",
+    );
 }

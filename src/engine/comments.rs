@@ -34,6 +34,10 @@ pub enum CommentKind {
     Trigger,
     /// A row-level security policy (`member`) of a table.
     Policy,
+    /// A rule (`member`) on a table or view.
+    Rule,
+    /// An extended statistics object.
+    Statistics,
 }
 
 impl CommentKind {
@@ -56,6 +60,8 @@ impl CommentKind {
             CommentKind::Index => "INDEX",
             CommentKind::Trigger => "TRIGGER",
             CommentKind::Policy => "POLICY",
+            CommentKind::Rule => "RULE",
+            CommentKind::Statistics => "STATISTICS",
         }
     }
 }
@@ -66,7 +72,7 @@ pub struct Comment {
     /// Model key of the object; for a member, of the relation (or domain)
     /// it belongs to.
     pub object: String,
-    /// The member's name (column, index, constraint, trigger, policy).
+    /// The member's name (column, index, constraint, trigger, policy, rule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
     pub text: String,
@@ -132,6 +138,8 @@ impl Comment {
             }),
             CommentKind::Trigger => schema.triggers.values().any(|t| t.table == object && t.name == member),
             CommentKind::Policy => table.is_some_and(|t| t.policies.iter().any(|p| p.name == member)),
+            CommentKind::Rule => schema.rules.values().any(|r| r.table == object && r.name == member),
+            CommentKind::Statistics => schema.statistics.contains_key(object),
         }
     }
 }

@@ -14,6 +14,7 @@ mod private;
 mod resources;
 mod rpc;
 mod run_memo;
+mod unmanaged;
 
 use std::sync::RwLock;
 

@@ -203,3 +203,58 @@ async fn a_column_the_child_declares_too_outlives_the_parents() {
     })
     .await;
 }
+
+/// What a child sets itself on a column it only inherits is not compared
+/// (the parent's is): a plan names it instead of passing it over.
+#[tokio::test]
+async fn a_childs_own_default_or_not_null_on_an_inherited_column_is_warned_about() {
+    let family = "CREATE TABLE \"Parent\" (\"Id\" int, note text DEFAULT 'n');
+        CREATE TABLE \"Child\" () INHERITS (\"Parent\");";
+    let db = PgDb::new().await;
+    db.execute(family).await;
+    db.execute("ALTER TABLE \"Child\" ALTER COLUMN note SET DEFAULT 'child';")
+        .await;
+    let desired = format!("{family} ALTER TABLE \"Child\" ALTER COLUMN \"Id\" SET NOT NULL;");
+    let plan = engine::plan(&db.url, None, &desired).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", sql(&plan));
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "own NOT NULL on inherited column public.\"Child\".\"Id\" in the desired schema \
+             is not managed yet and is not created or changed",
+            "own default on inherited column public.\"Child\".note in the live database \
+             is not managed yet and is left alone",
+        ]
+    );
+    // The parent's own are managed, and the child's that follow them are no warning.
+    let plan = engine::plan(&db.url, None, family).await.expect("plan");
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+}
+
+#[tokio::test]
+async fn a_changed_order_of_parents_converges_with_the_rows() {
+    let plan = converge(&Case {
+        name: "parents reordered",
+        current: "CREATE TABLE \"First\" (x int); CREATE TABLE second (y text DEFAULT 'y');
+                  CREATE TABLE \"Kid\" (z int) INHERITS (\"First\", second);",
+        seed: "INSERT INTO \"Kid\" VALUES (1, 'two', 3);",
+        desired: "CREATE TABLE \"First\" (x int); CREATE TABLE second (y text DEFAULT 'y');
+                  CREATE TABLE \"Kid\" (z int) INHERITS (second, \"First\");",
+        kept: &[
+            "SELECT x::text FROM \"Kid\"",
+            "SELECT y FROM \"Kid\"",
+            "SELECT z::text FROM \"Kid\"",
+        ],
+    })
+    .await;
+    // Detached from both and attached again in the new order: no column moves.
+    assert_eq!(
+        sql(&plan),
+        vec![
+            "ALTER TABLE \"public\".\"Kid\" NO INHERIT public.\"First\"",
+            "ALTER TABLE \"public\".\"Kid\" NO INHERIT public.second",
+            "ALTER TABLE \"public\".\"Kid\" INHERIT public.second",
+            "ALTER TABLE \"public\".\"Kid\" INHERIT public.\"First\"",
+        ]
+    );
+}

@@ -266,3 +266,53 @@ async fn statistics_objects_are_created_altered_and_dropped() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_aggregate_whose_result_or_argument_type_changes_is_dropped_and_created_again() {
+    let total = |aggregate: &str| {
+        format!(
+            "CREATE TABLE \"Sales\" (amount int);
+             {aggregate};
+             CREATE VIEW \"Totals\" AS SELECT \"Total\"(amount) AS total FROM \"Sales\";"
+        )
+    };
+    let int_total = total("CREATE AGGREGATE \"Total\"(int) (sfunc = int4pl, stype = int)");
+    // A result type CREATE OR REPLACE AGGREGATE cannot change.
+    let bigint_result = total("CREATE AGGREGATE \"Total\"(int) (sfunc = int4_sum, stype = bigint)");
+    let plan = converge(&Case {
+        name: "aggregate result type",
+        current: &int_total,
+        seed: "INSERT INTO \"Sales\" VALUES (2), (3);",
+        desired: &bigint_result,
+        kept: &["SELECT total::text FROM \"Totals\""],
+    })
+    .await;
+    let statements = sql(&plan);
+    let at = |part: &str| {
+        statements
+            .iter()
+            .position(|s| s.contains(part))
+            .unwrap_or_else(|| panic!("{part} in {statements:#?}"))
+    };
+    assert!(at("DROP VIEW") < at("DROP AGGREGATE \"public\".\"Total\"(integer)"));
+    assert!(at("DROP AGGREGATE") < at("AGGREGATE public.\"Total\"(integer) (SFUNC = int4_sum"));
+    assert!(at("SFUNC = int4_sum") < at("CREATE VIEW"));
+
+    // Another argument type: another aggregate; the view follows it.
+    let bigint_argument = total("CREATE AGGREGATE \"Total\"(bigint) (sfunc = int8pl, stype = bigint)");
+    let plan = converge(&Case {
+        name: "aggregate argument type",
+        current: &int_total,
+        seed: "INSERT INTO \"Sales\" VALUES (2), (3);",
+        desired: &bigint_argument,
+        kept: &["SELECT total::text FROM \"Totals\""],
+    })
+    .await;
+    assert!(
+        sql(&plan)
+            .iter()
+            .any(|s| s.contains("DROP AGGREGATE \"public\".\"Total\"(integer)")),
+        "{:#?}",
+        sql(&plan)
+    );
+}

@@ -383,6 +383,44 @@ async fn privileges_that_are_not_managed_are_warned_about() {
     );
 }
 
+/// A multirange type comes with its range type and has privileges of its
+/// own, which the model does not hold: a grant on it is named, in the
+/// desired schema and once applied by hand in the live one.
+#[tokio::test]
+async fn grants_on_a_multirange_type_are_warned_about() {
+    let roles = Roles::new(&["Reader"]).await;
+    let db = PgDb::new().await;
+    let range = "CREATE SCHEMA \"App\"; CREATE TYPE \"App\".\"Span\" AS RANGE (subtype = int);";
+    db.execute(range).await;
+    let desired = with_roles(
+        &format!("{range}\nGRANT USAGE ON TYPE \"App\".\"Span_multirange\" TO {{0}};"),
+        &roles,
+    );
+    let plan = engine::plan(&db.url, None, desired).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "GRANT or REVOKE on multirange type \"App\".\"Span_multirange\" in the desired schema \
+              is not managed yet and is not created or changed"
+        ]
+    );
+    db.execute(with_roles(
+        "GRANT USAGE ON TYPE \"App\".\"Span_multirange\" TO {0};",
+        &roles,
+    ))
+    .await;
+    let plan = engine::plan(&db.url, None, range).await.expect("plan");
+    assert!(plan.is_empty(), "{:?}", plan.sql());
+    assert_eq!(
+        plan.warnings,
+        vec![
+            "GRANT or REVOKE on multirange type \"App\".\"Span_multirange\" in the live database \
+              is not managed yet and is left alone"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn objects_kept_by_skip_keep_their_grants_while_privileges_are_managed() {
     let roles = Roles::new(&["Reader"]).await;
@@ -445,5 +483,102 @@ async fn grants_on_identity_sequences_are_granted_and_revoked() {
             "REVOKE SELECT, USAGE ON SEQUENCE public.\"Tickets_id_seq\" FROM {}",
             roles.quoted(0)
         )]
+    );
+}
+
+#[tokio::test]
+async fn default_privileges_for_a_role_on_types_and_on_schemas_converge() {
+    let roles = Roles::new(&["Creator", "Reader"]).await;
+    let declared = with_roles(
+        "CREATE SCHEMA app;
+         ALTER DEFAULT PRIVILEGES FOR ROLE {0} IN SCHEMA app GRANT SELECT ON TABLES TO {1};
+         ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO {1};
+         ALTER DEFAULT PRIVILEGES GRANT USAGE, CREATE ON SCHEMAS TO {1};
+         CREATE SCHEMA \"Later\";
+         CREATE TYPE app.\"Mood\" AS ENUM ('calm');",
+        &roles,
+    );
+    let plan = converge(&Case {
+        name: "default privileges for a role, on types and schemas",
+        current: "CREATE SCHEMA app;",
+        seed: "",
+        desired: declared,
+        kept: &[],
+    })
+    .await;
+    let sql = plan.sql();
+    let at = |part: &str| {
+        sql.iter()
+            .position(|s| s.contains(part))
+            .unwrap_or_else(|| panic!("{part} in {sql:#?}"))
+    };
+    assert!(at(&format!("FOR ROLE {}", roles.quoted(0))) < at("CREATE SCHEMA \"Later\""));
+    assert!(at("ON SCHEMAS") < at("CREATE SCHEMA \"Later\""));
+    assert!(at("ON TYPES") < at("CREATE TYPE"));
+    converge(&Case {
+        name: "default privileges for a role, on types and schemas changed",
+        current: declared,
+        seed: "",
+        desired: with_roles(
+            "CREATE SCHEMA app;
+             ALTER DEFAULT PRIVILEGES FOR ROLE {0} IN SCHEMA app GRANT INSERT ON TABLES TO {1};
+             ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {1};
+             CREATE SCHEMA \"Later\";
+             GRANT USAGE, CREATE ON SCHEMA \"Later\" TO {1};
+             CREATE TYPE app.\"Mood\" AS ENUM ('calm');
+             REVOKE USAGE ON TYPE app.\"Mood\" FROM PUBLIC;
+             GRANT USAGE ON TYPE app.\"Mood\" TO {1};",
+            &roles,
+        ),
+        kept: &[],
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn grants_and_owner_of_a_materialized_view_converge_and_survive_its_rebuild() {
+    let roles = Roles::new(&["Reader", "Owner"]).await;
+    let counts = "CREATE MATERIALIZED VIEW \"App\".\"Counts\" AS SELECT count(*) AS n FROM \"App\".\"Users\";";
+    let granted = r#"
+        GRANT SELECT ON "App"."Counts" TO {0};
+        ALTER MATERIALIZED VIEW "App"."Counts" OWNER TO {1};"#;
+    let plan = converge(&Case {
+        name: "materialized view grants and owner",
+        current: objects_with(counts, &roles),
+        seed: "INSERT INTO \"App\".\"Users\" (name) VALUES ('ann');",
+        desired: objects_with(&format!("{counts}{granted}"), &roles),
+        kept: &["SELECT name FROM \"App\".\"Users\""],
+    })
+    .await;
+    let sql = plan.sql();
+    assert!(
+        sql.contains(&format!(
+            "GRANT SELECT ON TABLE \"App\".\"Counts\" TO {}",
+            roles.quoted(0)
+        )),
+        "{sql:#?}"
+    );
+    assert!(
+        sql.contains(&format!(
+            "ALTER MATERIALIZED VIEW \"App\".\"Counts\" OWNER TO {}",
+            roles.quoted(1)
+        )),
+        "{sql:#?}"
+    );
+    // Dropped and created again with another query: its grants and owner come back.
+    let rebuilt = counts.replace("count(*) AS n", "count(*) + 0 AS n");
+    let plan = converge(&Case {
+        name: "materialized view rebuilt",
+        current: objects_with(&format!("{counts}{granted}"), &roles),
+        seed: "",
+        desired: objects_with(&format!("{rebuilt}{granted}"), &roles),
+        kept: &[],
+    })
+    .await;
+    assert!(
+        plan.sql().iter().any(|s| s.starts_with("DROP MATERIALIZED VIEW")),
+        "{:#?}",
+        plan.sql()
     );
 }

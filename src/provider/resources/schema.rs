@@ -396,9 +396,7 @@ fn review(
     creating: bool,
     diagnostics: &mut Diagnostics,
 ) {
-    for warning in &plan.warnings {
-        diagnostics.warning("Object not managed by this provider", warning.clone());
-    }
+    crate::provider::unmanaged::report(&plan.warnings, diagnostics);
     if let Some(reason) = &plan.unverified {
         diagnostics.warning("Plan not verified", reason.clone());
     }

@@ -70,6 +70,15 @@ CROSS JOIN LATERAL ( \
   FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
   WHERE d.classoid = 'pg_catalog.pg_policy'::regclass AND p.oid = d.objoid \
+  UNION ALL \
+  SELECT 'rule', n.nspname, c.relname, NULL, r.rulename \
+  FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+  WHERE d.classoid = 'pg_catalog.pg_rewrite'::regclass AND r.oid = d.objoid \
+  UNION ALL \
+  SELECT 'statistics', n.nspname, s.stxname, NULL, NULL \
+  FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace \
+  WHERE d.classoid = 'pg_catalog.pg_statistic_ext'::regclass AND s.oid = d.objoid \
 ) AS o(kind, ns, name, arguments, member) \
 WHERE d.objoid >= 16384 \
    OR d.classoid IN ('pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_extension'::regclass) \
@@ -94,6 +103,8 @@ fn kind(name: &str) -> Option<CommentKind> {
         "aggregate" => CommentKind::Aggregate,
         "trigger" => CommentKind::Trigger,
         "policy" => CommentKind::Policy,
+        "rule" => CommentKind::Rule,
+        "statistics" => CommentKind::Statistics,
         _ => return None,
     })
 }

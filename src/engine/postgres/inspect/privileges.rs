@@ -4,6 +4,7 @@
 //! means by it), and kept only where it differs from the built-in one (see
 //! [`crate::engine::privileges`]).
 
+use sqlx::postgres::PgRow;
 use sqlx::Row;
 
 use super::filter::managed_namespace;
@@ -71,10 +72,11 @@ fn objects_sql() -> String {
                   pg_catalog.acldefault('f', p.proowner) \
            FROM pg_catalog.pg_proc p WHERE p.prokind IN ('f', 'p', 'a') \
            UNION ALL \
-           SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, t.typnamespace, t.typname, NULL, NULL, \
+           SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'm' THEN 'multirange' ELSE 'type' END, \
+                  t.typnamespace, t.typname, NULL, NULL, \
                   NULL, t.typowner, t.typacl, pg_catalog.acldefault('T', t.typowner) \
            FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid \
-           WHERE t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c') \
+           WHERE t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND c.relkind = 'c') \
          ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns \
          WHERE {namespaces} \
          ORDER BY 1, 2, 3, 4, 5",
@@ -149,16 +151,34 @@ struct ObjectAccess {
     built_in: Vec<Grant>,
 }
 
+/// A multirange type's privileges are not managed (a range type's are; the
+/// model has no multirange of its own): when they are not PostgreSQL's
+/// built-in ones, a `GRANT` on it or default privileges on types gave them,
+/// and a plan names them rather than leave them unsaid.
+fn warn_of_multirange_grants(row: &PgRow, key: String, schema: &mut Schema) -> Result<(), sqlx::Error> {
+    if grants(row.try_get("grants")?) != grants(row.try_get("defaults")?) {
+        schema
+            .unmanaged
+            .push(format!("GRANT or REVOKE on multirange type {key}"));
+    }
+    Ok(())
+}
+
 /// Reads the privileges and owners of the objects the model holds, and the
 /// default privileges; runs after every other kind is inspected.
 pub async fn privileges(catalog: &mut Catalog<'_>, schema: &mut Schema) -> Result<(), EngineError> {
     for row in catalog.fetch(&objects_sql()).await? {
         let mut read = || -> Result<Option<ObjectAccess>, sqlx::Error> {
-            let Some(kind) = kind(&row.try_get::<String, _>("kind")?) else {
-                return Ok(None);
-            };
+            let kind_name: String = row.try_get("kind")?;
             let namespace: String = row.try_get("ns")?;
             let name: String = row.try_get("name")?;
+            if kind_name == "multirange" {
+                warn_of_multirange_grants(&row, ident::key(&namespace, &name), schema)?;
+                return Ok(None);
+            }
+            let Some(kind) = kind(&kind_name) else {
+                return Ok(None);
+            };
             let arguments: Option<String> = row.try_get("arguments")?;
             let object = match (kind, arguments) {
                 (ObjectKind::Schema, _) => name,

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use super::ddl::{comment_text, relation_name, sequence_name};
 use super::order::routine_key;
 use super::rebuilds::{signature_changes, Rebuilds};
+use super::rules::Renewed;
 use super::table_key;
 use crate::engine::diff::{Change, TableChange};
 use crate::engine::model::{Comment, CommentKind, Routine, Schema};
@@ -27,6 +28,8 @@ pub struct Recreated {
     /// `(table key, member name)` of constraints, indexes and policies
     /// added by a table's own changes.
     members: BTreeSet<(String, String)>,
+    /// Rules and statistics objects dropped and created again.
+    attached: Renewed,
 }
 
 impl Recreated {
@@ -37,6 +40,7 @@ impl Recreated {
         retype_dropped: &[Routine],
         types: BTreeSet<String>,
         mut tables: BTreeSet<String>,
+        attached: Renewed,
     ) -> Recreated {
         let views = rebuilds
             .creates
@@ -94,6 +98,7 @@ impl Recreated {
             triggers: rebuilds.trigger_creates.clone(),
             tables,
             members,
+            attached,
         }
     }
 
@@ -115,6 +120,8 @@ impl Recreated {
             CommentKind::Function | CommentKind::Procedure | CommentKind::Aggregate => self.routines.contains(object),
             CommentKind::Type | CommentKind::Domain | CommentKind::Collation => self.types.contains(object),
             CommentKind::DomainConstraint => self.types.contains(object) || added(),
+            CommentKind::Rule => self.attached.rules.contains(&format!("{object}.{}", key_part(&member))),
+            CommentKind::Statistics => self.attached.statistics.contains(object),
             CommentKind::Schema | CommentKind::Extension | CommentKind::Sequence => false,
         }
     }
@@ -196,7 +203,8 @@ fn target(comment: &Comment, schemas: &[&Schema]) -> String {
             });
             format!("{namespace}.{member}")
         }
-        CommentKind::Constraint | CommentKind::Trigger | CommentKind::Policy => {
+        CommentKind::Statistics => find(&|s| s.statistics.get(object).map(|x| qualified(&x.namespace, &x.name))),
+        CommentKind::Constraint | CommentKind::Trigger | CommentKind::Policy | CommentKind::Rule => {
             format!("{member} ON {}", relation_name(object, schemas))
         }
     }

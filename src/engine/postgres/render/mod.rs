@@ -178,6 +178,7 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
     let mut recreated_tables = retyped;
     recreated_tables.extend(stepping_aside.iter().map(|(t, _)| table_key(t)));
     rebuilt_types.extend(collations::recreated(changes));
+    let mut attached = rules::plan(changes, live, desired, &rebuilds);
     let recreated = comments::Recreated::new(
         changes,
         live,
@@ -185,11 +186,11 @@ pub fn render(changes: &[Change], live: &Schema, desired: &Schema, options: &Opt
         &rebuilt_routines,
         rebuilt_types,
         recreated_tables,
+        std::mem::take(&mut attached.renewed),
     );
     let comments = comments::comments(changes, live, desired, &recreated);
     let recreated_objects = recreated_objects(changes, desired, &recreated);
     let grants = privileges::grants_and_owners(live, desired, &recreated_objects);
-    let attached = rules::plan(changes, live, desired, &rebuilds);
 
     let in_transaction: Vec<Statement> = renames::statements(changes, desired)
         .into_iter()

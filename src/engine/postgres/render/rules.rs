@@ -12,7 +12,7 @@ use super::table_key;
 use crate::engine::diff::Change;
 use crate::engine::model::{Rule, Schema, StatisticsObject};
 use crate::engine::plan::{HazardKind, Statement};
-use crate::engine::postgres::ident::{qualified, quote};
+use crate::engine::postgres::ident::{key, key_part, qualified, quote};
 
 /// What the plan runs for rules and statistics objects.
 pub struct Attached {
@@ -20,6 +20,17 @@ pub struct Attached {
     pub drops: Vec<Statement>,
     /// After every table, view and trigger exists.
     pub creates: Vec<Statement>,
+    /// Keys of the live rules and statistics objects dropped and created
+    /// again: a drop takes their comment along.
+    pub renewed: Renewed,
+}
+
+/// Keys (as in [`Schema::rules`] and [`Schema::statistics`]) of what
+/// [`plan`] drops and creates again.
+#[derive(Default)]
+pub struct Renewed {
+    pub rules: BTreeSet<String>,
+    pub statistics: BTreeSet<String>,
 }
 
 pub fn plan(changes: &[Change], live: &Schema, desired: &Schema, rebuilds: &Rebuilds) -> Attached {
@@ -33,6 +44,7 @@ pub fn plan(changes: &[Change], live: &Schema, desired: &Schema, rebuilds: &Rebu
     let mut out = Attached {
         drops: Vec::new(),
         creates: Vec::new(),
+        renewed: Renewed::default(),
     };
     for change in changes {
         match change {
@@ -45,7 +57,13 @@ pub fn plan(changes: &[Change], live: &Schema, desired: &Schema, rebuilds: &Rebu
                 ),
             )),
             Change::CreateRule(rule) => out.creates.push(Statement::ddl(rule.definition.clone())),
-            Change::ReplaceRule { to, .. } => out.creates.push(Statement::ddl(replace_rule(to))),
+            Change::ReplaceRule { to, .. } => {
+                out.creates.push(Statement::ddl(replace_rule(to)));
+                // In place it keeps its comment; with its relation it went.
+                if dropped.contains(&to.table) {
+                    out.renewed.rules.insert(rule_key(to));
+                }
+            }
             Change::DropStatistics(s) => out.drops.push(drop_statistics(s)),
             Change::CreateStatistics(s) => out.creates.extend(create_statistics(s)),
             Change::AlterStatistics { from, to } if from.definition == to.definition && from.table == to.table => {
@@ -55,6 +73,7 @@ pub fn plan(changes: &[Change], live: &Schema, desired: &Schema, rebuilds: &Rebu
                 out.drops
                     .push(Statement::ddl(format!("DROP STATISTICS {}", statistics_name(from))));
                 out.creates.extend(create_statistics(to));
+                out.renewed.statistics.insert(statistics_key(to));
             }
             _ => {}
         }
@@ -63,11 +82,13 @@ pub fn plan(changes: &[Change], live: &Schema, desired: &Schema, rebuilds: &Rebu
     for (key, rule) in &live.rules {
         if dropped.contains(&rule.table) && desired.rules.get(key) == Some(rule) {
             out.creates.push(Statement::ddl(rule.definition.clone()));
+            out.renewed.rules.insert(key.clone());
         }
     }
     for (key, statistics) in &live.statistics {
         if dropped.contains(&statistics.table) && desired.statistics.get(key) == Some(statistics) {
             out.creates.extend(create_statistics(statistics));
+            out.renewed.statistics.insert(key.clone());
         }
     }
     out
@@ -83,6 +104,14 @@ fn drop_rule(rule: &Rule, schemas: &[&Schema]) -> Statement {
 
 fn replace_rule(rule: &Rule) -> String {
     rule.definition.replacen("CREATE RULE ", "CREATE OR REPLACE RULE ", 1)
+}
+
+fn rule_key(rule: &Rule) -> String {
+    format!("{}.{}", rule.table, key_part(&rule.name))
+}
+
+fn statistics_key(statistics: &StatisticsObject) -> String {
+    key(&statistics.namespace, &statistics.name)
 }
 
 fn statistics_name(statistics: &StatisticsObject) -> String {

@@ -124,9 +124,7 @@ pub(super) async fn plan(
         changed_since_refresh(&mut diagnostics, &target.url);
         return (diagnostics, None);
     }
-    for warning in &plan.warnings {
-        diagnostics.warning("Object not managed by this provider", warning.clone());
-    }
+    crate::provider::unmanaged::report(&plan.warnings, &mut diagnostics);
     policy::report_kept(&plan.kept, &target.options, &mut diagnostics);
     target.policy.check(&plan.statements, true, &mut diagnostics);
     if !plan.statements.is_empty() && !diagnostics.has_errors() {
