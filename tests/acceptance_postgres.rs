@@ -992,6 +992,7 @@ fn a_plan_after_an_apply_normalizes_only_the_tables_whose_statements_changed() {
     );
     assert!(db.columns("public", "c").contains(&"a_id".to_string()));
     workspace.plan().no_changes();
+}
 
 /// Points `sqlalchemy_schema.app` of `workspace` at `db` with `sql`.
 fn configure(workspace: &Workspace, db: &PostgresDb, sql: &str) {
