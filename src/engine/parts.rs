@@ -116,11 +116,13 @@ fn short_sha256(parts: impl IntoIterator<Item = String>) -> String {
     hex::encode(&hasher.finalize()[..16])
 }
 
-/// `None` when a statement belongs to no part, or a table's statements do
-/// not start with the one creating it.
-fn grouped<'a>(dialect: Dialect, statements: &[PartStatement<'a>]) -> Option<Grouped<'a>> {
+/// A table's statements (with their positions) and what they reference.
+type Collected<'a> = (Vec<(usize, &'a str)>, BTreeSet<String>);
+
+/// The statements by part, fingerprinted by their canonical forms.
+fn grouped<'a>(dialect: Dialect, statements: &[PartStatement<'a>]) -> Grouped<'a> {
     let mut shared = Vec::new();
-    let mut tables: BTreeMap<String, (Vec<(usize, &'a str)>, BTreeSet<String>)> = BTreeMap::new();
+    let mut tables: BTreeMap<String, Collected<'a>> = BTreeMap::new();
     for (position, statement) in statements.iter().enumerate() {
         match &statement.part {
             Part::Shared => shared.push(statement.text),
@@ -146,11 +148,11 @@ fn grouped<'a>(dialect: Dialect, statements: &[PartStatement<'a>]) -> Option<Gro
             )
         })
         .collect();
-    Some(Grouped {
+    Grouped {
         shared,
         shared_fingerprint,
         tables,
-    })
+    }
 }
 
 /// The hash a part is recorded with: its table and the sequences the table
@@ -180,7 +182,7 @@ pub(crate) fn record(
     normalized: &Schema,
 ) -> Option<NormalizedParts> {
     let statements = driver.script_parts(desired_sql)?;
-    let grouped = grouped(driver.dialect(), &statements)?;
+    let grouped = grouped(driver.dialect(), &statements);
     let tables = grouped
         .tables
         .iter()
@@ -220,9 +222,7 @@ pub(crate) async fn normalize_changed_parts(
     let Some(statements) = driver.script_parts(desired_sql) else {
         return Ok(None);
     };
-    let Some(grouped) = grouped(driver.dialect(), &statements) else {
-        return Ok(None);
-    };
+    let grouped = grouped(driver.dialect(), &statements);
     if grouped.shared_fingerprint != previous.shared {
         return Ok(None);
     }
@@ -364,7 +364,7 @@ fn object_names<'s>(
             add(&table.name);
         }
         table.indexes.keys().for_each(|name| add(name));
-        constraint_names(table).for_each(|name| add(name));
+        constraint_names(table).for_each(&mut add);
         let owned_prefix = format!("{key}.");
         for sequence in schema.sequences.values() {
             if sequence
