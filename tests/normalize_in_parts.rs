@@ -191,37 +191,34 @@ fn what_parts_cannot_vouch_for_is_normalized_whole() {
     );
 }
 
-#[test]
-fn names_postgresql_would_choose_otherwise_with_every_table_present_are_normalized_whole() {
+/// Applies `base`, then checks that `changed` cannot be normalized in parts
+/// and plans as a whole normalization does; returns that normalization.
+fn normalized_whole_after(base: &str, changed: &str) -> Schema {
     without_caches();
     let db = PostgresDb::new();
     let url = DatabaseUrl::parse(&db.url()).unwrap();
+    let record = applied(&url, base);
+    assert!(in_parts(&url, changed, &record).is_none(), "{changed}");
+    assert_eq!(planned(&url, changed, Some(&record)), planned(&url, changed, None));
+    whole(&url, changed)
+}
+
+#[test]
+fn names_postgresql_would_choose_otherwise_with_every_table_present_are_normalized_whole() {
     // A kept table named like the sequence a new serial column would get.
     let base = "CREATE TABLE accounts_id_seq (n int);";
-    let record = applied(&url, base);
     let changed = format!("{base}\nCREATE TABLE accounts (id SERIAL PRIMARY KEY);");
-    assert!(in_parts(&url, &changed, &record).is_none());
-    let whole = whole(&url, &changed);
+    let whole = normalized_whole_after(base, &changed);
     assert!(
         whole.sequences.contains_key("public.accounts_id_seq1"),
         "{:?}",
         whole.sequences.keys()
     );
-    assert_eq!(planned(&url, &changed, Some(&record)), planned(&url, &changed, None));
-}
-
-#[test]
-fn a_name_postgresql_numbered_to_avoid_a_kept_tables_is_normalized_whole() {
-    without_caches();
-    let db = PostgresDb::new();
-    let url = DatabaseUrl::parse(&db.url()).unwrap();
     // A kept table named like the key index a new table gets; referenced, so
     // it is a stub in the partial script and the new key becomes `items_pkey1`.
     let base = "CREATE TABLE items_pkey (id int PRIMARY KEY);";
-    let record = applied(&url, base);
     let changed = format!("{base}\nCREATE TABLE items (id int PRIMARY KEY, r int REFERENCES items_pkey (id));");
-    assert!(in_parts(&url, &changed, &record).is_none());
-    let whole = whole(&url, &changed);
+    let whole = normalized_whole_after(base, &changed);
     assert_eq!(
         whole.tables["public.items"]
             .primary_key
@@ -229,5 +226,4 @@ fn a_name_postgresql_numbered_to_avoid_a_kept_tables_is_normalized_whole() {
             .and_then(|key| key.name.as_deref()),
         Some("items_pkey1")
     );
-    assert_eq!(planned(&url, &changed, Some(&record)), planned(&url, &changed, None));
 }
