@@ -172,10 +172,21 @@ fn what_parts_cannot_vouch_for_is_normalized_whole() {
     let with_view = format!("{BASE}\nCREATE VIEW emails AS SELECT email FROM customers;");
     let with_new_value = BASE.replace("'archived')", "'archived', 'lost')");
     let dangling = format!("{BASE}\nCREATE TABLE orphans (id int, ref int REFERENCES nowhere (id));");
+    // A kept table still referencing a table the script no longer creates.
+    let orphaned = BASE
+        .replace(
+            "CREATE TABLE customers (id SERIAL NOT NULL, email VARCHAR(200) NOT NULL, PRIMARY KEY (id), UNIQUE (email));",
+            "",
+        )
+        .replace("COMMENT ON TABLE customers IS 'who buys';", "");
     for (what, sql) in [
         ("a view", with_view.as_str()),
         ("a changed shared statement", with_new_value.as_str()),
         ("a reference to a table the script does not create", dangling.as_str()),
+        (
+            "a kept table referencing a table the script no longer creates",
+            orphaned.as_str(),
+        ),
     ] {
         assert!(in_parts(&url, sql, &record).is_none(), "{what}");
     }

@@ -13,7 +13,7 @@
 //! sends the plan to a full normalization instead: a statement no table owns
 //! (views, functions, grants, …; the dialect answers `None`), a shared
 //! statement (types, schemas, extensions) that changed, another server or
-//! build, a changed table referencing a table the script does not create,
+//! build, a table referencing a table the script does not create,
 //! any failure, and names PostgreSQL would have chosen differently with every
 //! table present (an object of a changed table named like one of a kept table).
 
@@ -237,18 +237,23 @@ pub(crate) async fn normalize_changed_parts(
         })
         .map(|(key, _)| key)
         .collect();
-    let changed: Vec<&String> = grouped.tables.keys().filter(|key| !kept.contains(key)).collect();
-    let mut stubs = BTreeSet::new();
-    for key in &changed {
-        for reference in &grouped.tables[*key].references {
-            if kept.contains(reference) {
-                stubs.insert(reference.clone());
-            } else if !grouped.tables.contains_key(reference) {
-                // Full normalization says what is wrong with it.
-                return Ok(None);
-            }
-        }
+    let dangling = grouped
+        .tables
+        .values()
+        .flat_map(|table| &table.references)
+        .any(|reference| !grouped.tables.contains_key(reference));
+    if dangling {
+        // A reference to a table the script does not create: a whole
+        // normalization says what is wrong with it.
+        return Ok(None);
     }
+    let changed: Vec<&String> = grouped.tables.keys().filter(|key| !kept.contains(key)).collect();
+    let stubs: BTreeSet<String> = changed
+        .iter()
+        .flat_map(|key| &grouped.tables[*key].references)
+        .filter(|reference| kept.contains(reference))
+        .cloned()
+        .collect();
     tracing::info!(
         changed = changed.len(),
         kept = kept.len(),
