@@ -776,7 +776,7 @@ fn qualified(namespace: Option<&str>, name: &str) -> String {
 mod tests {
     use super::*;
     use crate::engine::diff::diff;
-    use crate::engine::model::{Column, EnumType, IndexPart, Namespace, Routine, Trigger};
+    use crate::engine::model::{Column, EnumType, Namespace, Routine, Trigger};
     use std::collections::BTreeMap;
 
     fn column(name: &str, data_type: &str) -> Column {
@@ -919,21 +919,7 @@ mod tests {
     #[test]
     fn objects_are_kept_but_an_index_on_a_dropped_column_goes_with_it() {
         let mut live = schema(vec![table(None, "t", &["a", "b"])]);
-        let index = |name: &str, column: &str| Index {
-            name: name.into(),
-            unique: false,
-            parts: vec![IndexPart {
-                key: IndexKey::Column(column.into()),
-                descending: false,
-                collation: None,
-                length: None,
-            }],
-            predicate: None,
-            definition: None,
-            invalid: false,
-            kind: None,
-            ignored: false,
-        };
+        let index = Index::on_column;
         let indexes = &mut live.tables.get_mut("t").expect("t").indexes;
         indexes.insert("ix_a".into(), index("ix_a", "a"));
         indexes.insert("ix_b".into(), index("ix_b", "b"));

@@ -423,6 +423,25 @@ pub struct Index {
 }
 
 impl Index {
+    /// A plain (non-unique, B-tree) index on one column.
+    pub fn on_column(name: &str, column: &str) -> Index {
+        Index {
+            name: name.to_string(),
+            unique: false,
+            parts: vec![IndexPart {
+                key: IndexKey::Column(column.to_string()),
+                descending: false,
+                collation: None,
+                length: None,
+            }],
+            predicate: None,
+            definition: None,
+            invalid: false,
+            kind: None,
+            ignored: false,
+        }
+    }
+
     /// The column its first key is, when it is a column (what a hazard
     /// about the index points at in the model).
     pub fn first_column(&self) -> Option<&str> {

@@ -58,7 +58,7 @@ pub fn index_statement(table: &str, written: &AsWritten, index: &Index) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::model::{Column, IndexKey, IndexPart};
+    use crate::engine::model::Column;
 
     fn table() -> Table {
         let mut table = Table::new("t");
@@ -69,24 +69,7 @@ mod tests {
             default: None,
             collation: None,
         });
-        table.indexes.insert(
-            "ix".into(),
-            Index {
-                name: "ix".into(),
-                unique: false,
-                parts: vec![IndexPart {
-                    key: IndexKey::Column("a".into()),
-                    descending: false,
-                    collation: None,
-                    length: None,
-                }],
-                predicate: None,
-                definition: None,
-                invalid: false,
-                kind: None,
-                ignored: false,
-            },
-        );
+        table.indexes.insert("ix".into(), Index::on_column("ix", "a"));
         keep_statements(&mut table, |kind, _| match kind {
             "table" => Some("CREATE TABLE t (\n\ta TEXT\n)"),
             _ => Some("CREATE INDEX ix ON t (a)"),

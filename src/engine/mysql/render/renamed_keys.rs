@@ -126,24 +126,9 @@ fn renamed<'a, T: PartialEq + 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::model::{IndexKey, IndexPart};
 
     fn index(name: &str, column: &str) -> Index {
-        Index {
-            name: name.to_string(),
-            unique: false,
-            parts: vec![IndexPart {
-                key: IndexKey::Column(column.to_string()),
-                descending: false,
-                collation: None,
-                length: None,
-            }],
-            predicate: None,
-            definition: None,
-            invalid: false,
-            kind: None,
-            ignored: false,
-        }
+        Index::on_column(name, column)
     }
 
     #[test]

@@ -742,7 +742,7 @@ impl Clauses {
 #[cfg(test)]
 mod tests {
     use crate::engine::diff::diff;
-    use crate::engine::model::{Column, Index, IndexKey, IndexPart, Schema, Table};
+    use crate::engine::model::{Column, Index, Schema, Table};
     use crate::engine::mysql::connect::Server;
     use crate::engine::mysql::render::{render, RenderOptions};
 
@@ -759,19 +759,8 @@ mod tests {
             table.indexes.insert(
                 "ix_a".into(),
                 Index {
-                    name: "ix_a".into(),
-                    unique: false,
-                    parts: vec![IndexPart {
-                        key: IndexKey::Column("a".into()),
-                        descending: false,
-                        collation: None,
-                        length: None,
-                    }],
-                    predicate: None,
-                    definition: None,
-                    invalid: false,
-                    kind: None,
                     ignored: true,
+                    ..Index::on_column("ix_a", "a")
                 },
             );
         }
