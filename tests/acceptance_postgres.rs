@@ -967,15 +967,10 @@ fn a_plan_after_an_apply_normalizes_only_the_tables_whose_statements_changed() {
     workspace.set_env("TF_LOG_PROVIDER", "DEBUG");
     // Every plan normalizes, none reads what an earlier one left in the cache.
     workspace.set_env("TFALCHEMY_NORMALIZE_CACHE", "0");
-    let config = |sql: &str| {
-        Config::new()
-            .schema(SchemaBlock::new("app", sql).url(&db.url()))
-            .render()
-    };
-    workspace.write_main_tf(&config(base));
+    configure(&workspace, &db, base);
     workspace.init().success();
     workspace.apply().success();
-    workspace.write_main_tf(&config(&changed));
+    configure(&workspace, &db, &changed);
     let plan = workspace.plan().changes();
     let in_parts = "normalizing only the tables whose statements changed";
     assert!(plan.stderr.contains(in_parts), "{plan}");
