@@ -214,6 +214,9 @@ class Size:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.base_models = self.models("base", False)
         self.changed_models = self.models("changed", True)
+        # The base models with a comment of their own: another text, the same schema.
+        self.reworded_models = self.dir / "reworded_models.py"
+        self.reworded_models.write_text("# the models, reworded\n" + self.base_models.read_text())
         self.base_sql = self.export(self.base_models)
         self.changed_sql = self.export(self.changed_models)
         self.template = f"{PREFIX}{n}_template"
@@ -287,6 +290,7 @@ def run_size(args, n):
     subprocess.run([tf, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=edited, check=True,
                    capture_output=True, env=env(cache))
     edited_models = ["-var", f"models={size.changed_models}"]
+    reworded_models = ["-var", f"models={size.reworded_models}"]
     edit_apply = size.workspace("edit_apply", size.base_models, f"{PREFIX}{n}_edit_apply")
     # Warm the normalization cache for the "warm" rows (another comment: same canonical form).
     subprocess.run([tf, "plan", "-input=false", "-no-color", "-var", "comment=-- warm up\n"], cwd=text,
@@ -330,6 +334,16 @@ def run_size(args, n):
             "terraform": lambda: timed([tf, "plan", "-input=false", "-no-color", *edited_models],
                                        env(cache, False), edited, ok=(0, 2)),
             "alembic": lambda: timed([py, alembic, size.changed_models, sa_url]),
+        },
+        "applied resource, a comment added to its desired SQL, schema unchanged (normalization and verification caches off)": {
+            "terraform": lambda: timed([tf, "plan", "-input=false", "-no-color", "-var", "comment=-- reviewed\n"],
+                                       env(cache, False), edited),
+            "alembic": lambda: timed([py, alembic, size.base_models, sa_url]),
+        },
+        "applied resource, its models file edited but not its schema (every cache empty, export included)": {
+            "terraform": lambda: timed([tf, "plan", "-input=false", "-no-color", *reworded_models],
+                                       env(fresh_cache(size)), edited),
+            "alembic": lambda: timed([py, alembic, size.reworded_models, sa_url]),
         },
         "apply of the edit (caches empty at start)": {
             "terraform": lambda: apply_edit_once(size, edit_apply, cache),

@@ -20,6 +20,7 @@ enum ServeMode {
 }
 
 fn main() -> ExitCode {
+    one_malloc_arena();
     let args: Vec<OsString> = std::env::args_os().collect();
     // Only as the first argument, so a CLI subcommand may have its own `--debug`.
     if args.get(1).is_some_and(|arg| arg == "--debug") {
@@ -30,6 +31,21 @@ fn main() -> ExitCode {
         run_cli(args)
     } else {
         report(&PluginError::NotLaunchedByTerraform)
+    }
+}
+
+/// glibc gives each thread that allocates an arena of its own and keeps what
+/// they free: the parser thread's few megabytes per script and the runtime's
+/// workers' inspections added 15 MB to a 1,000-table apply's peak RSS (71 MB
+/// against 56 MB with one arena, same time). A user's own `MALLOC_ARENA_MAX`
+/// or `GLIBC_TUNABLES` wins.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() && std::env::var_os("GLIBC_TUNABLES").is_none() {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
     }
 }
 

@@ -85,6 +85,7 @@ class UserFiles:
     def __init__(self, working_dir):
         self.working_dir = working_dir
         self.user_file = {}  # path -> is_user_file(path): asked for every frame of every index
+        self.displayed = {}  # path -> display(path)
         prefixes = set()
         paths = sysconfig.get_paths()
         for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -116,6 +117,12 @@ class UserFiles:
 
     def display(self, path):
         """A path relative to the working directory when it lies inside it."""
+        shown = self.displayed.get(path)
+        if shown is None:
+            shown = self.displayed[path] = self.relative_display(path)
+        return shown
+
+    def relative_display(self, path):
         path = os.path.abspath(path)
         try:
             relative = os.path.relpath(path, self.working_dir)
@@ -511,13 +518,18 @@ class DeclarationSites:
         self.by_id = {}  # id(item) -> (item, "file:line"); the item is kept so its id stays its own
 
     def here(self):
+        """(path, line) of the innermost user frame; displayed only when a site is shown, since
+        thousands of indexes are recorded and few are ever named."""
         frame = sys._getframe(1)
         while frame is not None:
             path = frame.f_code.co_filename
             if self.files.is_user_file(path):
-                return "%s:%d" % (self.files.display(path), frame.f_lineno)
+                return path, frame.f_lineno
             frame = frame.f_back
         return None
+
+    def show(self, site):
+        return None if site is None else "%s:%d" % (self.files.display(site[0]), site[1])
 
     def record(self, item):
         site = self.here()
@@ -526,7 +538,7 @@ class DeclarationSites:
 
     def of(self, item):
         found = self.by_id.get(id(item))
-        return found[1] if found is not None else None
+        return self.show(found[1]) if found is not None else None
 
 
 def install_index_recorder(sa, sites):
@@ -576,8 +588,7 @@ def install_listener_guard(sa, collector, files, sites):
             return fn
         if isinstance(fn, sa.schema.DDLElement):
             return attached_ddl(identifier, fn, target, site)
-        module = getattr(fn, "__module__", None) or type(fn).__module__ or ""
-        if module == "sqlalchemy" or module.startswith("sqlalchemy."):
+        if is_sqlalchemy_callable(fn):
             return fn
         origin = "the %s listener %s" % (identifier, describe(fn))
 
@@ -597,7 +608,9 @@ def install_listener_guard(sa, collector, files, sites):
         return guarded_listener
 
     def listen(target, identifier, fn, *args, **kw):
-        wrapped = guard(target, identifier, fn, sites.here())
+        # Only attached DDL names its site; SQLAlchemy listens thousands of times at import.
+        site = sites.show(sites.here()) if isinstance(fn, sa.schema.DDLElement) else None
+        wrapped = guard(target, identifier, fn, site)
         if wrapped is not fn:
             guarded[(id(target), identifier, id(fn))] = wrapped
         return original_listen(target, identifier, wrapped, *args, **kw)
@@ -610,6 +623,15 @@ def install_listener_guard(sa, collector, files, sites):
     api.remove = remove
     sa.event.listen = listen
     sa.event.remove = remove
+
+
+def is_sqlalchemy_callable(fn):
+    """SQLAlchemy's own listeners (an Enum creating its type registers two per table, wrapped in
+    `functools.partial`) are trusted: guarding them would cost a description per table."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    module = getattr(fn, "__module__", None) or type(fn).__module__ or ""
+    return module == "sqlalchemy" or module.startswith("sqlalchemy.")
 
 
 def describe_target(sa, target):
@@ -1020,6 +1042,7 @@ class ClassLineIndex:
 
     def __init__(self):
         self.by_file = {}
+        self.by_class = {}
 
     def classes(self, path):
         if path not in self.by_file:
@@ -1031,14 +1054,21 @@ class ClassLineIndex:
 
     def attribute(self, cls, key):
         """(path, line) of the first class along `cls`'s MRO whose body declares attribute `key`."""
-        for klass in cls.__mro__:
-            path = source_file_of_class(klass)
-            if not path:
-                continue
-            _, attributes = self.classes(path).get(klass.__qualname__, (None, {}))
-            if key in attributes:
-                return path, attributes[key]
-        return None, None
+        return self.attributes_along_mro(cls).get(key, (None, None))
+
+    def attributes_along_mro(self, cls):
+        """Attribute -> (path, line) for every attribute `cls` and its bases declare, the nearest
+        class winning; built once per class (a model has a dozen columns and a long MRO)."""
+        found = self.by_class.get(cls)
+        if found is None:
+            found = {}
+            for klass in reversed(cls.__mro__):
+                path = source_file_of_class(klass)
+                if path:
+                    _, attributes = self.classes(path).get(klass.__qualname__, (None, {}))
+                    found.update((key, (path, line)) for key, line in attributes.items())
+            self.by_class[cls] = found
+        return found
 
     @staticmethod
     def index(path):
