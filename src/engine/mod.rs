@@ -130,7 +130,8 @@ pub async fn plan_with(
     script::check_usable(desired_sql)?;
     let annotations = annotations::read(url.dialect(), desired_sql)?;
     let started = std::time::Instant::now();
-    let live = inspect_with(url, options).await?;
+    let (live, ()) = tokio::join!(inspect_with(url, options), prepare_scratch(url, dev_url, desired_sql));
+    let live = live?;
     tracing::info!(
         database = %url.redacted(),
         tables = live.tables.len(),
@@ -161,6 +162,17 @@ pub async fn plan_with(
         drops: keep::dropped_objects(&live, &desired),
         unverified,
     })
+}
+
+/// A plan that will run the desired statements gets its scratch database
+/// ready while it inspects live; one the cache answers creates none.
+async fn prepare_scratch(url: &DatabaseUrl, dev: Option<&DatabaseUrl>, desired_sql: &str) {
+    if !normalized::will_run_statements(url.dialect(), Some(url), dev, desired_sql).await {
+        return;
+    }
+    if let Ok(driver) = url.driver() {
+        driver.prepare_scratch(url, dev, desired_sql).await;
+    }
 }
 
 /// The statements that change `from` into `to`, with their hazards (and

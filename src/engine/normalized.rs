@@ -126,6 +126,26 @@ fn normalizer_of_parts(identity: &str) -> String {
     format!("{identity} {}", build_fingerprint())
 }
 
+/// Whether normalizing `desired_sql` for a plan will run statements in a
+/// scratch database: the cache does not hold it (its entry is not read
+/// here, only looked for).
+pub(crate) async fn will_run_statements(
+    dialect: Dialect,
+    target: Option<&DatabaseUrl>,
+    dev: Option<&DatabaseUrl>,
+    desired_sql: &str,
+) -> bool {
+    let Some(dir) = cache_dir() else {
+        return true;
+    };
+    let Ok(identity) = normalizer_identity(dialect, target, dev).await else {
+        // The normalization will fail the same way.
+        return false;
+    };
+    let path = dir.join(format!("{}.json", key(dialect, &identity, desired_sql)));
+    !tokio::fs::try_exists(&path).await.unwrap_or(false)
+}
+
 /// Normalizes `desired_sql` in parts from `previous` (engine/parts.rs) and
 /// nothing else: `None` where a plan would normalize the whole script.
 pub async fn normalize_in_parts(

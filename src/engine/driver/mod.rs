@@ -70,6 +70,19 @@ pub(crate) trait Driver: Send + Sync {
         desired_sql: &'a str,
     ) -> BoxFuture<'a, Result<Schema, EngineError>>;
 
+    /// Gets the scratch database ready that normalizing `desired_sql` for
+    /// `target` will use, while the caller does something else; nothing
+    /// for a script the gate refuses. Best effort: the work itself reports
+    /// what fails.
+    fn prepare_scratch<'a>(
+        &'a self,
+        _target: &'a DatabaseUrl,
+        _dev: Option<&'a DatabaseUrl>,
+        _desired_sql: &'a str,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+
     /// The statements of desired SQL with the part each belongs to, for
     /// normalizing only what changed (see engine/parts.rs); `None` when a
     /// statement belongs to no part, or the dialect does not cut scripts.

@@ -73,6 +73,26 @@ impl Driver for PostgresDriver {
         Box::pin(normalize::normalize(target, dev, desired_sql))
     }
 
+    fn prepare_scratch<'a>(
+        &'a self,
+        target: &'a DatabaseUrl,
+        dev: Option<&'a DatabaseUrl>,
+        desired_sql: &'a str,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            // A dev database exists already.
+            if dev.is_some() {
+                return;
+            }
+            // Off the runtime's thread: the caller inspects meanwhile.
+            let sql = desired_sql.to_owned();
+            let passes_the_gate = tokio::task::spawn_blocking(move || script::contain(&sql).is_ok());
+            if passes_the_gate.await.unwrap_or(false) {
+                super::scratch::prepare(target).await;
+            }
+        })
+    }
+
     fn script_parts<'a>(&self, desired_sql: &'a str) -> Option<Vec<PartStatement<'a>>> {
         script::script_parts(desired_sql)
     }

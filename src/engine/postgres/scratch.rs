@@ -457,6 +457,26 @@ fn registry() -> &'static Mutex<Vec<TemporaryDatabase>> {
     REGISTRY.get_or_init(Default::default)
 }
 
+/// Creates this process's temporary database on `target`'s server ahead of
+/// the work that will want it (a plan inspects live meanwhile: creating a
+/// database takes a few hundred milliseconds), when the process keeps its
+/// temporary databases and holds none on that server yet. Best effort: the
+/// work's own [`Scratch::acquire`] reports what fails.
+pub(super) async fn prepare(target: &DatabaseUrl) {
+    let key = pool_key(target);
+    let pooled = pool()
+        .lock()
+        .expect("pool lock")
+        .get(&key)
+        .is_some_and(|held| !held.is_empty());
+    if !KEEP.load(Ordering::SeqCst) || pooled {
+        return;
+    }
+    if let Ok(scratch) = Scratch::temporary(target).await {
+        scratch.release().await;
+    }
+}
+
 fn take_pooled(key: &str) -> Option<(TemporaryDatabase, PgConnection)> {
     pool().lock().expect("pool lock").get_mut(key)?.pop()
 }
