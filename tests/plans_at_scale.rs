@@ -17,14 +17,6 @@ fn run<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Runtime::new().expect("tokio runtime").block_on(future)
 }
 
-/// This process's temporary scratch databases still on the server.
-fn temporary_databases_of_this_process(db: &PostgresDb) -> Vec<String> {
-    db.strings(&format!(
-        "SELECT datname::text FROM pg_database WHERE datname LIKE 'tfalchemy\\_dev\\_%\\_{}\\_%'",
-        std::process::id()
-    ))
-}
-
 #[test]
 fn three_thousand_tables_plan_and_verify_with_the_servers_default_lock_table() {
     // Normalize and replay for real: a cached normalization or verdict
@@ -48,9 +40,9 @@ fn three_thousand_tables_plan_and_verify_with_the_servers_default_lock_table() {
         .count();
     assert_eq!(added, changed_tables(TABLES).len(), "{:#?}", plan.sql());
     assert!(
-        temporary_databases_of_this_process(&db).is_empty(),
+        db.temporary_databases_of_this_process().is_empty(),
         "temporary databases left behind: {:?}",
-        temporary_databases_of_this_process(&db)
+        db.temporary_databases_of_this_process()
     );
 
     // Verification still refuses a plan that does not converge at this size.
@@ -61,5 +53,5 @@ fn three_thousand_tables_plan_and_verify_with_the_servers_default_lock_table() {
         Err(EngineError::PlanReplay { .. }) => {}
         other => panic!("expected the replay to refuse the plan, got {other:?}"),
     }
-    assert!(temporary_databases_of_this_process(&db).is_empty());
+    assert!(db.temporary_databases_of_this_process().is_empty());
 }

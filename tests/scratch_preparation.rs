@@ -13,14 +13,6 @@ fn run<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Runtime::new().expect("tokio runtime").block_on(future)
 }
 
-/// This process's temporary scratch databases on the server.
-fn temporary_databases_of_this_process(db: &PostgresDb) -> Vec<String> {
-    db.strings(&format!(
-        "SELECT datname::text FROM pg_database WHERE datname LIKE 'tfalchemy\\_dev\\_%\\_{}\\_%'",
-        std::process::id()
-    ))
-}
-
 const DESIRED: &str = "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n\
                        CREATE INDEX accounts_email ON accounts (email);";
 
@@ -38,7 +30,7 @@ fn a_plan_prepares_one_scratch_database_and_only_when_it_will_run_statements() {
         other => panic!("expected the gate to refuse the script, got {other:?}"),
     }
     assert_eq!(
-        temporary_databases_of_this_process(&db),
+        db.temporary_databases_of_this_process(),
         Vec::<String>::new(),
         "a refused script creates no scratch database"
     );
@@ -47,18 +39,18 @@ fn a_plan_prepares_one_scratch_database_and_only_when_it_will_run_statements() {
     assert_eq!(plan.statements.len(), 2, "{:#?}", plan.sql());
     assert_eq!(plan.unverified, None);
     assert_eq!(
-        temporary_databases_of_this_process(&db).len(),
+        db.temporary_databases_of_this_process().len(),
         1,
         "the prepared scratch database is the one normalization and replay used"
     );
     assert!(run(engine::release_scratch_databases()).is_empty());
-    assert_eq!(temporary_databases_of_this_process(&db), Vec::<String>::new());
+    assert_eq!(db.temporary_databases_of_this_process(), Vec::<String>::new());
 
     // Both caches hold this plan now: nothing to run, nothing to prepare.
     let again = run(engine::plan(&url, None, DESIRED)).expect("plan");
     assert_eq!(again.sql(), plan.sql());
     assert_eq!(
-        temporary_databases_of_this_process(&db),
+        db.temporary_databases_of_this_process(),
         Vec::<String>::new(),
         "a plan the caches answer creates no scratch database"
     );

@@ -119,6 +119,15 @@ impl PostgresDb {
         .unwrap_or_else(|error| panic!("querying {query:?} on {}: {error}", self.name))
     }
 
+    /// This process's temporary scratch databases on the server (the engine
+    /// names them `tfalchemy_dev_<time>_<pid>_<random>`).
+    pub fn temporary_databases_of_this_process(&self) -> Vec<String> {
+        self.strings(&format!(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'tfalchemy\\_dev\\_%\\_{}\\_%'",
+            std::process::id()
+        ))
+    }
+
     /// Tables as `schema.table`, sorted, outside PostgreSQL's own schemas.
     pub fn tables(&self) -> Vec<String> {
         self.strings(
