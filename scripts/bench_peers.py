@@ -217,6 +217,12 @@ class Size:
         # The base models with a comment of their own: another text, the same schema.
         self.reworded_models = self.dir / "reworded_models.py"
         self.reworded_models.write_text("# the models, reworded\n" + self.base_models.read_text())
+        # The base models at a path of their own, rewritten before each run with another comment:
+        # a user's edit of the file that leaves the schema alone, with the export cache kept.
+        self.commented_models = self.dir / "commented" / "models.py"
+        self.commented_models.parent.mkdir(exist_ok=True)
+        self.commented_models.write_text(self.base_models.read_text())
+        self.comment_edits = 0
         self.base_sql = self.export(self.base_models)
         self.changed_sql = self.export(self.changed_models)
         self.template = f"{PREFIX}{n}_template"
@@ -291,6 +297,10 @@ def run_size(args, n):
                    capture_output=True, env=env(cache))
     edited_models = ["-var", f"models={size.changed_models}"]
     reworded_models = ["-var", f"models={size.reworded_models}"]
+    commented_models = ["-var", f"models={size.commented_models}"]
+    # The export cache learns the commented models' path (the first export there runs).
+    subprocess.run([tf, "plan", "-input=false", "-no-color", *commented_models], cwd=edited, check=True,
+                   capture_output=True, env=env(cache))
     edit_apply = size.workspace("edit_apply", size.base_models, f"{PREFIX}{n}_edit_apply")
     # Warm the normalization cache for the "warm" rows (another comment: same canonical form).
     subprocess.run([tf, "plan", "-input=false", "-no-color", "-var", "comment=-- warm up\n"], cwd=text,
@@ -345,6 +355,10 @@ def run_size(args, n):
                                        env(fresh_cache(size)), edited),
             "alembic": lambda: timed([py, alembic, size.reworded_models, sa_url]),
         },
+        "applied resource, a comment added to its models file, export cache kept (normalization and verification caches off)": {
+            "terraform": lambda: comment_models_once(size, edited, cache),
+            "alembic": lambda: timed([py, alembic, size.commented_models, sa_url]),
+        },
         "apply of the edit (caches empty at start)": {
             "terraform": lambda: apply_edit_once(size, edit_apply, cache),
         },
@@ -367,6 +381,15 @@ def apply_once(size, work, cache):
     # what its first plan normalized and verified, as a user's apply does.
     fresh = Path(tempfile.mkdtemp(prefix="apply_cache_", dir=size.dir))
     return timed([size.args.terraform, "apply", "-auto-approve", "-input=false", "-no-color"], env(fresh), work)
+
+
+def comment_models_once(size, work, cache):
+    """Another comment at the top of the commented models (not timed), then a plan (timed)."""
+    size.comment_edits += 1
+    base = size.base_models.read_text()
+    size.commented_models.write_text(f"# edit {size.comment_edits}: reworded, schema unchanged\n{base}")
+    return timed([size.args.terraform, "plan", "-input=false", "-no-color", "-var",
+                  f"models={size.commented_models}"], env(cache, False), work)
 
 
 def fresh_cache(size):

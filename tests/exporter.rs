@@ -989,6 +989,128 @@ async fn unchanged_models_come_from_the_cache_and_an_edit_is_a_miss() {
     assert!(export_ok(&request).await.from_cache);
 }
 
+/// The export of `request` made afresh, without the cache.
+async fn fresh_export(request: &ExportRequest) -> Export {
+    let mut uncached = request.clone();
+    uncached.cache = CacheMode::Disabled;
+    export_ok(&uncached).await
+}
+
+/// The first `-- model: …` annotation line of `sql`.
+fn model_annotation(sql: &str, class: &str) -> String {
+    let prefix = format!("-- model: {class} (");
+    sql.lines()
+        .find(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no annotation for {class} in:\n{sql}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_edit_that_changes_no_syntax_reuses_the_export_with_its_lines_moved() {
+    let work = copy_of_app();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let request = cached_request(work.path(), cache.path());
+    let cold = export_ok(&request).await;
+    assert!(!cold.from_cache);
+    assert_eq!(
+        model_annotation(&cold.sql, "app.models.users.User"),
+        "-- model: app.models.users.User (app/models/users.py:6)"
+    );
+
+    // Comments, blank lines and another layout: the same program.
+    let users = work.path().join("app/models/users.py");
+    let source = std::fs::read_to_string(&users).expect("read users.py");
+    let edited = format!("# Users of the app.\n# Two lines of comment.\n\n{source}")
+        .replace("    email = Column(", "    # the login\n    email = Column(\n        ")
+        .replace("    __table_args__ = (", "\n    __table_args__ = (  # indexes");
+    std::fs::write(&users, &edited).expect("write users.py");
+
+    let reused = export_ok(&request).await;
+    assert!(
+        reused.from_cache,
+        "an edit that changes no syntax must reuse the export"
+    );
+    let fresh = fresh_export(&request).await;
+    assert_eq!(
+        Export {
+            from_cache: false,
+            ..reused.clone()
+        },
+        fresh,
+        "the reused export must be what an export makes now"
+    );
+    assert_eq!(
+        model_annotation(&reused.sql, "app.models.users.User"),
+        "-- model: app.models.users.User (app/models/users.py:9)"
+    );
+    let user_source = reused
+        .sources
+        .iter()
+        .find(|s| s.table == "users")
+        .expect("users source");
+    assert_eq!(
+        (user_source.file.as_str(), user_source.line),
+        ("app/models/users.py", 9)
+    );
+    // Three lines above the class, and a comment line above `email`.
+    for column in [
+        "-- model-column: id (app/models/users.py:12)",
+        "-- model-column: email (app/models/users.py:14)",
+    ] {
+        assert!(reused.sql.contains(column), "{column} in:\n{}", reused.sql);
+    }
+
+    // The entry now describes the edited file: the next export is a plain hit.
+    assert!(export_ok(&request).await.from_cache);
+
+    // A docstring is part of the program: the export runs.
+    std::fs::write(
+        &users,
+        edited.replace("class User(Base):\n", "class User(Base):\n    \"\"\"A user.\"\"\"\n"),
+    )
+    .expect("write users.py");
+    let documented = export_ok(&request).await;
+    assert!(!documented.from_cache, "a docstring edit must run the export");
+    assert_eq!(documented.sql, fresh_export(&request).await.sql);
+
+    // A file that no longer parses is exported, so its error is reported.
+    std::fs::write(&users, format!("# broken\n{source}class Broken(\n")).expect("write users.py");
+    let error = export_err(&request).await;
+    assert!(error.to_string().contains("SyntaxError"), "{error}");
+}
+
+#[tokio::test]
+async fn an_export_whose_warnings_or_duplicates_cite_the_edited_file_runs_again() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let models = work.path().join("duplicates.py");
+    std::fs::copy(fixtures().join("duplicates.py"), &models).expect("copy duplicates.py");
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut request = path("duplicates.py", "sqlite");
+    request.source = ModelSource::Path(models.clone());
+    request.working_dir = Some(work.path().to_path_buf());
+    request.cache = CacheMode::Enabled {
+        dir: cache.path().to_path_buf(),
+    };
+    let cold = export_ok(&request).await;
+    let cited = |export: &Export| {
+        export
+            .duplicates
+            .iter()
+            .flat_map(|d| d.declarations.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(cited(&cold).contains(&"Index('ix_gadgets_label') on table gadgets at duplicates.py:28".to_string()));
+
+    let source = std::fs::read_to_string(&models).expect("read duplicates.py");
+    std::fs::write(&models, format!("# moved down a line\n{source}")).expect("write duplicates.py");
+    let after = export_ok(&request).await;
+    assert!(
+        !after.from_cache,
+        "duplicates cite the edited file: the export must run"
+    );
+    assert!(cited(&after).contains(&"Index('ix_gadgets_label') on table gadgets at duplicates.py:29".to_string()));
+}
+
 #[tokio::test]
 async fn declared_inputs_env_and_dialect_are_part_of_the_key() {
     let work = copy_of_app();

@@ -27,6 +27,10 @@
 //! files), network or database state, and libraries changed in place without reinstalling.
 //! Declare such inputs with `extra_cache_inputs`, or turn the cache off.
 //!
+//! An entry whose only difference is the content of some watched files is not thrown away: the
+//! entry keeps those files' text, and `reuse` may show the edit cannot have changed the export
+//! (comments, blank lines, layout), in which case the entry is stored again for the edited files.
+//!
 //! Entries are JSON files written atomically (temporary file + rename); a corrupt or
 //! unreadable entry is a miss, and failing to write one never fails the export. Old entries are
 //! pruned after each store (`file_cache`).
@@ -38,7 +42,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{EditedFile, Fingerprint, SourceState};
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
 use super::request::{ExportRequest, ModelSource, ResolvedPaths};
@@ -46,7 +50,7 @@ use super::{DuplicateStatement, TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 use crate::file_cache;
 
 /// Bumped whenever the entry layout or the meaning of the key changes.
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// The inputs fixed before any Python runs; hashed into the entry's name.
 #[derive(Serialize)]
@@ -143,37 +147,84 @@ impl CachedExport {
     }
 }
 
-/// The entry stored under `key` in `dir`, if there is one and it is still current.
-pub(crate) async fn lookup(dir: &Path, key: &CacheKey) -> Option<CachedExport> {
+/// What the cache holds for a key.
+#[derive(Debug)]
+pub(crate) enum Lookup {
+    Current(CachedExport),
+    /// An entry whose watched files were edited since; it may still hold for them (`reuse`).
+    Edited {
+        export: CachedExport,
+        fingerprint: Fingerprint,
+        edits: Vec<EditedFile>,
+    },
+    Miss,
+}
+
+/// The entry stored under `key` in `dir`, and how it stands against the files now.
+pub(crate) async fn lookup(dir: &Path, key: &CacheKey) -> Lookup {
     let path = entry_path(dir, key);
     let key = key.0.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let bytes = std::fs::read(&path).ok()?;
-        let entry: CacheEntry = serde_json::from_slice(&bytes).ok()?;
-        let valid = entry.format == CACHE_FORMAT && entry.key == key && entry.fingerprint.is_current();
-        if valid {
-            file_cache::touch(&path);
+        let Some(entry) = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<CacheEntry>(&bytes).ok())
+            .filter(|entry| entry.format == CACHE_FORMAT && entry.key == key)
+        else {
+            return Lookup::Miss;
+        };
+        match entry.fingerprint.state() {
+            SourceState::Current => {
+                file_cache::touch(&path);
+                Lookup::Current(entry.export)
+            }
+            SourceState::Edited(edits) => Lookup::Edited {
+                export: entry.export,
+                fingerprint: entry.fingerprint,
+                edits,
+            },
+            SourceState::Changed => Lookup::Miss,
         }
-        valid.then_some(entry.export)
     });
-    found.await.ok().flatten()
+    found.await.unwrap_or(Lookup::Miss)
 }
 
 /// Stores an export made by a run that started at `export_started`. Returns whether an entry
 /// was written; a failure is logged, never returned: the export itself succeeded.
 pub(crate) async fn store(dir: &Path, key: &CacheKey, export: &WireExport, export_started: SystemTime) -> bool {
+    let inputs = export.cache.clone();
+    let export = CachedExport::from_wire(export);
+    store_with(dir, key, export, move || Fingerprint::capture(&inputs, export_started)).await
+}
+
+/// Stores an export found still valid after an edit, for the files as they are now (read no
+/// later than `compared_at`).
+pub(crate) async fn store_reused(
+    dir: &Path,
+    key: &CacheKey,
+    export: CachedExport,
+    previous: Fingerprint,
+    compared_at: SystemTime,
+) -> bool {
+    store_with(dir, key, export, move || previous.recapture(compared_at)).await
+}
+
+async fn store_with(
+    dir: &Path,
+    key: &CacheKey,
+    export: CachedExport,
+    fingerprint: impl FnOnce() -> Option<Fingerprint> + Send + 'static,
+) -> bool {
     let dir = dir.to_path_buf();
     let key = key.clone();
-    let export = export.clone();
     let written = tokio::task::spawn_blocking(move || {
-        let Some(fingerprint) = Fingerprint::capture(&export.cache, export_started) else {
+        let Some(fingerprint) = fingerprint() else {
             tracing::debug!("model sources changed during the export or are unreadable; not caching it");
             return false;
         };
         let entry = CacheEntry {
             format: CACHE_FORMAT,
             key: key.0.clone(),
-            export: CachedExport::from_wire(&export),
+            export,
             fingerprint,
         };
         let stored = serde_json::to_vec(&entry)

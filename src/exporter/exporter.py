@@ -7,7 +7,9 @@ reads this source from standard input and calls `main`.
 The request names the models (`module` or `path`), the `dialect`, the `working_dir` and extra
 `python_path` entries. `main` writes exactly one line to the result channel: the marker, then one
 JSON document: either the export (`sql`, `tables`, `sources`, `warnings`, `duplicates`, versions
-and the files the cache must watch) or `{"error": {...}}` with a `kind`. The user's modules may
+and the files the cache must watch) or `{"error": {...}}` with a `kind`. A request holding
+`compare_sources` imports no model: it compares edited files with their old text instead
+(`compare_sources`). The user's modules may
 print while they are imported; the bootstrap has pointed standard output at standard error.
 
 Only the standard library and SQLAlchemy (1.4 or 2.x) are imported; the code stays compatible
@@ -163,7 +165,10 @@ def main(request, result_fd, marker):
     working_dir = os.path.abspath(request.get("working_dir") or os.getcwd())
     files = UserFiles(working_dir)
     try:
-        result = export(request, files)
+        if "compare_sources" in request:
+            result = compare_sources(request["compare_sources"], files)
+        else:
+            result = export(request, files)
     except ExportFailure as failure:
         result = {"error": failure.to_json(files)}
     except BaseException as exc:  # a bug of ours: report it instead of dying silently
@@ -176,6 +181,61 @@ def main(request, result_fd, marker):
             pass
     # Threads and atexit handlers the models left behind must not keep the interpreter alive.
     os._exit(0)
+
+
+def compare_sources(request, files):
+    """Whether the edited files are the same program as when the cached export was made, and
+    where the lines that export cites are now.
+
+    Two sources are the same program when their syntax trees are equal once positions are left
+    out: comments, blank lines and layout differ, nothing else (a docstring is part of the tree).
+    Models that are the same program declare the same tables, so the provider may reuse the export
+    with its `file:line` citations moved. Nothing is imported: this never runs the user's code.
+
+    The request holds `changed` ({path, old}: the edited files and their text at export time),
+    `watched` (every file the export depends on) and `references` ({display: [line]}: the
+    citations in the export). The answer maps every cited display of an edited file to
+    {old line: new line} (null when no syntax node starts on the old line), and lists the cited
+    displays that name no watched file, which the provider cannot vouch for."""
+    moved = {}
+    edited = set()
+    for item in request["changed"]:
+        path = item["path"]
+        try:
+            with open(path, "rb") as handle:
+                new_tree = ast.parse(handle.read(), path)
+            old_tree = ast.parse(item["old"].encode("utf-8"), path)
+        except (OSError, SyntaxError, ValueError):
+            return {"same_program": False}
+        if ast.dump(old_tree) != ast.dump(new_tree):
+            return {"same_program": False}
+        display = files.display(path)
+        edited.add(display)
+        cited = request["references"].get(display)
+        if cited:
+            # Equal trees list their nodes in the same order: a node's old line -> its new line.
+            now = {}
+            for old_line, new_line in zip(node_lines(old_tree), node_lines(new_tree)):
+                now.setdefault(old_line, new_line)
+            moved[display] = {str(line): now.get(line) for line in cited}
+    watched = set(files.display(path) for path in request["watched"])
+    unknown = sorted(display for display in request["references"] if display not in watched)
+    return {"same_program": True, "edited": sorted(edited), "moved": moved, "unknown": unknown}
+
+
+def node_lines(tree):
+    """The line of every node that has one, in a depth-first order fixed by the tree's shape."""
+    lines = []
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        line = getattr(node, "lineno", None)
+        if line is not None:
+            lines.append(line)
+        children = list(ast.iter_child_nodes(node))
+        children.reverse()
+        pending.extend(children)
+    return lines
 
 
 class ResultChannel:

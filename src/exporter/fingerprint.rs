@@ -21,6 +21,30 @@ pub(crate) struct Fingerprint {
     /// Modification times (ns) of site-packages directories: a package installed, upgraded
     /// or removed changes them.
     directories: BTreeMap<PathBuf, u128>,
+    /// The text of every watched file that is UTF-8 and at most [`MAX_KEPT_TEXT`] bytes: after
+    /// an edit, the old text is what the new one is compared with (`reuse`).
+    texts: BTreeMap<PathBuf, String>,
+}
+
+/// Larger files are not kept: an edit of one always runs the export.
+const MAX_KEPT_TEXT: usize = 4 * 1024 * 1024;
+
+/// How the watched files stand against a fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SourceState {
+    Current,
+    /// Only the content of some watched files differs, and their old text was kept.
+    Edited(Vec<EditedFile>),
+    /// Anything else: a file added, removed, unreadable or edited without its old text kept, a
+    /// package installed or removed.
+    Changed,
+}
+
+/// A watched file whose content differs from when the export was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EditedFile {
+    pub path: PathBuf,
+    pub old_text: String,
 }
 
 impl Fingerprint {
@@ -31,40 +55,89 @@ impl Fingerprint {
         for root in &inputs.source_roots {
             paths.extend(python_files_under(root));
         }
+        Self::record(paths, inputs.source_roots.clone(), &inputs.directories, export_started)
+    }
+
+    /// The same files, roots and directories recorded again, or `None` as for [`capture`]:
+    /// after an edit that left the export valid, the entry must describe the edited files.
+    ///
+    /// [`capture`]: Fingerprint::capture
+    pub fn recapture(&self, started: SystemTime) -> Option<Fingerprint> {
+        let directories: Vec<PathBuf> = self.directories.keys().cloned().collect();
+        Self::record(
+            self.files.keys().cloned().collect(),
+            self.roots.clone(),
+            &directories,
+            started,
+        )
+    }
+
+    fn record(
+        paths: BTreeSet<PathBuf>,
+        roots: Vec<PathBuf>,
+        directories: &[PathBuf],
+        started: SystemTime,
+    ) -> Option<Fingerprint> {
         let mut files = BTreeMap::new();
+        let mut texts = BTreeMap::new();
         for path in paths {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-            if modified >= export_started {
+            if modified >= started {
                 return None;
             }
-            files.insert(path.clone(), file_sha256(&path)?);
+            let bytes = std::fs::read(&path).ok()?;
+            files.insert(path.clone(), super::sha256_hex(&bytes));
+            if bytes.len() <= MAX_KEPT_TEXT {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    texts.insert(path, text);
+                }
+            }
         }
-        let directories = inputs
-            .directories
+        let directories = directories
             .iter()
             .filter_map(|dir| modified_ns(dir).map(|ns| (dir.clone(), ns)))
             .collect();
         Some(Fingerprint {
             files,
-            roots: inputs.source_roots.clone(),
+            roots,
             directories,
+            texts,
         })
     }
 
-    /// True when every watched file has the same content, no `.py` file appeared under or
+    /// Current when every watched file has the same content, no `.py` file appeared under or
     /// vanished from the roots, and no site-packages directory changed.
-    pub fn is_current(&self) -> bool {
+    pub fn state(&self) -> SourceState {
         let mut paths: BTreeSet<&Path> = self.files.keys().map(PathBuf::as_path).collect();
         let found: Vec<PathBuf> = self.roots.iter().flat_map(|root| python_files_under(root)).collect();
         paths.extend(found.iter().map(PathBuf::as_path));
-        if paths.len() != self.files.len() {
-            return false;
+        if paths.len() != self.files.len() || self.directories.iter().any(|(dir, ns)| modified_ns(dir) != Some(*ns)) {
+            return SourceState::Changed;
         }
-        let files_same = self
-            .files
-            .iter()
-            .all(|(path, hash)| file_sha256(path).as_deref() == Some(hash.as_str()));
-        files_same && self.directories.iter().all(|(dir, ns)| modified_ns(dir) == Some(*ns))
+        let mut edited = Vec::new();
+        for (path, hash) in &self.files {
+            match file_sha256(path) {
+                Some(now) if now == *hash => {}
+                Some(_) => match self.texts.get(path) {
+                    Some(old_text) => edited.push(EditedFile {
+                        path: path.clone(),
+                        old_text: old_text.clone(),
+                    }),
+                    None => return SourceState::Changed,
+                },
+                None => return SourceState::Changed,
+            }
+        }
+        if edited.is_empty() {
+            SourceState::Current
+        } else {
+            SourceState::Edited(edited)
+        }
+    }
+
+    /// Every watched file.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
     }
 }
 

@@ -10,6 +10,7 @@
 //! bounded ([`ExportLimits`]).
 
 mod cache;
+mod citations;
 mod duplicates;
 mod errors;
 mod fingerprint;
@@ -19,6 +20,7 @@ mod pipes;
 mod process;
 mod protocol;
 mod request;
+mod reuse;
 mod runner;
 
 use std::collections::BTreeMap;
@@ -34,7 +36,7 @@ pub use outcome::{signal_name, ProcessOutcome};
 pub use pipes::StderrTail;
 pub use request::{CacheMode, ExportRequest, ModelSource, DEFAULT_PYTHON, DIALECTS};
 
-use cache::{CacheKey, CachedExport};
+use cache::{CacheKey, CachedExport, Lookup};
 use interpreter::Interpreter;
 use request::ResolvedPaths;
 use runner::Run;
@@ -131,11 +133,19 @@ pub async fn export_with_limits(request: &ExportRequest, limits: ExportLimits) -
         }
         CacheMode::Disabled => None,
     };
-    if let Some((dir, key)) = &cache {
-        if let Some(cached) = cache::lookup(dir, key).await {
-            return Ok(finish(cached, true));
-        }
-    }
+    let lookup = match &cache {
+        Some((dir, key)) => cache::lookup(dir, key).await,
+        None => Lookup::Miss,
+    };
+    let edited = match lookup {
+        Lookup::Current(cached) => return Ok(finish(cached, true)),
+        Lookup::Edited {
+            export,
+            fingerprint,
+            edits,
+        } => Some((export, fingerprint, edits)),
+        Lookup::Miss => None,
+    };
 
     let started = SystemTime::now();
     let run = Run {
@@ -152,7 +162,26 @@ pub async fn export_with_limits(request: &ExportRequest, limits: ExportLimits) -
         limits,
         models: request.source.to_string(),
     };
-    let output = run.execute().await?;
+    let output = match edited {
+        None => run.execute().await?,
+        Some((cached, fingerprint, edits)) => {
+            // Both start at once; an export that answers first wins (and stops the comparison).
+            let exporting = run.execute();
+            tokio::pin!(exporting);
+            tokio::select! {
+                output = &mut exporting => output?,
+                reused = reuse::after_edit(&run, &cached, &fingerprint, &edits) => match reused {
+                    Some((moved, compared_at)) => {
+                        if let Some((dir, key)) = &cache {
+                            cache::store_reused(dir, key, moved.clone(), fingerprint, compared_at).await;
+                        }
+                        return Ok(finish(moved, true));
+                    }
+                    None => exporting.await?,
+                },
+            }
+        }
+    };
     if output.tables.is_empty() {
         return Err(ExportError::NoModels {
             models: request.source.to_string(),

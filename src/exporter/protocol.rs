@@ -1,6 +1,7 @@
 //! The JSON exchanged with `exporter.py`: the request on the first line of its stdin, and the
 //! result on the marked line of its stdout.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -74,4 +75,48 @@ pub(crate) struct WireError {
     pub table: Option<String>,
     pub first: Option<String>,
     pub second: Option<String>,
+}
+
+/// The first line of stdin when the exporter compares edited sources instead of exporting.
+#[derive(Debug, Serialize)]
+pub(crate) struct WireCompareRequest<'a> {
+    pub compare_sources: WireComparison<'a>,
+    pub working_dir: &'a PathBuf,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct WireComparison<'a> {
+    pub changed: Vec<WireChangedSource<'a>>,
+    pub watched: Vec<&'a std::path::Path>,
+    /// Display path -> the lines the export cites in it.
+    pub references: BTreeMap<&'a str, &'a BTreeSet<u32>>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct WireChangedSource<'a> {
+    pub path: &'a PathBuf,
+    pub old: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum WireCompareResult {
+    Failure { error: WireError },
+    Compared(WireCompared),
+}
+
+/// `same_program` false: at least one edit changed the syntax tree (or a file did not parse).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCompared {
+    pub same_program: bool,
+    /// Display paths of the edited files.
+    #[serde(default)]
+    pub edited: Vec<String>,
+    /// Display path -> old line -> new line (`None`: no syntax node starts on the old line).
+    /// The old line is a string: JSON keys are, and an untagged enum cannot parse them as numbers.
+    #[serde(default)]
+    pub moved: BTreeMap<String, BTreeMap<String, Option<u32>>>,
+    /// Cited display paths that name no watched file.
+    #[serde(default)]
+    pub unknown: Vec<String>,
 }

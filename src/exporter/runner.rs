@@ -21,7 +21,9 @@ use super::interpreter::Interpreter;
 use super::outcome::ProcessOutcome;
 use super::pipes::{self, ResultRead, StderrReader};
 use super::process::{self, ExportProcesses};
-use super::protocol::{WireExport, WireRequest, WireResult};
+use super::protocol::{
+    WireCompareRequest, WireCompareResult, WireCompared, WireComparison, WireExport, WireRequest, WireResult,
+};
 use super::{ExportLimits, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 
 /// Starts the result line on stdout; anything else there is not the exporter's.
@@ -60,6 +62,36 @@ enum Ending {
 
 impl Run<'_> {
     pub async fn execute(&self) -> Result<WireExport, ExportError> {
+        let bytes = self.exchange(self.stdin_payload()?).await?;
+        match serde_json::from_slice::<WireResult>(&bytes) {
+            Ok(WireResult::Success(export)) => Ok(export),
+            Ok(WireResult::Failure { error }) => Err(ExportError::from_wire(error, &self.models, &self.python())),
+            Err(err) => Err(ExportError::InvalidOutput {
+                detail: err.to_string(),
+            }),
+        }
+    }
+
+    /// Asks the exporter whether edited sources are the same program (no model is imported).
+    pub async fn compare_sources(&self, comparison: WireComparison<'_>) -> Result<WireCompared, ExportError> {
+        let request = WireCompareRequest {
+            compare_sources: comparison,
+            working_dir: self.working_dir,
+        };
+        let bytes = self.exchange(payload(&request)?).await?;
+        match serde_json::from_slice::<WireCompareResult>(&bytes) {
+            Ok(WireCompareResult::Compared(compared)) => Ok(compared),
+            Ok(WireCompareResult::Failure { error }) => {
+                Err(ExportError::from_wire(error, &self.models, &self.python()))
+            }
+            Err(err) => Err(ExportError::InvalidOutput {
+                detail: err.to_string(),
+            }),
+        }
+    }
+
+    /// Runs the interpreter with `payload` on its stdin; the bytes of its one result line.
+    async fn exchange(&self, payload: Vec<u8>) -> Result<Vec<u8>, ExportError> {
         process::sweep_orphans();
         let mut command = Command::new(&self.interpreter.path);
         command
@@ -72,7 +104,6 @@ impl Run<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let payload = self.stdin_payload()?;
         let prepared = ExportProcesses::prepare(&mut command);
         let mut child = command.spawn().map_err(|err| ExportError::InterpreterNotFound {
             python: self.python(),
@@ -121,8 +152,8 @@ impl Run<'_> {
         let stderr = stderr.finish(AFTER_KILL_GRACE).await;
 
         let (python, models) = (self.python(), self.models.clone());
-        let bytes = match ending {
-            Ending::Result(bytes) => bytes,
+        match ending {
+            Ending::Result(bytes) => Ok(bytes),
             Ending::Exited { outcome, .. } => {
                 return Err(ExportError::InterpreterFailed {
                     python,
@@ -154,13 +185,6 @@ impl Run<'_> {
                     stderr,
                 })
             }
-        };
-        match serde_json::from_slice::<WireResult>(&bytes) {
-            Ok(WireResult::Success(export)) => Ok(export),
-            Ok(WireResult::Failure { error }) => Err(ExportError::from_wire(error, &self.models, &python)),
-            Err(err) => Err(ExportError::InvalidOutput {
-                detail: err.to_string(),
-            }),
         }
     }
 
@@ -197,25 +221,29 @@ impl Run<'_> {
 
     /// The request as one line of JSON, then the exporter's source.
     fn stdin_payload(&self) -> Result<Vec<u8>, ExportError> {
-        let request = WireRequest {
+        payload(&WireRequest {
             module: self.module,
             path: self.path,
             dialect: self.dialect,
             working_dir: self.working_dir,
             python_path: self.python_path,
-        };
-        let mut payload = serde_json::to_vec(&request).map_err(|err| ExportError::Io {
-            action: "encode the export request",
-            source: err.into(),
-        })?;
-        payload.push(b'\n');
-        payload.extend_from_slice(EXPORTER_SCRIPT.as_bytes());
-        Ok(payload)
+        })
     }
 
     fn python(&self) -> String {
         self.interpreter.display()
     }
+}
+
+/// `request` as one line of JSON, then the exporter's source.
+fn payload(request: &impl serde::Serialize) -> Result<Vec<u8>, ExportError> {
+    let mut payload = serde_json::to_vec(request).map_err(|err| ExportError::Io {
+        action: "encode the export request",
+        source: err.into(),
+    })?;
+    payload.push(b'\n');
+    payload.extend_from_slice(EXPORTER_SCRIPT.as_bytes());
+    Ok(payload)
 }
 
 async fn send(mut stdin: tokio::process::ChildStdin, payload: Vec<u8>) {
