@@ -70,6 +70,44 @@ fn models_are_planned_applied_and_then_stable() {
     assert_eq!(customers["line"], 7, "the `class Customer` line");
 }
 
+/// A comment and a blank line added to a models file: the plan reuses the cached export (no
+/// model is imported) and has nothing to do; after the apply the data source cites the new lines.
+#[test]
+fn an_edit_of_the_models_that_changes_no_code_reuses_the_export() {
+    let (mut workspace, _db) = shop_workspace("sqlite");
+    workspace.apply().success();
+    let customers = workspace.workdir().join("shop/models/customers.py");
+    let source = std::fs::read_to_string(&customers).unwrap();
+    std::fs::write(&customers, format!("# Customers of the shop.\n\n{source}")).unwrap();
+
+    workspace.set_env("TF_LOG_PROVIDER", "DEBUG");
+    let plan = workspace.plan().no_changes();
+    assert!(plan.stderr.contains("reusing the export"), "{plan}");
+    workspace.apply().success();
+    let state = workspace.show_state();
+    let data = common::state_json::state_values(&state, "data.sqlalchemy_models.app");
+    let sources = data["sources"].as_array().expect("sources");
+    let customer = sources
+        .iter()
+        .find(|s| s["table"] == "customers")
+        .expect("customers source");
+    assert_eq!(customer["line"], 9, "the `class Customer` line, two lines down");
+    let sql = data["sql"].as_str().expect("sql");
+    assert!(sql.contains("customers.py:9)"), "{sql}");
+
+    // A change of code is exported: the new column is planned.
+    std::fs::write(
+        &customers,
+        format!("# Customers of the shop.\n\n{source}").replace(
+            "    name: Mapped[str]",
+            "    phone: Mapped[str] = mapped_column(String(20), nullable=True)\n    name: Mapped[str]",
+        ),
+    )
+    .unwrap();
+    let plan = workspace.plan().changes().shows_sql("ADD COLUMN \"phone\" VARCHAR(20)");
+    assert!(!plan.stderr.contains("reusing the export"), "{plan}");
+}
+
 #[test]
 fn a_model_change_plans_exactly_that_change() {
     let (workspace, db) = shop_workspace("sqlite");
