@@ -1079,6 +1079,39 @@ async fn an_edit_that_changes_no_syntax_reuses_the_export_with_its_lines_moved()
     assert!(error.to_string().contains("SyntaxError"), "{error}");
 }
 
+/// Classes made by `type()` have no `class` line: their sources say line 1, which cites nothing,
+/// so an edit that moves line 1 still reuses the export.
+#[tokio::test]
+async fn classes_without_a_line_do_not_stop_the_reuse() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let models = work.path().join("generated.py");
+    let source = "\nfrom sqlalchemy import Integer\nfrom sqlalchemy.orm import DeclarativeBase, mapped_column\n\n\n\
+                  class Base(DeclarativeBase):\n    pass\n\n\n\
+                  for _i in range(3):\n    globals()[\"T%d\" % _i] = type(\"T%d\" % _i, (Base,), {\"__tablename__\": \"t%d\" % _i, \"id\": mapped_column(Integer, primary_key=True)})\n";
+    std::fs::write(&models, source).expect("write generated.py");
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut request = path("generated.py", "postgresql");
+    request.source = ModelSource::Path(models.clone());
+    request.working_dir = Some(work.path().to_path_buf());
+    request.cache = CacheMode::Enabled {
+        dir: cache.path().to_path_buf(),
+    };
+    let cold = export_ok(&request).await;
+    assert_eq!(cold.tables, ["t0", "t1", "t2"]);
+    assert!(cold.sources.iter().all(|s| s.line == 1), "{:?}", cold.sources);
+
+    std::fs::write(&models, format!("# generated tables{source}")).expect("write generated.py");
+    let reused = export_ok(&request).await;
+    assert!(reused.from_cache, "line 1 of a class without a line cites nothing");
+    assert_eq!(
+        Export {
+            from_cache: false,
+            ..reused
+        },
+        fresh_export(&request).await
+    );
+}
+
 #[tokio::test]
 async fn an_export_whose_warnings_or_duplicates_cite_the_edited_file_runs_again() {
     let work = tempfile::tempdir().expect("temp dir");

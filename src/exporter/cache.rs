@@ -46,7 +46,7 @@ use super::fingerprint::{EditedFile, Fingerprint, SourceState};
 use super::interpreter::InterpreterIdentity;
 use super::protocol::WireExport;
 use super::request::{ExportRequest, ModelSource, ResolvedPaths};
-use super::{DuplicateStatement, TableSource, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
+use super::{DuplicateStatement, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 use crate::file_cache;
 
 /// Bumped whenever the entry layout or the meaning of the key changes.
@@ -118,7 +118,7 @@ pub(crate) struct CacheEntry {
 pub(crate) struct CachedExport {
     pub sql: String,
     pub tables: Vec<String>,
-    pub sources: Vec<TableSource>,
+    pub sources: Vec<CachedSource>,
     pub warnings: Vec<String>,
     pub duplicates: Vec<DuplicateStatement>,
     pub sqlalchemy_version: String,
@@ -133,10 +133,10 @@ impl CachedExport {
             sources: export
                 .sources
                 .iter()
-                .map(|s| TableSource {
+                .map(|s| CachedSource {
                     table: s.table.clone(),
                     file: s.file.clone(),
-                    line: s.line.unwrap_or(1),
+                    line: s.line,
                 })
                 .collect(),
             warnings: export.warnings.clone(),
@@ -158,6 +158,15 @@ pub(crate) enum Lookup {
         edits: Vec<EditedFile>,
     },
     Miss,
+}
+
+/// A table's source as the exporter found it: `line` is `None` when no line could be found
+/// (a class made by `type()`), which is not a citation of any line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CachedSource {
+    pub table: String,
+    pub file: String,
+    pub line: Option<u32>,
 }
 
 /// The entry stored under `key` in `dir`, and how it stands against the files now.

@@ -22,7 +22,9 @@ const ANNOTATIONS: [&str; 2] = ["-- model: ", "-- model-column: "];
 pub(crate) fn cited(export: &CachedExport) -> Citations {
     let mut cited = Citations::new();
     for source in &export.sources {
-        cited.entry(source.file.clone()).or_default().insert(source.line);
+        if let Some(line) = source.line {
+            cited.entry(source.file.clone()).or_default().insert(line);
+        }
     }
     for line in export.sql.lines() {
         if let Some((display, number)) = annotation_location(line) {
@@ -47,8 +49,8 @@ pub(crate) fn cited_in_prose(export: &CachedExport, display: &str) -> bool {
 pub(crate) fn moved(mut export: CachedExport, moves: &LineMoves) -> CachedExport {
     let new_line = |display: &str, line: u32| moves.get(display).and_then(|lines| lines.get(&line)).copied();
     for source in &mut export.sources {
-        if let Some(line) = new_line(&source.file, source.line) {
-            source.line = line;
+        if let Some(line) = source.line.and_then(|line| new_line(&source.file, line)) {
+            source.line = Some(line);
         }
     }
     let mut sql = String::with_capacity(export.sql.len());
@@ -81,17 +83,25 @@ fn annotation_location(line: &str) -> Option<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporter::TableSource;
+    use crate::exporter::cache::CachedSource;
 
     fn export(sql: &str) -> CachedExport {
         CachedExport {
             sql: sql.to_string(),
             tables: vec!["users".into()],
-            sources: vec![TableSource {
-                table: "users".into(),
-                file: "app/models.py".into(),
-                line: 7,
-            }],
+            sources: vec![
+                CachedSource {
+                    table: "users".into(),
+                    file: "app/models.py".into(),
+                    line: Some(7),
+                },
+                // Made by `type()`: no line, so nothing cited and nothing moved.
+                CachedSource {
+                    table: "made".into(),
+                    file: "app/factory.py".into(),
+                    line: None,
+                },
+            ],
             warnings: vec![],
             duplicates: vec![],
             sqlalchemy_version: "2.0".into(),
@@ -116,7 +126,8 @@ mod tests {
     fn moves_annotations_and_sources_and_leaves_the_statements_alone() {
         let moves = LineMoves::from([("app/models.py".to_string(), BTreeMap::from([(7, 8), (9, 10)]))]);
         let moved = moved(export(SQL), &moves);
-        assert_eq!(moved.sources[0].line, 8);
+        assert_eq!(moved.sources[0].line, Some(8));
+        assert_eq!(moved.sources[1].line, None);
         assert_eq!(
             moved.sql,
             "-- model: app.models.User (app/models.py:8)\n\

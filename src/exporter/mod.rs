@@ -215,7 +215,15 @@ fn finish(export: CachedExport, from_cache: bool) -> Export {
         sha256: sha256_hex(export.sql.as_bytes()),
         sql: export.sql,
         tables: export.tables,
-        sources: export.sources,
+        sources: export
+            .sources
+            .into_iter()
+            .map(|source| TableSource {
+                table: source.table,
+                file: source.file,
+                line: source.line.unwrap_or(1),
+            })
+            .collect(),
         warnings: export.warnings,
         duplicates: export.duplicates,
         sqlalchemy_version: export.sqlalchemy_version,
