@@ -101,7 +101,7 @@ pub(crate) struct WireChangedSource<'a> {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum WireCompareResult {
-    Failure { error: WireError },
+    Failure { error: Box<WireError> },
     Compared(WireCompared),
 }
 

@@ -82,7 +82,7 @@ impl Run<'_> {
         match serde_json::from_slice::<WireCompareResult>(&bytes) {
             Ok(WireCompareResult::Compared(compared)) => Ok(compared),
             Ok(WireCompareResult::Failure { error }) => {
-                Err(ExportError::from_wire(error, &self.models, &self.python()))
+                Err(ExportError::from_wire(*error, &self.models, &self.python()))
             }
             Err(err) => Err(ExportError::InvalidOutput {
                 detail: err.to_string(),
@@ -154,37 +154,29 @@ impl Run<'_> {
         let (python, models) = (self.python(), self.models.clone());
         match ending {
             Ending::Result(bytes) => Ok(bytes),
-            Ending::Exited { outcome, .. } => {
-                return Err(ExportError::InterpreterFailed {
-                    python,
-                    models,
-                    outcome,
-                    stderr,
-                })
-            }
-            Ending::TimedOut => {
-                return Err(ExportError::Timeout {
-                    python,
-                    models,
-                    seconds: self.limits.timeout.as_secs(),
-                    stderr,
-                })
-            }
-            Ending::ResultTooLarge => {
-                return Err(ExportError::ResultTooLarge {
-                    python,
-                    models,
-                    limit: self.limits.max_result_bytes,
-                })
-            }
-            Ending::StderrTooLarge => {
-                return Err(ExportError::StderrTooLarge {
-                    python,
-                    models,
-                    limit: self.limits.max_stderr_bytes,
-                    stderr,
-                })
-            }
+            Ending::Exited { outcome, .. } => Err(ExportError::InterpreterFailed {
+                python,
+                models,
+                outcome,
+                stderr,
+            }),
+            Ending::TimedOut => Err(ExportError::Timeout {
+                python,
+                models,
+                seconds: self.limits.timeout.as_secs(),
+                stderr,
+            }),
+            Ending::ResultTooLarge => Err(ExportError::ResultTooLarge {
+                python,
+                models,
+                limit: self.limits.max_result_bytes,
+            }),
+            Ending::StderrTooLarge => Err(ExportError::StderrTooLarge {
+                python,
+                models,
+                limit: self.limits.max_stderr_bytes,
+                stderr,
+            }),
         }
     }
 
