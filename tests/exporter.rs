@@ -989,6 +989,16 @@ async fn unchanged_models_come_from_the_cache_and_an_edit_is_a_miss() {
     assert!(export_ok(&request).await.from_cache);
 }
 
+/// An export of the models file or directory `models`, run in `work`, cached in `cache`.
+fn cached_path_request(models: &Path, work: &Path, cache: &Path, dialect: &str) -> ExportRequest {
+    let mut request = request(ModelSource::Path(models.to_path_buf()), dialect);
+    request.working_dir = Some(work.to_path_buf());
+    request.cache = CacheMode::Enabled {
+        dir: cache.to_path_buf(),
+    };
+    request
+}
+
 /// The export of `request` made afresh, without the cache.
 async fn fresh_export(request: &ExportRequest) -> Export {
     let mut uncached = request.clone();
@@ -1090,12 +1100,7 @@ async fn classes_without_a_line_do_not_stop_the_reuse() {
                   for _i in range(3):\n    globals()[\"T%d\" % _i] = type(\"T%d\" % _i, (Base,), {\"__tablename__\": \"t%d\" % _i, \"id\": mapped_column(Integer, primary_key=True)})\n";
     std::fs::write(&models, source).expect("write generated.py");
     let cache = tempfile::tempdir().expect("temp dir");
-    let mut request = path("generated.py", "postgresql");
-    request.source = ModelSource::Path(models.clone());
-    request.working_dir = Some(work.path().to_path_buf());
-    request.cache = CacheMode::Enabled {
-        dir: cache.path().to_path_buf(),
-    };
+    let request = cached_path_request(&models, work.path(), cache.path(), "postgresql");
     let cold = export_ok(&request).await;
     assert_eq!(cold.tables, ["t0", "t1", "t2"]);
     assert!(cold.sources.iter().all(|s| s.line == 1), "{:?}", cold.sources);
@@ -1118,12 +1123,7 @@ async fn an_export_whose_warnings_or_duplicates_cite_the_edited_file_runs_again(
     let models = work.path().join("duplicates.py");
     std::fs::copy(fixtures().join("duplicates.py"), &models).expect("copy duplicates.py");
     let cache = tempfile::tempdir().expect("temp dir");
-    let mut request = path("duplicates.py", "sqlite");
-    request.source = ModelSource::Path(models.clone());
-    request.working_dir = Some(work.path().to_path_buf());
-    request.cache = CacheMode::Enabled {
-        dir: cache.path().to_path_buf(),
-    };
+    let request = cached_path_request(&models, work.path(), cache.path(), "sqlite");
     let cold = export_ok(&request).await;
     let cited = |export: &Export| {
         export
@@ -1173,12 +1173,7 @@ async fn declared_inputs_env_and_dialect_are_part_of_the_key() {
 async fn path_sources_are_cached_too() {
     let work = copy_of_app();
     let cache = tempfile::tempdir().expect("temp dir");
-    let mut request = path("app/models", "sqlite");
-    request.source = ModelSource::Path(work.path().join("app/models"));
-    request.working_dir = Some(work.path().to_path_buf());
-    request.cache = CacheMode::Enabled {
-        dir: cache.path().to_path_buf(),
-    };
+    let request = cached_path_request(&work.path().join("app/models"), work.path(), cache.path(), "sqlite");
     assert!(!export_ok(&request).await.from_cache);
     assert!(export_ok(&request).await.from_cache);
     std::fs::remove_file(work.path().join("app/models/audit.py")).expect("remove audit.py");
