@@ -21,13 +21,18 @@ pub(crate) struct Fingerprint {
     /// Modification times (ns) of site-packages directories: a package installed, upgraded
     /// or removed changes them.
     directories: BTreeMap<PathBuf, u128>,
-    /// The text of every watched file that is UTF-8 and at most [`MAX_KEPT_TEXT`] bytes: after
-    /// an edit, the old text is what the new one is compared with (`reuse`).
+    /// The text of every watched file that is UTF-8 and at most [`MAX_KEPT_TEXT`] bytes (up to
+    /// [`MAX_KEPT_TEXTS`] in all): after an edit, the old text is what the new one is compared
+    /// with (`reuse`).
     texts: BTreeMap<PathBuf, String>,
 }
 
 /// Larger files are not kept: an edit of one always runs the export.
 const MAX_KEPT_TEXT: usize = 4 * 1024 * 1024;
+
+/// At most this much text is kept per entry (files beyond it, in path order, are not), so a
+/// project importing a great deal of its own code does not make every cache entry huge.
+const MAX_KEPT_TEXTS: usize = 16 * 1024 * 1024;
 
 /// How the watched files stand against a fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +85,7 @@ impl Fingerprint {
     ) -> Option<Fingerprint> {
         let mut files = BTreeMap::new();
         let mut texts = BTreeMap::new();
+        let mut kept = 0;
         for path in paths {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
             if modified >= started {
@@ -87,8 +93,9 @@ impl Fingerprint {
             }
             let bytes = std::fs::read(&path).ok()?;
             files.insert(path.clone(), super::sha256_hex(&bytes));
-            if bytes.len() <= MAX_KEPT_TEXT {
+            if bytes.len() <= MAX_KEPT_TEXT && kept + bytes.len() <= MAX_KEPT_TEXTS {
                 if let Ok(text) = String::from_utf8(bytes) {
+                    kept += text.len();
                     texts.insert(path, text);
                 }
             }
@@ -197,4 +204,77 @@ pub(crate) fn file_sha256(path: &Path) -> Option<String> {
 fn modified_ns(path: &Path) -> Option<u128> {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
     modified.duration_since(UNIX_EPOCH).ok().map(|d| d.as_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn inputs(files: &[&Path]) -> WireCacheInputs {
+        WireCacheInputs {
+            files: files.iter().map(|path| path.to_path_buf()).collect(),
+            directories: Vec::new(),
+            source_roots: Vec::new(),
+        }
+    }
+
+    fn later() -> SystemTime {
+        SystemTime::now() + Duration::from_secs(1)
+    }
+
+    #[test]
+    fn an_edit_keeps_the_old_text_unless_the_file_was_too_large_to_keep() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let small = dir.path().join("models.py");
+        let large = dir.path().join("generated.py");
+        std::fs::write(&small, "x = 1\n").expect("write");
+        std::fs::write(&large, "#".repeat(MAX_KEPT_TEXT + 1)).expect("write");
+        let fingerprint = Fingerprint::capture(&inputs(&[&small, &large]), later()).expect("captured");
+        assert_eq!(fingerprint.state(), SourceState::Current);
+
+        std::fs::write(&small, "# one\nx = 1\n").expect("write");
+        assert_eq!(
+            fingerprint.state(),
+            SourceState::Edited(vec![EditedFile {
+                path: small.clone(),
+                old_text: "x = 1\n".into(),
+            }])
+        );
+
+        std::fs::write(&large, "#".repeat(MAX_KEPT_TEXT + 2)).expect("write");
+        assert_eq!(fingerprint.state(), SourceState::Changed, "no old text to compare with");
+    }
+
+    #[test]
+    fn texts_beyond_the_entry_budget_are_not_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let count = MAX_KEPT_TEXTS / MAX_KEPT_TEXT + 1;
+        let paths: Vec<PathBuf> = (0..count).map(|i| dir.path().join(format!("m{i}.py"))).collect();
+        for path in &paths {
+            std::fs::write(path, "#".repeat(MAX_KEPT_TEXT)).expect("write");
+        }
+        let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let fingerprint = Fingerprint::capture(&inputs(&refs), later()).expect("captured");
+        std::fs::write(&paths[0], "# edited\n").expect("write");
+        assert!(
+            matches!(fingerprint.state(), SourceState::Edited(_)),
+            "the first files are kept"
+        );
+        std::fs::write(&paths[count - 1], "# edited\n").expect("write");
+        assert_eq!(
+            fingerprint.state(),
+            SourceState::Changed,
+            "the last file is over the budget"
+        );
+    }
+
+    #[test]
+    fn a_file_written_after_the_export_started_is_not_fingerprinted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let models = dir.path().join("models.py");
+        std::fs::write(&models, "x = 1\n").expect("write");
+        let started = SystemTime::now() - Duration::from_secs(60);
+        assert!(Fingerprint::capture(&inputs(&[&models]), started).is_none());
+    }
 }
