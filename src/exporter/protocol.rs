@@ -20,12 +20,13 @@ pub(crate) struct WireRequest<'a> {
     pub python_path: &'a [PathBuf],
 }
 
-/// The script's one result document (or the bootstrap's, for a Python that is too old).
+/// The script's one result document (or the bootstrap's, for a Python that is too old): `T` is
+/// the export, or the comparison of edited sources. The error is boxed: it is the larger one.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub(crate) enum WireResult {
-    Failure { error: WireError },
-    Success(WireExport),
+pub(crate) enum WireResult<T> {
+    Failure { error: Box<WireError> },
+    Success(T),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,13 +97,6 @@ pub(crate) struct WireComparison<'a> {
 pub(crate) struct WireChangedSource<'a> {
     pub path: &'a PathBuf,
     pub old: &'a str,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum WireCompareResult {
-    Failure { error: Box<WireError> },
-    Compared(WireCompared),
 }
 
 /// `same_program` false: at least one edit changed the syntax tree (or a file did not parse).

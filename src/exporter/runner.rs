@@ -21,9 +21,7 @@ use super::interpreter::Interpreter;
 use super::outcome::ProcessOutcome;
 use super::pipes::{self, ResultRead, StderrReader};
 use super::process::{self, ExportProcesses};
-use super::protocol::{
-    WireCompareRequest, WireCompareResult, WireCompared, WireComparison, WireExport, WireRequest, WireResult,
-};
+use super::protocol::{WireCompareRequest, WireCompared, WireComparison, WireExport, WireRequest, WireResult};
 use super::{ExportLimits, BOOTSTRAP_SCRIPT, EXPORTER_SCRIPT};
 
 /// Starts the result line on stdout; anything else there is not the exporter's.
@@ -63,13 +61,7 @@ enum Ending {
 impl Run<'_> {
     pub async fn execute(&self) -> Result<WireExport, ExportError> {
         let bytes = self.exchange(self.stdin_payload()?).await?;
-        match serde_json::from_slice::<WireResult>(&bytes) {
-            Ok(WireResult::Success(export)) => Ok(export),
-            Ok(WireResult::Failure { error }) => Err(ExportError::from_wire(error, &self.models, &self.python())),
-            Err(err) => Err(ExportError::InvalidOutput {
-                detail: err.to_string(),
-            }),
-        }
+        self.read_result(&bytes)
     }
 
     /// Asks the exporter whether edited sources are the same program (no model is imported).
@@ -79,11 +71,14 @@ impl Run<'_> {
             working_dir: self.working_dir,
         };
         let bytes = self.exchange(payload(&request)?).await?;
-        match serde_json::from_slice::<WireCompareResult>(&bytes) {
-            Ok(WireCompareResult::Compared(compared)) => Ok(compared),
-            Ok(WireCompareResult::Failure { error }) => {
-                Err(ExportError::from_wire(*error, &self.models, &self.python()))
-            }
+        self.read_result(&bytes)
+    }
+
+    /// The result document's success, or the error it reports.
+    fn read_result<T: serde::de::DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, ExportError> {
+        match serde_json::from_slice::<WireResult<T>>(bytes) {
+            Ok(WireResult::Success(result)) => Ok(result),
+            Ok(WireResult::Failure { error }) => Err(ExportError::from_wire(*error, &self.models, &self.python())),
             Err(err) => Err(ExportError::InvalidOutput {
                 detail: err.to_string(),
             }),
