@@ -50,7 +50,9 @@ fi
 step "Finding Terraform"
 terraform="$(scripts/install-terraform.sh --print-path)"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
-"$terraform" version 2>/dev/null | head -n 1
+# sed reads to the end: `head` would leave Terraform writing into a closed pipe (SIGPIPE, and
+# pipefail would stop the script).
+"$terraform" version 2>/dev/null | sed -n 1p
 
 step "Python with SQLAlchemy (the models' interpreter)"
 TFALCHEMY_SKIP_SQLA14=1 scripts/install-python.sh

@@ -147,7 +147,7 @@ ensure_build_prerequisites
 # Terraform: the acceptance tests run it for real.
 TFALCHEMY_TERRAFORM="$(scripts/install-terraform.sh --print-path)"
 export TFALCHEMY_TERRAFORM
-say "terraform: $TFALCHEMY_TERRAFORM ($("$TFALCHEMY_TERRAFORM" version 2>/dev/null | head -n 1))"
+say "terraform: $TFALCHEMY_TERRAFORM ($("$TFALCHEMY_TERRAFORM" version 2>/dev/null | sed -n 1p))"
 
 # Python environments with SQLAlchemy, for the exporter's tests.
 if [[ -x scripts/install-python.sh ]]; then
